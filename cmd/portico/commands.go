@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"portico/internal/app"
+	"portico/internal/demo"
+	"portico/internal/store"
+	"portico/internal/web"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, "./portico-data")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	log := c.logger(stderr)
+	st, err := c.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, &c, st, log, nil)
+}
+
+// serve runs the HTTP server until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish (up to 20 s) and returns. ready, if not
+// nil, is called with the listening address.
+func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, ready func(addr string)) error {
+	a := app.New(st, log, c.baseURL())
+	srv, err := web.NewServer(web.Config{App: a, Store: st, Log: log,
+		SecureCookies: strings.HasPrefix(c.baseURL(), "https://"), TrustProxy: c.TrustProxy})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL(), "database", st.Dialect())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, "./portico-data")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, store.Config{URL: c.databaseURL()})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Applied %d migration(s) to the %s database.\n", n, st.Dialect())
+	return nil
+}
+
+func cmdTenantCreate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c config
+	var name, slug, email, adminName string
+	fs := flag.NewFlagSet("tenant create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, "./portico-data")
+	fs.StringVar(&name, "name", "", "the service company's name, e.g. \"Acme Pest Control\"")
+	fs.StringVar(&slug, "slug", "", "short name used in URLs and at sign-in, e.g. acme")
+	fs.StringVar(&email, "admin-email", "", "email of the first administrator")
+	fs.StringVar(&adminName, "admin-name", "Administrator", "name of the first administrator")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	log := c.logger(stderr)
+	st, err := c.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a := app.New(st, log, c.baseURL())
+	company, link, err := a.CreateTenant(ctx, name, slug, email, adminName)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Created %s (slug %q).\n\nThe administrator %s sets a password here (valid for 7 days, works once):\n\n  %s\n\nThen they sign in at %s/app/login?company=%s\n",
+		company.Name, company.Slug, email, link, c.baseURL(), company.Slug)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c config
+	var out string
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, "./portico-data")
+	fs.StringVar(&out, "out", "", "file to write the copy to (must not exist)")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if out == "" {
+		return fmt.Errorf("backup: --out is required")
+	}
+	if _, err := os.Stat(out); err == nil {
+		return fmt.Errorf("backup: %s already exists", out)
+	}
+	st, err := store.Open(ctx, store.Config{URL: c.databaseURL()})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Wrote a consistent copy of the database to %s.\n", out)
+	return nil
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	var c config
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, "./portico-demo")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	log := c.logger(stderr)
+	st, err := c.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d, err := demo.Fill(ctx, st)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, &c, st, log, func(addr string) {
+		base := c.baseURL()
+		fmt.Fprintf(stdout, `
+Portico demo is running.
+
+  Data:       %s
+  Staff app:  %s/app/login?company=%s
+  Sign in:    company %s, %s / %s
+
+Press Ctrl+C to stop.
+`, c.databaseURL(), base, d.Slug, d.Slug, d.AdminEmail, d.AdminPassword)
+	})
+}

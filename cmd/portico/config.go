@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"portico/internal/store"
+)
+
+// config is every option of the server. Each is a flag and a PORTICO_* variable;
+// a flag given on the command line wins over the variable.
+type config struct {
+	Addr       string
+	Data       string
+	Database   string
+	BaseURL    string
+	LogFormat  string
+	LogLevel   string
+	TrustProxy bool
+}
+
+// flags registers the common options on fs with their defaults.
+func (c *config) flags(fs *flag.FlagSet, defaultData string) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on (PORTICO_ADDR)")
+	fs.StringVar(&c.Data, "data", defaultData, "data directory: SQLite database and uploaded files (PORTICO_DATA)")
+	fs.StringVar(&c.Database, "database", "", "postgres://… URL; empty means SQLite in the data directory (PORTICO_DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public URL used in links, e.g. https://portal.example.com; default http://ADDR (PORTICO_BASE_URL)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json (PORTICO_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error (PORTICO_LOG_LEVEL)")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (PORTICO_TRUST_PROXY)")
+}
+
+// envName maps a flag to its environment variable.
+func envName(flagName string) string {
+	if flagName == "database" {
+		return "PORTICO_DATABASE_URL"
+	}
+	return "PORTICO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseFlags parses args, then fills every flag not given on the command line from
+// its environment variable.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s: %w", envName(f.Name), e)
+			}
+		}
+	})
+	return err
+}
+
+// databaseURL is the configured PostgreSQL URL, or the SQLite file in the data directory.
+func (c *config) databaseURL() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return "sqlite:" + filepath.Join(c.Data, "portico.db")
+}
+
+func (c *config) baseURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+func (c *config) logger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens and migrates the configured database.
+func (c *config) openStore(ctx context.Context, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Config{URL: c.databaseURL()})
+	if err != nil {
+		return nil, err
+	}
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("database migrated", "applied", n, "dialect", st.Dialect())
+	}
+	return st, nil
+}

@@ -1,0 +1,85 @@
+// Package access decides who may see and do what: the named permissions of staff
+// and, for portal users, the Scope of clients and sites they may see. It is pure:
+// no I/O, no clock, nothing of Portico's but package domain.
+package access
+
+import (
+	"slices"
+
+	"portico/internal/domain"
+)
+
+// Staff permissions, granted per staff user by an administrator.
+const (
+	ClientsManage   = "clients.manage"
+	PortalInvite    = "portal.invite"
+	SwitchesManage  = "switches.manage"
+	DocumentsManage = "documents.manage"
+	ProtocolsWrite  = "protocols.write"
+	BillingManage   = "billing.manage"
+	UsersManage     = "users.manage"
+)
+
+// Permissions lists every staff permission in the order the users page shows them.
+var Permissions = []string{ClientsManage, PortalInvite, SwitchesManage, DocumentsManage,
+	ProtocolsWrite, BillingManage, UsersManage}
+
+// PermissionLabel is the user-facing description of a permission.
+func PermissionLabel(p string) string {
+	switch p {
+	case ClientsManage:
+		return "Manage clients, contacts, sites and projects"
+	case PortalInvite:
+		return "Invite clients to the portal"
+	case SwitchesManage:
+		return "Manage switches and see their credentials"
+	case DocumentsManage:
+		return "Upload and edit documents"
+	case ProtocolsWrite:
+		return "Write protocols"
+	case BillingManage:
+		return "Manage invoices and estimates"
+	case UsersManage:
+		return "Manage staff users (administrator)"
+	}
+	return p
+}
+
+// ValidPermission reports whether p names a staff permission.
+func ValidPermission(p string) bool { return slices.Contains(Permissions, p) }
+
+// Staff is a signed-in staff user acting inside their tenant. Its zero value may do nothing.
+type Staff struct {
+	CompanyID int64
+	UserID    int64
+	Name      string
+	perms     []string
+}
+
+// NewStaff returns the principal of an enabled staff user.
+func NewStaff(u *domain.StaffUser) Staff {
+	if u == nil || u.Disabled {
+		return Staff{}
+	}
+	return Staff{CompanyID: u.CompanyID, UserID: u.ID, Name: u.Name, perms: slices.Clone(u.Permissions)}
+}
+
+// Can reports whether s holds permission p. Every staff member may read their tenant's
+// data; p == "" asks just that.
+func (s Staff) Can(p string) bool {
+	if s.CompanyID == 0 || s.UserID == 0 {
+		return false
+	}
+	return p == "" || slices.Contains(s.perms, p)
+}
+
+// IsAdmin reports whether s administers the tenant's staff.
+func (s Staff) IsAdmin() bool { return s.Can(UsersManage) }
+
+// Require returns an EFORBIDDEN error unless s holds p.
+func (s Staff) Require(p string) error {
+	if s.Can(p) {
+		return nil
+	}
+	return domain.Errorf(domain.EFORBIDDEN, "You need the “%s” permission for this. Ask an administrator of your company.", p)
+}

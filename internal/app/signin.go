@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/auth"
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+// errBadCredentials is the one answer for an unknown company, an unknown email, a
+// wrong password and a disabled account, so that sign-in reveals nothing.
+var errBadCredentials = domain.Errorf(domain.EUNAUTHORIZED, "The email or password is not correct.")
+
+// StaffSignIn checks a staff member's credentials for the company with the slug
+// and opens a session. It returns the session token for the cookie. Failed attempts
+// are counted per account and per client IP in the database; past the limits it
+// answers ETOOMANY without checking the password.
+func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string) (string, error) {
+	email = domain.NormalizeEmail(email)
+	acctKey := "staff:" + slug + ":" + email
+	ipKey := "ip:" + ip
+	if err := a.checkRate(ctx, acctKey, ipKey); err != nil {
+		return "", err
+	}
+	var user *domain.StaffUser
+	hash := ""
+	if c, err := a.Store.CompanyBySlug(ctx, slug); err == nil {
+		user, hash, err = a.Store.StaffCredentials(ctx, c.ID, email)
+		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+			return "", err
+		}
+	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+		return "", err
+	}
+	// Always run one password check, so that every failure takes the same time.
+	ok := auth.CheckPassword(hash, password)
+	if !ok || user == nil || user.Disabled {
+		if err := a.Store.RecordLoginFailure(ctx, acctKey, ipKey); err != nil {
+			return "", err
+		}
+		return "", errBadCredentials
+	}
+	if err := a.Store.ClearLoginFailures(ctx, acctKey); err != nil {
+		return "", err
+	}
+	token, tokenHash := auth.NewToken()
+	if err := a.Store.CreateStaffSession(ctx, user.CompanyID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
+		return "", err
+	}
+	a.Log.InfoContext(ctx, "staff signed in", "company", user.CompanyID, "user", user.ID)
+	return token, nil
+}
+
+func (a *App) checkRate(ctx context.Context, acctKey, ipKey string) error {
+	n, err := a.Store.LoginFailures(ctx, acctKey, auth.FailureWindow)
+	if err != nil {
+		return err
+	}
+	m, err := a.Store.LoginFailures(ctx, ipKey, auth.FailureWindow)
+	if err != nil {
+		return err
+	}
+	if n >= auth.MaxFailsAccount || m >= auth.MaxFailsIP {
+		return domain.Errorf(domain.ETOOMANY, "Too many failed sign-in attempts. Please wait %d minutes and try again.", int(auth.FailureWindow.Minutes()))
+	}
+	return nil
+}
+
+// StaffSession returns the signed-in staff member behind a session cookie token,
+// or EUNAUTHORIZED.
+func (a *App) StaffSession(ctx context.Context, token string) (*domain.StaffUser, *domain.Company, error) {
+	if token == "" {
+		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
+	}
+	return a.Store.StaffSession(ctx, auth.HashToken(token), auth.SessionIdle)
+}
+
+// SignOut ends the session behind the cookie token.
+func (a *App) SignOut(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return a.Store.DeleteSession(ctx, auth.HashToken(token))
+}
+
+// CreateTenant creates a service company with its first administrator, who holds
+// every permission, and returns the one-time link that sets the administrator's
+// password (valid for auth.ActivationTTL).
+func (a *App) CreateTenant(ctx context.Context, name, slug, adminEmail, adminName string) (*domain.Company, string, error) {
+	c := &domain.Company{Name: name, Slug: slug}
+	admin := &domain.StaffUser{Email: adminEmail, Name: adminName, Permissions: access.Permissions}
+	if err := a.Store.CreateCompany(ctx, c, admin); err != nil {
+		return nil, "", err
+	}
+	link, err := a.staffLink(ctx, admin, store.PurposeActivation, auth.ActivationTTL)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, link, nil
+}
+
+// StaffPasswordLink issues a new password-setting link for a staff user of the
+// actor's company (invalidating older ones) and returns it. It needs users.manage.
+func (a *App) StaffPasswordLink(ctx context.Context, sc access.Staff, userID int64) (string, error) {
+	if err := sc.Require(access.UsersManage); err != nil {
+		return "", err
+	}
+	u, err := a.Store.StaffUser(ctx, sc.CompanyID, userID)
+	if err != nil {
+		return "", err
+	}
+	return a.staffLink(ctx, u, store.PurposeReset, auth.ActivationTTL)
+}
+
+func (a *App) staffLink(ctx context.Context, u *domain.StaffUser, purpose string, ttl time.Duration) (string, error) {
+	token, hash := auth.NewToken()
+	if err := a.Store.CreateStaffToken(ctx, u.CompanyID, u.ID, purpose, hash, ttl); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s/app/password/%s", a.BaseURL, token), nil
+}
+
+// StaffLinkUser returns the staff user a password link belongs to, without using
+// it (mail scanners open links), or ENOTFOUND when it is expired, used or superseded.
+func (a *App) StaffLinkUser(ctx context.Context, token string) (*domain.StaffUser, error) {
+	u, err := a.Store.StaffTokenUser(ctx, auth.HashToken(token), store.PurposeActivation)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		u, err = a.Store.StaffTokenUser(ctx, auth.HashToken(token), store.PurposeReset)
+	}
+	return u, err
+}
+
+// SetStaffPasswordWithLink uses a password link: it sets the new password, ends the
+// user's other sessions and links, and opens a fresh session whose token it returns.
+// Of concurrent submissions of one link exactly one succeeds; the others get ENOTFOUND.
+func (a *App) SetStaffPasswordWithLink(ctx context.Context, token, password string) (string, error) {
+	if err := auth.ValidateNewPassword(password); err != nil {
+		return "", err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	u, err := a.Store.RedeemStaffToken(ctx, auth.HashToken(token), store.PurposeActivation, hash)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		u, err = a.Store.RedeemStaffToken(ctx, auth.HashToken(token), store.PurposeReset, hash)
+	}
+	if err != nil {
+		return "", err
+	}
+	session, sessionHash := auth.NewToken()
+	if err := a.Store.CreateStaffSession(ctx, u.CompanyID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {
+		return "", err
+	}
+	return session, nil
+}
+
+// CreateStaffUser adds a staff user with an initial password to the actor's
+// company. It needs users.manage.
+func (a *App) CreateStaffUser(ctx context.Context, sc access.Staff, u *domain.StaffUser, password string) error {
+	if err := sc.Require(access.UsersManage); err != nil {
+		return err
+	}
+	for _, p := range u.Permissions {
+		if !access.ValidPermission(p) {
+			return domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
+		}
+	}
+	u.CompanyID = sc.CompanyID
+	if err := auth.ValidateNewPassword(password); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return a.Store.CreateStaffUser(ctx, sc, u, hash)
+}
+
+// UpdateStaffUser changes a staff user of the actor's company. It needs
+// users.manage; the store refuses to leave the company without an administrator.
+func (a *App) UpdateStaffUser(ctx context.Context, sc access.Staff, id int64, upd store.StaffUpdate) (*domain.StaffUser, error) {
+	if err := sc.Require(access.UsersManage); err != nil {
+		return nil, err
+	}
+	if upd.Permissions != nil {
+		for _, p := range *upd.Permissions {
+			if !access.ValidPermission(p) {
+				return nil, domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
+			}
+		}
+	}
+	return a.Store.UpdateStaffUser(ctx, sc, id, upd)
+}

@@ -1,0 +1,133 @@
+// Package auth holds Portico's credentials logic: argon2id password hashes, random
+// session and one-time-link tokens (only their hashes are stored), password rules and
+// the sign-in limits. It does no I/O.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	_ "embed"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/argon2"
+
+	"portico/internal/domain"
+)
+
+// Lifetimes and limits of sign-in.
+const (
+	SessionIdle      = 12 * time.Hour      // a session unused this long ends
+	SessionAbsolute  = 14 * 24 * time.Hour // and every session ends after this long
+	ActivationTTL    = 7 * 24 * time.Hour
+	ResetTTL         = time.Hour
+	FailureWindow    = 15 * time.Minute
+	MaxFailsAccount  = 5  // failed sign-ins per account within FailureWindow
+	MaxFailsIP       = 30 // failed sign-ins per client IP within FailureWindow
+	MinPasswordChars = 10
+)
+
+// argon2id parameters: the OWASP minimum (19 MiB, 2 passes), enough to make an
+// offline guess expensive without making a sign-in slow on a small server.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an argon2id hash of pw in the PHC string format.
+func HashPassword(pw string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// dummyHash is checked against when an account does not exist, so that an unknown
+// email costs the same time as a wrong password.
+var dummyHash, _ = HashPassword("no such account; constant-time placeholder")
+
+// CheckPassword reports whether pw matches hash. An empty or malformed hash never
+// matches, but costs the same time as a real check.
+func CheckPassword(hash, pw string) bool {
+	ok, valid := checkHash(hash, pw)
+	if !valid {
+		checkHash(dummyHash, pw)
+		return false
+	}
+	return ok
+}
+
+func checkHash(hash, pw string) (match, valid bool) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false, false
+	}
+	b64 := base64.RawStdEncoding
+	salt, err1 := b64.DecodeString(parts[4])
+	key, err2 := b64.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(key) == 0 {
+		return false, false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(key)))
+	return subtle.ConstantTimeCompare(got, key) == 1, true
+}
+
+//go:embed common-passwords.txt
+var commonPasswordList string
+
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range strings.Fields(commonPasswordList) {
+		m[strings.ToLower(l)] = true
+	}
+	return m
+}()
+
+// ValidateNewPassword returns an EINVALID error (field "password") unless pw is at
+// least MinPasswordChars characters long, at most 200, and not a commonly used password.
+func ValidateNewPassword(pw string) error {
+	var v domain.Validator
+	switch n := utf8.RuneCountInString(pw); {
+	case n < MinPasswordChars:
+		v.Add("password", fmt.Sprintf("Use at least %d characters.", MinPasswordChars))
+	case n > 200:
+		v.Add("password", "Use at most 200 characters.")
+	case commonPasswords[strings.ToLower(pw)]:
+		v.Add("password", "This password is too common. Choose one that is harder to guess.")
+	}
+	return v.Err()
+}
+
+// NewToken returns a random 256-bit token for a cookie or a link, and its hash for storage.
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("auth: crypto/rand failed: " + err.Error()) // never returns an error on supported platforms
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken returns the stored form of a token: its SHA-256 in hex. Tokens carry 256
+// random bits, so a fast hash is enough.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+const clientColumns = `c.id, c.company_id, c.name, c.company_number, c.tax_id, c.vat_id, c.contact_person,
+	c.email, c.protocol_email, c.phone, c.street, c.city, c.postal_code, c.country, c.archived_at, c.created_at, c.updated_at,
+	(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id),
+	(SELECT COUNT(*) FROM contacts x WHERE x.company_id = c.company_id AND x.client_id = c.id),
+	(SELECT COUNT(*) FROM projects x WHERE x.company_id = c.company_id AND x.client_id = c.id)`
+
+func scanClient(row interface{ Scan(...any) error }) (*domain.Client, error) {
+	var c domain.Client
+	var archived sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.CompanyID, &c.Name, &c.CompanyNumber, &c.TaxID, &c.VATID, &c.ContactPerson,
+		&c.Email, &c.ProtocolEmail, &c.Phone, &c.Street, &c.City, &c.PostalCode, &c.Country, &archived, &created, &updated,
+		&c.SiteCount, &c.ContactCount, &c.ProjectCount)
+	if err != nil {
+		return nil, err
+	}
+	c.Archived = archived.Valid
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &c, nil
+}
+
+func clientSearchText(c *domain.Client) string {
+	return fold(strings.Join([]string{c.Name, c.CompanyNumber, c.ContactPerson, c.Email, c.City}, " "))
+}
+
+// ClientFilter narrows the client list.
+type ClientFilter struct {
+	Query    string // matches name, company ID, contact person, email or city, ignoring case and accents
+	Archived bool   // list archived clients instead of active ones
+	domain.ListOptions
+}
+
+// Clients lists one page of the staff member's company's clients by name.
+func (s *Store) Clients(ctx context.Context, sc access.Staff, f ClientFilter) ([]*domain.Client, domain.PageInfo, error) {
+	opts := f.ListOptions.Normalized()
+	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	where := `c.company_id = ? AND c.archived_at IS NULL`
+	if f.Archived {
+		where = `c.company_id = ? AND c.archived_at IS NOT NULL`
+	}
+	args := []any{sc.CompanyID}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		where += ` AND c.search_text LIKE ? ESCAPE '\'`
+		args = append(args, likePattern(q))
+	}
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients c WHERE `+where), args...).Scan(&info.Total); err != nil {
+		return nil, info, fmt.Errorf("store: count clients: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE `+where+
+		` ORDER BY c.name, c.id LIMIT ? OFFSET ?`), append(args, opts.PerPage, opts.Offset())...)
+	if err != nil {
+		return nil, info, fmt.Errorf("store: clients: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Client
+	for rows.Next() {
+		c, err := scanClient(rows)
+		if err != nil {
+			return nil, info, err
+		}
+		out = append(out, c)
+	}
+	return out, info, rows.Err()
+}
+
+// Client returns the client id of the staff member's company, or ENOTFOUND — a
+// client of another company is missing.
+func (s *Store) Client(ctx context.Context, sc access.Staff, id int64) (*domain.Client, error) {
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID, id)
+	c, err := scanClient(row)
+	return c, notFound(err, "Client not found.")
+}
+
+// CreateClient adds a client to the staff member's company. It needs clients.manage
+// and returns EINVALID naming each bad field.
+func (s *Store) CreateClient(ctx context.Context, sc access.Staff, c *domain.Client) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.Now()
+		c.CompanyID, c.CreatedAt, c.UpdatedAt = sc.CompanyID, now, now
+		id, err := s.insert(ctx, tx, `INSERT INTO clients (company_id, name, search_text, company_number, tax_id, vat_id, contact_person,
+			email, protocol_email, phone, street, city, postal_code, country, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.CompanyID, c.Name, clientSearchText(c), c.CompanyNumber, c.TaxID, c.VATID, c.ContactPerson,
+			c.Email, c.ProtocolEmail, c.Phone, c.Street, c.City, c.PostalCode, c.Country, micros(now), micros(now))
+		if err != nil {
+			return fmt.Errorf("store: create client: %w", err)
+		}
+		c.ID = id
+		return s.audit(ctx, tx, sc, "client.create", "Client "+c.Name)
+	})
+}
+
+// UpdateClient replaces the editable fields of client c.ID. It needs clients.manage
+// and returns ENOTFOUND for a client of another company.
+func (s *Store) UpdateClient(ctx context.Context, sc access.Staff, c *domain.Client) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c.UpdatedAt = s.Now()
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET name = ?, search_text = ?, company_number = ?, tax_id = ?, vat_id = ?,
+			contact_person = ?, email = ?, protocol_email = ?, phone = ?, street = ?, city = ?, postal_code = ?, country = ?, updated_at = ?
+			WHERE company_id = ? AND id = ?`),
+			c.Name, clientSearchText(c), c.CompanyNumber, c.TaxID, c.VATID, c.ContactPerson, c.Email, c.ProtocolEmail,
+			c.Phone, c.Street, c.City, c.PostalCode, c.Country, micros(c.UpdatedAt), sc.CompanyID, c.ID)
+		if err := mustAffect(res, err, "Client not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "client.update", "Client "+c.Name)
+	})
+}
+
+// ArchiveClient archives (or, with archived false, restores) the client. Archived
+// clients leave the default list but keep all their data.
+func (s *Store) ArchiveClient(ctx context.Context, sc access.Staff, id int64, archived bool) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var at sql.NullInt64
+		action := "client.restore"
+		if archived {
+			at, action = sql.NullInt64{Int64: micros(s.Now()), Valid: true}, "client.archive"
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET archived_at = ? WHERE company_id = ? AND id = ?`), at, sc.CompanyID, id)
+		if err := mustAffect(res, err, "Client not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, action, fmt.Sprintf("Client #%d", id))
+	})
+}
+
+// DeleteClient deletes a client and its contacts. It refuses with ECONFLICT while
+// the client still has sites or projects (later: protocols and portal users), and
+// suggests archiving instead.
+func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID, id))
+		if err != nil {
+			return notFound(err, "Client not found.")
+		}
+		var still []string
+		if c.SiteCount > 0 {
+			still = append(still, plural(c.SiteCount, "site", "sites"))
+		}
+		if c.ProjectCount > 0 {
+			still = append(still, plural(c.ProjectCount, "project", "projects"))
+		}
+		if len(still) > 0 {
+			return domain.Errorf(domain.ECONFLICT, "%s still has %s. Delete those first, or archive the client instead — archiving keeps its history.",
+				c.Name, strings.Join(still, " and "))
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ?`), sc.CompanyID, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID, id); err != nil {
+			return fmt.Errorf("store: delete client: %w", err)
+		}
+		return s.audit(ctx, tx, sc, "client.delete", "Client "+c.Name)
+	})
+}
+
+// mustAffect turns an Exec result that touched no row into ENOTFOUND with msg.
+func mustAffect(res sql.Result, err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "%s", msg)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

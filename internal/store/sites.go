@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+const siteColumns = `id, company_id, client_id, name, street, city, postal_code, country, contact_person, phone, email, opening_hours, note`
+
+func scanSite(row interface{ Scan(...any) error }) (*domain.Site, error) {
+	var x domain.Site
+	err := row.Scan(&x.ID, &x.CompanyID, &x.ClientID, &x.Name, &x.Street, &x.City, &x.PostalCode, &x.Country,
+		&x.ContactPerson, &x.Phone, &x.Email, &x.OpeningHours, &x.Note)
+	return &x, err
+}
+
+// Sites lists the sites of the client by name; empty for a client of another company.
+func (s *Store) Sites(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.Site, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? ORDER BY name, id`),
+		sc.CompanyID, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("store: sites: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Site
+	for rows.Next() {
+		x, err := scanSite(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Site returns site id of client clientID, or ENOTFOUND.
+func (s *Store) Site(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Site, error) {
+	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
+		sc.CompanyID, clientID, id))
+	return x, notFound(err, "Site not found.")
+}
+
+// CreateSite adds a site to client x.ClientID. It needs clients.manage.
+func (s *Store) CreateSite(ctx context.Context, sc access.Staff, x *domain.Site) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	x.Normalize()
+	if err := x.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.clientExists(ctx, tx, sc, x.ClientID); err != nil {
+			return err
+		}
+		x.CompanyID = sc.CompanyID
+		id, err := s.insert(ctx, tx, `INSERT INTO sites (company_id, client_id, name, street, city, postal_code, country,
+			contact_person, phone, email, opening_hours, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			x.CompanyID, x.ClientID, x.Name, x.Street, x.City, x.PostalCode, x.Country, x.ContactPerson, x.Phone, x.Email,
+			x.OpeningHours, x.Note, micros(s.Now()))
+		if err != nil {
+			return fmt.Errorf("store: create site: %w", err)
+		}
+		x.ID = id
+		return s.audit(ctx, tx, sc, "site.create", "Site "+x.Name)
+	})
+}
+
+// UpdateSite replaces the fields of site x.ID of client x.ClientID.
+func (s *Store) UpdateSite(ctx context.Context, sc access.Staff, x *domain.Site) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	x.Normalize()
+	if err := x.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE sites SET name = ?, street = ?, city = ?, postal_code = ?, country = ?,
+			contact_person = ?, phone = ?, email = ?, opening_hours = ?, note = ? WHERE company_id = ? AND client_id = ? AND id = ?`),
+			x.Name, x.Street, x.City, x.PostalCode, x.Country, x.ContactPerson, x.Phone, x.Email, x.OpeningHours, x.Note,
+			sc.CompanyID, x.ClientID, x.ID)
+		if err := mustAffect(res, err, "Site not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "site.update", "Site "+x.Name)
+	})
+}
+
+// DeleteSite deletes site id of client clientID. It refuses with ECONFLICT while
+// projects are at the site.
+func (s *Store) DeleteSite(ctx context.Context, sc access.Staff, clientID, id int64) error {
+	if err := sc.Require(access.ClientsManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND site_id = ?`), sc.CompanyID, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return domain.Errorf(domain.ECONFLICT, "This site still has %s. Move or delete them first.", plural(n, "project", "projects"))
+		}
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
+		if err := mustAffect(res, err, "Site not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "site.delete", fmt.Sprintf("Site #%d", id))
+	})
+}

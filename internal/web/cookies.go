@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"portico/internal/auth"
+	"portico/internal/domain"
+)
+
+const (
+	staffCookie = "portico_staff"
+	flashCookie = "portico_flash"
+)
+
+// sessionToken returns the session token in the named cookie, or "".
+func sessionToken(r *http.Request, name string) string {
+	c, err := r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+func setSessionCookie(w http.ResponseWriter, name, token string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(auth.SessionAbsolute.Seconds())})
+}
+
+func clearCookie(w http.ResponseWriter, name string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// redirectFlash redirects after a successful POST and shows msg once on the next page.
+func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) error {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/", HttpOnly: true,
+		Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// flashText decodes a flash cookie; pages clear it once shown (see consumeFlash).
+func flashText(v string) string {
+	t, err := url.QueryUnescape(v)
+	if err != nil || len(t) > 300 {
+		return ""
+	}
+	return t
+}
+
+// consumeFlash deletes the flash cookie so that the message shows once.
+func consumeFlash(w http.ResponseWriter, r *http.Request, secure bool) {
+	if _, err := r.Cookie(flashCookie); err == nil {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, Secure: secure,
+			SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	}
+}
+
+// pathID parses the named path segment as a positive id; anything else is not found.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Errorf(domain.ENOTFOUND, "Page not found.")
+	}
+	return id, nil
+}
+
+// parseForm parses a urlencoded form body; a body over the limit is ETOOLARGE,
+// anything unreadable EINVALID.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return domain.Errorf(domain.ETOOLARGE, "The form is too large.")
+		}
+		return domain.Errorf(domain.EINVALID, "The form could not be read. Please try again.")
+	}
+	return nil
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/app/"
+	}
+	return url.QueryEscape(next)
+}
+
+// localNext returns next if it is a path on this site, else "/app/".
+func localNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/app/"
+	}
+	return next
+}

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"portico/internal/domain"
+)
+
+// handlerFunc is an HTTP handler that returns its error instead of writing it;
+// the server's adapter turns the error into a status and a page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// statusOf maps a domain error code to an HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case domain.EINVALID:
+		return http.StatusBadRequest
+	case domain.ENOTFOUND:
+		return http.StatusNotFound
+	case domain.ECONFLICT:
+		return http.StatusConflict
+	case domain.EFORBIDDEN:
+		return http.StatusForbidden
+	case domain.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case domain.ETOOMANY:
+		return http.StatusTooManyRequests
+	case domain.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	Page
+	Status  int
+	Heading string
+	Message string
+}
+
+// serveError writes err as a page with the status its code maps to. Only
+// unexpected errors are logged; their text never reaches the browser.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = domain.Errorf(domain.ETOOLARGE, "The request is too large.")
+	}
+	code := domain.ErrorCode(err)
+	status := statusOf(code)
+	if status == http.StatusInternalServerError {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if code == domain.EUNAUTHORIZED && r.Method == http.MethodGet && isStaffPath(r.URL.Path) {
+		http.Redirect(w, r, "/app/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	p := &errorPage{Page: s.page(r, ""), Status: status, Message: domain.ErrorMessage(err)}
+	switch status {
+	case http.StatusNotFound:
+		p.Heading = "Page not found"
+		p.Message = "The page you asked for does not exist, or you do not have access to it."
+		if code == domain.ENOTFOUND {
+			p.Message = domain.ErrorMessage(err) + " It may have been deleted, or you may not have access to it."
+		}
+	case http.StatusForbidden:
+		p.Heading = "You don't have permission"
+	case http.StatusTooManyRequests:
+		p.Heading = "Too many attempts"
+	case http.StatusRequestEntityTooLarge:
+		p.Heading = "Too large"
+	case http.StatusInternalServerError:
+		p.Heading = "Something went wrong"
+	default:
+		p.Heading = "That didn't work"
+	}
+	p.Title = p.Heading
+	s.render(w, r, status, "error", p)
+}

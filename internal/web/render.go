@@ -1,0 +1,223 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+//go:embed all:templates
+var templateFS embed.FS
+
+// Page is what every page template receives: the frame around the content.
+type Page struct {
+	Title   string
+	Nav     string // the active top navigation item
+	Staff   *domain.StaffUser
+	Company *domain.Company
+	Flash   string
+	Locale  string
+	who     access.Staff
+}
+
+// Can reports whether the signed-in staff member holds permission p; templates use
+// it to hide buttons the server would refuse anyway.
+func (p Page) Can(perm string) bool { return p.who.Can(perm) }
+
+// Form is a submitted (or to-be-filled) form: what the user typed, and the message
+// to show next to each field.
+type Form struct {
+	Values url.Values
+	Errors map[string]string
+	Error  string // a message for the whole form
+}
+
+// Get returns the typed value of a field.
+func (f *Form) Get(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values.Get(name)
+}
+
+// Has reports whether value is among the field's values (checkboxes, multi-selects).
+func (f *Form) Has(name, value string) bool {
+	if f == nil {
+		return false
+	}
+	for _, v := range f.Values[name] {
+		if v == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Err returns the message for a field, or "".
+func (f *Form) Err(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Errors[name]
+}
+
+// newForm returns a form filled with a copy of values.
+func newForm(values url.Values) *Form {
+	v := url.Values{}
+	for k, vs := range values {
+		v[k] = append([]string(nil), vs...)
+	}
+	return &Form{Values: v, Errors: map[string]string{}}
+}
+
+// withError records err on the form: field messages go next to their fields, the
+// rest above the form.
+func (f *Form) withError(err error) *Form {
+	if fields := domain.FieldErrors(err); len(fields) > 0 {
+		f.Errors = fields
+	}
+	f.Error = domain.ErrorMessage(err)
+	return f
+}
+
+// templates holds, per locale, one parsed template set per page, each with the
+// shared layout and partials.
+type templates map[string]map[string]*template.Template
+
+func parseTemplates() (templates, error) {
+	out := templates{}
+	for _, locale := range append([]string{"en"}, localesOf(catalogues)...) {
+		set, err := parseLocale(locale)
+		if err != nil {
+			return nil, err
+		}
+		out[locale] = set
+	}
+	return out, nil
+}
+
+func localesOf(m map[string]map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func parseLocale(locale string) (map[string]*template.Template, error) {
+	shared, err := fs.Glob(templateFS, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages, err := fs.Glob(templateFS, "templates/[a-z]*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t, err := template.New(name).Funcs(templateFuncs(locale)).ParseFS(templateFS, append([]string{p}, shared...)...)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// templateFuncs returns the functions templates may call, with translation bound
+// to the locale.
+func templateFuncs(locale string) template.FuncMap {
+	return template.FuncMap{
+		"t": func(msg string) string { return translate(locale, msg) },
+		"icon": func(name string) template.HTML {
+			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg#` +
+				template.HTMLEscapeString(name) + `"></use></svg>`)
+		},
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"datetime": func(c *domain.Company, t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			if c != nil {
+				t = t.In(c.Location())
+			}
+			return t.Format("2 Jan 2006, 15:04")
+		},
+		"date": func(c *domain.Company, t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			if c != nil {
+				t = t.In(c.Location())
+			}
+			return t.Format("2 Jan 2006")
+		},
+		"permLabel": access.PermissionLabel,
+		"pageURL": func(u *url.URL, page int) string {
+			q := u.Query()
+			q.Set("page", strconv.Itoa(page))
+			return u.Path + "?" + q.Encode()
+		},
+		"tabTitle": func(tab string) string {
+			if tab == "" {
+				return ""
+			}
+			return strings.ToUpper(tab[:1]) + tab[1:]
+		},
+		"add":  func(a, b int) int { return a + b },
+		"itoa": func(n int64) string { return strconv.FormatInt(n, 10) },
+		"mapURL": func(addr string) string { return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(addr) },
+	}
+}
+
+// render executes the page template into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	locale := "en"
+	if p, ok := data.(interface{ locale() string }); ok && s.tmpl[p.locale()] != nil {
+		locale = p.locale()
+	}
+	t, ok := s.tmpl[locale][name]
+	if !ok {
+		s.log.ErrorContext(r.Context(), "no such template", "name", name)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		s.log.ErrorContext(r.Context(), "template failed", "name", name, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	consumeFlash(w, r, s.secure)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (p Page) locale() string { return p.Locale }

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+// policy says who may call a route. Every route declares one; the zero value is
+// "undeclared" and makes NewServer's route test fail.
+type policy struct {
+	kind string // "anyone", "staff"
+	perm string // for staff: the permission needed; "" = any signed-in staff member
+}
+
+func anyone() policy            { return policy{kind: "anyone"} }
+func staff(perm string) policy  { return policy{kind: "staff", perm: perm} }
+func staffAny() policy          { return policy{kind: "staff"} }
+func (p policy) declared() bool { return p.kind != "" }
+
+// route is one line of the product's map: a pattern, who may call it, and its handler.
+type route struct {
+	pattern string
+	policy  policy
+	h       handlerFunc
+}
+
+// guard enforces a route's policy before its handler runs. Staff routes load the
+// session from the database on every request, so a disabled user or a revoked
+// permission takes effect at once.
+func (s *Server) guard(rt route) http.Handler {
+	h := rt.h
+	switch rt.policy.kind {
+	case "anyone":
+		return s.adapt(h)
+	case "staff":
+		perm := rt.policy.perm
+		return s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+			user, company, err := s.app.StaffSession(r.Context(), sessionToken(r, staffCookie))
+			if err != nil {
+				if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
+					clearCookie(w, staffCookie, s.secure)
+				}
+				return err
+			}
+			sc := &staffCtx{user: user, company: company, who: access.NewStaff(user)}
+			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sc))
+			if err := sc.who.Require(perm); err != nil {
+				return err
+			}
+			return h(w, r)
+		})
+	}
+	// An undeclared policy serves nothing; TestEveryRouteDeclaresAPolicy catches it first.
+	return s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return domain.Errorf(domain.ENOTFOUND, "Page not found.")
+	})
+}
+
+// routeTable is the product's map of staff-app routes, top to bottom.
+func (s *Server) routeTable() []route {
+	return []route{
+		{"GET /{$}", anyone(), s.home},
+
+		// Signing in and out, and setting a password from a one-time link.
+		{"GET /app/login", anyone(), s.loginForm},
+		{"POST /app/login", anyone(), s.login},
+		{"POST /app/logout", anyone(), s.logout},
+		{"GET /app/password/{token}", anyone(), s.passwordForm},
+		{"POST /app/password/{token}", anyone(), s.setPassword},
+
+		{"GET /app/{$}", staffAny(), s.appHome},
+
+		// Clients and their tabs. Reading needs only a staff session; changing needs clients.manage.
+		{"GET /app/clients", staffAny(), s.clientList},
+		{"GET /app/clients/new", staff(access.ClientsManage), s.clientNew},
+		{"POST /app/clients", staff(access.ClientsManage), s.clientCreate},
+		{"GET /app/clients/{id}", staffAny(), s.clientOverview},
+		{"GET /app/clients/{id}/edit", staff(access.ClientsManage), s.clientEdit},
+		{"POST /app/clients/{id}", staff(access.ClientsManage), s.clientUpdate},
+		{"POST /app/clients/{id}/archive", staff(access.ClientsManage), s.clientArchive},
+		{"POST /app/clients/{id}/restore", staff(access.ClientsManage), s.clientRestore},
+		{"POST /app/clients/{id}/delete", staff(access.ClientsManage), s.clientDelete},
+
+		{"GET /app/clients/{id}/contacts", staffAny(), s.contactList},
+		{"GET /app/clients/{id}/contacts/new", staff(access.ClientsManage), s.contactNew},
+		{"POST /app/clients/{id}/contacts", staff(access.ClientsManage), s.contactCreate},
+		{"GET /app/clients/{id}/contacts/{cid}/edit", staff(access.ClientsManage), s.contactEdit},
+		{"POST /app/clients/{id}/contacts/{cid}", staff(access.ClientsManage), s.contactUpdate},
+		{"POST /app/clients/{id}/contacts/{cid}/delete", staff(access.ClientsManage), s.contactDelete},
+
+		{"GET /app/clients/{id}/sites", staffAny(), s.siteList},
+		{"GET /app/clients/{id}/sites/new", staff(access.ClientsManage), s.siteNew},
+		{"POST /app/clients/{id}/sites", staff(access.ClientsManage), s.siteCreate},
+		{"GET /app/clients/{id}/sites/{sid}", staffAny(), s.siteDetail},
+		{"GET /app/clients/{id}/sites/{sid}/edit", staff(access.ClientsManage), s.siteEdit},
+		{"POST /app/clients/{id}/sites/{sid}", staff(access.ClientsManage), s.siteUpdate},
+		{"POST /app/clients/{id}/sites/{sid}/delete", staff(access.ClientsManage), s.siteDelete},
+
+		{"GET /app/clients/{id}/projects", staffAny(), s.projectList},
+		{"GET /app/clients/{id}/projects/new", staff(access.ClientsManage), s.projectNew},
+		{"POST /app/clients/{id}/projects", staff(access.ClientsManage), s.projectCreate},
+		{"GET /app/clients/{id}/projects/{pid}/edit", staff(access.ClientsManage), s.projectEdit},
+		{"POST /app/clients/{id}/projects/{pid}", staff(access.ClientsManage), s.projectUpdate},
+		{"POST /app/clients/{id}/projects/{pid}/delete", staff(access.ClientsManage), s.projectDelete},
+
+		// Staff users and the audit log: administrators only.
+		{"GET /app/users", staff(access.UsersManage), s.userList},
+		{"GET /app/users/new", staff(access.UsersManage), s.userNew},
+		{"POST /app/users", staff(access.UsersManage), s.userCreate},
+		{"GET /app/users/{uid}/edit", staff(access.UsersManage), s.userEdit},
+		{"POST /app/users/{uid}", staff(access.UsersManage), s.userUpdate},
+		{"POST /app/users/{uid}/password-link", staff(access.UsersManage), s.userPasswordLink},
+		{"GET /app/audit", staff(access.UsersManage), s.auditLog},
+	}
+}

@@ -1,0 +1,240 @@
+// Package web is Portico's HTTP face: the route table, middleware, handlers and
+// embedded templates and assets of the staff app (and, later, the portal and the
+// JSON API). Handlers parse input, call one app or store method and render; they
+// decide nothing about access — each route's policy does.
+package web
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/app"
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what a Server needs.
+type Config struct {
+	App   *app.App
+	Store *store.Store
+	Log   *slog.Logger
+	// SecureCookies marks cookies Secure; set when the server is reached over TLS
+	// (a base URL starting with https://).
+	SecureCookies bool
+	// TrustProxy makes the client IP come from X-Forwarded-For (behind a load balancer).
+	TrustProxy bool
+}
+
+// Server serves Portico over HTTP. Build it with NewServer.
+type Server struct {
+	app     *app.App
+	store   *store.Store
+	log     *slog.Logger
+	secure  bool
+	proxy   bool
+	tmpl    templates
+	routes  []route
+	handler http.Handler
+}
+
+// NewServer parses the templates and builds the router.
+func NewServer(cfg Config) (*Server, error) {
+	t, err := parseTemplates()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{app: cfg.App, store: cfg.Store, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, tmpl: t}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("/", s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return domain.Errorf(domain.ENOTFOUND, "Page not found.")
+	}))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveError(w, r, domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site and was refused. Reload the page and try again."))
+	}))
+	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(limitBody(mux)))))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readiness check failed", "err", err)
+		http.Error(w, "database unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// adapt turns a handlerFunc into an http.Handler that serves its error.
+func (s *Server) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.serveError(w, r, err)
+		}
+	})
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxFormBytes bounds every request body that is not an upload.
+const maxFormBytes = 1 << 20
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheForever(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs each request's method, path (never the query, which may hold
+// tokens; paths with tokens are redacted), status and duration.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			return
+		}
+		s.log.Info("http", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+// redactPath hides the token of one-time-link paths.
+func redactPath(p string) string {
+	if i := strings.Index(p, "/password/"); i >= 0 {
+		return p[:i] + "/password/[redacted]"
+	}
+	return p
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientIP is the address sign-in limits count against.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.proxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			return strings.TrimSpace(strings.Split(xff, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// ctxKey keys request context values.
+type ctxKey int
+
+const (
+	keyStaff ctxKey = iota
+)
+
+// staffCtx is the signed-in staff member of a request.
+type staffCtx struct {
+	user    *domain.StaffUser
+	company *domain.Company
+	who     access.Staff
+}
+
+func staffOf(r *http.Request) *staffCtx {
+	sc, _ := r.Context().Value(keyStaff).(*staffCtx)
+	return sc
+}
+
+// who returns the access principal of the request's staff member; its zero value
+// may do nothing.
+func who(r *http.Request) access.Staff {
+	if sc := staffOf(r); sc != nil {
+		return sc.who
+	}
+	return access.Staff{}
+}
+
+// page returns the frame of a page for the request.
+func (s *Server) page(r *http.Request, title string) Page {
+	p := Page{Title: title, Locale: "en"}
+	if sc := staffOf(r); sc != nil {
+		p.Staff, p.Company, p.who = sc.user, sc.company, sc.who
+		p.Locale = sc.company.Locale
+	}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		p.Flash = flashText(c.Value)
+	}
+	return p
+}
+
+func isStaffPath(p string) bool { return p == "/app" || strings.HasPrefix(p, "/app/") }

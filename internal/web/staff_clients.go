@@ -1,0 +1,194 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+type clientListPage struct {
+	Page
+	Clients  []*domain.Client
+	Info     domain.PageInfo
+	Query    string
+	Archived bool
+	URL      *url.URL
+}
+
+// clientList serves GET /app/clients?q=&archived=1&page=.
+func (s *Server) clientList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	f := store.ClientFilter{Query: q.Get("q"), Archived: q.Get("archived") == "1", ListOptions: domain.ListOptions{Page: page}}
+	clients, info, err := s.store.Clients(r.Context(), who(r), f)
+	if err != nil {
+		return err
+	}
+	p := &clientListPage{Page: s.page(r, "Clients"), Clients: clients, Info: info, Query: f.Query, Archived: f.Archived, URL: r.URL}
+	p.Nav = "clients"
+	s.render(w, r, http.StatusOK, "clients", p)
+	return nil
+}
+
+// clientTabPage is the frame of every tab of a client's page.
+type clientTabPage struct {
+	Page
+	Client *domain.Client
+	Tab    string
+	Error  string // a refusal to show above the tab, e.g. why the client cannot be deleted
+}
+
+func (s *Server) clientTab(r *http.Request, tab string) (clientTabPage, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return clientTabPage{}, err
+	}
+	c, err := s.store.Client(r.Context(), who(r), id)
+	if err != nil {
+		return clientTabPage{}, err
+	}
+	p := clientTabPage{Page: s.page(r, c.Name), Client: c, Tab: tab}
+	p.Nav = "clients"
+	return p, nil
+}
+
+// clientOverview serves GET /app/clients/{id}.
+func (s *Server) clientOverview(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.clientTab(r, "overview")
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "client", &p)
+	return nil
+}
+
+type clientFormPage struct {
+	Page
+	Client *domain.Client // nil when creating
+	Form   *Form
+}
+
+// clientNew serves GET /app/clients/new.
+func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) error {
+	p := &clientFormPage{Page: s.page(r, "New client"), Form: newForm(url.Values{"country": {"Slovakia"}})}
+	p.Nav = "clients"
+	s.render(w, r, http.StatusOK, "client_form", p)
+	return nil
+}
+
+// clientCreate serves POST /app/clients.
+func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	c := clientFromForm(r.PostForm)
+	if err := s.store.CreateClient(r.Context(), who(r), c); err != nil {
+		if domain.ErrorCode(err) != domain.EINVALID {
+			return err
+		}
+		p := &clientFormPage{Page: s.page(r, "New client"), Form: newForm(r.PostForm).withError(err)}
+		p.Nav = "clients"
+		s.render(w, r, http.StatusUnprocessableEntity, "client_form", p)
+		return nil
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d", c.ID), "Client "+c.Name+" created.")
+}
+
+// clientEdit serves GET /app/clients/{id}/edit.
+func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "")
+	if err != nil {
+		return err
+	}
+	p := &clientFormPage{Page: s.page(r, "Edit "+t.Client.Name), Client: t.Client, Form: newForm(clientValues(t.Client))}
+	p.Nav = "clients"
+	s.render(w, r, http.StatusOK, "client_form", p)
+	return nil
+}
+
+// clientUpdate serves POST /app/clients/{id}.
+func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	c := clientFromForm(r.PostForm)
+	c.ID = t.Client.ID
+	if err := s.store.UpdateClient(r.Context(), who(r), c); err != nil {
+		if domain.ErrorCode(err) != domain.EINVALID {
+			return err
+		}
+		p := &clientFormPage{Page: s.page(r, "Edit "+t.Client.Name), Client: t.Client, Form: newForm(r.PostForm).withError(err)}
+		p.Nav = "clients"
+		s.render(w, r, http.StatusUnprocessableEntity, "client_form", p)
+		return nil
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d", c.ID), "Changes saved.")
+}
+
+// clientArchive serves POST /app/clients/{id}/archive.
+func (s *Server) clientArchive(w http.ResponseWriter, r *http.Request) error {
+	return s.setArchived(w, r, true)
+}
+
+// clientRestore serves POST /app/clients/{id}/restore.
+func (s *Server) clientRestore(w http.ResponseWriter, r *http.Request) error {
+	return s.setArchived(w, r, false)
+}
+
+func (s *Server) setArchived(w http.ResponseWriter, r *http.Request, archived bool) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.ArchiveClient(r.Context(), who(r), id, archived); err != nil {
+		return err
+	}
+	msg := "Client restored."
+	if archived {
+		msg = "Client archived. It no longer shows in the client list; its data is kept."
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d", id), msg)
+}
+
+// clientDelete serves POST /app/clients/{id}/delete. A client that still has sites
+// or projects is refused with the reason, on the client's page.
+func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.clientTab(r, "overview")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteClient(r.Context(), who(r), p.Client.ID); err != nil {
+		if domain.ErrorCode(err) != domain.ECONFLICT {
+			return err
+		}
+		p.Page.Flash = ""
+		p.Error = domain.ErrorMessage(err)
+		s.render(w, r, http.StatusConflict, "client", &p)
+		return nil
+	}
+	return s.redirectFlash(w, r, "/app/clients", "Client "+p.Client.Name+" deleted.")
+}
+
+func clientFromForm(v url.Values) *domain.Client {
+	return &domain.Client{
+		Name: v.Get("name"), CompanyNumber: v.Get("company_number"), TaxID: v.Get("tax_id"), VATID: v.Get("vat_id"),
+		ContactPerson: v.Get("contact_person"), Email: v.Get("email"), ProtocolEmail: v.Get("protocol_email"),
+		Phone: v.Get("phone"), Street: v.Get("street"), City: v.Get("city"), PostalCode: v.Get("postal_code"), Country: v.Get("country"),
+	}
+}
+
+func clientValues(c *domain.Client) url.Values {
+	return url.Values{
+		"name": {c.Name}, "company_number": {c.CompanyNumber}, "tax_id": {c.TaxID}, "vat_id": {c.VATID},
+		"contact_person": {c.ContactPerson}, "email": {c.Email}, "protocol_email": {c.ProtocolEmail}, "phone": {c.Phone},
+		"street": {c.Street}, "city": {c.City}, "postal_code": {c.PostalCode}, "country": {c.Country},
+	}
+}

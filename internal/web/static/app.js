@@ -1,0 +1,315 @@
+/*
+ * Portico — progressive enhancement. No dependencies, no inline code needed.
+ * Load with: <script src="/static/app.js" defer></script>
+ *
+ *  - [data-open-dialog="ID"]  opens <dialog id="ID"> as a modal
+ *  - [data-close-dialog]      closes the enclosing <dialog>; backdrop click closes too
+ *  - form[data-confirm="…"]   asks confirm() before submitting (unless the form lives in a dialog)
+ *  - select.chip-picker       <select multiple> enhanced into removable chips + "Add…" dropdown
+ *  - select[data-autosubmit]  submits its form on change
+ *  - <html> gets class "js"   so `.no-js-only` fallbacks (e.g. a "Go" button) can be hidden
+ */
+(function () {
+  "use strict";
+
+  var doc = document;
+  doc.documentElement.classList.add("js");
+
+  /* ---------------------------------------------------------------- dialogs */
+
+  function openDialog(dlg, opener) {
+    if (!dlg || dlg.open) return;
+    dlg._opener = opener || null;
+    if (typeof dlg.showModal === "function") {
+      dlg.showModal();
+    } else {
+      dlg.setAttribute("open", "");
+    }
+    var auto = dlg.querySelector("[autofocus]");
+    if (auto) auto.focus();
+  }
+
+  function closeDialog(dlg) {
+    if (!dlg) return;
+    if (typeof dlg.close === "function") {
+      dlg.close();
+    } else {
+      dlg.removeAttribute("open");
+      restoreFocus(dlg);
+    }
+  }
+
+  function restoreFocus(dlg) {
+    var opener = dlg._opener;
+    dlg._opener = null;
+    if (opener && doc.contains(opener) && typeof opener.focus === "function") {
+      opener.focus();
+    }
+  }
+
+  doc.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!(t instanceof Element)) return;
+
+    var opener = t.closest("[data-open-dialog]");
+    if (opener) {
+      var dlg = doc.getElementById(opener.getAttribute("data-open-dialog"));
+      if (dlg && dlg.tagName === "DIALOG") {
+        e.preventDefault();
+        openDialog(dlg, opener);
+        return;
+      }
+    }
+
+    var closer = t.closest("[data-close-dialog]");
+    if (closer) {
+      var host = closer.closest("dialog");
+      if (host) {
+        e.preventDefault();
+        closeDialog(host);
+      }
+    }
+  });
+
+  // Backdrop click: the click lands on the <dialog> element itself, outside its box.
+  // Track where the press started so a drag from inside (e.g. text selection) doesn't close it.
+  var pressStartedOnBackdrop = false;
+
+  function isOutside(dlg, e) {
+    if (e.target !== dlg) return false;
+    var r = dlg.getBoundingClientRect();
+    return e.clientX < r.left || e.clientX > r.right || e.clientY < r.top || e.clientY > r.bottom;
+  }
+
+  doc.addEventListener("pointerdown", function (e) {
+    var t = e.target;
+    pressStartedOnBackdrop = t instanceof HTMLElement && t.tagName === "DIALOG" && t.open && isOutside(t, e);
+  });
+
+  doc.addEventListener("click", function (e) {
+    var t = e.target;
+    if (!(t instanceof HTMLElement) || t.tagName !== "DIALOG" || !t.open) return;
+    // Keyboard-triggered clicks report 0/0 coordinates: ignore them.
+    if (e.detail === 0) return;
+    if (pressStartedOnBackdrop && isOutside(t, e)) closeDialog(t);
+    pressStartedOnBackdrop = false;
+  });
+
+  // Return focus to the opener whenever a dialog closes (button, Esc, form method=dialog).
+  doc.addEventListener("close", function (e) {
+    var t = e.target;
+    if (t instanceof HTMLElement && t.tagName === "DIALOG") restoreFocus(t);
+  }, true);
+
+  /* ------------------------------------------------------ confirm on submit */
+
+  doc.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!(form instanceof HTMLFormElement)) return;
+
+    // A submit button may carry its own message: <button data-confirm="…">
+    var submitter = e.submitter;
+    var msg = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (!msg) return;
+    // Forms inside a <dialog> are already the confirmation step.
+    if (form.closest("dialog")) return;
+    if (!window.confirm(msg)) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+
+  /* ------------------------------------------------------------- autosubmit */
+
+  doc.addEventListener("change", function (e) {
+    var t = e.target;
+    if (!(t instanceof HTMLSelectElement) || !t.hasAttribute("data-autosubmit")) return;
+    var form = t.form;
+    if (!form) return;
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+  });
+
+  /* ------------------------------------------------------------ chip picker */
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function xIcon() {
+    var svg = doc.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("class", "icon");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var p = doc.createElementNS(SVG_NS, "path");
+    p.setAttribute("d", "M18 6L6 18M6 6l12 12");
+    svg.appendChild(p);
+    return svg;
+  }
+
+  function labelFor(select) {
+    if (select.id) {
+      var l = doc.querySelector('label[for="' + (window.CSS && CSS.escape ? CSS.escape(select.id) : select.id) + '"]');
+      if (l) return l.textContent.replace(/\*/g, "").trim();
+    }
+    return select.getAttribute("aria-label") || "";
+  }
+
+  function enhanceChipPicker(select) {
+    if (select._chipPicker || !select.multiple) return;
+    select._chipPicker = true;
+
+    var placeholder = select.getAttribute("data-placeholder") || "Add…";
+    var fieldName = labelFor(select);
+
+    var ui = doc.createElement("div");
+    ui.className = "chip-picker-ui";
+
+    var chips = doc.createElement("div");
+    chips.className = "chips";
+    chips.setAttribute("role", "list");
+    if (fieldName) chips.setAttribute("aria-label", fieldName);
+
+    var adder = doc.createElement("select");
+    adder.setAttribute("aria-label", fieldName ? fieldName + ": " + placeholder : placeholder);
+    if (select.id) adder.id = select.id + "-add";
+    if (select.disabled) adder.disabled = true;
+
+    ui.appendChild(chips);
+    ui.appendChild(adder);
+    select.insertAdjacentElement("afterend", ui);
+
+    // Keep the real select in the form (so it submits) but hide it from view and AT.
+    select.classList.add("is-enhanced");
+    select.setAttribute("tabindex", "-1");
+    select.setAttribute("aria-hidden", "true");
+
+    // Point the visible <label for> at the new dropdown.
+    if (select.id) {
+      var lbl = doc.querySelector('label[for="' + (window.CSS && CSS.escape ? CSS.escape(select.id) : select.id) + '"]');
+      if (lbl) lbl.setAttribute("for", adder.id);
+    }
+    // Carry aria-describedby (hints/errors) across.
+    var described = select.getAttribute("aria-describedby");
+    if (described) adder.setAttribute("aria-describedby", described);
+    if (select.getAttribute("aria-invalid")) adder.setAttribute("aria-invalid", select.getAttribute("aria-invalid"));
+
+    function optionsOf(parent) {
+      return Array.prototype.filter.call(parent.children, function (n) {
+        return n.tagName === "OPTION" || n.tagName === "OPTGROUP";
+      });
+    }
+
+    function render(focusAfter) {
+      // chips
+      chips.textContent = "";
+      Array.prototype.forEach.call(select.options, function (opt, idx) {
+        if (!opt.selected) return;
+        var chip = doc.createElement("span");
+        chip.className = "chip";
+        chip.setAttribute("role", "listitem");
+        chip.appendChild(doc.createTextNode(opt.textContent.trim()));
+        if (!opt.disabled && !select.disabled) {
+          var btn = doc.createElement("button");
+          btn.type = "button";
+          btn.setAttribute("aria-label", "Remove " + opt.textContent.trim());
+          btn.title = "Remove";
+          btn.setAttribute("data-index", String(idx));
+          btn.appendChild(xIcon());
+          chip.appendChild(btn);
+        }
+        chips.appendChild(chip);
+      });
+
+      // "Add…" dropdown with the unselected options (optgroups preserved)
+      adder.textContent = "";
+      var ph = doc.createElement("option");
+      ph.value = "";
+      ph.textContent = placeholder;
+      adder.appendChild(ph);
+      var available = 0;
+      optionsOf(select).forEach(function (node) {
+        if (node.tagName === "OPTGROUP") {
+          var group = doc.createElement("optgroup");
+          group.label = node.label;
+          Array.prototype.forEach.call(node.children, function (opt) {
+            if (opt.tagName !== "OPTION" || opt.selected || opt.disabled) return;
+            group.appendChild(makeOpt(opt));
+            available++;
+          });
+          if (group.children.length) adder.appendChild(group);
+        } else if (!node.selected && !node.disabled) {
+          adder.appendChild(makeOpt(node));
+          available++;
+        }
+      });
+      adder.value = "";
+      adder.disabled = select.disabled || available === 0;
+      ui.classList.toggle("is-full", available === 0);
+
+      if (focusAfter) focusAfter();
+    }
+
+    function makeOpt(opt) {
+      var o = doc.createElement("option");
+      o.value = String(opt.index);
+      o.textContent = opt.textContent.trim();
+      return o;
+    }
+
+    function notify() {
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      select.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    adder.addEventListener("change", function () {
+      if (adder.value === "") return;
+      var opt = select.options[Number(adder.value)];
+      if (!opt) return;
+      opt.selected = true;
+      render(function () { adder.focus(); });
+      notify();
+    });
+
+    chips.addEventListener("click", function (e) {
+      var btn = e.target instanceof Element ? e.target.closest("button[data-index]") : null;
+      if (!btn) return;
+      var opt = select.options[Number(btn.getAttribute("data-index"))];
+      if (!opt) return;
+      var all = Array.prototype.slice.call(chips.querySelectorAll("button[data-index]"));
+      var pos = all.indexOf(btn);
+      opt.selected = false;
+      render(function () {
+        var rest = chips.querySelectorAll("button[data-index]");
+        var next = rest[Math.min(pos, rest.length - 1)];
+        if (next) next.focus();
+        else if (!adder.disabled) adder.focus();
+      });
+      notify();
+    });
+
+    // Hidden field can't take focus for validation messages: send it to the dropdown.
+    select.addEventListener("invalid", function () { adder.focus(); });
+    // External changes (scripts, form reset) re-sync the UI.
+    select.addEventListener("change", function (e) { if (e.isTrusted) render(); });
+    if (select.form) {
+      select.form.addEventListener("reset", function () { setTimeout(function () { render(); }, 0); });
+    }
+
+    render();
+  }
+
+  function init(root) {
+    Array.prototype.forEach.call((root || doc).querySelectorAll("select.chip-picker[multiple]"), enhanceChipPicker);
+  }
+
+  if (doc.readyState === "loading") {
+    doc.addEventListener("DOMContentLoaded", function () { init(); });
+  } else {
+    init();
+  }
+
+  window.Portico = { init: init, openDialog: openDialog, closeDialog: closeDialog };
+})();
