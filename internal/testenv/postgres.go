@@ -1,4 +1,6 @@
-// Package testenv provides throwaway external services for tests.
+// Package testenv is Portico's test harness: the app on a fresh SQLite file or a
+// PostgreSQL database of a cluster it starts itself, fixtures built in Go, an HTTP
+// client that behaves like a browser, and headless Chromium.
 package testenv
 
 import (

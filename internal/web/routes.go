@@ -18,7 +18,6 @@ type policy struct {
 func anyone() policy            { return policy{kind: "anyone"} }
 func staff(perm string) policy  { return policy{kind: "staff", perm: perm} }
 func staffAny() policy          { return policy{kind: "staff"} }
-func (p policy) declared() bool { return p.kind != "" }
 
 // route is one line of the product's map: a pattern, who may call it, and its handler.
 type route struct {
@@ -115,4 +114,23 @@ func (s *Server) routeTable() []route {
 		{"POST /app/users/{uid}/password-link", staff(access.UsersManage), s.userPasswordLink},
 		{"GET /app/audit", staff(access.UsersManage), s.auditLog},
 	}
+}
+
+// RouteInfo describes one route of the table for tests and documentation.
+type RouteInfo struct {
+	Pattern string
+	Policy  string // "anyone", "staff", "staff:<permission>"; "" when undeclared
+}
+
+// Routes lists the route table with each route's policy.
+func (s *Server) Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(s.routes))
+	for _, rt := range s.routes {
+		p := rt.policy.kind
+		if p == "staff" && rt.policy.perm != "" {
+			p += ":" + rt.policy.perm
+		}
+		out = append(out, RouteInfo{Pattern: rt.pattern, Policy: p})
+	}
+	return out
 }

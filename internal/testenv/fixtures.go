@@ -1,0 +1,114 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"portico/internal/access"
+	"portico/internal/auth"
+	"portico/internal/domain"
+)
+
+// Password is the password of every staff user the fixtures create.
+const Password = "correct horse battery"
+
+var (
+	hashOnce sync.Once
+	hash     string
+	seq      atomic.Int64
+)
+
+// passwordHash hashes Password once per run; argon2id is slow on purpose.
+func passwordHash(t testing.TB) string {
+	hashOnce.Do(func() {
+		var err error
+		hash, err = auth.HashPassword(Password)
+		if err != nil {
+			panic(err)
+		}
+	})
+	return hash
+}
+
+// Tenant is a service company with an administrator holding every permission.
+type Tenant struct {
+	Company *domain.Company
+	Admin   *domain.StaffUser
+	Staff   access.Staff // the administrator as a principal
+}
+
+// Tenant creates a tenant with the slug (a unique one when slug is ""), whose
+// administrator admin@<slug>.test has Password.
+func (db *DB) Tenant(t testing.TB, slug string) *Tenant {
+	t.Helper()
+	if slug == "" {
+		slug = fmt.Sprintf("t%d", seq.Add(1))
+	}
+	ctx := context.Background()
+	c := &domain.Company{Slug: slug, Name: "Company " + slug}
+	admin := &domain.StaffUser{Email: "admin@" + slug + ".test", Name: "Admin " + slug, Permissions: access.Permissions}
+	if err := db.Store.CreateCompany(ctx, c, admin); err != nil {
+		t.Fatalf("testenv: tenant %s: %v", slug, err)
+	}
+	if err := db.Store.SetStaffPassword(ctx, c.ID, admin.ID, passwordHash(t)); err != nil {
+		t.Fatal(err)
+	}
+	admin.HasPassword = true
+	return &Tenant{Company: c, Admin: admin, Staff: access.NewStaff(admin)}
+}
+
+// StaffUser adds a staff user with the permissions and Password to the tenant.
+func (db *DB) StaffUser(t testing.TB, tn *Tenant, email string, perms ...string) *domain.StaffUser {
+	t.Helper()
+	u := &domain.StaffUser{CompanyID: tn.Company.ID, Email: email, Name: "Staff " + email, Permissions: perms}
+	if err := db.Store.CreateStaffUser(context.Background(), tn.Staff, u, passwordHash(t)); err != nil {
+		t.Fatalf("testenv: staff user %s: %v", email, err)
+	}
+	return u
+}
+
+// Client creates a client of the tenant.
+func (db *DB) Client(t testing.TB, tn *Tenant, name string) *domain.Client {
+	t.Helper()
+	c := &domain.Client{Name: name, Email: "office@" + fmt.Sprint(seq.Add(1)) + ".test", City: "Bratislava"}
+	if err := db.Store.CreateClient(context.Background(), tn.Staff, c); err != nil {
+		t.Fatalf("testenv: client %s: %v", name, err)
+	}
+	return c
+}
+
+// Site creates a site of the client in the city.
+func (db *DB) Site(t testing.TB, tn *Tenant, c *domain.Client, name, city string) *domain.Site {
+	t.Helper()
+	s := &domain.Site{ClientID: c.ID, Name: name, City: city, Street: "Hlavná 1", Country: "Slovakia"}
+	if err := db.Store.CreateSite(context.Background(), tn.Staff, s); err != nil {
+		t.Fatalf("testenv: site %s: %v", name, err)
+	}
+	return s
+}
+
+// Contact creates a contact of the client.
+func (db *DB) Contact(t testing.TB, tn *Tenant, c *domain.Client, first, last, email string) *domain.Contact {
+	t.Helper()
+	ct := &domain.Contact{ClientID: c.ID, FirstName: first, LastName: last, Email: email}
+	if err := db.Store.CreateContact(context.Background(), tn.Staff, ct); err != nil {
+		t.Fatalf("testenv: contact %s: %v", email, err)
+	}
+	return ct
+}
+
+// Project creates an active project of the client, at the site if not nil.
+func (db *DB) Project(t testing.TB, tn *Tenant, c *domain.Client, name string, site *domain.Site) *domain.Project {
+	t.Helper()
+	p := &domain.Project{ClientID: c.ID, Name: name, Status: domain.ProjectActive}
+	if site != nil {
+		p.SiteID = site.ID
+	}
+	if err := db.Store.CreateProject(context.Background(), tn.Staff, p); err != nil {
+		t.Fatalf("testenv: project %s: %v", name, err)
+	}
+	return p
+}
