@@ -76,7 +76,8 @@ func checkHash(hash, pw string) (match, valid bool) {
 	var m uint32
 	var t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+	// argon2 panics on zero passes or zero lanes; such a hash is malformed, not a crash.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t < 1 || p < 1 {
 		return false, false
 	}
 	b64 := base64.RawStdEncoding

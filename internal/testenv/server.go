@@ -127,3 +127,9 @@ func (c *Client) BaseURL() *url.URL {
 	u, _ := url.Parse(c.base)
 	return u
 }
+
+// Cookies returns the cookies the client would send to the server.
+func (c *Client) Cookies() []*http.Cookie { return c.hc.Jar.Cookies(c.BaseURL()) }
+
+// SetCookies stores cookies as if the server had set them.
+func (c *Client) SetCookies(cs []*http.Cookie) { c.hc.Jar.SetCookies(c.BaseURL(), cs) }

@@ -36,20 +36,26 @@ func (s *Server) guard(rt route) http.Handler {
 		return s.adapt(h)
 	case "staff":
 		perm := rt.policy.perm
-		return s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user, company, err := s.app.StaffSession(r.Context(), sessionToken(r, staffCookie))
 			if err != nil {
 				if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
 					clearCookie(w, staffCookie, s.secure)
 				}
-				return err
+				s.serveError(w, r, err)
+				return
 			}
 			sc := &staffCtx{user: user, company: company, who: access.NewStaff(user)}
+			// Errors are served with the staff member in the context, so that error
+			// pages keep the app's frame.
 			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sc))
-			if err := sc.who.Require(perm); err != nil {
-				return err
+			err = sc.who.Require(perm)
+			if err == nil {
+				err = h(w, r)
 			}
-			return h(w, r)
+			if err != nil {
+				s.serveError(w, r, err)
+			}
 		})
 	}
 	// An undeclared policy serves nothing; TestEveryRouteDeclaresAPolicy catches it first.
