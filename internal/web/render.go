@@ -189,8 +189,8 @@ func templateFuncs(locale string) template.FuncMap {
 			}
 			return strings.ToUpper(tab[:1]) + tab[1:]
 		},
-		"add":  func(a, b int) int { return a + b },
-		"itoa": func(n int64) string { return strconv.FormatInt(n, 10) },
+		"add":    func(a, b int) int { return a + b },
+		"itoa":   func(n int64) string { return strconv.FormatInt(n, 10) },
 		"mapURL": func(addr string) string { return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(addr) },
 	}
 }

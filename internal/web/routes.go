@@ -15,9 +15,9 @@ type policy struct {
 	perm string // for staff: the permission needed; "" = any signed-in staff member
 }
 
-func anyone() policy            { return policy{kind: "anyone"} }
-func staff(perm string) policy  { return policy{kind: "staff", perm: perm} }
-func staffAny() policy          { return policy{kind: "staff"} }
+func anyone() policy           { return policy{kind: "anyone"} }
+func staff(perm string) policy { return policy{kind: "staff", perm: perm} }
+func staffAny() policy         { return policy{kind: "staff"} }
 
 // route is one line of the product's map: a pattern, who may call it, and its handler.
 type route struct {
