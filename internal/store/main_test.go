@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"maps"
+	"slices"
+	"testing"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+	"portico/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// wantCode fails the test unless err carries the domain error code want; "" means
+// no error at all.
+func wantCode(t testing.TB, err error, want string) {
+	t.Helper()
+	if got := domain.ErrorCode(err); got != want {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, want, err)
+	}
+}
+
+// wantFields fails the test unless err is EINVALID naming exactly the fields.
+func wantFields(t testing.TB, err error, fields ...string) {
+	t.Helper()
+	wantCode(t, err, domain.EINVALID)
+	got := slices.Sorted(maps.Keys(domain.FieldErrors(err)))
+	want := slices.Sorted(slices.Values(fields))
+	if !slices.Equal(got, want) {
+		t.Fatalf("invalid fields = %v, want %v (err: %v)", got, want, err)
+	}
+}
+
+// member adds a staff user with the permissions to the tenant and returns them as a principal.
+func member(t testing.TB, db *testenv.DB, tn *testenv.Tenant, email string, perms ...string) access.Staff {
+	t.Helper()
+	return access.NewStaff(db.StaffUser(t, tn, email, perms...))
+}
+
+// reloadClient reads the client back as sc sees it.
+func reloadClient(t testing.TB, db *testenv.DB, sc access.Staff, id int64) *domain.Client {
+	t.Helper()
+	c, err := db.Store.Client(t.Context(), sc, id)
+	if err != nil {
+		t.Fatalf("Client(%d): %v", id, err)
+	}
+	return c
+}
+
+// clientNames lists the names of clients, in order.
+func clientNames(cs []*domain.Client) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.Name)
+	}
+	return out
+}
