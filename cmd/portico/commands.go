@@ -38,16 +38,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 
 // serve runs the HTTP server until ctx ends, then shuts down gracefully: it stops
 // accepting, lets in-flight requests finish (up to 20 s) and returns. ready, if not
-// nil, is called with the listening address.
+// nil, is called with the listening address. When c.Addr asks for any free port
+// (port 0), serve records the port it got in c.Addr, so that links carry it.
 func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	if host, port, err := net.SplitHostPort(c.Addr); err == nil && port == "0" {
+		_, got, _ := net.SplitHostPort(ln.Addr().String())
+		c.Addr = net.JoinHostPort(host, got)
+	}
 	a := app.New(st, log, c.baseURL())
 	srv, err := web.NewServer(web.Config{App: a, Store: st, Log: log,
 		SecureCookies: strings.HasPrefix(c.baseURL(), "https://"), TrustProxy: c.TrustProxy})
 	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
+		ln.Close()
 		return err
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
@@ -141,6 +147,13 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("backup: %s already exists", out)
+	}
+	// Opening a missing SQLite file creates an empty one: a mistyped --data would
+	// "succeed" with an empty copy.
+	if path, ok := strings.CutPrefix(c.databaseURL(), "sqlite:"); ok {
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("backup: no database in %s: %w", c.Data, err)
+		}
 	}
 	st, err := store.Open(ctx, store.Config{URL: c.databaseURL()})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"strings"
 
@@ -49,6 +50,11 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	// Parsing stops at the first non-flag; whatever follows would be silently ignored
+	// (an unquoted --name Acme Pest Control drops every later flag).
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; quote values that contain spaces", fs.Arg(0))
+	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
@@ -73,11 +79,20 @@ func (c *config) databaseURL() string {
 	return "sqlite:" + filepath.Join(c.Data, "portico.db")
 }
 
+// baseURL is the public URL links are built from: --base-url, or else the listening
+// address, where a wildcard host (":8080", "0.0.0.0:8080") means this machine.
 func (c *config) baseURL() string {
 	if c.BaseURL != "" {
 		return strings.TrimRight(c.BaseURL, "/")
 	}
-	return "http://" + c.Addr
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return "http://" + c.Addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func (c *config) logger(w io.Writer) *slog.Logger {

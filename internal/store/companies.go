@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
+	"portico/internal/access"
 	"portico/internal/domain"
 )
 
@@ -47,6 +49,7 @@ func (s *Store) CreateCompany(ctx context.Context, c *domain.Company, admin *dom
 	if admin.Name == "" {
 		admin.Name = "Administrator"
 	}
+	admin.Permissions = slices.Clone(access.Permissions)
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM companies WHERE slug = ?`), c.Slug).Scan(&n); err != nil {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -72,7 +73,7 @@ func TestCreateCompany(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got.ID != c.ID || got.Name != strings.TrimSpace(tc.company) || !got.CreatedAt.Equal(c.CreatedAt) {
+				if got.ID != c.ID || got.Name != strings.TrimSpace(tc.company) || !got.CreatedAt.Equal(c.CreatedAt.Truncate(time.Microsecond)) {
 					t.Fatalf("CompanyBySlug = %+v, want %+v", got, c)
 				}
 

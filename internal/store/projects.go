@@ -78,6 +78,7 @@ func (s *Store) CreateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 }
 
 // UpdateProject replaces name, site and status of project p.ID of client p.ClientID.
+// It returns ENOTFOUND if the project is not the client's, whatever the site.
 func (s *Store) UpdateProject(ctx context.Context, sc access.Staff, p *domain.Project) error {
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return err
@@ -87,6 +88,16 @@ func (s *Store) UpdateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// A missing project is reported as such before its site is judged, so that
+		// another tenant's project looks missing, not like a bad choice of site.
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
+			sc.CompanyID, p.ClientID, p.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "Project not found.")
+		}
 		if err := s.siteOfClient(ctx, tx, sc, p.ClientID, p.SiteID); err != nil {
 			return err
 		}

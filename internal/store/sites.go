@@ -92,14 +92,14 @@ func (s *Store) UpdateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 }
 
 // DeleteSite deletes site id of client clientID. It refuses with ECONFLICT while
-// projects are at the site.
+// projects are at the site, and returns ENOTFOUND if the site is not the client's.
 func (s *Store) DeleteSite(ctx context.Context, sc access.Staff, clientID, id int64) error {
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND site_id = ?`), sc.CompanyID, id).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND site_id = ?`), sc.CompanyID, clientID, id).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {

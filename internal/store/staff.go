@@ -63,10 +63,11 @@ func (s *Store) createStaffUser(ctx context.Context, tx *sql.Tx, u *domain.Staff
 	return nil
 }
 
-// CreateStaffUser adds a staff user to u.CompanyID with the given password hash and
-// records it in the audit log under actor. It returns EINVALID for bad fields or a
-// duplicate email.
+// CreateStaffUser adds a staff user to the actor's company (u.CompanyID is set to
+// it) with the given password hash and records it in the audit log under actor.
+// It returns EINVALID for bad fields or a duplicate email.
 func (s *Store) CreateStaffUser(ctx context.Context, actor access.Staff, u *domain.StaffUser, passwordHash string) error {
+	u.CompanyID = actor.CompanyID
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.createStaffUser(ctx, tx, u, passwordHash); err != nil {
 			return err

@@ -41,7 +41,7 @@ type Browser struct {
 	exceptions []string // uncaught JavaScript errors, reported when the test ends
 }
 
-// NewBrowser starts Chromium with a 1280×900 window. It fails the test when
+// NewBrowser starts Chromium with a 1280×900 viewport. It fails the test when
 // Chromium is missing or does not start; a browser test never skips.
 func NewBrowser(t testing.TB) *Browser {
 	t.Helper()
@@ -99,9 +99,13 @@ func newBrowser(t testing.TB, width, height int, phone bool) *Browser {
 	if err := chromedp.Listen(ctx, b.onEvent); err != nil {
 		t.Fatalf("testenv: listening to Chromium: %v", err)
 	}
+	// Headless Chromium subtracts room for browser UI it does not draw from the
+	// window size; fixing the viewport makes pages lay out at exactly width×height.
+	var emulate []chromedp.EmulateViewportOption
 	if phone {
-		b.Run(chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile))
+		emulate = append(emulate, chromedp.EmulateMobile)
 	}
+	b.Run(chromedp.EmulateViewport(int64(width), int64(height), emulate...))
 	return b
 }
 

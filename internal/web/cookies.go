@@ -25,12 +25,21 @@ func sessionToken(r *http.Request, name string) string {
 }
 
 func setSessionCookie(w http.ResponseWriter, name, token string, secure bool) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true, Secure: secure,
+	setSessionCookieAt(w, name, token, "/", secure)
+}
+
+// setSessionCookieAt sets a session cookie valid below path only.
+func setSessionCookieAt(w http.ResponseWriter, name, token, path string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: token, Path: path, HttpOnly: true, Secure: secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(auth.SessionAbsolute.Seconds())})
 }
 
 func clearCookie(w http.ResponseWriter, name string, secure bool) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", HttpOnly: true, Secure: secure,
+	clearCookieAt(w, name, "/", secure)
+}
+
+func clearCookieAt(w http.ResponseWriter, name, path string, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, HttpOnly: true, Secure: secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 

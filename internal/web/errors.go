@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"portico/internal/domain"
 )
@@ -56,25 +57,40 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		http.Redirect(w, r, "/app/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
-	p := &errorPage{Page: s.page(r, ""), Status: status, Message: domain.ErrorMessage(err)}
+	if code == domain.EUNAUTHORIZED && r.Method == http.MethodGet && portalOf(r) != nil {
+		http.Redirect(w, r, portalLoginPath(r.URL.Path)+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	heading, message := errorText(status, code, err)
+	if pc := portalOf(r); pc != nil {
+		p := &portalErrorPage{PortalPage: s.portalPage(r, heading), Status: status, Heading: heading, Message: message}
+		s.render(w, r, status, "portal_error", p)
+		return
+	}
+	p := &errorPage{Page: s.page(r, heading), Status: status, Heading: heading, Message: message}
+	s.render(w, r, status, "error", p)
+}
+
+// errorText is the heading and message of an error page.
+func errorText(status int, code string, err error) (heading, message string) {
+	message = domain.ErrorMessage(err)
 	switch status {
 	case http.StatusNotFound:
-		p.Heading = "Page not found"
-		p.Message = "The page you asked for does not exist, or you do not have access to it."
+		heading = "Page not found"
+		message = "The page you asked for does not exist, or you do not have access to it."
 		if code == domain.ENOTFOUND {
-			p.Message = domain.ErrorMessage(err) + " It may have been deleted, or you may not have access to it."
+			message = domain.ErrorMessage(err) + " It may have been deleted, or you may not have access to it."
 		}
 	case http.StatusForbidden:
-		p.Heading = "You don't have permission"
+		heading = "You don't have permission"
 	case http.StatusTooManyRequests:
-		p.Heading = "Too many attempts"
+		heading = "Too many attempts"
 	case http.StatusRequestEntityTooLarge:
-		p.Heading = "Too large"
+		heading = "Too large"
 	case http.StatusInternalServerError:
-		p.Heading = "Something went wrong"
+		heading = "Something went wrong"
 	default:
-		p.Heading = "That didn't work"
+		heading = "That didn't work"
 	}
-	p.Title = p.Heading
-	s.render(w, r, status, "error", p)
+	return heading, message
 }

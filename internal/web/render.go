@@ -28,6 +28,7 @@ type Page struct {
 	Company *domain.Company
 	Flash   string
 	Locale  string
+	Dev     bool // demo mode: the dev mailbox is in the menu
 	who     access.Staff
 }
 
@@ -188,6 +189,14 @@ func templateFuncs(locale string) template.FuncMap {
 				return ""
 			}
 			return strings.ToUpper(tab[:1]) + tab[1:]
+		},
+		"allSites": func(gs []domain.Grant) bool {
+			for _, g := range gs {
+				if !g.AllSites() {
+					return false
+				}
+			}
+			return true
 		},
 		"add":    func(a, b int) int { return a + b },
 		"itoa":   func(n int64) string { return strconv.FormatInt(n, 10) },

@@ -16,6 +16,8 @@ type policy struct {
 }
 
 func anyone() policy           { return policy{kind: "anyone"} }
+func tenantPage() policy       { return policy{kind: "tenant"} } // a page of a tenant's portal, signed in or not
+func portalUser() policy       { return policy{kind: "portal"} } // a signed-in portal user of the tenant
 func staff(perm string) policy { return policy{kind: "staff", perm: perm} }
 func staffAny() policy         { return policy{kind: "staff"} }
 
@@ -50,6 +52,23 @@ func (s *Server) guard(rt route) http.Handler {
 			// pages keep the app's frame.
 			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sc))
 			err = sc.who.Require(perm)
+			if err == nil {
+				err = h(w, r)
+			}
+			if err != nil {
+				s.serveError(w, r, err)
+			}
+		})
+	case "tenant", "portal":
+		signedIn := rt.policy.kind == "portal"
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, pc, err := s.withTenant(r)
+			if err == nil && signedIn {
+				pc.user, pc.scope, err = s.app.PortalSession(r.Context(), pc.company, sessionToken(r, portalCookie))
+				if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
+					clearCookieAt(w, portalCookie, portalCookiePath(pc.company), s.secure)
+				}
+			}
 			if err == nil {
 				err = h(w, r)
 			}
@@ -111,21 +130,45 @@ func (s *Server) routeTable() []route {
 		{"POST /app/clients/{id}/projects/{pid}", staff(access.ClientsManage), s.projectUpdate},
 		{"POST /app/clients/{id}/projects/{pid}/delete", staff(access.ClientsManage), s.projectDelete},
 
-		// Staff users and the audit log: administrators only.
-		{"GET /app/users", staff(access.UsersManage), s.userList},
+		// The Users page lists portal users to every staff member and staff users to
+		// administrators; managing staff and the audit log are for administrators only.
+		{"GET /app/users", staffAny(), s.userList},
 		{"GET /app/users/new", staff(access.UsersManage), s.userNew},
 		{"POST /app/users", staff(access.UsersManage), s.userCreate},
 		{"GET /app/users/{uid}/edit", staff(access.UsersManage), s.userEdit},
 		{"POST /app/users/{uid}", staff(access.UsersManage), s.userUpdate},
 		{"POST /app/users/{uid}/password-link", staff(access.UsersManage), s.userPasswordLink},
 		{"GET /app/audit", staff(access.UsersManage), s.auditLog},
+
+		// Portal access on the client's page and the Users page.
+		{"GET /app/clients/{id}/portal/invite", staff(access.PortalInvite), s.clientInviteForm},
+		{"POST /app/clients/{id}/portal/invite", staff(access.PortalInvite), s.clientInvite},
+		{"POST /app/clients/{id}/contacts/{cid}/invite", staff(access.PortalInvite), s.contactInvite},
+		{"POST /app/clients/{id}/portal/{uid}/resend", staff(access.PortalInvite), s.portalResend},
+		{"POST /app/clients/{id}/portal/{uid}/disconnect", staff(access.ClientsManage), s.portalDisconnect},
+		{"GET /app/portal-users/new", staff(access.PortalInvite), s.portalUserNew},
+		{"POST /app/portal-users", staff(access.PortalInvite), s.portalUserCreate},
+		{"GET /app/portal-users/{uid}/edit", staff(access.ClientsManage), s.portalUserEdit},
+		{"POST /app/portal-users/{uid}", staff(access.ClientsManage), s.portalUserUpdate},
+		{"POST /app/portal-users/{uid}/reset", staff(access.PortalInvite), s.portalUserReset},
+
+		// The client portal of a tenant. Pages of signed-in users load the access Scope
+		// fresh on every request; everything they show is filtered by it in SQL.
+		{"GET /portal/{tenant}/login", tenantPage(), s.portalLoginForm},
+		{"POST /portal/{tenant}/login", tenantPage(), s.portalLogin},
+		{"POST /portal/{tenant}/logout", tenantPage(), s.portalLogout},
+		{"GET /portal/{tenant}/forgot", tenantPage(), s.portalForgotForm},
+		{"POST /portal/{tenant}/forgot", tenantPage(), s.portalForgot},
+		{"GET /portal/{tenant}/{kind}/{token}", tenantPage(), s.portalPasswordForm},
+		{"POST /portal/{tenant}/{kind}/{token}", tenantPage(), s.portalSetPassword},
+		{"GET /portal/{tenant}/{$}", portalUser(), s.portalHome},
 	}
 }
 
 // RouteInfo describes one route of the table for tests and documentation.
 type RouteInfo struct {
 	Pattern string
-	Policy  string // "anyone", "staff", "staff:<permission>"; "" when undeclared
+	Policy  string // "anyone", "tenant", "portal", "staff", "staff:<permission>"; "" when undeclared
 }
 
 // Routes lists the route table with each route's policy.

@@ -201,6 +201,7 @@ type ctxKey int
 
 const (
 	keyStaff ctxKey = iota
+	keyPortal
 )
 
 // staffCtx is the signed-in staff member of a request.

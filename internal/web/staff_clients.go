@@ -40,6 +40,25 @@ type clientTabPage struct {
 	Client *domain.Client
 	Tab    string
 	Error  string // a refusal to show above the tab, e.g. why the client cannot be deleted
+
+	// On the overview tab: the Portal access card and its invitation dialog.
+	Access     portalAccess
+	InviteForm *Form
+}
+
+// withAccess fills the overview's Portal access card.
+func (s *Server) withAccess(r *http.Request, p *clientTabPage) error {
+	a, err := s.portalAccessOf(r, p.Client.ID)
+	if err != nil {
+		return err
+	}
+	p.Access = a
+	choice := "main"
+	if p.Client.Email == "" {
+		choice = "other"
+	}
+	p.InviteForm = newForm(url.Values{"email_choice": {choice}})
+	return nil
 }
 
 func (s *Server) clientTab(r *http.Request, tab string) (clientTabPage, error) {
@@ -60,6 +79,9 @@ func (s *Server) clientTab(r *http.Request, tab string) (clientTabPage, error) {
 func (s *Server) clientOverview(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.clientTab(r, "overview")
 	if err != nil {
+		return err
+	}
+	if err := s.withAccess(r, &p); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "client", &p)
@@ -171,6 +193,9 @@ func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Page.Flash = ""
 		p.Error = domain.ErrorMessage(err)
+		if err := s.withAccess(r, &p); err != nil {
+			return err
+		}
 		s.render(w, r, http.StatusConflict, "client", &p)
 		return nil
 	}

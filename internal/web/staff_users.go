@@ -12,21 +12,38 @@ import (
 
 type userListPage struct {
 	Page
-	Users []*domain.StaffUser
-	Link  string // a password link just issued, shown once
-	For   *domain.StaffUser
+	Portal     []*domain.PortalUser
+	PortalInfo domain.PageInfo
+	URL        *url.URL
+	Users      []*domain.StaffUser // staff, for administrators only
+	Link       string              // a password link just issued, shown once
+	For        *domain.StaffUser
 }
 
-// userList serves GET /app/users.
+// userList serves GET /app/users?page=: portal users, and staff for administrators.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.store.StaffUsers(r.Context(), who(r).CompanyID)
+	p, err := s.userListPage(r)
 	if err != nil {
 		return err
 	}
-	p := &userListPage{Page: s.page(r, "Users"), Users: users}
-	p.Nav = "users"
 	s.render(w, r, http.StatusOK, "users", p)
 	return nil
+}
+
+func (s *Server) userListPage(r *http.Request) (*userListPage, error) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	portal, info, err := s.store.PortalUsers(r.Context(), who(r), domain.ListOptions{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	p := &userListPage{Page: s.page(r, "Users"), Portal: portal, PortalInfo: info, URL: r.URL}
+	p.Nav = "users"
+	if who(r).IsAdmin() {
+		if p.Users, err = s.store.StaffUsers(r.Context(), who(r).CompanyID); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 type userFormPage struct {
@@ -130,12 +147,11 @@ func (s *Server) userPasswordLink(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	users, err := s.store.StaffUsers(r.Context(), who(r).CompanyID)
+	p, err := s.userListPage(r)
 	if err != nil {
 		return err
 	}
-	p := &userListPage{Page: s.page(r, "Users"), Users: users, Link: link, For: u}
-	p.Nav = "users"
+	p.Link, p.For = link, u
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, "users", p)
 	return nil

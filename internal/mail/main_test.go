@@ -1,0 +1,9 @@
+package mail_test
+
+import (
+	"testing"
+
+	"portico/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }

@@ -1,0 +1,199 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"regexp"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Mail kinds: the kind column of the outbox, and the template that renders it.
+const (
+	KindPortalInvitation    = "portal_invitation"     // data: Invitation
+	KindPortalAccessGranted = "portal_access_granted" // data: AccessGranted
+	KindPortalReset         = "portal_reset"          // data: Reset
+)
+
+// Invitation is the data of a KindPortalInvitation email: a new portal user is
+// asked to activate their account.
+type Invitation struct {
+	CompanyName   string // the service company, sender of the invitation
+	ClientName    string // the client whose data the portal shows
+	RecipientName string // "" greets without a name
+	Link          string // the one-time activation link
+	ValidDays     int    // how long Link lives
+}
+
+// AccessGranted is the data of a KindPortalAccessGranted email: an existing portal
+// user may now see one more client.
+type AccessGranted struct {
+	CompanyName   string
+	ClientName    string
+	RecipientName string
+	Link          string // the portal's sign-in page
+}
+
+// Reset is the data of a KindPortalReset email: a one-time link to set a new
+// portal password.
+type Reset struct {
+	CompanyName   string
+	RecipientName string
+	Link          string // the one-time reset link
+	ValidMinutes  int    // how long Link lives
+}
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// kindTemplates is one kind's pair of templates: text (with its subject) and HTML.
+type kindTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// templates are parsed once, when the program starts; a broken template stops it.
+var templates = parseTemplates(KindPortalInvitation, KindPortalAccessGranted, KindPortalReset)
+
+func parseTemplates(kinds ...string) map[string]kindTemplates {
+	funcs := map[string]any{
+		"button":   func(url, label string) button { return button{URL: url, Label: label} },
+		"days":     func(n int) string { return count(n, "day", "days") },
+		"duration": minutesText,
+		"period":   period,
+	}
+	out := make(map[string]kindTemplates, len(kinds))
+	for _, kind := range kinds {
+		out[kind] = kindTemplates{
+			text: texttemplate.Must(texttemplate.New(kind).Funcs(funcs).ParseFS(templateFS,
+				"templates/layout.txt.tmpl", "templates/"+kind+".txt.tmpl")),
+			html: htmltemplate.Must(htmltemplate.New(kind).Funcs(funcs).ParseFS(templateFS,
+				"templates/layout.html.tmpl", "templates/"+kind+".html.tmpl")),
+		}
+	}
+	return out
+}
+
+// button is the argument of the layouts' "button" template.
+type button struct{ URL, Label string }
+
+// Render renders an email of the kind from its data (Invitation for
+// KindPortalInvitation, AccessGranted for KindPortalAccessGranted, Reset for
+// KindPortalReset; a value or a pointer). The result has Subject, Text and HTML;
+// the caller sets To and CompanyID. It fails for an unknown kind, data of the wrong
+// type, or data missing the company name or the link.
+func Render(kind string, data any) (*Email, error) {
+	t, ok := templates[kind]
+	if !ok {
+		return nil, fmt.Errorf("mail: unknown kind %q", kind)
+	}
+	data, err := checkData(kind, data)
+	if err != nil {
+		return nil, err
+	}
+	var subject, text, html bytes.Buffer
+	if err := t.text.ExecuteTemplate(&subject, "subject", data); err != nil {
+		return nil, fmt.Errorf("mail: %s subject: %w", kind, err)
+	}
+	if err := t.text.ExecuteTemplate(&text, "layout", data); err != nil {
+		return nil, fmt.Errorf("mail: %s text: %w", kind, err)
+	}
+	if err := t.html.ExecuteTemplate(&html, "layout", data); err != nil {
+		return nil, fmt.Errorf("mail: %s HTML: %w", kind, err)
+	}
+	return &Email{
+		Subject: oneLine(subject.String()),
+		Text:    tidyText(text.String()),
+		HTML:    strings.TrimSpace(html.String()) + "\n",
+	}, nil
+}
+
+// checkData returns data as a value of the kind's data type, failing unless it is
+// one (or a pointer to one) and has what every email needs.
+func checkData(kind string, data any) (any, error) {
+	var ok bool
+	var company, link string
+	valid := 1
+	switch kind {
+	case KindPortalInvitation:
+		var d Invitation
+		d, ok = value[Invitation](data)
+		data, company, link, valid = d, d.CompanyName, d.Link, d.ValidDays
+	case KindPortalAccessGranted:
+		var d AccessGranted
+		d, ok = value[AccessGranted](data)
+		data, company, link = d, d.CompanyName, d.Link
+	case KindPortalReset:
+		var d Reset
+		d, ok = value[Reset](data)
+		data, company, link, valid = d, d.CompanyName, d.Link, d.ValidMinutes
+	}
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("mail: %s needs %T data", kind, data)
+	case company == "":
+		return nil, fmt.Errorf("mail: %s: no company name", kind)
+	case link == "":
+		return nil, fmt.Errorf("mail: %s: no link", kind)
+	case valid <= 0:
+		return nil, fmt.Errorf("mail: %s: no validity period", kind)
+	}
+	return data, nil
+}
+
+// value returns data as a T, whether it holds a T or a non-nil *T.
+func value[T any](data any) (T, bool) {
+	switch d := data.(type) {
+	case T:
+		return d, true
+	case *T:
+		if d != nil {
+			return *d, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// period ends a sentence after s, unless s ends with a full stop already
+// ("ABC s.r.o.").
+func period(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return ""
+	}
+	return "."
+}
+
+// count says "1 day", "7 days".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// minutesText says 60 as "1 hour", 120 as "2 hours" and 45 as "45 minutes".
+func minutesText(n int) string {
+	if n >= 60 && n%60 == 0 {
+		return count(n/60, "hour", "hours")
+	}
+	return count(n, "minute", "minutes")
+}
+
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// tidyText lets the text templates be written for reading: it drops trailing
+// spaces, collapses runs of blank lines to one and ends with one newline.
+func tidyText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "-- " { // the signature delimiter keeps its space
+			lines[i] = strings.TrimRight(l, " \t")
+		}
+	}
+	s = blankLines.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	return strings.TrimSpace(s) + "\n"
+}

@@ -1,0 +1,148 @@
+package mail_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"portico/internal/mail"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites the file with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/mail -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run go test ./internal/mail -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestMailRenderGolden(t *testing.T) {
+	for _, tc := range []struct {
+		kind    string
+		data    any
+		subject string
+		says    []string // in both the text and the HTML part
+		button  string   // the label of the HTML button
+	}{
+		{
+			kind: mail.KindPortalInvitation,
+			data: mail.Invitation{
+				CompanyName: "Čistá Služba s.r.o.", ClientName: "ABC Košice s.r.o.", RecipientName: "Ján Novák",
+				Link: "https://portal.example.com/p/cista/activate/Qk9Pa2xpbms", ValidDays: 7,
+			},
+			subject: "Invitation to the client portal",
+			says: []string{
+				"Čistá Služba s.r.o. invites you to its client portal, where you can see protocols, documents and sites of ABC Košice s.r.o.",
+				"The link is valid for 7 days and works once. If it has expired, ask Čistá Služba s.r.o. to send a new one.",
+				"https://portal.example.com/p/cista/activate/Qk9Pa2xpbms",
+			},
+			button: "Activate account",
+		},
+		{
+			kind: mail.KindPortalAccessGranted,
+			data: &mail.AccessGranted{
+				CompanyName: "Čistá Služba s.r.o.", ClientName: "Pekáreň Žilina", RecipientName: "Ján Novák",
+				Link: "https://portal.example.com/p/cista/signin",
+			},
+			subject: "You now have access to Pekáreň Žilina in the client portal",
+			says:    []string{"access to Pekáreň Žilina", "your password is unchanged", "https://portal.example.com/p/cista/signin"},
+			button:  "Sign in",
+		},
+		{
+			kind: mail.KindPortalReset,
+			data: mail.Reset{
+				CompanyName: "Čistá Služba s.r.o.", Link: "https://portal.example.com/p/cista/reset/UmVzZXRsaW5r", ValidMinutes: 60,
+			},
+			subject: "Reset your client portal password",
+			says:    []string{"Hello,", "valid for 1 hour", "If you did not ask for this, ignore this email.", "https://portal.example.com/p/cista/reset/UmVzZXRsaW5r"},
+			button:  "Set a new password",
+		},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			e, err := mail.Render(tc.kind, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Subject != tc.subject {
+				t.Errorf("subject = %q, want %q", e.Subject, tc.subject)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(e.Text, s) {
+					t.Errorf("text part lacks %q", s)
+				}
+				if !strings.Contains(e.HTML, s) {
+					t.Errorf("HTML part lacks %q", s)
+				}
+			}
+			for _, part := range []string{e.Text, e.HTML} {
+				if !strings.Contains(part, "Sent by Čistá Služba s.r.o. through Portico") {
+					t.Errorf("a part lacks the footer")
+				}
+			}
+			if !strings.Contains(e.HTML, `text-decoration:none;">`+tc.button+`</a>`) || !strings.Contains(e.HTML, `bgcolor="#0f766e"`) {
+				t.Errorf("HTML lacks the %q button", tc.button)
+			}
+			golden(t, tc.kind+".txt.golden", "Subject: "+e.Subject+"\n\n"+e.Text)
+			golden(t, tc.kind+".html.golden", e.HTML)
+		})
+	}
+}
+
+func TestMailRenderEscapesHTML(t *testing.T) {
+	e, err := mail.Render(mail.KindPortalInvitation, mail.Invitation{
+		CompanyName: `Smith & Sons <b>`, ClientName: `"Quotes" & <script>alert(1)</script>`,
+		Link: "javascript:alert(1)", ValidDays: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script>", "<b>", `href="javascript:`} {
+		if strings.Contains(e.HTML, bad) {
+			t.Errorf("HTML contains %q unescaped", bad)
+		}
+	}
+	if !strings.Contains(e.HTML, "Smith &amp; Sons &lt;b&gt;") {
+		t.Errorf("HTML does not show the company name escaped")
+	}
+	if !strings.Contains(e.Text, "Smith & Sons <b> invites you") || !strings.Contains(e.Text, "valid for 1 day and") {
+		t.Errorf("text part: %s", e.Text)
+	}
+}
+
+func TestMailRenderRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind string
+		data any
+		want string
+	}{
+		{"unknown kind", "estimate_decision", mail.Invitation{}, `unknown kind "estimate_decision"`},
+		{"data of another kind", mail.KindPortalReset, mail.Invitation{CompanyName: "C", Link: "https://x", ValidDays: 7}, "needs mail.Reset data"},
+		{"nil pointer", mail.KindPortalInvitation, (*mail.Invitation)(nil), "needs mail.Invitation data"},
+		{"no link", mail.KindPortalAccessGranted, mail.AccessGranted{CompanyName: "C"}, "no link"},
+		{"no company", mail.KindPortalInvitation, mail.Invitation{Link: "https://x", ValidDays: 7}, "no company name"},
+		{"no validity", mail.KindPortalReset, mail.Reset{CompanyName: "C", Link: "https://x"}, "no validity period"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := mail.Render(tc.kind, tc.data)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Render error = %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}

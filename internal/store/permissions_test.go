@@ -1,0 +1,241 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+	"portico/internal/store"
+	"portico/internal/testenv"
+)
+
+// tenantData is everything of a tenant the staff store methods can read, for
+// checking that a refused or foreign write left it alone.
+type tenantData struct {
+	Clients  []*domain.Client
+	Contacts map[int64][]*domain.Contact
+	Sites    map[int64][]*domain.Site
+	Projects map[int64][]*domain.Project
+	Staff    []*domain.StaffUser
+	Hashes   map[string]string
+	Audit    int
+}
+
+func snapshot(t testing.TB, db *testenv.DB, tn *testenv.Tenant) tenantData {
+	t.Helper()
+	ctx := t.Context()
+	d := tenantData{Contacts: map[int64][]*domain.Contact{}, Sites: map[int64][]*domain.Site{},
+		Projects: map[int64][]*domain.Project{}, Hashes: map[string]string{}}
+	for _, archived := range []bool{false, true} {
+		cs, info, err := db.Store.Clients(ctx, tn.Staff, store.ClientFilter{Archived: archived, ListOptions: domain.ListOptions{PerPage: 100}})
+		if err != nil || info.Total > 100 {
+			t.Fatalf("snapshot: %d clients, %v", info.Total, err)
+		}
+		d.Clients = append(d.Clients, cs...)
+	}
+	for _, c := range d.Clients {
+		var err error
+		if d.Contacts[c.ID], err = db.Store.Contacts(ctx, tn.Staff, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if d.Sites[c.ID], err = db.Store.Sites(ctx, tn.Staff, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if d.Projects[c.ID], err = db.Store.Projects(ctx, tn.Staff, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	if d.Staff, err = db.Store.StaffUsers(ctx, tn.Company.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range d.Staff {
+		_, hash, err := db.Store.StaffCredentials(ctx, tn.Company.ID, u.Email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Hashes[u.Email] = hash
+	}
+	_, info, err := db.Store.AuditLog(ctx, tn.Staff, domain.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Audit = info.Total
+	return d
+}
+
+func wantUnchanged(t testing.TB, before, after tenantData) {
+	t.Helper()
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("the tenant's data changed:\nbefore %+v\nafter  %+v", before, after)
+	}
+}
+
+// world is one tenant with a little of everything.
+type world struct {
+	*testenv.Tenant
+	Client, Empty, Archived *domain.Client
+	Contact                 *domain.Contact
+	Site, SpareSite         *domain.Site
+	Project                 *domain.Project
+	User                    *domain.StaffUser
+}
+
+func newWorld(t testing.TB, db *testenv.DB, slug string) *world {
+	t.Helper()
+	tn := db.Tenant(t, slug)
+	w := &world{Tenant: tn}
+	w.Client = db.Client(t, tn, "Client of "+slug)
+	w.Empty = db.Client(t, tn, "Empty client of "+slug)
+	w.Archived = db.Client(t, tn, "Archived client of "+slug)
+	if err := db.Store.ArchiveClient(t.Context(), tn.Staff, w.Archived.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	w.Contact = db.Contact(t, tn, w.Client, "Ján", "Novák", "jan@"+slug+".test")
+	w.Site = db.Site(t, tn, w.Client, "Hall of "+slug, "Košice")
+	w.SpareSite = db.Site(t, tn, w.Client, "Spare of "+slug, "Žilina")
+	w.Project = db.Project(t, tn, w.Client, "Project of "+slug, w.Site)
+	w.User = db.StaffUser(t, tn, "staff@"+slug+".test", access.ClientsManage)
+	return w
+}
+
+// writes lists every client-data write of the store, aimed at w's rows.
+func writes(db *testenv.DB, w *world) []struct {
+	name string
+	do   func(ctx context.Context, sc access.Staff) error
+} {
+	s := db.Store
+	return []struct {
+		name string
+		do   func(ctx context.Context, sc access.Staff) error
+	}{
+		{"CreateClient", func(ctx context.Context, sc access.Staff) error {
+			return s.CreateClient(ctx, sc, &domain.Client{Name: "New"})
+		}},
+		{"UpdateClient", func(ctx context.Context, sc access.Staff) error {
+			c := *w.Client
+			c.Name = "Renamed"
+			return s.UpdateClient(ctx, sc, &c)
+		}},
+		{"ArchiveClient", func(ctx context.Context, sc access.Staff) error { return s.ArchiveClient(ctx, sc, w.Client.ID, true) }},
+		{"ArchiveClient (restore)", func(ctx context.Context, sc access.Staff) error {
+			return s.ArchiveClient(ctx, sc, w.Archived.ID, false)
+		}},
+		{"DeleteClient", func(ctx context.Context, sc access.Staff) error { return s.DeleteClient(ctx, sc, w.Empty.ID) }},
+		{"CreateContact", func(ctx context.Context, sc access.Staff) error {
+			return s.CreateContact(ctx, sc, &domain.Contact{ClientID: w.Client.ID, FirstName: "Eva", LastName: "Malá"})
+		}},
+		{"UpdateContact", func(ctx context.Context, sc access.Staff) error {
+			c := *w.Contact
+			c.Position = "Boss"
+			return s.UpdateContact(ctx, sc, &c)
+		}},
+		{"DeleteContact", func(ctx context.Context, sc access.Staff) error {
+			return s.DeleteContact(ctx, sc, w.Client.ID, w.Contact.ID)
+		}},
+		{"CreateSite", func(ctx context.Context, sc access.Staff) error {
+			return s.CreateSite(ctx, sc, &domain.Site{ClientID: w.Client.ID, Name: "New", City: "Nitra"})
+		}},
+		{"UpdateSite", func(ctx context.Context, sc access.Staff) error {
+			x := *w.Site
+			x.Note = "changed"
+			return s.UpdateSite(ctx, sc, &x)
+		}},
+		{"DeleteSite", func(ctx context.Context, sc access.Staff) error {
+			return s.DeleteSite(ctx, sc, w.Client.ID, w.SpareSite.ID)
+		}},
+		{"CreateProject", func(ctx context.Context, sc access.Staff) error {
+			return s.CreateProject(ctx, sc, &domain.Project{ClientID: w.Client.ID, Name: "New", Status: domain.ProjectActive})
+		}},
+		{"UpdateProject", func(ctx context.Context, sc access.Staff) error {
+			p := *w.Project
+			p.Status = domain.ProjectFinished
+			return s.UpdateProject(ctx, sc, &p)
+		}},
+		{"DeleteProject", func(ctx context.Context, sc access.Staff) error {
+			return s.DeleteProject(ctx, sc, w.Client.ID, w.Project.ID)
+		}},
+	}
+}
+
+func TestWritesNeedClientsManage(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		w := newWorld(t, db, "acme")
+		var others []string
+		for _, p := range access.Permissions {
+			if p != access.ClientsManage {
+				others = append(others, p)
+			}
+		}
+		gone := db.StaffUser(t, w.Tenant, "gone@acme.test", access.ClientsManage)
+		disabled, err := db.Store.UpdateStaffUser(t.Context(), w.Staff, gone.ID, store.StaffUpdate{Disabled: ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		principals := []struct {
+			name string
+			sc   access.Staff
+		}{
+			{"every permission but clients.manage", member(t, db, w.Tenant, "almost@acme.test", others...)},
+			{"no permission", member(t, db, w.Tenant, "reader@acme.test")},
+			{"a disabled user", access.NewStaff(disabled)},
+			{"nobody", access.Staff{}},
+		}
+		before := snapshot(t, db, w.Tenant)
+		for _, who := range principals {
+			for _, op := range writes(db, w) {
+				t.Run(who.name+"/"+op.name, func(t *testing.T) {
+					wantCode(t, op.do(t.Context(), who.sc), domain.EFORBIDDEN)
+				})
+			}
+		}
+		wantUnchanged(t, before, snapshot(t, db, w.Tenant))
+
+		// The same writes succeed with the permission, so the refusals above were
+		// about the permission and nothing else.
+		writer := member(t, db, w.Tenant, "writer@acme.test", access.ClientsManage)
+		for _, op := range writes(db, w) {
+			t.Run("clients.manage/"+op.name, func(t *testing.T) {
+				wantCode(t, op.do(t.Context(), writer), "")
+			})
+		}
+	})
+}
+
+func TestReadingNeedsNoPermission(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		w := newWorld(t, db, "acme")
+		reader := member(t, db, w.Tenant, "reader@acme.test")
+		ctx := t.Context()
+
+		if list, info, err := db.Store.Clients(ctx, reader, store.ClientFilter{}); err != nil || info.Total != 2 || len(list) != 2 {
+			t.Errorf("Clients = %v, %+v, %v; want the 2 active clients", clientNames(list), info, err)
+		}
+		if c, err := db.Store.Client(ctx, reader, w.Client.ID); err != nil || c.Name != w.Client.Name {
+			t.Errorf("Client = %+v, %v", c, err)
+		}
+		if cs, err := db.Store.Contacts(ctx, reader, w.Client.ID); err != nil || len(cs) != 1 {
+			t.Errorf("Contacts = %v, %v", cs, err)
+		}
+		if c, err := db.Store.Contact(ctx, reader, w.Client.ID, w.Contact.ID); err != nil || c.ID != w.Contact.ID {
+			t.Errorf("Contact = %+v, %v", c, err)
+		}
+		if xs, err := db.Store.Sites(ctx, reader, w.Client.ID); err != nil || len(xs) != 2 {
+			t.Errorf("Sites = %v, %v", xs, err)
+		}
+		if x, err := db.Store.Site(ctx, reader, w.Client.ID, w.Site.ID); err != nil || x.ID != w.Site.ID {
+			t.Errorf("Site = %+v, %v", x, err)
+		}
+		if ps, err := db.Store.Projects(ctx, reader, w.Client.ID); err != nil || len(ps) != 1 {
+			t.Errorf("Projects = %v, %v", ps, err)
+		}
+		if p, err := db.Store.Project(ctx, reader, w.Client.ID, w.Project.ID); err != nil || p.ID != w.Project.ID {
+			t.Errorf("Project = %+v, %v", p, err)
+		}
+		if es, _, err := db.Store.AuditLog(ctx, reader, domain.ListOptions{}); err != nil || len(es) == 0 {
+			t.Errorf("AuditLog = %v, %v", es, err)
+		}
+	})
+}

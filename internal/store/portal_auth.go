@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+const portalUserColumns = `u.id, u.company_id, u.email, u.first_name, u.last_name, u.activated_at, u.last_login_at, u.created_at`
+
+func scanPortalUser(row interface{ Scan(...any) error }) (*domain.PortalUser, error) {
+	var u domain.PortalUser
+	var activated, lastLogin sql.NullInt64
+	var created int64
+	if err := row.Scan(&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &activated, &lastLogin, &created); err != nil {
+		return nil, err
+	}
+	u.Activated = activated.Valid
+	u.LastLoginAt = nullMicros(lastLogin)
+	u.CreatedAt = fromMicros(created)
+	return &u, nil
+}
+
+// PortalCredentials returns the company's portal user with the email and their
+// password hash ("" before activation), or ENOTFOUND.
+func (s *Store) PortalCredentials(ctx context.Context, companyID int64, email string) (*domain.PortalUser, string, error) {
+	var hash string
+	u, err := scanPortalUser(scanAppend{s.db.QueryRowContext(ctx, s.q(`SELECT `+portalUserColumns+`, u.password_hash
+		FROM portal_users u WHERE u.company_id = ? AND u.email = ?`), companyID, domain.NormalizeEmail(email)), &hash})
+	if err != nil {
+		return nil, "", notFound(err, "Portal user not found.")
+	}
+	return u, hash, nil
+}
+
+// CreatePortalSession stores a new session for the portal user under tokenHash and
+// records the sign-in time.
+func (s *Store) CreatePortalSession(ctx context.Context, companyID, userID int64, tokenHash string, absolute time.Duration) error {
+	now := s.Now()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO sessions (token_hash, company_id, portal_user_id, created_at, last_seen_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?)`), tokenHash, companyID, userID, micros(now), micros(now), micros(now.Add(absolute)))
+		if err != nil {
+			return fmt.Errorf("store: create portal session: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE portal_users SET last_login_at = ? WHERE company_id = ? AND id = ?`), micros(now), companyID, userID)
+		return err
+	})
+}
+
+// PortalSession returns the portal user of the live session stored under tokenHash
+// in the company, with the user's access Scope loaded fresh. A session of another
+// tenant, an expired one (idle or absolute) or one of a deleted user is EUNAUTHORIZED.
+func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash string, idle time.Duration) (*domain.PortalUser, access.Scope, error) {
+	var id, userID, lastSeen, expires int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, portal_user_id, last_seen_at, expires_at FROM sessions
+		WHERE token_hash = ? AND company_id = ? AND portal_user_id IS NOT NULL`), tokenHash, companyID).Scan(&id, &userID, &lastSeen, &expires)
+	if err != nil {
+		return nil, access.Scope{}, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
+	}
+	now := s.Now()
+	if now.After(fromMicros(expires)) || now.Sub(fromMicros(lastSeen)) > idle {
+		s.DeleteSession(ctx, tokenHash)
+		return nil, access.Scope{}, domain.Errorf(domain.EUNAUTHORIZED, "Your session has expired. Please sign in again.")
+	}
+	u, err := scanPortalUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalUserColumns+` FROM portal_users u WHERE u.company_id = ? AND u.id = ?`), companyID, userID))
+	if err != nil {
+		return nil, access.Scope{}, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
+	}
+	sc, err := s.PortalScope(ctx, companyID, userID)
+	if err != nil {
+		return nil, access.Scope{}, err
+	}
+	if now.Sub(fromMicros(lastSeen)) > time.Minute {
+		if _, err := s.wdb.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), micros(now), id); err != nil {
+			return nil, access.Scope{}, fmt.Errorf("store: touch session: %w", err)
+		}
+	}
+	return u, sc, nil
+}
+
+// PortalScope loads what the company's portal user may see: each assigned client
+// with all of its sites or the listed ones. A user with no grants gets a Scope
+// that matches nothing.
+func (s *Store) PortalScope(ctx context.Context, companyID, userID int64) (access.Scope, error) {
+	sc := access.Scope{CompanyID: companyID, PortalUserID: userID}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT g.client_id, sg.site_id FROM portal_grants g
+		LEFT JOIN portal_site_grants sg ON sg.portal_user_id = g.portal_user_id AND sg.client_id = g.client_id
+		WHERE g.company_id = ? AND g.portal_user_id = ? ORDER BY g.client_id, sg.site_id`), companyID, userID)
+	if err != nil {
+		return access.Scope{}, fmt.Errorf("store: scope: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var clientID int64
+		var siteID sql.NullInt64
+		if err := rows.Scan(&clientID, &siteID); err != nil {
+			return access.Scope{}, err
+		}
+		n := len(sc.Clients)
+		if n == 0 || sc.Clients[n-1].ClientID != clientID {
+			sc.Clients = append(sc.Clients, access.ClientAccess{ClientID: clientID, AllSites: !siteID.Valid})
+			n++
+		}
+		if siteID.Valid && !slices.Contains(sc.Clients[n-1].SiteIDs, siteID.Int64) {
+			sc.Clients[n-1].SiteIDs = append(sc.Clients[n-1].SiteIDs, siteID.Int64)
+		}
+	}
+	return sc, rows.Err()
+}
+
+// CreatePortalToken stores a one-time link for the company's portal user and
+// invalidates their older links of the same purpose. The mail worker calls it when
+// it renders the mail, so a raw link exists only in the mail itself.
+func (s *Store) CreatePortalToken(ctx context.Context, companyID, userID int64, purpose, tokenHash string, ttl time.Duration) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		return s.createToken(ctx, tx, portalCol, companyID, userID, purpose, tokenHash, ttl)
+	})
+}
+
+// PortalTokenUser returns the portal user of the company a live link belongs to,
+// without using it, or ENOTFOUND when it is unknown, of another tenant, used,
+// superseded or expired.
+func (s *Store) PortalTokenUser(ctx context.Context, companyID int64, tokenHash, purpose string) (*domain.PortalUser, error) {
+	cid, uid, err := s.tokenOwner(ctx, portalCol, tokenHash, purpose)
+	if err != nil {
+		return nil, err
+	}
+	if cid != companyID {
+		return nil, domain.Errorf(domain.ENOTFOUND, "This link is no longer valid.")
+	}
+	u, err := scanPortalUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalUserColumns+` FROM portal_users u WHERE u.company_id = ? AND u.id = ?`), cid, uid))
+	return u, notFound(err, "This link is no longer valid.")
+}
+
+// RedeemPortalToken uses a live link of the company: it sets the password hash,
+// marks the account activated and ends the user's sessions and other links, all
+// in one transaction; of concurrent submissions exactly one succeeds.
+func (s *Store) RedeemPortalToken(ctx context.Context, companyID int64, tokenHash, purpose, passwordHash string) (*domain.PortalUser, error) {
+	var u *domain.PortalUser
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		cid, uid, err := s.redeemToken(ctx, tx, portalCol, tokenHash, purpose)
+		if err != nil {
+			return err
+		}
+		if cid != companyID {
+			return domain.Errorf(domain.ENOTFOUND, "This link is no longer valid.")
+		}
+		if err := s.setPortalPassword(ctx, tx, cid, uid, passwordHash); err != nil {
+			return err
+		}
+		u, err = scanPortalUser(tx.QueryRowContext(ctx, s.q(`SELECT `+portalUserColumns+` FROM portal_users u WHERE u.company_id = ? AND u.id = ?`), cid, uid))
+		return err
+	})
+	return u, err
+}
+
+// SetPortalPassword sets the portal user's password hash and ends all of their
+// sessions and links.
+func (s *Store) SetPortalPassword(ctx context.Context, companyID, userID int64, hash string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.setPortalPassword(ctx, tx, companyID, userID, hash) })
+}
+
+func (s *Store) setPortalPassword(ctx context.Context, tx *sql.Tx, companyID, userID int64, hash string) error {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE portal_users SET password_hash = ?, activated_at = COALESCE(activated_at, ?) WHERE company_id = ? AND id = ?`),
+		hash, micros(s.Now()), companyID, userID)
+	if err := mustAffect(res, err, "Portal user not found."); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DELETE FROM sessions WHERE company_id = ? AND portal_user_id = ?`,
+		`DELETE FROM one_time_tokens WHERE company_id = ? AND portal_user_id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, s.q(q), companyID, userID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PortalClients lists the clients in the scope by name, with the counts of the
+// sites the user may see.
+func (s *Store) PortalClients(ctx context.Context, sc access.Scope) ([]*domain.Client, error) {
+	where, args := sc.ClientsWhere("c.id")
+	siteWhere, siteArgs := sc.SitesWhere("x.client_id", "x.id")
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number, c.city,
+		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+siteWhere+`)
+		FROM clients c WHERE c.company_id = ? AND `+where+` ORDER BY c.name, c.id`),
+		append(append(siteArgs, sc.CompanyID), args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal clients: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Client
+	for rows.Next() {
+		c := &domain.Client{CompanyID: sc.CompanyID}
+		if err := rows.Scan(&c.ID, &c.Name, &c.CompanyNumber, &c.City, &c.SiteCount); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+const portalCookie = "portico_portal"
+
+// portalCtx is the tenant of a portal request and, once signed in, the user and
+// the Scope loaded fresh from the database.
+type portalCtx struct {
+	company *domain.Company
+	user    *domain.PortalUser
+	scope   access.Scope
+}
+
+func portalOf(r *http.Request) *portalCtx {
+	pc, _ := r.Context().Value(keyPortal).(*portalCtx)
+	return pc
+}
+
+// scopeOf returns the request's portal Scope; its zero value matches nothing.
+func scopeOf(r *http.Request) access.Scope {
+	if pc := portalOf(r); pc != nil {
+		return pc.scope
+	}
+	return access.Scope{}
+}
+
+// PortalPage is the frame of every portal page: the tenant's name is on each.
+type PortalPage struct {
+	Page
+	Tenant *domain.Company
+	User   *domain.PortalUser
+	Base   string // "/portal/{slug}"
+}
+
+func (s *Server) portalPage(r *http.Request, title string) PortalPage {
+	p := PortalPage{Page: s.page(r, title)}
+	if pc := portalOf(r); pc != nil {
+		p.Tenant, p.User = pc.company, pc.user
+		p.Base = "/portal/" + pc.company.Slug
+		p.Locale = pc.company.Locale
+	}
+	return p
+}
+
+// withTenant resolves {tenant} for every portal route; an unknown slug is a 404.
+func (s *Server) withTenant(r *http.Request) (*http.Request, *portalCtx, error) {
+	c, err := s.store.CompanyBySlug(r.Context(), r.PathValue("tenant"))
+	if err != nil {
+		return r, nil, err
+	}
+	pc := &portalCtx{company: c}
+	return r.WithContext(context.WithValue(r.Context(), keyPortal, pc)), pc, nil
+}
+
+// portalCookiePath keeps each tenant's portal session to its own URLs.
+func portalCookiePath(c *domain.Company) string { return "/portal/" + c.Slug + "/" }
+
+func (s *Server) setPortalCookie(w http.ResponseWriter, c *domain.Company, token string) {
+	setSessionCookieAt(w, portalCookie, token, portalCookiePath(c), s.secure)
+}
+
+func isPortalPath(p string) bool { return strings.HasPrefix(p, "/portal/") }
+
+// portalLoginPath is where an unauthenticated portal request is sent.
+func portalLoginPath(p string) string {
+	rest := strings.TrimPrefix(p, "/portal/")
+	slug, _, _ := strings.Cut(rest, "/")
+	return "/portal/" + slug + "/login"
+}

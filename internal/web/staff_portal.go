@@ -1,0 +1,326 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"portico/internal/access"
+	"portico/internal/app"
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+// accessRow is one portal user on a client's Portal access card.
+type accessRow struct {
+	User  *domain.PortalUser
+	Grant domain.Grant
+	Mail  *store.MailState // the latest invitation mail, nil if none
+}
+
+// portalAccess is the Portal access card of a client's page.
+type portalAccess struct {
+	Rows []accessRow
+	Max  int
+}
+
+// Full reports whether the client has the most portal users allowed.
+func (p portalAccess) Full() bool { return len(p.Rows) >= p.Max }
+
+func (s *Server) portalAccessOf(r *http.Request, clientID int64) (portalAccess, error) {
+	users, err := s.store.ClientPortalUsers(r.Context(), who(r), clientID)
+	if err != nil {
+		return portalAccess{}, err
+	}
+	var mailIDs []int64
+	out := portalAccess{Max: access.MaxPortalUsersPerClient}
+	for _, u := range users {
+		row := accessRow{User: u}
+		for _, g := range u.Grants {
+			if g.ClientID == clientID {
+				row.Grant = g
+				if g.InviteMail != 0 {
+					mailIDs = append(mailIDs, g.InviteMail)
+				}
+			}
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	states, err := s.store.MailStates(r.Context(), who(r).CompanyID, mailIDs)
+	if err != nil {
+		return portalAccess{}, err
+	}
+	for i := range out.Rows {
+		if st, ok := states[out.Rows[i].Grant.InviteMail]; ok {
+			out.Rows[i].Mail = &st
+		}
+	}
+	return out, nil
+}
+
+type invitePage struct {
+	clientTabPage
+	Form *Form
+}
+
+// clientInviteForm serves GET /app/clients/{id}/portal/invite: the invitation
+// dialog as a page, for browsers without JavaScript and for showing errors.
+func (s *Server) clientInviteForm(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "overview")
+	if err != nil {
+		return err
+	}
+	f := newForm(url.Values{"email_choice": {app.InviteMainEmail}})
+	if t.Client.Email == "" {
+		f.Values.Set("email_choice", app.InviteAnotherEmail)
+	}
+	t.Title = "Invite to the portal"
+	s.render(w, r, http.StatusOK, "client_invite", &invitePage{clientTabPage: t, Form: f})
+	return nil
+}
+
+// clientInvite serves POST /app/clients/{id}/portal/invite.
+func (s *Server) clientInvite(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "overview")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	res, err := s.app.InviteClient(r.Context(), who(r), t.Client.ID, r.PostForm.Get("email_choice"), r.PostForm.Get("other_email"))
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.EINVALID, domain.ECONFLICT:
+			t.Title = "Invite to the portal"
+			s.render(w, r, http.StatusUnprocessableEntity, "client_invite", &invitePage{clientTabPage: t, Form: newForm(r.PostForm).withError(err)})
+			return nil
+		}
+		return err
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d#portal-access", t.Client.ID), inviteMessage(res))
+}
+
+func inviteMessage(res *store.InviteResult) string {
+	switch {
+	case res.Resent:
+		return "The invitation to " + res.User.Email + " was sent again."
+	case res.User.Activated:
+		return res.User.Email + " already has a portal account; they now have access to this client and were told by email."
+	default:
+		return "Invitation sent to " + res.User.Email + "."
+	}
+}
+
+// contactInvite serves POST /app/clients/{id}/contacts/{cid}/invite ("Invite to portal").
+func (s *Server) contactInvite(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "contacts")
+	if err != nil {
+		return err
+	}
+	cid, err := pathID(r, "cid")
+	if err != nil {
+		return err
+	}
+	res, err := s.app.InviteContact(r.Context(), who(r), t.Client.ID, cid)
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.EINVALID, domain.ECONFLICT:
+			cs, lerr := s.store.Contacts(r.Context(), who(r), t.Client.ID)
+			if lerr != nil {
+				return lerr
+			}
+			t.Error = domain.ErrorMessage(err)
+			s.render(w, r, http.StatusUnprocessableEntity, "client_contacts", &childListPage{clientTabPage: t, Contacts: cs})
+			return nil
+		}
+		return err
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/contacts", t.Client.ID), inviteMessage(res))
+}
+
+// portalResend serves POST /app/clients/{id}/portal/{uid}/resend.
+func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "overview")
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	if err != nil {
+		return err
+	}
+	res, err := s.store.InvitePortalUser(r.Context(), who(r), store.Invitation{ClientID: t.Client.ID, Email: u.Email})
+	if err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d#portal-access", t.Client.ID), inviteMessage(res))
+}
+
+// portalDisconnect serves POST /app/clients/{id}/portal/{uid}/disconnect.
+func (s *Server) portalDisconnect(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.clientTab(r, "overview")
+	if err != nil {
+		return err
+	}
+	uid, err := pathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	if err != nil {
+		return err
+	}
+	deleted, err := s.store.DisconnectPortalUser(r.Context(), who(r), t.Client.ID, uid)
+	if err != nil {
+		return err
+	}
+	msg := u.Email + " no longer has access to " + t.Client.Name + "."
+	if deleted {
+		msg += " The account had no other clients and was deleted."
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d#portal-access", t.Client.ID), msg)
+}
+
+// ---- portal users on the Users page
+
+type portalUserFormPage struct {
+	Page
+	User    *domain.PortalUser // nil when adding
+	Form    *Form
+	Clients []*domain.Client
+	Sites   []siteChoice
+}
+
+type siteChoice struct {
+	ClientName string
+	Sites      []*domain.Site
+}
+
+func (s *Server) portalUserForm(w http.ResponseWriter, r *http.Request, status int, u *domain.PortalUser, f *Form) error {
+	clients, _, err := s.store.Clients(r.Context(), who(r), store.ClientFilter{ListOptions: domain.ListOptions{PerPage: 100}})
+	if err != nil {
+		return err
+	}
+	var sites []siteChoice
+	for _, c := range clients {
+		ss, err := s.store.Sites(r.Context(), who(r), c.ID)
+		if err != nil {
+			return err
+		}
+		if len(ss) > 0 {
+			sites = append(sites, siteChoice{ClientName: c.Name, Sites: ss})
+		}
+	}
+	title := "Add portal user"
+	if u != nil {
+		title = "Edit " + u.Name()
+	}
+	p := &portalUserFormPage{Page: s.page(r, title), User: u, Form: f, Clients: clients, Sites: sites}
+	p.Nav = "users"
+	s.render(w, r, status, "portal_user_form", p)
+	return nil
+}
+
+// portalUserNew serves GET /app/portal-users/new.
+func (s *Server) portalUserNew(w http.ResponseWriter, r *http.Request) error {
+	v := url.Values{}
+	if c := r.URL.Query().Get("client"); c != "" {
+		v.Set("client_ids", c)
+	}
+	return s.portalUserForm(w, r, http.StatusOK, nil, newForm(v))
+}
+
+// portalUserCreate serves POST /app/portal-users.
+func (s *Server) portalUserCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	u, err := s.store.CreatePortalUser(r.Context(), who(r), store.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
+		LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
+		ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.EINVALID, domain.ECONFLICT:
+			return s.portalUserForm(w, r, http.StatusUnprocessableEntity, nil, newForm(r.PostForm).withError(err))
+		}
+		return err
+	}
+	return s.redirectFlash(w, r, "/app/users", "Invitation sent to "+u.Email+".")
+}
+
+// portalUserEdit serves GET /app/portal-users/{uid}/edit.
+func (s *Server) portalUserEdit(w http.ResponseWriter, r *http.Request) error {
+	uid, err := pathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	if err != nil {
+		return err
+	}
+	v := url.Values{"first_name": {u.FirstName}, "last_name": {u.LastName}}
+	for _, g := range u.Grants {
+		v.Add("client_ids", strconv.FormatInt(g.ClientID, 10))
+		for _, sid := range g.SiteIDs {
+			v.Add("site_ids", strconv.FormatInt(sid, 10))
+		}
+	}
+	return s.portalUserForm(w, r, http.StatusOK, u, newForm(v))
+}
+
+// portalUserUpdate serves POST /app/portal-users/{uid}.
+func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error {
+	uid, err := pathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	_, err = s.store.UpdatePortalAccess(r.Context(), who(r), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+		LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.EINVALID, domain.ECONFLICT:
+			return s.portalUserForm(w, r, http.StatusUnprocessableEntity, u, newForm(r.PostForm).withError(err))
+		}
+		return err
+	}
+	return s.redirectFlash(w, r, "/app/users", "Access of "+u.Email+" saved.")
+}
+
+// portalUserReset serves POST /app/portal-users/{uid}/reset (the key icon).
+func (s *Server) portalUserReset(w http.ResponseWriter, r *http.Request) error {
+	uid, err := pathID(r, "uid")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SendPortalReset(r.Context(), who(r), uid); err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, "/app/users", "A password reset link was sent to "+u.Email+".")
+}
+
+// formIDs parses ids from a multi-value form field, skipping anything that is not one.
+func formIDs(vs []string) []int64 {
+	var out []int64
+	for _, v := range vs {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
