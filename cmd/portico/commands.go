@@ -15,6 +15,7 @@ import (
 
 	"portico/internal/app"
 	"portico/internal/demo"
+	"portico/internal/mail"
 	"portico/internal/store"
 	"portico/internal/web"
 )
@@ -51,11 +52,29 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	}
 	a := app.New(st, log, c.baseURL())
 	srv, err := web.NewServer(web.Config{App: a, Store: st, Log: log,
-		SecureCookies: strings.HasPrefix(c.baseURL(), "https://"), TrustProxy: c.TrustProxy})
+		SecureCookies: strings.HasPrefix(c.baseURL(), "https://"), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	sender, err := c.mailSender(st, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	// The outbox worker runs beside the server and stops with it, finishing the
+	// message in hand; whatever is left stays in the outbox for the next start.
+	workerDone := make(chan struct{})
+	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() { stopWorker(); <-workerDone }()
+	go func() {
+		defer close(workerDone)
+		if sender == nil {
+			log.Warn("no SMTP server configured (--smtp-url): mail stays queued in the outbox until one is")
+			return
+		}
+		a.NewMailWorker(sender).Run(wctx)
+	}()
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -80,6 +99,22 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 		return err
 	}
 	return nil
+}
+
+// mailSender is the dev mailbox in demo mode, the SMTP relay when one is
+// configured, and nil otherwise.
+func (c *config) mailSender(st *store.Store, log *slog.Logger) (mail.Sender, error) {
+	switch {
+	case c.DevMailbox:
+		return &mail.DevMailbox{Store: app.DevMailStore{Store: st}, Log: log}, nil
+	case c.SMTPURL != "":
+		s, err := mail.NewSMTPSender(c.SMTPURL)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-url: %w", err)
+		}
+		return s, nil
+	}
+	return nil, nil
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -175,6 +210,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
+	// The demo shows its mail on the mailbox page unless a real relay is given.
+	c.DevMailbox = c.SMTPURL == ""
 	log := c.logger(stderr)
 	st, err := c.openStore(ctx, log)
 	if err != nil {
@@ -192,9 +229,13 @@ Portico demo is running.
 
   Data:       %s
   Staff app:  %s/app/login?company=%s
-  Sign in:    company %s, %s / %s
-
-Press Ctrl+C to stop.
-`, c.databaseURL(), base, d.Slug, d.Slug, d.AdminEmail, d.AdminPassword)
+              company %s, %s / %s
+  Mailbox:    %s/app/dev/mailbox (mail is delivered here, not sent)
+  Portal:     %s/portal/%s/login — every portal user's password is %s
+`, c.databaseURL(), base, d.Slug, d.Slug, d.AdminEmail, d.AdminPassword, base, base, d.Slug, d.AdminPassword)
+		for _, u := range demo.PortalUsers {
+			fmt.Fprintf(stdout, "              %-22s %s\n", u.Email, u.Access)
+		}
+		fmt.Fprint(stdout, "\nPress Ctrl+C to stop.\n")
 	})
 }

@@ -23,6 +23,8 @@ type config struct {
 	LogFormat  string
 	LogLevel   string
 	TrustProxy bool
+	SMTPURL    string
+	DevMailbox bool
 }
 
 // flags registers the common options on fs with their defaults.
@@ -34,6 +36,8 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json (PORTICO_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error (PORTICO_LOG_LEVEL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (PORTICO_TRUST_PROXY)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP relay for outgoing mail: smtp://user:pass@host:587?from=Name%20<addr>&tls=starttls|tls|none (PORTICO_SMTP_URL)")
+	fs.BoolVar(&c.DevMailbox, "dev-mailbox", false, "deliver mail to the staff app's mailbox page instead of SMTP, for trying things out (PORTICO_DEV_MAILBOX)")
 }
 
 // envName maps a flag to its environment variable.

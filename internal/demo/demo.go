@@ -42,7 +42,17 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo: the demo tenant exists but has no %s: %w", AdminEmail, err)
 		}
-		return d, st.SetStaffPassword(ctx, c.ID, admin.ID, hash)
+		if err := st.SetStaffPassword(ctx, c.ID, admin.ID, hash); err != nil {
+			return nil, err
+		}
+		for _, pu := range PortalUsers {
+			if u, _, err := st.PortalCredentials(ctx, c.ID, pu.Email); err == nil {
+				if err := st.SetPortalPassword(ctx, c.ID, u.ID, hash); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return d, nil
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 		return nil, err
 	}
@@ -65,6 +75,8 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 		return nil, err
 	}
 
+	clientIDs := map[string]int64{}
+	siteIDs := map[string]int64{}
 	for _, cl := range clients() {
 		c := cl.client
 		if err := st.CreateClient(ctx, sc, &c); err != nil {
@@ -77,7 +89,9 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 				return nil, fmt.Errorf("demo: site %s: %w", s.Name, err)
 			}
 			sites[s.Name] = s.ID
+			siteIDs[s.Name] = s.ID
 		}
+		clientIDs[c.Name] = c.ID
 		for _, ct := range cl.contacts {
 			ct.ClientID = c.ID
 			if err := st.CreateContact(ctx, sc, &ct); err != nil {
@@ -91,7 +105,42 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 			}
 		}
 	}
+	if err := portalUsers(ctx, st, sc, hash, clientIDs, siteIDs); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// PortalUser is one of the demo's portal sign-ins, all with AdminPassword.
+type PortalUser struct {
+	Email, Access string
+}
+
+// PortalUsers lists the demo's portal sign-ins and what each may see.
+var PortalUsers = []PortalUser{
+	{"owner@abc.test", "ABC s.r.o., all sites"},
+	{"kosice@abc.test", "ABC s.r.o., only the Košice site"},
+	{"portal@dencorp.test", "Dencorp"},
+	{"multi@demo.test", "Dencorp and Hotel Tatra a.s."},
+}
+
+// portalUsers creates the demo's portal users, activated with the demo password.
+func portalUsers(ctx context.Context, st *store.Store, sc access.Staff, hash string, clients, sites map[string]int64) error {
+	for _, u := range []store.NewPortalUser{
+		{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{clients["ABC s.r.o."]}},
+		{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test", ClientIDs: []int64{clients["ABC s.r.o."]}, SiteIDs: []int64{sites["Košice"]}},
+		{FirstName: "Denisa", LastName: "Horváthová", Email: "portal@dencorp.test", ClientIDs: []int64{clients["Dencorp"]}},
+		{FirstName: "Marek", LastName: "Viacfirmový", Email: "multi@demo.test", ClientIDs: []int64{clients["Dencorp"], clients["Hotel Tatra a.s."]}},
+	} {
+		pu, err := st.CreatePortalUser(ctx, sc, u)
+		if err != nil {
+			return fmt.Errorf("demo: portal user %s: %w", u.Email, err)
+		}
+		if err := st.SetPortalPassword(ctx, sc.CompanyID, pu.ID, hash); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type project struct{ name, site, status string }

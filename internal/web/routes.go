@@ -83,8 +83,17 @@ func (s *Server) guard(rt route) http.Handler {
 	})
 }
 
-// routeTable is the product's map of staff-app routes, top to bottom.
+// routeTable is the product's map of routes, top to bottom.
 func (s *Server) routeTable() []route {
+	routes := s.mainRoutes()
+	if s.dev {
+		// Demo mode delivers mail here instead of over SMTP.
+		routes = append(routes, route{"GET /app/dev/mailbox", staffAny(), s.devMailbox})
+	}
+	return routes
+}
+
+func (s *Server) mainRoutes() []route {
 	return []route{
 		{"GET /{$}", anyone(), s.home},
 

@@ -33,6 +33,8 @@ type Config struct {
 	SecureCookies bool
 	// TrustProxy makes the client IP come from X-Forwarded-For (behind a load balancer).
 	TrustProxy bool
+	// DevMailbox adds the mailbox page, where demo mode delivers mail.
+	DevMailbox bool
 }
 
 // Server serves Portico over HTTP. Build it with NewServer.
@@ -42,6 +44,7 @@ type Server struct {
 	log     *slog.Logger
 	secure  bool
 	proxy   bool
+	dev     bool
 	tmpl    templates
 	routes  []route
 	handler http.Handler
@@ -53,7 +56,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: cfg.App, store: cfg.Store, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, tmpl: t}
+	s := &Server{app: cfg.App, store: cfg.Store, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -227,7 +230,7 @@ func who(r *http.Request) access.Staff {
 
 // page returns the frame of a page for the request.
 func (s *Server) page(r *http.Request, title string) Page {
-	p := Page{Title: title, Locale: "en"}
+	p := Page{Title: title, Locale: "en", Dev: s.dev}
 	if sc := staffOf(r); sc != nil {
 		p.Staff, p.Company, p.who = sc.user, sc.company, sc.who
 		p.Locale = sc.company.Locale

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/auth"
+	"portico/internal/domain"
+	"portico/internal/mail"
+	"portico/internal/store"
+)
+
+// ComposeMail renders an outbox message for the mail worker. One-time links are
+// minted here, at delivery, so no raw link is ever stored; a retry carries a fresh
+// link that supersedes the previous one. A message about an account or a grant that
+// no longer exists is dropped.
+func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, error) {
+	company, err := a.Store.Company(ctx, m.CompanyID)
+	if err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	sc := access.Staff{CompanyID: m.CompanyID}
+	user, err := a.Store.PortalUser(ctx, sc, m.PortalUserID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, fmt.Errorf("the portal account no longer exists: %w", mail.ErrDrop)
+	}
+	if err != nil {
+		return nil, err
+	}
+	recipient := ""
+	if user.FirstName != "" || user.LastName != "" {
+		recipient = user.Name()
+	}
+	var e *mail.Email
+	switch m.Kind {
+	case store.MailPortalInvitation, store.MailPortalAccessGranted:
+		client, ok := grantedClient(user, m.ClientID)
+		if !ok {
+			return nil, fmt.Errorf("the account no longer has access to the client: %w", mail.ErrDrop)
+		}
+		if user.Activated {
+			e, err = mail.Render(mail.KindPortalAccessGranted, mail.AccessGranted{CompanyName: company.Name, ClientName: client,
+				RecipientName: recipient, Link: a.PortalLink(company, "/login")})
+			break
+		}
+		link, lerr := a.portalToken(ctx, company, user, store.PurposeActivation, auth.ActivationTTL, "/activate/")
+		if lerr != nil {
+			return nil, lerr
+		}
+		e, err = mail.Render(mail.KindPortalInvitation, mail.Invitation{CompanyName: company.Name, ClientName: client,
+			RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour))})
+	case store.MailPortalReset:
+		link, lerr := a.portalToken(ctx, company, user, store.PurposeReset, auth.ResetTTL, "/reset/")
+		if lerr != nil {
+			return nil, lerr
+		}
+		e, err = mail.Render(mail.KindPortalReset, mail.Reset{CompanyName: company.Name, RecipientName: recipient,
+			Link: link, ValidMinutes: int(auth.ResetTTL / time.Minute)})
+	default:
+		return nil, fmt.Errorf("unknown mail kind %q: %w", m.Kind, mail.ErrDrop)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The stored address, never one typed into a form.
+	e.To = user.Email
+	e.CompanyID = company.ID
+	return e, nil
+}
+
+func grantedClient(u *domain.PortalUser, clientID int64) (string, bool) {
+	for _, g := range u.Grants {
+		if g.ClientID == clientID {
+			return g.ClientName, true
+		}
+	}
+	return "", false
+}
+
+func (a *App) portalToken(ctx context.Context, c *domain.Company, u *domain.PortalUser, purpose string, ttl time.Duration, path string) (string, error) {
+	token, hash := auth.NewToken()
+	if err := a.Store.CreatePortalToken(ctx, c.ID, u.ID, purpose, hash, ttl); err != nil {
+		return "", err
+	}
+	return a.PortalLink(c, path+token), nil
+}
+
+// MailQueue adapts the store's outbox to the mail worker.
+type MailQueue struct{ Store *store.Store }
+
+// ClaimMail leases due messages to owner.
+func (q MailQueue) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]mail.Message, error) {
+	rows, err := q.Store.ClaimMail(ctx, owner, lease, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mail.Message, len(rows))
+	for i, r := range rows {
+		out[i] = mail.Message{ID: r.ID, CompanyID: r.CompanyID, Kind: r.Kind, To: r.To, PortalUserID: r.PortalUserID,
+			ClientID: r.ClientID, Attempts: r.Attempts}
+	}
+	return out, nil
+}
+
+// MailSent records a delivery.
+func (q MailQueue) MailSent(ctx context.Context, id int64, owner string) error {
+	return q.Store.MailSent(ctx, id, owner)
+}
+
+// MailFailed records a failed attempt.
+func (q MailQueue) MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error {
+	return q.Store.MailFailed(ctx, id, owner, errText, retryAt, final)
+}
+
+// ReleaseMail gives back a message a stopping worker did not start.
+func (q MailQueue) ReleaseMail(ctx context.Context, id int64, owner string) error {
+	return q.Store.ReleaseMail(ctx, id, owner)
+}
+
+// DevMailStore files demo-mode mail in the store's dev mailbox.
+type DevMailStore struct{ Store *store.Store }
+
+// AddDevMail stores e in the company's dev mailbox.
+func (d DevMailStore) AddDevMail(ctx context.Context, companyID int64, e *mail.Email) error {
+	return d.Store.AddDevMail(ctx, companyID, e.To, e.Subject, e.Text, e.HTML)
+}
+
+// NewMailWorker returns the outbox worker delivering through sender.
+func (a *App) NewMailWorker(sender mail.Sender) *mail.Worker {
+	return &mail.Worker{Queue: MailQueue{Store: a.Store}, Compose: a.ComposeMail, Sender: sender, Log: a.Log, Now: a.Store.Now}
+}
