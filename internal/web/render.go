@@ -200,9 +200,9 @@ func templateFuncs(locale string) template.FuncMap {
 			return true
 		},
 		"linkify": linkify,
-		"add":    func(a, b int) int { return a + b },
-		"itoa":   func(n int64) string { return strconv.FormatInt(n, 10) },
-		"mapURL": func(addr string) string { return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(addr) },
+		"add":     func(a, b int) int { return a + b },
+		"itoa":    func(n int64) string { return strconv.FormatInt(n, 10) },
+		"mapURL":  func(addr string) string { return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(addr) },
 	}
 }
 
