@@ -10,7 +10,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
+
+	"portico/internal/domain"
 )
 
 func main() {
@@ -18,13 +22,33 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
 		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "portico:", err)
+			fmt.Fprintln(os.Stderr, "portico:", describe(err))
 		}
 		os.Exit(1)
 	}
 }
 
 var errUsage = errors.New("usage")
+
+// describe words an error for the command line: a form-style error names the flag
+// of each bad field instead of printing a map.
+func describe(err error) string {
+	fields := domain.FieldErrors(err)
+	if len(fields) == 0 {
+		return err.Error()
+	}
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("invalid input:")
+	for _, f := range names {
+		fmt.Fprintf(&b, "\n  --%s: %s", strings.ReplaceAll(f, "_", "-"), fields[f])
+	}
+	return b.String()
+}
 
 const usage = `Portico — the client portal for service businesses.
 

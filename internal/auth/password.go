@@ -76,8 +76,11 @@ func checkHash(hash, pw string) (match, valid bool) {
 	var m uint32
 	var t uint32
 	var p uint8
-	// argon2 panics on zero passes or zero lanes; such a hash is malformed, not a crash.
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t < 1 || p < 1 {
+	// argon2 panics on zero passes or zero lanes; such a hash is malformed, not a
+	// crash. Costs beyond what we ever write (a tampered row) are refused too, so
+	// that a stored hash cannot make the server allocate gigabytes or spin.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || t < 1 || p < 1 ||
+		m > 256*1024 || t > 16 || p > 16 {
 		return false, false
 	}
 	b64 := base64.RawStdEncoding

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,9 +177,12 @@ func TestMailWorkersConcurrent(t *testing.T) {
 		ids := w.enqueue(t, n)
 		ctx, cancel := context.WithCancel(t.Context())
 		var wg sync.WaitGroup
+		senders := map[string]*countingSender{}
 		for _, owner := range []string{"server-a", "server-b"} {
 			worker := w.worker(owner)
 			worker.Batch = 3
+			cs := &countingSender{next: w.sender}
+			worker.Sender, senders[owner] = cs, cs
 			wg.Go(func() { worker.Run(ctx) })
 		}
 		w.sink.WaitFor(t, n, 30*time.Second)
@@ -186,6 +190,11 @@ func TestMailWorkersConcurrent(t *testing.T) {
 		cancel()
 		wg.Wait()
 		wantOncePerRecipient(t, w.sink.Messages(), n)
+		for owner, cs := range senders {
+			if cs.n.Load() == 0 {
+				t.Errorf("%s delivered nothing; the test did not run two workers at once", owner)
+			}
+		}
 		for i, st := range w.states(t, ids) {
 			if st.Status != store.MailStatusSent || st.Attempts != 1 {
 				t.Errorf("message %d: %+v, want sent on the first attempt", i, st)
@@ -272,6 +281,19 @@ func TestMailWorkerDropIsFinal(t *testing.T) {
 	if n := len(w.sink.Messages()); n != 0 {
 		t.Errorf("%d messages sent, want none", n)
 	}
+}
+
+// countingSender counts the emails it passes on, slowly enough that two workers'
+// batches interleave.
+type countingSender struct {
+	next mail.Sender
+	n    atomic.Int64
+}
+
+func (c *countingSender) Send(ctx context.Context, e *mail.Email) error {
+	time.Sleep(5 * time.Millisecond)
+	c.n.Add(1)
+	return c.next.Send(ctx, e)
 }
 
 // blockingSender holds each send until released, to catch the worker mid-send.

@@ -11,6 +11,7 @@ import (
 )
 
 func TestBackup(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")

@@ -11,6 +11,7 @@ import (
 )
 
 func TestContacts(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -124,6 +125,7 @@ func TestContacts(t *testing.T) {
 }
 
 func TestSites(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -246,6 +248,7 @@ func TestSites(t *testing.T) {
 }
 
 func TestProjects(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")

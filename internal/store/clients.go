@@ -154,8 +154,8 @@ func (s *Store) ArchiveClient(ctx context.Context, sc access.Staff, id int64, ar
 }
 
 // DeleteClient deletes a client and its contacts. It refuses with ECONFLICT while
-// the client still has sites or projects (later: protocols and portal users), and
-// suggests archiving instead.
+// the client still has sites, projects or portal users, and suggests archiving
+// instead.
 func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) error {
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return err
@@ -172,9 +172,16 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 		if c.ProjectCount > 0 {
 			still = append(still, plural(c.ProjectCount, "project", "projects"))
 		}
+		var portal int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_grants WHERE company_id = ? AND client_id = ?`), sc.CompanyID, id).Scan(&portal); err != nil {
+			return err
+		}
+		if portal > 0 {
+			still = append(still, plural(portal, "portal user", "portal users"))
+		}
 		if len(still) > 0 {
-			return domain.Errorf(domain.ECONFLICT, "%s still has %s. Delete those first, or archive the client instead — archiving keeps its history.",
-				c.Name, strings.Join(still, " and "))
+			return domain.Errorf(domain.ECONFLICT, "%s still has %s. Delete or disconnect those first, or archive the client instead — archiving keeps its history.",
+				c.Name, joinAnd(still))
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ?`), sc.CompanyID, id); err != nil {
 			return err
@@ -197,6 +204,14 @@ func mustAffect(res sql.Result, err error, msg string) error {
 		return domain.Errorf(domain.ENOTFOUND, "%s", msg)
 	}
 	return nil
+}
+
+// joinAnd joins items as "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 func plural(n int, one, many string) string {

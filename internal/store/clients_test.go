@@ -13,6 +13,7 @@ import (
 )
 
 func TestCreateClient(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		c := &domain.Client{
@@ -45,6 +46,7 @@ func TestCreateClient(t *testing.T) {
 }
 
 func TestClientValidation(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		existing := db.Client(t, acme, "Existing")
@@ -116,6 +118,7 @@ func TestClientValidation(t *testing.T) {
 }
 
 func TestUpdateClient(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		c := db.Client(t, acme, "ABC")
@@ -166,6 +169,7 @@ func TestUpdateClient(t *testing.T) {
 }
 
 func TestClientLookup(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		c := db.Client(t, acme, "ABC")
@@ -191,6 +195,7 @@ func TestClientLookup(t *testing.T) {
 }
 
 func TestClientSearch(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		for _, c := range []domain.Client{
@@ -269,6 +274,7 @@ func TestClientSearch(t *testing.T) {
 }
 
 func TestClientsPagination(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		// Created out of order: the list is sorted by name.
@@ -330,6 +336,7 @@ func TestClientsPagination(t *testing.T) {
 }
 
 func TestArchiveClient(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		abc := db.Client(t, acme, "ABC")
@@ -379,6 +386,7 @@ func TestArchiveClient(t *testing.T) {
 }
 
 func TestDeleteClient(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		for _, tc := range []struct {
@@ -448,6 +456,7 @@ func TestDeleteClient(t *testing.T) {
 }
 
 func TestClientCounts(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		abc := db.Client(t, acme, "ABC")

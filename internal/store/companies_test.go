@@ -12,6 +12,7 @@ import (
 )
 
 func TestCreateCompany(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		if err := db.Store.CreateCompany(ctx, &domain.Company{Slug: "taken", Name: "Taken"},
@@ -96,6 +97,7 @@ func TestCreateCompany(t *testing.T) {
 }
 
 func TestCreateCompanyKeepsGivenSettings(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		c := &domain.Company{Slug: "wien", Name: "  Wiener Kammerjäger ", TimeZone: "Europe/Vienna", Locale: "sk"}
 		admin := &domain.StaffUser{Email: "chef@wien.test", Name: "Ľubomír Šťastný", Permissions: []string{access.UsersManage}}
@@ -120,6 +122,7 @@ func TestCreateCompanyKeepsGivenSettings(t *testing.T) {
 }
 
 func TestCompanyLookups(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		for _, tc := range []struct {

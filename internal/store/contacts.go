@@ -88,12 +88,19 @@ func (s *Store) UpdateContact(ctx context.Context, sc access.Staff, c *domain.Co
 	})
 }
 
-// DeleteContact deletes contact id of client clientID.
+// DeleteContact deletes contact id of client clientID; portal accounts invited
+// through it keep their access.
 func (s *Store) DeleteContact(ctx context.Context, sc access.Staff, clientID, id int64) error {
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		// A portal account invited through the contact keeps its access; it is just
+		// no longer linked to the contact.
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE portal_grants SET contact_id = NULL WHERE company_id = ? AND client_id = ? AND contact_id = ?`),
+			sc.CompanyID, clientID, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
 		if err := mustAffect(res, err, "Contact not found."); err != nil {
 			return err

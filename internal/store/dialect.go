@@ -80,7 +80,10 @@ func (s *Store) openSQLite(path string) error {
 			v.Add("_pragma", p)
 		}
 		v.Set("_txlock", txlock)
-		return "file:" + path + "?" + v.Encode()
+		// The path is escaped, so that '#', '?' or '%' in a directory name cannot cut
+		// it short or swallow the settings after it.
+		u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath(), RawQuery: v.Encode()}
+		return u.String()
 	}
 	wdb, err := sql.Open("sqlite", dsn("immediate"))
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 // Staff of tenant A asking for anything of tenant B by id get "not found" — from
 // every read, update and delete — and B's data stays as it was.
 func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		a, b := newWorld(t, db, "a"), newWorld(t, db, "b")
 		s := db.Store
@@ -262,6 +263,7 @@ func openRaw(t *testing.T, db *testenv.DB) *sql.DB {
 // The composite foreign keys themselves refuse rows that point into another
 // tenant, whatever the store's code does.
 func TestCompositeForeignKeys(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		a, b := newWorld(t, db, "a"), newWorld(t, db, "b")
 		raw := openRaw(t, db)

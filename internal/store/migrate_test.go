@@ -55,6 +55,7 @@ func openStore(t *testing.T, url string) *store.Store {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		all := migrationCount(t)
 

@@ -161,6 +161,7 @@ func writes(db *testenv.DB, w *world) []struct {
 }
 
 func TestWritesNeedClientsManage(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		w := newWorld(t, db, "acme")
 		var others []string
@@ -205,6 +206,7 @@ func TestWritesNeedClientsManage(t *testing.T) {
 }
 
 func TestReadingNeedsNoPermission(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		w := newWorld(t, db, "acme")
 		reader := member(t, db, w.Tenant, "reader@acme.test")

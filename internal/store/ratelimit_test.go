@@ -8,6 +8,7 @@ import (
 )
 
 func TestLoginFailures(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		const window = 15 * time.Minute

@@ -17,6 +17,7 @@ const (
 )
 
 func TestStaffSession(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -61,6 +62,7 @@ func TestStaffSession(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -114,6 +116,7 @@ func repeat[T any](v T, n int) []T {
 }
 
 func TestSessionOfDisabledUser(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -135,6 +138,7 @@ func TestSessionOfDisabledUser(t *testing.T) {
 }
 
 func TestDeleteSession(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -164,6 +168,7 @@ func TestDeleteSession(t *testing.T) {
 }
 
 func TestCountStaffSessions(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -196,6 +201,7 @@ func TestCountStaffSessions(t *testing.T) {
 }
 
 func TestCreateStaffSessionOutsideTenant(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestCreateStaffUser(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")
@@ -81,6 +82,7 @@ func equalStaff(a, b domain.StaffUser) bool {
 // An actor of one tenant cannot place a staff user into another tenant by setting
 // CompanyID: the user lands in the actor's own company.
 func TestCreateStaffUserStaysInActorsCompany(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		a, b := db.Tenant(t, "a"), db.Tenant(t, "b")
 		u := &domain.StaffUser{CompanyID: b.Company.ID, Email: "mole@a.test", Name: "Mole", Permissions: []string{access.UsersManage}}
@@ -99,6 +101,7 @@ func TestCreateStaffUserStaysInActorsCompany(t *testing.T) {
 }
 
 func TestStaffUsersOrderedByName(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")
@@ -133,6 +136,7 @@ func TestStaffUsersOrderedByName(t *testing.T) {
 }
 
 func TestStaffCredentials(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")
@@ -171,6 +175,7 @@ func TestStaffCredentials(t *testing.T) {
 }
 
 func TestStaffUserLookup(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")
@@ -198,6 +203,7 @@ func TestStaffUserLookup(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func TestUpdateStaffUser(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		ana := db.StaffUser(t, acme, "ana@acme.test", access.ClientsManage)
@@ -251,6 +257,7 @@ func TestUpdateStaffUser(t *testing.T) {
 // The company must always keep an enabled administrator (users.manage), or nobody
 // could manage its staff again.
 func TestLastAdministrator(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		admin := acme.Admin.ID
@@ -317,6 +324,7 @@ func TestLastAdministrator(t *testing.T) {
 }
 
 func TestDisablingStaffUser(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		ana := db.StaffUser(t, acme, "ana@acme.test", access.ClientsManage)
@@ -364,6 +372,7 @@ func TestDisablingStaffUser(t *testing.T) {
 }
 
 func TestSetStaffPassword(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestStoreBasics(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		if got := db.Store.Dialect(); got != db.Engine {
 			t.Errorf("Dialect = %q, want %q", got, db.Engine)
@@ -50,6 +51,7 @@ func TestStoreBasics(t *testing.T) {
 }
 
 func TestOpenFails(t *testing.T) {
+	t.Parallel()
 	blocker := filepath.Join(t.TempDir(), "not-a-directory")
 	if err := os.WriteFile(blocker, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestStaffTokens(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -143,6 +144,7 @@ func TestStaffTokens(t *testing.T) {
 }
 
 func TestStaffTokenExpiry(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -173,6 +175,7 @@ func TestStaffTokenExpiry(t *testing.T) {
 }
 
 func TestRedeemStaffTokenEndsSessions(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
@@ -192,6 +195,7 @@ func TestRedeemStaffTokenEndsSessions(t *testing.T) {
 }
 
 func TestCreateStaffTokenOutsideTenant(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")
