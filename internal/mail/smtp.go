@@ -10,6 +10,7 @@ import (
 	"net"
 	netmail "net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -186,15 +187,37 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 	return c, nil
 }
 
-// smtpError trims go-mail's error text to what staff can act on: the server's
-// reply or the network error, without message ids.
+// smtpError turns go-mail's error into a sentence staff can act on: the network
+// error, or what the server refused and its reply, without message ids.
 func smtpError(err error) error {
 	text := err.Error()
 	if i := strings.Index(text, ", affected message ID:"); i >= 0 {
 		text = text[:i]
 	}
+	var se *gomail.SendError
+	if errors.As(err, &se) {
+		step := map[gomail.SendErrReason]string{
+			gomail.ErrSMTPMailFrom:  "the mail server refused the sender",
+			gomail.ErrSMTPRcptTo:    "the mail server refused the recipient",
+			gomail.ErrSMTPData:      "the mail server refused the message",
+			gomail.ErrSMTPDataClose: "the mail server refused the message",
+		}[se.Reason]
+		if step != "" {
+			text = step + strings.TrimPrefix(text, se.Reason.String())
+		}
+	}
+	// go-mail quotes the server's reply: 451 "4.0.0 Greylisted".
+	text = quotedReply.ReplaceAllStringFunc(text, func(m string) string {
+		code, quoted, _ := strings.Cut(m, " ")
+		if reply, err := strconv.Unquote(quoted); err == nil {
+			return code + " " + reply
+		}
+		return m
+	})
 	return &sendError{text: text, err: err}
 }
+
+var quotedReply = regexp.MustCompile(`\b[2-5][0-9][0-9] "(?:[^"\\]|\\.)*"`)
 
 // sendError is a delivery error with tidied text that still unwraps to the cause.
 type sendError struct {

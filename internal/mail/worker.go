@@ -106,7 +106,12 @@ func (w *Worker) runBatch(ctx context.Context) (claimed, delivered int, err erro
 	if ctx.Err() != nil {
 		return 0, 0, nil
 	}
-	msgs, err := w.Queue.ClaimMail(ctx, w.leaseOwner(), w.lease(), w.batch())
+	// A claim that commits while its caller gives up would strand the rows until
+	// the lease runs out; so the claim runs to the end, and the loop below hands
+	// back what shutdown leaves undone.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	msgs, err := w.Queue.ClaimMail(cctx, w.leaseOwner(), w.lease(), w.batch())
+	cancel()
 	if err != nil {
 		return 0, 0, fmt.Errorf("mail: claim: %w", err)
 	}

@@ -86,6 +86,9 @@ func (s *Server) guard(rt route) http.Handler {
 // routeTable is the product's map of routes, top to bottom.
 func (s *Server) routeTable() []route {
 	routes := s.mainRoutes()
+	routes = append(routes, s.protocolRoutes()...)
+	routes = append(routes, s.switchRoutes()...)
+	routes = append(routes, s.billingRoutes()...)
 	if s.dev {
 		// Demo mode delivers mail here instead of over SMTP.
 		routes = append(routes, route{"GET /app/dev/mailbox", staffAny(), s.devMailbox})

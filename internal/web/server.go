@@ -121,12 +121,22 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// maxFormBytes bounds every request body that is not an upload.
-const maxFormBytes = 1 << 20
+// Request body limits. Forms are small; only multipart bodies (uploads) may be
+// larger, and each upload handler applies its own, tighter limit on top.
+const (
+	maxFormBytes      = 1 << 20
+	maxMultipartBytes = 25 << 20
+)
 
+// limitBody caps every request body: maxFormBytes, or maxMultipartBytes for
+// multipart/form-data, which only upload handlers read.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		limit := int64(maxFormBytes)
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			limit = maxMultipartBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
