@@ -51,6 +51,17 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 		c.Addr = net.JoinHostPort(host, got)
 	}
 	a := app.New(st, log, c.baseURL())
+	if a.Files, err = c.fileStore(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	sw, stopSwitches, err := c.startSwitches(ctx, st, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopSwitches()
+	a.Switches = sw
 	srv, err := web.NewServer(web.Config{App: a, Store: st, Log: log,
 		SecureCookies: strings.HasPrefix(c.baseURL(), "https://"), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox})
 	if err != nil {
@@ -222,7 +233,22 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err != nil {
 		return err
 	}
+	fst, err := c.fileStore(ctx)
+	if err != nil {
+		return err
+	}
+	if err := demo.WriteFiles(ctx, fst); err != nil {
+		return err
+	}
 	return serve(ctx, &c, st, log, func(addr string) {
+		// Dencorp's switches get simulated devices on the embedded broker.
+		if c.mqttDeviceURL != "" {
+			if err := demo.StartDevices(ctx, st, c.mqttDeviceURL, log); err != nil {
+				log.Warn("demo: simulated devices did not start", "err", err)
+			} else {
+				fmt.Fprintf(stdout, "\nSimulated switches run on the embedded MQTT broker at %s (Dencorp's projects).\n", c.mqttDeviceURL)
+			}
+		}
 		base := c.baseURL()
 		fmt.Fprintf(stdout, `
 Portico demo is running.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"portico/internal/files"
 	"portico/internal/store"
 )
 
@@ -25,6 +26,8 @@ type config struct {
 	TrustProxy bool
 	SMTPURL    string
 	DevMailbox bool
+	S3URL      string
+	mqttConfig // the MQTT broker; see switches.go
 }
 
 // flags registers the common options on fs with their defaults.
@@ -37,7 +40,9 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error (PORTICO_LOG_LEVEL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (PORTICO_TRUST_PROXY)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP relay for outgoing mail: smtp://user:pass@host:587?from=Name%20<addr>&tls=starttls|tls|none (PORTICO_SMTP_URL)")
+	fs.StringVar(&c.S3URL, "s3-url", "", "S3-compatible bucket for uploaded files: https://KEY:SECRET@host/bucket[/prefix]?region=…[&path-style=true]; empty keeps them in DATA/files (PORTICO_S3_URL)")
 	fs.BoolVar(&c.DevMailbox, "dev-mailbox", false, "deliver mail to the staff app's mailbox page instead of SMTP, for trying things out (PORTICO_DEV_MAILBOX)")
+	c.mqttFlags(fs)
 }
 
 // envName maps a flag to its environment variable.
@@ -126,4 +131,17 @@ func (c *config) openStore(ctx context.Context, log *slog.Logger) (*store.Store,
 		log.Info("database migrated", "applied", n, "dialect", st.Dialect())
 	}
 	return st, nil
+}
+
+// fileStore is where uploaded files go: the S3 bucket of --s3-url, or else the
+// files directory in the data directory.
+func (c *config) fileStore(ctx context.Context) (files.Store, error) {
+	if c.S3URL != "" {
+		st, err := files.NewS3(ctx, c.S3URL)
+		if err != nil {
+			return nil, fmt.Errorf("--s3-url: %w", err)
+		}
+		return st, nil
+	}
+	return files.NewLocal(filepath.Join(c.Data, "files"))
 }

@@ -58,6 +58,8 @@ Usage:
   portico migrate  [flags]   apply database migrations and exit
   portico tenant create --name NAME --slug SLUG --admin-email EMAIL [flags]
                              create a service company and its first administrator
+  portico simulate --broker URL --device family:topic:username:password …
+                             run simulated Tasmota and Shelly devices
   portico backup --out FILE [flags]
                              write a consistent copy of the SQLite database
 
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return errUsage
 		}
 		return cmdTenantCreate(ctx, args[2:], stdout, stderr, getenv)
+	case "simulate":
+		return cmdSimulate(ctx, args[1:], os.Stdin, stdout, stderr, getenv)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"portico/internal/files"
 	"portico/internal/store"
 )
 
@@ -14,7 +15,11 @@ import (
 type App struct {
 	Store   *store.Store
 	Log     *slog.Logger
-	BaseURL string // public URL of the server, used for links in mail and on the console
+	BaseURL string      // public URL of the server, used for links in mail and on the console
+	Files   files.Store // uploaded documents; nil refuses uploads (see documents.go)
+	// Switches talks to the devices (see switches.go); nil when the server runs
+	// without a broker.
+	Switches *Switches
 }
 
 // New returns an App over st. Links are built from baseURL, never from a request.

@@ -21,6 +21,9 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
+	if m.Kind == store.MailEstimateDecision { // to the tenant, about no portal account
+		return a.composeEstimateDecision(ctx, company, m)
+	}
 	sc := access.Staff{CompanyID: m.CompanyID}
 	user, err := a.Store.PortalUser(ctx, sc, m.PortalUserID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {

@@ -108,6 +108,15 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 	if err := portalUsers(ctx, st, sc, hash, clientIDs, siteIDs); err != nil {
 		return nil, err
 	}
+	if err := fillSwitches(ctx, st, sc, tech, clientIDs["Dencorp"]); err != nil {
+		return nil, err
+	}
+	if err := fillProtocols(ctx, st, sc, tech.ID, clientIDs, siteIDs); err != nil {
+		return nil, err
+	}
+	if err := billing(ctx, st, sc, clientIDs); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

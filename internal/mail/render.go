@@ -56,7 +56,7 @@ type kindTemplates struct {
 }
 
 // templates are parsed once, when the program starts; a broken template stops it.
-var templates = parseTemplates(KindPortalInvitation, KindPortalAccessGranted, KindPortalReset)
+var templates = parseTemplates(KindPortalInvitation, KindPortalAccessGranted, KindPortalReset, KindEstimateDecision)
 
 func parseTemplates(kinds ...string) map[string]kindTemplates {
 	funcs := map[string]any{
@@ -82,7 +82,8 @@ type button struct{ URL, Label string }
 
 // Render renders an email of the kind from its data (Invitation for
 // KindPortalInvitation, AccessGranted for KindPortalAccessGranted, Reset for
-// KindPortalReset; a value or a pointer). The result has Subject, Text and HTML;
+// KindPortalReset, EstimateDecision for KindEstimateDecision; a value or a
+// pointer). The result has Subject, Text and HTML;
 // the caller sets To and CompanyID. It fails for an unknown kind, data of the wrong
 // type, or data missing the company name or the link.
 func Render(kind string, data any) (*Email, error) {
@@ -130,6 +131,10 @@ func checkData(kind string, data any) (any, error) {
 		var d Reset
 		d, ok = value[Reset](data)
 		data, company, link, valid = d, d.CompanyName, d.Link, d.ValidMinutes
+	case KindEstimateDecision:
+		var d EstimateDecision
+		d, ok = value[EstimateDecision](data)
+		data, company, link = d, d.CompanyName, d.Link
 	}
 	switch {
 	case !ok:

@@ -72,6 +72,21 @@ func TestMailRenderGolden(t *testing.T) {
 			says:    []string{"Hello,", "valid for 1 hour", "If you did not ask for this, ignore this email.", "https://portal.example.com/p/cista/reset/UmVzZXRsaW5r"},
 			button:  "Set a new password",
 		},
+		{
+			kind: mail.KindEstimateDecision,
+			data: mail.EstimateDecision{
+				CompanyName: "Čistá Služba s.r.o.", ClientName: "ABC Košice s.r.o.", Number: "EST-2026-0003",
+				Title: "Deratizácia skladu", Accepted: true, ByName: "Ján Novák", ByEmail: "jan.novak@abc.test",
+				At: "15 Mar 2026, 14:05", Total: "€1,234.56", Comment: "Please start on Monday.\nThe gate code is 4711.",
+				Link: "https://portico.example.com/app/clients/7/billing/estimates/12",
+			},
+			subject: "ABC Košice s.r.o. accepted estimate EST-2026-0003",
+			says: []string{
+				"Ján Novák", "(jan.novak@abc.test) of ABC Košice s.r.o.", "estimate EST-2026-0003 — Deratizácia skladu in the client portal on 15 Mar 2026, 14:05.",
+				"€1,234.56", "Please start on Monday.\nThe gate code is 4711.", "https://portico.example.com/app/clients/7/billing/estimates/12",
+			},
+			button: "Open the estimate",
+		},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			e, err := mail.Render(tc.kind, tc.data)
@@ -131,7 +146,8 @@ func TestMailRenderRejects(t *testing.T) {
 		data any
 		want string
 	}{
-		{"unknown kind", "estimate_decision", mail.Invitation{}, `unknown kind "estimate_decision"`},
+		{"unknown kind", "protocol_digest", mail.Invitation{}, `unknown kind "protocol_digest"`},
+		{"decision without a link", mail.KindEstimateDecision, mail.EstimateDecision{CompanyName: "C"}, "no link"},
 		{"data of another kind", mail.KindPortalReset, mail.Invitation{CompanyName: "C", Link: "https://x", ValidDays: 7}, "needs mail.Reset data"},
 		{"nil pointer", mail.KindPortalInvitation, (*mail.Invitation)(nil), "needs mail.Invitation data"},
 		{"no link", mail.KindPortalAccessGranted, mail.AccessGranted{CompanyName: "C"}, "no link"},

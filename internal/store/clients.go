@@ -179,6 +179,11 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 		if portal > 0 {
 			still = append(still, plural(portal, "portal user", "portal users"))
 		}
+		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID, id, 0); err != nil {
+			return err
+		} else if refs != "" {
+			still = append(still, refs)
+		}
 		if len(still) > 0 {
 			return domain.Errorf(domain.ECONFLICT, "%s still has %s. Delete or disconnect those first, or archive the client instead — archiving keeps its history.",
 				c.Name, joinAnd(still))

@@ -62,6 +62,9 @@ func (s *Store) CreateCompany(ctx context.Context, c *domain.Company, admin *dom
 		id, err := s.insert(ctx, tx, `INSERT INTO companies (slug, name, time_zone, locale, created_at) VALUES (?, ?, ?, ?, ?)`,
 			c.Slug, c.Name, c.TimeZone, c.Locale, micros(c.CreatedAt))
 		if err != nil {
+			if isUniqueViolation(err) {
+				return domain.Errorf(domain.ECONFLICT, "A company with the slug %q already exists.", c.Slug)
+			}
 			return fmt.Errorf("store: create company: %w", err)
 		}
 		c.ID = id

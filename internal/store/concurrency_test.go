@@ -166,8 +166,8 @@ func TestConcurrentWrites(t *testing.T) {
 			t.FailNow()
 		}
 		t.Logf("%s: %d clients, %d sites, %d updates, %d reads in %v", db.Engine, clients, sites, updates, reads, duration)
-		if clients+sites+updates < goroutines {
-			t.Fatalf("only %d writes in %v", clients+sites+updates, duration)
+		if clients == 0 || sites == 0 || updates == 0 || reads == 0 {
+			t.Fatalf("the mix did not run: %d clients, %d sites, %d updates, %d reads", clients, sites, updates, reads)
 		}
 
 		// Every successful write is there, once.

@@ -12,6 +12,25 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// spec is one named behaviour, checked against a database.
+type spec struct {
+	name string
+	run  func(t *testing.T, db *testenv.DB)
+}
+
+// runSpecs runs each spec as a subtest on one fresh database per engine. A fresh
+// database is the slow part of a test, so the specs of one concern share it; each
+// spec makes its own tenants (with generated slugs) and so sees only its own data.
+// They share the clock too, and only ever move it forward.
+func runSpecs(t *testing.T, specs ...spec) {
+	t.Helper()
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		for _, s := range specs {
+			t.Run(s.name, func(t *testing.T) { s.run(t, db) })
+		}
+	})
+}
+
 // wantCode fails the test unless err carries the domain error code want; "" means
 // no error at all.
 func wantCode(t testing.TB, err error, want string) {

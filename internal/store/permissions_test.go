@@ -11,6 +11,15 @@ import (
 	"portico/internal/testenv"
 )
 
+// TestPermissions specifies that writing client data needs clients.manage and reading needs nothing.
+func TestPermissions(t *testing.T) {
+	t.Parallel()
+	runSpecs(t,
+		spec{"WritesNeedClientsManage", testWritesNeedClientsManage},
+		spec{"ReadingNeedsNoPermission", testReadingNeedsNoPermission},
+	)
+}
+
 // tenantData is everything of a tenant the staff store methods can read, for
 // checking that a refused or foreign write left it alone.
 type tenantData struct {
@@ -73,7 +82,7 @@ func wantUnchanged(t testing.TB, before, after tenantData) {
 	}
 }
 
-// world is one tenant with a little of everything.
+// world is one tenant with a little of everything; label names its rows.
 type world struct {
 	*testenv.Tenant
 	Client, Empty, Archived *domain.Client
@@ -83,21 +92,21 @@ type world struct {
 	User                    *domain.StaffUser
 }
 
-func newWorld(t testing.TB, db *testenv.DB, slug string) *world {
+func newWorld(t testing.TB, db *testenv.DB, label string) *world {
 	t.Helper()
-	tn := db.Tenant(t, slug)
+	tn := db.Tenant(t, "")
 	w := &world{Tenant: tn}
-	w.Client = db.Client(t, tn, "Client of "+slug)
-	w.Empty = db.Client(t, tn, "Empty client of "+slug)
-	w.Archived = db.Client(t, tn, "Archived client of "+slug)
+	w.Client = db.Client(t, tn, "Client of "+label)
+	w.Empty = db.Client(t, tn, "Empty client of "+label)
+	w.Archived = db.Client(t, tn, "Archived client of "+label)
 	if err := db.Store.ArchiveClient(t.Context(), tn.Staff, w.Archived.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	w.Contact = db.Contact(t, tn, w.Client, "Ján", "Novák", "jan@"+slug+".test")
-	w.Site = db.Site(t, tn, w.Client, "Hall of "+slug, "Košice")
-	w.SpareSite = db.Site(t, tn, w.Client, "Spare of "+slug, "Žilina")
-	w.Project = db.Project(t, tn, w.Client, "Project of "+slug, w.Site)
-	w.User = db.StaffUser(t, tn, "staff@"+slug+".test", access.ClientsManage)
+	w.Contact = db.Contact(t, tn, w.Client, "Ján", "Novák", "jan@"+label+".test")
+	w.Site = db.Site(t, tn, w.Client, "Hall of "+label, "Košice")
+	w.SpareSite = db.Site(t, tn, w.Client, "Spare of "+label, "Žilina")
+	w.Project = db.Project(t, tn, w.Client, "Project of "+label, w.Site)
+	w.User = db.StaffUser(t, tn, "staff@"+label+".test", access.ClientsManage)
 	return w
 }
 
@@ -160,84 +169,78 @@ func writes(db *testenv.DB, w *world) []struct {
 	}
 }
 
-func TestWritesNeedClientsManage(t *testing.T) {
-	t.Parallel()
-	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
-		w := newWorld(t, db, "acme")
-		var others []string
-		for _, p := range access.Permissions {
-			if p != access.ClientsManage {
-				others = append(others, p)
-			}
+func testWritesNeedClientsManage(t *testing.T, db *testenv.DB) {
+	w := newWorld(t, db, "acme")
+	var others []string
+	for _, p := range access.Permissions {
+		if p != access.ClientsManage {
+			others = append(others, p)
 		}
-		gone := db.StaffUser(t, w.Tenant, "gone@acme.test", access.ClientsManage)
-		disabled, err := db.Store.UpdateStaffUser(t.Context(), w.Staff, gone.ID, store.StaffUpdate{Disabled: ptr(true)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		principals := []struct {
-			name string
-			sc   access.Staff
-		}{
-			{"every permission but clients.manage", member(t, db, w.Tenant, "almost@acme.test", others...)},
-			{"no permission", member(t, db, w.Tenant, "reader@acme.test")},
-			{"a disabled user", access.NewStaff(disabled)},
-			{"nobody", access.Staff{}},
-		}
-		before := snapshot(t, db, w.Tenant)
-		for _, who := range principals {
-			for _, op := range writes(db, w) {
-				t.Run(who.name+"/"+op.name, func(t *testing.T) {
-					wantCode(t, op.do(t.Context(), who.sc), domain.EFORBIDDEN)
-				})
-			}
-		}
-		wantUnchanged(t, before, snapshot(t, db, w.Tenant))
-
-		// The same writes succeed with the permission, so the refusals above were
-		// about the permission and nothing else.
-		writer := member(t, db, w.Tenant, "writer@acme.test", access.ClientsManage)
+	}
+	gone := db.StaffUser(t, w.Tenant, "gone@acme.test", access.ClientsManage)
+	disabled, err := db.Store.UpdateStaffUser(t.Context(), w.Staff, gone.ID, store.StaffUpdate{Disabled: ptr(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	principals := []struct {
+		name string
+		sc   access.Staff
+	}{
+		{"every permission but clients.manage", member(t, db, w.Tenant, "almost@acme.test", others...)},
+		{"no permission", member(t, db, w.Tenant, "reader@acme.test")},
+		{"a disabled user", access.NewStaff(disabled)},
+		{"nobody", access.Staff{}},
+	}
+	before := snapshot(t, db, w.Tenant)
+	for _, who := range principals {
 		for _, op := range writes(db, w) {
-			t.Run("clients.manage/"+op.name, func(t *testing.T) {
-				wantCode(t, op.do(t.Context(), writer), "")
+			t.Run(who.name+"/"+op.name, func(t *testing.T) {
+				wantCode(t, op.do(t.Context(), who.sc), domain.EFORBIDDEN)
 			})
 		}
-	})
+	}
+	wantUnchanged(t, before, snapshot(t, db, w.Tenant))
+
+	// The same writes succeed with the permission, so the refusals above were
+	// about the permission and nothing else.
+	writer := member(t, db, w.Tenant, "writer@acme.test", access.ClientsManage)
+	for _, op := range writes(db, w) {
+		t.Run("clients.manage/"+op.name, func(t *testing.T) {
+			wantCode(t, op.do(t.Context(), writer), "")
+		})
+	}
 }
 
-func TestReadingNeedsNoPermission(t *testing.T) {
-	t.Parallel()
-	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
-		w := newWorld(t, db, "acme")
-		reader := member(t, db, w.Tenant, "reader@acme.test")
-		ctx := t.Context()
+func testReadingNeedsNoPermission(t *testing.T, db *testenv.DB) {
+	w := newWorld(t, db, "acme")
+	reader := member(t, db, w.Tenant, "reader@acme.test")
+	ctx := t.Context()
 
-		if list, info, err := db.Store.Clients(ctx, reader, store.ClientFilter{}); err != nil || info.Total != 2 || len(list) != 2 {
-			t.Errorf("Clients = %v, %+v, %v; want the 2 active clients", clientNames(list), info, err)
-		}
-		if c, err := db.Store.Client(ctx, reader, w.Client.ID); err != nil || c.Name != w.Client.Name {
-			t.Errorf("Client = %+v, %v", c, err)
-		}
-		if cs, err := db.Store.Contacts(ctx, reader, w.Client.ID); err != nil || len(cs) != 1 {
-			t.Errorf("Contacts = %v, %v", cs, err)
-		}
-		if c, err := db.Store.Contact(ctx, reader, w.Client.ID, w.Contact.ID); err != nil || c.ID != w.Contact.ID {
-			t.Errorf("Contact = %+v, %v", c, err)
-		}
-		if xs, err := db.Store.Sites(ctx, reader, w.Client.ID); err != nil || len(xs) != 2 {
-			t.Errorf("Sites = %v, %v", xs, err)
-		}
-		if x, err := db.Store.Site(ctx, reader, w.Client.ID, w.Site.ID); err != nil || x.ID != w.Site.ID {
-			t.Errorf("Site = %+v, %v", x, err)
-		}
-		if ps, err := db.Store.Projects(ctx, reader, w.Client.ID); err != nil || len(ps) != 1 {
-			t.Errorf("Projects = %v, %v", ps, err)
-		}
-		if p, err := db.Store.Project(ctx, reader, w.Client.ID, w.Project.ID); err != nil || p.ID != w.Project.ID {
-			t.Errorf("Project = %+v, %v", p, err)
-		}
-		if es, _, err := db.Store.AuditLog(ctx, reader, domain.ListOptions{}); err != nil || len(es) == 0 {
-			t.Errorf("AuditLog = %v, %v", es, err)
-		}
-	})
+	if list, info, err := db.Store.Clients(ctx, reader, store.ClientFilter{}); err != nil || info.Total != 2 || len(list) != 2 {
+		t.Errorf("Clients = %v, %+v, %v; want the 2 active clients", clientNames(list), info, err)
+	}
+	if c, err := db.Store.Client(ctx, reader, w.Client.ID); err != nil || c.Name != w.Client.Name {
+		t.Errorf("Client = %+v, %v", c, err)
+	}
+	if cs, err := db.Store.Contacts(ctx, reader, w.Client.ID); err != nil || len(cs) != 1 {
+		t.Errorf("Contacts = %v, %v", cs, err)
+	}
+	if c, err := db.Store.Contact(ctx, reader, w.Client.ID, w.Contact.ID); err != nil || c.ID != w.Contact.ID {
+		t.Errorf("Contact = %+v, %v", c, err)
+	}
+	if xs, err := db.Store.Sites(ctx, reader, w.Client.ID); err != nil || len(xs) != 2 {
+		t.Errorf("Sites = %v, %v", xs, err)
+	}
+	if x, err := db.Store.Site(ctx, reader, w.Client.ID, w.Site.ID); err != nil || x.ID != w.Site.ID {
+		t.Errorf("Site = %+v, %v", x, err)
+	}
+	if ps, err := db.Store.Projects(ctx, reader, w.Client.ID); err != nil || len(ps) != 1 {
+		t.Errorf("Projects = %v, %v", ps, err)
+	}
+	if p, err := db.Store.Project(ctx, reader, w.Client.ID, w.Project.ID); err != nil || p.ID != w.Project.ID {
+		t.Errorf("Project = %+v, %v", p, err)
+	}
+	if es, _, err := db.Store.AuditLog(ctx, reader, domain.ListOptions{}); err != nil || len(es) == 0 {
+		t.Errorf("AuditLog = %v, %v", es, err)
+	}
 }

@@ -557,6 +557,9 @@ func (s *Store) insertPortalUser(ctx context.Context, tx *sql.Tx, u *domain.Port
 	id, err := s.insert(ctx, tx, `INSERT INTO portal_users (company_id, email, first_name, last_name, created_at) VALUES (?, ?, ?, ?, ?)`,
 		u.CompanyID, u.Email, u.FirstName, u.LastName, micros(u.CreatedAt))
 	if err != nil {
+		if isUniqueViolation(err) {
+			return domain.Errorf(domain.ECONFLICT, "Someone else just added %s. Please try again.", u.Email)
+		}
 		return fmt.Errorf("store: create portal user: %w", err)
 	}
 	u.ID = id

@@ -116,6 +116,11 @@ func (s *Store) DeleteProject(ctx context.Context, sc access.Staff, clientID, id
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID, clientID, id); err != nil {
+			return err
+		} else if refs != "" {
+			return domain.Errorf(domain.ECONFLICT, "This project has %s. Mark it finished instead; they keep their project.", refs)
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
 		if err := mustAffect(res, err, "Project not found."); err != nil {
 			return err

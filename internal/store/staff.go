@@ -57,6 +57,9 @@ func (s *Store) createStaffUser(ctx context.Context, tx *sql.Tx, u *domain.Staff
 	id, err := s.insert(ctx, tx, `INSERT INTO staff_users (company_id, email, name, password_hash, permissions, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		u.CompanyID, u.Email, u.Name, passwordHash, strings.Join(u.Permissions, " "), micros(u.CreatedAt))
 	if err != nil {
+		if isUniqueViolation(err) {
+			return fieldError("email", "A staff user with this email already exists.")
+		}
 		return fmt.Errorf("store: create staff user: %w", err)
 	}
 	u.ID = id
@@ -67,6 +70,14 @@ func (s *Store) createStaffUser(ctx context.Context, tx *sql.Tx, u *domain.Staff
 // it) with the given password hash and records it in the audit log under actor.
 // It returns EINVALID for bad fields or a duplicate email.
 func (s *Store) CreateStaffUser(ctx context.Context, actor access.Staff, u *domain.StaffUser, passwordHash string) error {
+	if err := actor.Require(access.UsersManage); err != nil {
+		return err
+	}
+	for _, p := range u.Permissions {
+		if !access.ValidPermission(p) {
+			return domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
+		}
+	}
 	u.CompanyID = actor.CompanyID
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.createStaffUser(ctx, tx, u, passwordHash); err != nil {
@@ -126,6 +137,16 @@ type StaffUpdate struct {
 // (a user holding users.manage). Disabling a user ends their sessions. It returns
 // ENOTFOUND if the user is not in the company.
 func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int64, upd StaffUpdate) (*domain.StaffUser, error) {
+	if err := actor.Require(access.UsersManage); err != nil {
+		return nil, err
+	}
+	if upd.Permissions != nil {
+		for _, p := range *upd.Permissions {
+			if !access.ValidPermission(p) {
+				return nil, domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
+			}
+		}
+	}
 	var out *domain.StaffUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		u, err := scanStaff(tx.QueryRowContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? AND id = ?`), actor.CompanyID, id))

@@ -77,7 +77,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Dialect() string { return s.dialect.name }
 
 // Now returns the store's clock reading in UTC.
-func (s *Store) Now() time.Time { return s.now().UTC() }
+// Readings are cut to microseconds, the precision times are stored with, so that a
+// value in memory equals the same value read back.
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // q rewrites ?-placeholders for the database in use.
 func (s *Store) q(query string) string { return s.dialect.rebind(query) }

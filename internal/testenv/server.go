@@ -28,6 +28,7 @@ func StartServer(t testing.TB, db *DB) *Server {
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	a := app.New(db.Store, log, base)
+	a.Files = testFiles(t)
 	srv, err := web.NewServer(web.Config{App: a, Store: db.Store, Log: log})
 	if err != nil {
 		t.Fatal(err)

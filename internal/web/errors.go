@@ -51,7 +51,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	code := domain.ErrorCode(err)
 	status := statusOf(code)
 	if status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
 	}
 	if code == domain.EUNAUTHORIZED && r.Method == http.MethodGet && isStaffPath(r.URL.Path) {
 		http.Redirect(w, r, "/app/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)

@@ -38,6 +38,11 @@ type PortalPage struct {
 	Tenant *domain.Company
 	User   *domain.PortalUser
 	Base   string // "/portal/{slug}"
+
+	// The header's company selector: the user's companies (shown when more than
+	// one) and the one the page is about, 0 when none in particular.
+	Companies []*domain.Client
+	CompanyID int64
 }
 
 func (s *Server) portalPage(r *http.Request, title string) PortalPage {
@@ -46,6 +51,13 @@ func (s *Server) portalPage(r *http.Request, title string) PortalPage {
 		p.Tenant, p.User = pc.company, pc.user
 		p.Base = "/portal/" + pc.company.Slug
 		p.Locale = pc.company.Locale
+		if pc.user != nil {
+			cs, err := s.store.PortalClients(r.Context(), pc.scope)
+			if err != nil {
+				s.log.WarnContext(r.Context(), "company selector", "err", err)
+			}
+			p.Companies = cs
+		}
 	}
 	return p
 }

@@ -127,18 +127,30 @@ type portalPasswordPage struct {
 	Button  string
 }
 
-func purposeOf(r *http.Request) (purpose, heading, button string) {
-	if r.PathValue("kind") == "activate" {
-		return store.PurposeActivation, "Activate your account", "Activate account"
+// isLinkKind reports whether kind names a portal one-time link path:
+// /portal/{tenant}/activate/{token} or /portal/{tenant}/reset/{token}.
+func isLinkKind(kind string) bool { return kind == "activate" || kind == "reset" }
+
+// purposeOf returns the purpose and wording of a one-time link page, or ENOTFOUND
+// for a path that is no such page.
+func purposeOf(r *http.Request) (purpose, heading, button string, err error) {
+	switch r.PathValue("kind") {
+	case "activate":
+		return store.PurposeActivation, "Activate your account", "Activate account", nil
+	case "reset":
+		return store.PurposeReset, "Set a new password", "Set password and sign in", nil
 	}
-	return store.PurposeReset, "Set a new password", "Set password and sign in"
+	return "", "", "", domain.Errorf(domain.ENOTFOUND, "Page not found.")
 }
 
 // portalPasswordForm serves GET /portal/{tenant}/{kind}/{token} for kind activate
 // or reset. Opening the link only shows the form.
 func (s *Server) portalPasswordForm(w http.ResponseWriter, r *http.Request) error {
 	pc := portalOf(r)
-	purpose, heading, button := purposeOf(r)
+	purpose, heading, button, err := purposeOf(r)
+	if err != nil {
+		return err
+	}
 	u, err := s.app.PortalLinkUser(r.Context(), pc.company, purpose, r.PathValue("token"))
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -156,7 +168,10 @@ func (s *Server) portalPasswordForm(w http.ResponseWriter, r *http.Request) erro
 // sets the password and signs the user in.
 func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error {
 	pc := portalOf(r)
-	purpose, heading, button := purposeOf(r)
+	purpose, heading, button, err := purposeOf(r)
+	if err != nil {
+		return err
+	}
 	token := r.PathValue("token")
 	if err := parseForm(r); err != nil {
 		return err

@@ -8,16 +8,28 @@ import (
 
 type portalHomePage struct {
 	PortalPage
-	Clients []*domain.Client
+	Summaries []domain.ClientSummary
+	Protocols int // completed protocols the user may see, all companies
+	Documents int // documents on the Documents page
 }
 
-// portalHome serves GET /portal/{tenant}/: the user's companies.
+// portalHome serves GET /portal/{tenant}/: the dashboard — quick actions and a
+// card per assigned company with its protocol count and latest protocol, all
+// counted within the user's Scope.
 func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
-	clients, err := s.store.PortalClients(r.Context(), scopeOf(r))
+	sc := scopeOf(r)
+	sums, err := s.store.PortalSummaries(r.Context(), sc)
 	if err != nil {
 		return err
 	}
-	p := &portalHomePage{PortalPage: s.portalPage(r, "Overview"), Clients: clients}
+	docs, err := s.store.PortalDocumentCount(r.Context(), sc)
+	if err != nil {
+		return err
+	}
+	p := &portalHomePage{PortalPage: s.portalPage(r, "Overview"), Summaries: sums, Documents: docs}
+	for _, c := range sums {
+		p.Protocols += c.ProtocolCount
+	}
 	p.Nav = "home"
 	s.render(w, r, http.StatusOK, "portal_home", p)
 	return nil

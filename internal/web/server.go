@@ -172,10 +172,16 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// redactPath hides the token of one-time-link paths.
+// redactPath hides the token of one-time-link paths: the staff app's
+// /app/password/{token} and the portal's /portal/{tenant}/{kind}/{token}.
 func redactPath(p string) string {
 	if i := strings.Index(p, "/password/"); i >= 0 {
 		return p[:i] + "/password/[redacted]"
+	}
+	if rest, ok := strings.CutPrefix(p, "/portal/"); ok {
+		if parts := strings.SplitN(rest, "/", 3); len(parts) == 3 && isLinkKind(parts[1]) {
+			return "/portal/" + parts[0] + "/" + parts[1] + "/[redacted]"
+		}
 	}
 	return p
 }
@@ -187,7 +193,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				s.log.Error("panic", "path", redactPath(r.URL.Path), "panic", v)
 				http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 			}
 		}()

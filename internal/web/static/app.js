@@ -8,6 +8,8 @@
  *  - select.chip-picker       <select multiple> enhanced into removable chips + "Add…" dropdown
  *  - select[data-autosubmit]  submits its form on change
  *  - <html> gets class "js"   so `.no-js-only` fallbacks (e.g. a "Go" button) can be hidden
+ *  - .tabs, .nav, .table-wrap  sideways scrollers: the current item is scrolled into view and
+ *                             .fade-start / .fade-end mark the edges with more to scroll
  */
 (function () {
   "use strict";
@@ -301,8 +303,41 @@
     render();
   }
 
+  /* ------------------------------------------------------ sideways scrollers */
+
+  function enhanceScroller(el) {
+    if (el._scroller) return;
+    el._scroller = true;
+
+    function update() {
+      var max = el.scrollWidth - el.clientWidth;
+      el.classList.toggle("fade-start", max > 1 && el.scrollLeft > 1);
+      el.classList.toggle("fade-end", max > 1 && el.scrollLeft < max - 1);
+    }
+
+    // Bring the current item into view without moving the page vertically.
+    var current = el.querySelector('[aria-current="page"]');
+    if (current && el.scrollWidth > el.clientWidth) {
+      var box = el.getBoundingClientRect(), cur = current.getBoundingClientRect();
+      var left = cur.left - box.left + el.scrollLeft;
+      var right = left + cur.width;
+      if (right > el.scrollLeft + el.clientWidth || left < el.scrollLeft) {
+        el.scrollLeft = Math.max(0, left - (el.clientWidth - cur.width) / 2);
+      }
+    }
+
+    el.addEventListener("scroll", update, { passive: true });
+    if (typeof ResizeObserver === "function") {
+      new ResizeObserver(update).observe(el);
+    } else {
+      window.addEventListener("resize", update);
+    }
+    update();
+  }
+
   function init(root) {
     Array.prototype.forEach.call((root || doc).querySelectorAll("select.chip-picker[multiple]"), enhanceChipPicker);
+    Array.prototype.forEach.call((root || doc).querySelectorAll(".tabs, .nav, .table-wrap"), enhanceScroller);
   }
 
   if (doc.readyState === "loading") {

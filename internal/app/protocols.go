@@ -1,0 +1,46 @@
+package app
+
+import (
+	"context"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+	"portico/internal/pdf"
+)
+
+// StaffProtocolPDF renders protocol id of the staff member's company, or ENOTFOUND.
+func (a *App) StaffProtocolPDF(ctx context.Context, company *domain.Company, sc access.Staff, id int64) (*domain.Protocol, []byte, error) {
+	p, err := a.Store.Protocol(ctx, sc, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := a.Store.Client(ctx, sc, p.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.Store.Site(ctx, sc, p.ClientID, p.SiteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p})
+	return p, doc, err
+}
+
+// PortalProtocolPDF renders completed protocol id if the portal Scope may see it,
+// and ENOTFOUND otherwise. The bytes are the ones staff get for the same protocol.
+func (a *App) PortalProtocolPDF(ctx context.Context, company *domain.Company, sc access.Scope, id int64) (*domain.Protocol, []byte, error) {
+	p, err := a.Store.PortalProtocol(ctx, sc, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := a.Store.PortalClient(ctx, sc, p.ClientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.Store.PortalSite(ctx, sc, p.SiteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p})
+	return p, doc, err
+}

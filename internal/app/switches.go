@@ -1,0 +1,422 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+	"portico/internal/store"
+	"portico/internal/switches"
+)
+
+// Default command timeouts: how long a toggle waits for the device's report, and
+// then for the answer to the one state query sent before giving up.
+const (
+	DefaultCommandTimeout = 5 * time.Second
+	DefaultQueryTimeout   = 2 * time.Second
+)
+
+// changedPrefix is the bus topic on which server processes tell each other that a
+// project's switches changed in the database; each process listens, so that the
+// open pages of every process update.
+const changedPrefix = "portico/changed/"
+
+// SwitchesConfig configures the switch service.
+type SwitchesConfig struct {
+	Bus            switches.Bus
+	CommandTimeout time.Duration // DefaultCommandTimeout when 0
+	QueryTimeout   time.Duration // DefaultQueryTimeout when 0
+	// Broker is where devices connect, for the connection instructions.
+	Broker BrokerInfo
+	// FreshBroker says the broker has just started with no device connected (the
+	// embedded broker): every switch starts offline until its device announces itself.
+	FreshBroker bool
+}
+
+// Switches runs the server's side of the devices: it listens to the broker,
+// stores what devices report (the database is the source of truth), sends
+// commands and waits for their confirmation, and tells open pages what changed.
+type Switches struct {
+	store        *store.Store
+	bus          switches.Bus
+	log          *slog.Logger
+	timeout      time.Duration
+	queryTimeout time.Duration
+	fresh        bool
+	broker       BrokerInfo
+
+	queue   chan switches.Message
+	done    chan struct{}
+	stopped atomic.Bool
+	queryID atomic.Int64
+
+	mu       sync.Mutex
+	watchers map[int64]map[*watcher]struct{} // project id → watchers
+}
+
+type watcher struct{ ch chan struct{} }
+
+// NewSwitches returns the switch service over the bus; Start starts it.
+func NewSwitches(st *store.Store, log *slog.Logger, cfg SwitchesConfig) *Switches {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Switches{store: st, bus: cfg.Bus, log: log, timeout: cfg.CommandTimeout, queryTimeout: cfg.QueryTimeout, fresh: cfg.FreshBroker, broker: cfg.Broker,
+		queue: make(chan switches.Message, 4096), done: make(chan struct{}), watchers: map[int64]map[*watcher]struct{}{}}
+	if s.timeout <= 0 {
+		s.timeout = DefaultCommandTimeout
+	}
+	if s.queryTimeout <= 0 {
+		s.queryTimeout = DefaultQueryTimeout
+	}
+	s.queryID.Store(1 << 40)
+	return s
+}
+
+// BrokerInfo says where devices connect.
+type BrokerInfo struct {
+	Host    string // "" means the host of the web address
+	Port    int    // plain MQTT; 0 when there is none
+	TLSPort int    // MQTT over TLS; 0 when there is none
+}
+
+// Broker says where devices connect.
+func (s *Switches) Broker() BrokerInfo { return s.broker }
+
+// Start subscribes to every device family's topics and to the other processes'
+// change notes, and processes device messages until Stop.
+func (s *Switches) Start(ctx context.Context) error {
+	if s.fresh {
+		if err := s.store.MarkAllSwitchesOffline(ctx); err != nil {
+			return err
+		}
+	}
+	go s.work()
+	if err := s.bus.Subscribe(ctx, []string{changedPrefix + "+"}, s.onChanged); err != nil {
+		return err
+	}
+	// After a reconnect the server may have missed reports: ask every device that
+	// was online for its state. Retained availability arrives with the subscription.
+	s.bus.OnUp(s.resyncAll)
+	return s.bus.Subscribe(ctx, switches.AllFilters(), s.enqueue)
+}
+
+// Stop stops processing messages; the bus is the caller's to close.
+func (s *Switches) Stop() {
+	if s.stopped.CompareAndSwap(false, true) {
+		close(s.done)
+	}
+}
+
+func (s *Switches) enqueue(m switches.Message) {
+	select {
+	case s.queue <- m:
+	case <-s.done:
+	}
+}
+
+func (s *Switches) work() {
+	for {
+		select {
+		case m := <-s.queue:
+			s.handle(m)
+		case <-s.done:
+			return
+		}
+	}
+}
+
+func (s *Switches) onChanged(m switches.Message) {
+	if id, err := strconv.ParseInt(strings.TrimPrefix(m.Topic, changedPrefix), 10, 64); err == nil {
+		s.notify(id)
+	}
+}
+
+// handle stores what one device message says.
+func (s *Switches) handle(m switches.Message) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, name := range domain.Families {
+		fam := switches.FamilyOf(name)
+		ev, ok := fam.Parse(m.Topic, m.Payload)
+		if !ok {
+			continue
+		}
+		ev.Retained = m.Retained
+		sw, err := s.store.SwitchByTopic(ctx, name, ev.Topic)
+		if err != nil {
+			if domain.ErrorCode(err) != domain.ENOTFOUND {
+				s.log.Error("switches: finding the device", "topic", m.Topic, "err", err)
+			}
+			continue
+		}
+		if err := s.apply(ctx, fam, sw, ev); err != nil {
+			s.log.Error("switches: storing a device report", "topic", m.Topic, "err", err)
+		}
+		return
+	}
+}
+
+func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Switch, ev switches.Event) error {
+	now := s.store.Now()
+	switch ev.Kind {
+	case switches.EvOnline, switches.EvOffline:
+		online := ev.Kind == switches.EvOnline
+		changed, err := s.store.SetSwitchOnline(ctx, sw.ID, online, now)
+		if err != nil {
+			return err
+		}
+		if changed {
+			s.changed(ctx, sw.ProjectID)
+		}
+		if online {
+			s.query(ctx, fam, sw)
+		}
+	case switches.EvState:
+		on, ok := ev.Power[sw.Channel]
+		if !ok {
+			return nil
+		}
+		out, err := s.store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: on, Retained: ev.Retained, Source: ev.Source, At: now})
+		if err != nil {
+			return err
+		}
+		if out.Changed || out.Confirmed != 0 || out.External != 0 || !sw.Online {
+			s.changed(ctx, sw.ProjectID)
+		}
+	case switches.EvAck:
+		out, err := s.store.AckCommand(ctx, sw.ID, ev.ID, now)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return nil // not one of ours, or another switch's
+		}
+		if err != nil {
+			return err
+		}
+		if out.Changed || out.Confirmed != 0 {
+			s.changed(ctx, sw.ProjectID)
+		}
+	case switches.EvError:
+		failed, err := s.store.FailCommand(ctx, sw.ID, ev.ID, "The device refused the command.")
+		if err != nil {
+			return err
+		}
+		if failed {
+			s.changed(ctx, sw.ProjectID)
+		}
+	}
+	return nil
+}
+
+// query asks the device for its state.
+func (s *Switches) query(ctx context.Context, fam switches.Family, sw *domain.Switch) {
+	topic, payload := fam.Query(deviceOf(sw), s.queryID.Add(1))
+	if err := s.bus.Publish(ctx, topic, payload, false); err != nil {
+		s.log.Warn("switches: state query", "switch", sw.ID, "err", err)
+	}
+}
+
+func (s *Switches) resyncAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ids, err := s.store.OnlineSwitches(ctx)
+	if err != nil {
+		s.log.Error("switches: resync", "err", err)
+		return
+	}
+	for _, id := range ids {
+		sw, err := s.store.SwitchByID(ctx, id)
+		if err != nil {
+			continue
+		}
+		if fam := switches.FamilyOf(sw.Family); fam != nil {
+			s.query(ctx, fam, sw)
+		}
+	}
+}
+
+func deviceOf(sw *domain.Switch) switches.Device {
+	return switches.Device{Family: sw.Family, Topic: sw.Topic, Channel: sw.Channel}
+}
+
+// ---- change notes
+
+// Watch returns a channel that receives a value soon after anything of the
+// project's switches changes in any server process, and a function to stop
+// watching. A burst of changes may arrive as one value.
+func (s *Switches) Watch(projectID int64) (<-chan struct{}, func()) {
+	w := &watcher{ch: make(chan struct{}, 1)}
+	s.mu.Lock()
+	if s.watchers[projectID] == nil {
+		s.watchers[projectID] = map[*watcher]struct{}{}
+	}
+	s.watchers[projectID][w] = struct{}{}
+	s.mu.Unlock()
+	return w.ch, func() {
+		s.mu.Lock()
+		delete(s.watchers[projectID], w)
+		if len(s.watchers[projectID]) == 0 {
+			delete(s.watchers, projectID)
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Switches) notify(projectID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for w := range s.watchers[projectID] {
+		select {
+		case w.ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// changed tells this process's watchers at once and the other processes
+// through the broker.
+func (s *Switches) changed(ctx context.Context, projectID int64) {
+	s.notify(projectID)
+	if err := s.bus.Publish(ctx, changedPrefix+strconv.FormatInt(projectID, 10), nil, false); err != nil {
+		s.log.Warn("switches: change note", "project", projectID, "err", err)
+	}
+}
+
+// ---- toggling
+
+// ToggleResult is how a command ended.
+type ToggleResult struct {
+	Status  string // domain.EventConfirmed, EventFailed or EventSuperseded
+	Message string // a sentence for the user
+	Switch  *domain.Switch
+}
+
+// ToggleAsStaff turns switch id of the staff member's tenant on or off, waits
+// for the device's confirmation and attributes the change to the staff member.
+// Any staff member may toggle. An offline switch is refused at once (ECONFLICT).
+func (s *Switches) ToggleAsStaff(ctx context.Context, sc access.Staff, id int64, on bool) (*ToggleResult, error) {
+	cmd, err := s.store.StaffCommand(ctx, sc, id, on)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, cmd)
+}
+
+// ToggleAsPortal turns switch id on or off for a portal user: the switch must be
+// in the Scope (ENOTFOUND otherwise) and online (ECONFLICT otherwise).
+func (s *Switches) ToggleAsPortal(ctx context.Context, sc access.Scope, user *domain.PortalUser, id int64, on bool) (*ToggleResult, error) {
+	if user == nil || user.ID != sc.PortalUserID {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	cmd, err := s.store.PortalCommand(ctx, sc, user.Name(), id, on)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(ctx, cmd)
+}
+
+// run publishes a recorded command and waits for its end: the device's report
+// (default 5 s), else one state query and a shorter wait, else failed.
+func (s *Switches) run(ctx context.Context, cmd *store.Command) (*ToggleResult, error) {
+	// The command is recorded: finish it even if the person leaves the page.
+	ctx = context.WithoutCancel(ctx)
+	sw, ev := cmd.Switch, cmd.Event
+	fam := switches.FamilyOf(sw.Family)
+	if fam == nil {
+		return nil, fmt.Errorf("app: switch %d has unknown family %q", sw.ID, sw.Family)
+	}
+	updates, stop := s.Watch(sw.ProjectID)
+	defer stop()
+	s.changed(ctx, sw.ProjectID)
+
+	topic, payload := fam.Command(deviceOf(sw), ev.On, ev.ID)
+	if err := s.bus.Publish(ctx, topic, payload, false); err != nil {
+		s.log.Warn("switches: publishing a command", "switch", sw.ID, "err", err)
+		s.fail(ctx, sw, ev.ID, "The broker could not be reached.")
+		return s.result(ctx, sw, ev)
+	}
+	status, err := s.await(ctx, updates, ev.ID, s.timeout)
+	if err != nil {
+		return nil, err
+	}
+	if status == domain.EventPending {
+		s.query(ctx, fam, sw)
+		if status, err = s.await(ctx, updates, ev.ID, s.queryTimeout); err != nil {
+			return nil, err
+		}
+		if status == domain.EventPending {
+			s.fail(ctx, sw, ev.ID, "The switch did not confirm the command in time.")
+		}
+	}
+	return s.result(ctx, sw, ev)
+}
+
+func (s *Switches) fail(ctx context.Context, sw *domain.Switch, cmdID int64, reason string) {
+	if failed, err := s.store.FailCommand(ctx, sw.ID, cmdID, reason); err != nil {
+		s.log.Error("switches: failing a command", "switch", sw.ID, "err", err)
+	} else if failed {
+		s.changed(ctx, sw.ProjectID)
+	}
+}
+
+// await waits until command cmdID is no longer pending or d has passed, and
+// returns its status.
+func (s *Switches) await(ctx context.Context, updates <-chan struct{}, cmdID int64, d time.Duration) (string, error) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		status, _, err := s.store.CommandStatus(ctx, cmdID)
+		if err != nil || status != domain.EventPending {
+			return status, err
+		}
+		select {
+		case <-updates:
+		case <-timer.C:
+			status, _, err := s.store.CommandStatus(ctx, cmdID)
+			return status, err
+		}
+	}
+}
+
+func (s *Switches) result(ctx context.Context, sw *domain.Switch, ev *domain.SwitchEvent) (*ToggleResult, error) {
+	status, reason, err := s.store.CommandStatus(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	now, err := s.store.SwitchByID(ctx, sw.ID)
+	if err != nil {
+		return nil, err
+	}
+	r := &ToggleResult{Status: status, Switch: now}
+	switch status {
+	case domain.EventConfirmed:
+		r.Message = fmt.Sprintf("%s is %s.", sw.Name, ev.StateWord())
+	case domain.EventSuperseded:
+		r.Message = fmt.Sprintf("A newer command for %s replaced this one.", sw.Name)
+	default:
+		r.Message = fmt.Sprintf("%s did not turn %s. %s", sw.Name, ev.StateWord(), reason)
+	}
+	return r, nil
+}
+
+// ErrNoBroker is returned by toggles when the server runs without a broker.
+var ErrNoBroker = errors.New("app: switches are not connected to a broker")
+
+// DeviceAccounts lets the embedded broker authenticate devices against the
+// switches in the database.
+func DeviceAccounts(st *store.Store) switches.Accounts {
+	return switches.AccountsFunc(func(ctx context.Context, username string) (*switches.Account, error) {
+		a, err := st.SwitchAccount(ctx, username)
+		if err != nil {
+			return nil, err
+		}
+		return &switches.Account{Family: a.Family, Topic: a.Topic, PasswordHash: a.PasswordHash}, nil
+	})
+}

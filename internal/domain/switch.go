@@ -1,0 +1,171 @@
+package domain
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Device families a switch can be.
+const (
+	FamilyTasmota = "tasmota"
+	FamilyShelly  = "shelly" // Shelly Gen2 and Gen3 (JSON-RPC over MQTT)
+)
+
+// Families lists the device families in the order forms offer them.
+var Families = []string{FamilyTasmota, FamilyShelly}
+
+// FamilyLabel is the user-facing name of a device family.
+func FamilyLabel(f string) string {
+	switch f {
+	case FamilyTasmota:
+		return "Tasmota"
+	case FamilyShelly:
+		return "Shelly Gen2/Gen3"
+	}
+	return f
+}
+
+// Switch is a remote-controlled relay on a project. What the device last said
+// about itself (state, availability) is kept with it, so that every server process
+// and a restart agree.
+type Switch struct {
+	ID        int64
+	CompanyID int64
+	ClientID  int64
+	ProjectID int64
+	Name      string
+	Family    string // FamilyTasmota or FamilyShelly
+	Topic     string // Tasmota device topic, or Shelly MQTT prefix
+	Channel   int    // Tasmota relay (1 = POWER), Shelly switch id (0 = switch:0)
+
+	// Username is the device's MQTT user name. Only staff with switches.manage
+	// see it; portal queries never select it.
+	Username string
+
+	Known      bool // a state has been reported at least once
+	On         bool
+	Online     bool
+	LastSeen   time.Time // last message from the device
+	LastChange time.Time // last change of On
+	CreatedAt  time.Time
+
+	// Pending is the wanted state of a command in flight ("on", "off"), or "".
+	Pending string
+}
+
+// FamilyLabel is the user-facing name of the switch's device family.
+func (s *Switch) FamilyLabel() string { return FamilyLabel(s.Family) }
+
+// StateLabel is how the switch's row reads: "Offline", "ON", "OFF" or "Unknown".
+func (s *Switch) StateLabel() string {
+	switch {
+	case !s.Online:
+		return "Offline"
+	case !s.Known:
+		return "Unknown"
+	case s.On:
+		return "ON"
+	}
+	return "OFF"
+}
+
+// Color is the row's colour: green = ON, grey = OFF, orange = Offline.
+func (s *Switch) Color() string {
+	switch {
+	case !s.Online:
+		return "orange"
+	case s.Known && s.On:
+		return "green"
+	}
+	return "grey"
+}
+
+var topicRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+// reservedTopics cannot be device topics: they are the first levels of the
+// Tasmota topics and of the server's own notifications.
+var reservedTopics = []string{"cmnd", "stat", "tele", "portico", "tasmotas"}
+
+// Normalize trims the switch's fields and fills the family's default channel.
+func (s *Switch) Normalize() {
+	s.Name = strings.TrimSpace(s.Name)
+	s.Topic = strings.TrimSpace(s.Topic)
+	s.Family = strings.TrimSpace(s.Family)
+	if s.Family == FamilyTasmota && s.Channel == 0 {
+		s.Channel = 1
+	}
+}
+
+// Validate checks a switch's fields.
+func (s *Switch) Validate() error {
+	var v Validator
+	v.Required("name", s.Name, "Name")
+	v.MaxLen("name", s.Name, 100)
+	v.OneOf("family", s.Family, Families...)
+	v.Required("topic", s.Topic, "Device topic")
+	if s.Topic != "" && !topicRE.MatchString(s.Topic) {
+		v.Add("topic", "Use 1–64 letters, digits, '-' and '_', starting with a letter or digit.")
+	}
+	for _, r := range reservedTopics {
+		if strings.EqualFold(s.Topic, r) {
+			v.Add("topic", "This name is reserved. Choose another topic.")
+		}
+	}
+	switch s.Family {
+	case FamilyTasmota:
+		if s.Channel < 1 || s.Channel > 8 {
+			v.Add("channel", "A Tasmota relay is numbered 1 to 8.")
+		}
+	case FamilyShelly:
+		if s.Channel < 0 || s.Channel > 7 {
+			v.Add("channel", "A Shelly switch id is 0 to 7.")
+		}
+	}
+	return v.Err()
+}
+
+// Actor kinds of switch events.
+const (
+	ActorStaff    = "staff"
+	ActorPortal   = "portal"
+	ActorExternal = "external"
+)
+
+// Statuses of switch events. A command starts pending and ends confirmed, failed
+// or superseded; a change nobody here commanded is recorded confirmed.
+const (
+	EventPending    = "pending"
+	EventConfirmed  = "confirmed"
+	EventFailed     = "failed"
+	EventSuperseded = "superseded"
+)
+
+// ExternalLabel is how a change nobody here commanded is shown.
+const ExternalLabel = "External (physical button or schedule)"
+
+// SwitchEvent is one line of a switch's activity: a command someone sent, or a
+// change of state nobody here commanded (ActorExternal).
+type SwitchEvent struct {
+	ID         int64
+	SwitchID   int64
+	SwitchName string
+	On         bool   // the wanted (command) or reported (external) state
+	Status     string // EventPending…
+	ActorKind  string // ActorStaff, ActorPortal or ActorExternal
+	// Who is the actor as the reader may see it: a staff member's name for staff;
+	// "You", the tenant's team label or another portal user's name for the portal.
+	Who    string
+	Source string // the device's own word for an external change (Shelly "button"…), staff only
+	Error  string // why a command failed
+	At     time.Time
+	DoneAt time.Time
+}
+
+// StateWord is "on" or "off".
+func (e *SwitchEvent) StateWord() string {
+	if e.On {
+		return "on"
+	}
+	return "off"
+}

@@ -1,0 +1,198 @@
+package pdf
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"portico/internal/domain"
+)
+
+// BillingData is the frame of an invoice's or estimate's PDF: the tenant and the
+// supplier details it prints (address, IDs, bank account; see the billing settings).
+type BillingData struct {
+	Company *domain.Company
+	Details string
+}
+
+// Invoice renders an invoice: supplier and customer, number and dates, the lines
+// with each line's rounded net amount, the VAT recapitulation by rate and the
+// totals. Every figure is printed by domain.BillingFormat from the values the
+// totals add up, so the printed lines sum exactly to the printed totals. Drafts
+// and void invoices say so in the title.
+func Invoice(b BillingData, inv *domain.Invoice) ([]byte, error) {
+	if b.Company == nil || inv == nil {
+		return nil, fmt.Errorf("pdf: invoice data incomplete")
+	}
+	f := domain.BillingFormat{Locale: b.Company.Locale}
+	title := "Invoice"
+	switch inv.State() {
+	case domain.InvoiceDraft:
+		title = "Invoice (DRAFT)"
+	case domain.InvoiceVoid:
+		title = "Invoice (VOID)"
+	}
+	d := billingFrame(b, &inv.BillingDoc, title)
+	d.Fields(
+		[]Field{{"Invoice no.", inv.DisplayNumber()}, {"Issue date", f.Day(inv.IssueDate)}, {"Due date", f.Day(inv.DueDate)}},
+		[]Field{{"Project", projectLine(&inv.BillingDoc)}, {"Currency", inv.Currency}, {"Status", stateLabel(inv.State())}},
+	)
+	billingLines(d, f, &inv.BillingDoc)
+	var closing []string
+	switch inv.State() {
+	case domain.InvoicePaid:
+		closing = append(closing, "Paid. Thank you.")
+	case domain.InvoiceSent, domain.InvoiceOverdue:
+		closing = append(closing, fmt.Sprintf("Please pay %s by %s, quoting %s.", f.Money(inv.Totals.Gross, inv.Currency), f.Day(inv.DueDate), inv.DisplayNumber()))
+	}
+	billingNote(d, inv.Note, closing)
+	return d.Bytes()
+}
+
+// Estimate renders an estimate like an invoice, with its valid-until day and, once
+// answered, the decision: by the client's named person, or, when staff recorded
+// it, by the tenant's team label (portal users never see staff names, and staff
+// and portal get the same file).
+func Estimate(b BillingData, e *domain.Estimate) ([]byte, error) {
+	if b.Company == nil || e == nil {
+		return nil, fmt.Errorf("pdf: estimate data incomplete")
+	}
+	f := domain.BillingFormat{Locale: b.Company.Locale}
+	title := "Estimate"
+	if e.State() == domain.EstimateDraft {
+		title = "Estimate (DRAFT)"
+	}
+	d := billingFrame(b, &e.BillingDoc, title)
+	d.Fields(
+		[]Field{{"Estimate no.", e.DisplayNumber()}, {"Issue date", f.Day(e.IssueDate)}, {"Valid until", f.Day(e.ValidUntil)}},
+		[]Field{{"Project", projectLine(&e.BillingDoc)}, {"Currency", e.Currency}, {"Status", stateLabel(e.State())}},
+	)
+	billingLines(d, f, &e.BillingDoc)
+	var closing []string
+	if dec := e.Decision; dec != nil {
+		by := dec.ByName
+		if dec.ByStaff() {
+			by = b.Company.TeamLabel() + " for the client"
+		}
+		closing = append(closing, fmt.Sprintf("%s by %s on %s.", stateLabel(dec.Decision), by,
+			dec.At.In(b.Company.Location()).Format("2 Jan 2006, 15:04")))
+		if dec.Comment != "" {
+			closing = append(closing, "Comment: "+dec.Comment)
+		}
+	} else if e.State() == domain.EstimateSent {
+		closing = append(closing, "This estimate is valid until "+f.Day(e.ValidUntil)+". Accept or decline it in the client portal.")
+	}
+	billingNote(d, e.Note, closing)
+	return d.Bytes()
+}
+
+// billingFrame starts the document and writes supplier and customer.
+func billingFrame(b BillingData, doc *domain.BillingDoc, title string) *Doc {
+	client := doc.Client
+	if client == nil {
+		client = &domain.Client{Name: doc.ClientName}
+	}
+	sub := "for " + client.Name
+	if doc.Title != "" {
+		sub = doc.Title + " — " + sub
+	}
+	d := New(House{Tenant: b.Company.Name, Title: title, Ref: doc.DisplayNumber(), Date: doc.IssueDate.Time(), Subtitle: sub})
+	d.Fields(
+		[]Field{{"Supplier", join("\n", b.Company.Name, b.Details)}},
+		[]Field{{"Customer", join("\n", client.Name, client.Street, strings.TrimSpace(client.PostalCode+" "+client.City), client.Country,
+			join(" · ", prefixed("Company ID ", client.CompanyNumber), prefixed("Tax ID ", client.TaxID), prefixed("VAT ID ", client.VATID)))}},
+	)
+	d.f.Ln(2)
+	return d
+}
+
+// billingLines writes the lines and, under them, the totals.
+func billingLines(d *Doc, f domain.BillingFormat, doc *domain.BillingDoc) {
+	if doc.Title != "" {
+		d.Section(doc.Title)
+	} else {
+		d.Section("Items")
+	}
+	rows := make([][]string, 0, len(doc.Lines))
+	for i, l := range doc.Lines {
+		rows = append(rows, []string{strconv.Itoa(i + 1), l.Description, f.Quantity(l.Quantity), l.Unit,
+			f.Money(l.UnitPrice, doc.Currency), f.Rate(l.VATRate), f.Money(l.Net(), doc.Currency)})
+	}
+	amountW := 27.0
+	d.Table([]Column{
+		{"#", 8, "R"}, {"Description", bodyW - 8 - 17 - 13 - 25 - 14 - amountW, "L"}, {"Qty", 17, "R"}, {"Unit", 13, "L"},
+		{"Unit price", 25, "R"}, {"VAT", 14, "R"}, {"Amount", amountW, "R"},
+	}, rows, "No lines yet.")
+
+	t := doc.Totals
+	type total struct {
+		label, value string
+		strong       bool
+	}
+	totals := []total{{"Total without VAT", f.Money(t.Net, doc.Currency), false}}
+	for _, g := range t.Groups {
+		totals = append(totals, total{"VAT " + f.Rate(g.Rate) + " of " + f.Money(g.Base, doc.Currency), f.Money(g.VAT, doc.Currency), false})
+	}
+	totals = append(totals, total{"Total", f.Money(t.Gross, doc.Currency), true})
+
+	pdf := d.f
+	_, pageH := pdf.GetPageSize()
+	if pdf.GetY()+float64(len(totals))*6+6 > pageH-30 {
+		pdf.AddPage()
+	}
+	pdf.Ln(2)
+	labelW, valueW := 70.0, 34.0
+	x := margin + bodyW - labelW - valueW
+	for _, row := range totals {
+		pdf.SetX(x)
+		if row.strong {
+			d.draw(rule)
+			pdf.SetLineWidth(0.3)
+			pdf.Line(x, pdf.GetY()+0.5, margin+bodyW, pdf.GetY()+0.5)
+			pdf.Ln(1.5)
+			pdf.SetX(x)
+			d.color(ink)
+			d.font("B", 11)
+		} else {
+			d.color(muted)
+			d.font("", bodyPt)
+		}
+		pdf.CellFormat(labelW, 6, row.label, "", 0, "R", false, 0, "")
+		d.color(ink)
+		if !row.strong {
+			d.font("", bodyPt)
+		}
+		pdf.CellFormat(valueW, 6, row.value, "", 1, "R", false, 0, "")
+	}
+	d.color(ink)
+	d.font("", bodyPt)
+}
+
+// billingNote writes the document's note and closing sentences, if any.
+func billingNote(d *Doc, note string, closing []string) {
+	text := join("\n\n", note, strings.Join(closing, "\n"))
+	if text == "" {
+		return
+	}
+	d.Section("Note")
+	d.Paragraph(text, "")
+}
+
+// projectLine is "Project — Site", or "—" when the document has no project.
+func projectLine(doc *domain.BillingDoc) string {
+	if doc.ProjectID == 0 {
+		return ""
+	}
+	return join(" — ", doc.ProjectName, doc.SiteName)
+}
+
+// stateLabel is a document state as a word: "Overdue", "Accepted".
+func stateLabel(state string) string {
+	switch state {
+	case "":
+		return ""
+	case domain.InvoiceVoid:
+		return "Void"
+	}
+	return strings.ToUpper(state[:1]) + state[1:]
+}

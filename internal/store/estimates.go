@@ -1,0 +1,358 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+const estimateColumns = docColumns + `, d.valid_until, COALESCE(ed.decision, ''), COALESCE(ed.comment, ''),
+	COALESCE(ed.portal_user_id, 0), COALESCE(ed.staff_user_id, 0), COALESCE(ed.by_name, ''), COALESCE(ed.by_email, ''),
+	COALESCE(ed.decided_at, 0)`
+
+var estimateFrom = docFrom("estimates") + ` LEFT JOIN estimate_decisions ed ON ed.company_id = d.company_id AND ed.estimate_id = d.id `
+
+// scanEstimate reads a row of estimateColumns; today decides whether a sent
+// estimate has expired.
+func scanEstimate(row interface{ Scan(...any) error }, today domain.Day) (*domain.Estimate, error) {
+	e := &domain.Estimate{}
+	dest, finish := docDest(&e.BillingDoc)
+	var valid string
+	var dec domain.EstimateDecision
+	var at int64
+	if err := row.Scan(append(dest, &valid, &dec.Decision, &dec.Comment, &dec.PortalUserID, &dec.StaffUserID,
+		&dec.ByName, &dec.ByEmail, &at)...); err != nil {
+		return nil, err
+	}
+	if err := finish(); err != nil {
+		return nil, err
+	}
+	var err error
+	if e.ValidUntil, err = parseStoredDay(valid, "valid-until day"); err != nil {
+		return nil, err
+	}
+	if dec.Decision != "" {
+		dec.At = fromMicros(at)
+		e.Decision = &dec
+	}
+	e.Expired = e.Status == domain.EstimateSent && e.ValidUntil.Before(today)
+	return e, nil
+}
+
+// estimateStateWhere is the condition for estimates in a shown state (draft,
+// sent — meaning still open —, expired, accepted, declined); "" or an unknown
+// state is every estimate.
+func estimateStateWhere(state string, today domain.Day) (string, []any) {
+	switch state {
+	case domain.EstimateSent:
+		return ` AND d.status = 'sent' AND d.valid_until >= ?`, []any{today.String()}
+	case domain.EstimateExpired:
+		return ` AND d.status = 'sent' AND d.valid_until < ?`, []any{today.String()}
+	case domain.EstimateDraft, domain.EstimateAccepted, domain.EstimateDeclined:
+		return ` AND d.status = ?`, []any{state}
+	}
+	return "", nil
+}
+
+func (s *Store) collectEstimates(ctx context.Context, today domain.Day, query string, args ...any) ([]*domain.Estimate, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: estimates: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Estimate
+	for rows.Next() {
+		e, err := scanEstimate(rows, today)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Estimates lists one page of a client's estimates, newest issue date first,
+// drafts included. A client of another tenant has none.
+func (s *Store) Estimates(ctx context.Context, sc access.Staff, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
+	opts := f.ListOptions.Normalized()
+	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	if err != nil {
+		return nil, info, err
+	}
+	where := ` WHERE d.company_id = ? AND d.client_id = ?`
+	args := []any{sc.CompanyID, f.ClientID}
+	if f.ProjectID != 0 {
+		where += ` AND d.project_id = ?`
+		args = append(args, f.ProjectID)
+	}
+	w, a := estimateStateWhere(f.State, today)
+	where += w
+	args = append(args, a...)
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM estimates d`+where), args...).Scan(&info.Total); err != nil {
+		return nil, info, fmt.Errorf("store: count estimates: %w", err)
+	}
+	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+where+
+		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
+	return out, info, err
+}
+
+// Estimate returns estimate id of client clientID with its lines and decision,
+// or ENOTFOUND.
+func (s *Store) Estimate(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Estimate, error) {
+	return s.estimate(ctx, s.db, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+}
+
+// estimate loads one estimate of the company with its lines and client, under an
+// extra condition on d (and its joins).
+func (s *Store) estimate(ctx context.Context, q querier, companyID int64, cond string, args []any, id int64) (*domain.Estimate, error) {
+	today, err := s.billingToday(ctx, q, companyID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := scanEstimate(q.QueryRowContext(ctx, s.q(`SELECT `+estimateColumns+estimateFrom+
+		`WHERE d.company_id = ? AND d.id = ?`+cond), append([]any{companyID, id}, args...)...), today)
+	if err != nil {
+		return nil, notFound(err, "Estimate not found.")
+	}
+	if e.Lines, err = s.readLines(ctx, q, "estimate_lines", "estimate_id", companyID, e.ID); err != nil {
+		return nil, err
+	}
+	e.Totals = domain.ComputeTotals(e.Lines)
+	return e, s.withClient(ctx, q, &e.BillingDoc)
+}
+
+// CreateEstimate adds a draft estimate to client e.ClientID, optionally tied to
+// one of its projects, and fills e.ID. It needs billing.manage.
+func (s *Store) CreateEstimate(ctx context.Context, sc access.Staff, e *domain.Estimate) error {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return err
+	}
+	e.Normalize()
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.clientExists(ctx, tx, sc, e.ClientID); err != nil {
+			return err
+		}
+		if err := s.projectOfClient(ctx, tx, sc.CompanyID, e.ClientID, e.ProjectID); err != nil {
+			return err
+		}
+		now := s.Now()
+		t := domain.ComputeTotals(e.Lines)
+		id, err := s.insert(ctx, tx, `INSERT INTO estimates (company_id, client_id, project_id, title, status, issue_date, valid_until,
+			currency, note, total_net, total_vat, total_gross, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sc.CompanyID, e.ClientID, nullID(e.ProjectID), e.Title, e.IssueDate.String(), e.ValidUntil.String(),
+			e.Currency, e.Note, int64(t.Net), int64(t.VAT), int64(t.Gross), micros(now), micros(now))
+		if err != nil {
+			return fmt.Errorf("store: create estimate: %w", err)
+		}
+		e.ID, e.CompanyID, e.Status, e.Totals, e.CreatedAt, e.UpdatedAt = id, sc.CompanyID, domain.EstimateDraft, t, now, now
+		if err := s.writeLines(ctx, tx, "estimate_lines", "estimate_id", sc.CompanyID, id, e.Lines); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "estimate.create", fmt.Sprintf("Draft estimate #%d", id))
+	})
+}
+
+// UpdateEstimate replaces the fields and lines of draft estimate e.ID of client
+// e.ClientID; a sent one is ECONFLICT. It needs billing.manage.
+func (s *Store) UpdateEstimate(ctx context.Context, sc access.Staff, e *domain.Estimate) error {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return err
+	}
+	e.Normalize()
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		status, err := s.estimateStatus(ctx, tx, sc.CompanyID, e.ClientID, e.ID)
+		if err != nil {
+			return err
+		}
+		if status != domain.EstimateDraft {
+			return billingConflict("This estimate has been sent and can no longer be edited.")
+		}
+		if err := s.projectOfClient(ctx, tx, sc.CompanyID, e.ClientID, e.ProjectID); err != nil {
+			return err
+		}
+		t := domain.ComputeTotals(e.Lines)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE estimates SET project_id = ?, title = ?, issue_date = ?, valid_until = ?, currency = ?,
+			note = ?, total_net = ?, total_vat = ?, total_gross = ?, updated_at = ? WHERE company_id = ? AND id = ? AND status = 'draft'`),
+			nullID(e.ProjectID), e.Title, e.IssueDate.String(), e.ValidUntil.String(), e.Currency, e.Note,
+			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID, e.ID); err != nil {
+			return fmt.Errorf("store: update estimate: %w", err)
+		}
+		e.Totals = t
+		if err := s.writeLines(ctx, tx, "estimate_lines", "estimate_id", sc.CompanyID, e.ID, e.Lines); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "estimate.update", fmt.Sprintf("Draft estimate #%d", e.ID))
+	})
+}
+
+// DeleteEstimate deletes a draft estimate; a sent one is ECONFLICT. It needs
+// billing.manage.
+func (s *Store) DeleteEstimate(ctx context.Context, sc access.Staff, clientID, id int64) error {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		status, err := s.estimateStatus(ctx, tx, sc.CompanyID, clientID, id)
+		if err != nil {
+			return err
+		}
+		if status != domain.EstimateDraft {
+			return billingConflict("Only drafts can be deleted. A sent estimate stays on record.")
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM estimate_lines WHERE company_id = ? AND estimate_id = ?`), sc.CompanyID, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM estimates WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID, id); err != nil {
+			return fmt.Errorf("store: delete estimate: %w", err)
+		}
+		return s.audit(ctx, tx, sc, "estimate.delete", fmt.Sprintf("Draft estimate #%d", id))
+	})
+}
+
+// SendEstimate marks a draft estimate as sent: it gets the tenant's next estimate
+// number and appears in the portal, where the client can accept or decline it
+// until its valid-until day. One without lines is EINVALID, one already sent
+// ECONFLICT. It needs billing.manage and returns the number.
+func (s *Store) SendEstimate(ctx context.Context, sc access.Staff, clientID, id int64) (string, error) {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return "", err
+	}
+	var number string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.estimateStatus(ctx, tx, sc.CompanyID, clientID, id); err != nil { // locks the row
+			return err
+		}
+		e, err := s.estimate(ctx, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+		if err != nil {
+			return err
+		}
+		if e.Status != domain.EstimateDraft {
+			return billingConflict("Estimate %s has already been sent.", e.Number)
+		}
+		if len(e.Lines) == 0 {
+			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the estimate.")
+		}
+		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID, "estimate", e.IssueDate.Year()); err != nil {
+			return err
+		}
+		now := micros(s.Now())
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE estimates SET status = 'sent', number = ?, sent_at = ?, updated_at = ?
+			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID, id)
+		if err := mustAffect(res, err, "Estimate not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "estimate.send", "Estimate "+number)
+	})
+	return number, err
+}
+
+// RecordEstimateDecision records, for the client, that it accepted or declined a
+// sent estimate — say, on the phone. Like a decision in the portal it is refused
+// (ECONFLICT) for an estimate that is not sent, already decided or expired. No
+// mail is sent: the person recording it is the one who would be told. It needs
+// billing.manage.
+func (s *Store) RecordEstimateDecision(ctx context.Context, sc access.Staff, clientID, id int64, decision, comment string) error {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return err
+	}
+	d := domain.EstimateDecision{Decision: decision, Comment: comment, StaffUserID: sc.UserID, ByName: sc.Name}
+	if err := validDecision(&d); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		e, err := s.estimate(ctx, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+		if err != nil {
+			return err
+		}
+		if _, err := s.decide(ctx, tx, e, &d); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "estimate."+d.Decision, "Estimate "+e.Number+" (recorded for the client)")
+	})
+}
+
+// validDecision normalizes a decision and checks its kind and comment.
+func validDecision(d *domain.EstimateDecision) error {
+	d.Comment = strings.TrimSpace(strings.ReplaceAll(d.Comment, "\r\n", "\n"))
+	var v domain.Validator
+	v.OneOf("decision", d.Decision, domain.EstimateAccepted, domain.EstimateDeclined)
+	v.MaxLen("comment", d.Comment, 2000)
+	return v.Err()
+}
+
+// decide records decision d on estimate e in the caller's transaction and returns
+// the decision's id. Only a sent estimate whose valid-until day has not passed
+// (in the tenant's time zone, at this moment) can be decided, and only once: the
+// status moves from 'sent' by a conditional UPDATE, so of two concurrent answers
+// exactly one wins and the other is refused like a late one.
+func (s *Store) decide(ctx context.Context, tx *sql.Tx, e *domain.Estimate, d *domain.EstimateDecision) (int64, error) {
+	switch {
+	case e.Status == domain.EstimateAccepted || e.Status == domain.EstimateDeclined:
+		return 0, billingConflict("Estimate %s was already %s. A decision cannot be changed; if something is wrong, get in touch.",
+			e.Number, e.Status)
+	case e.Status != domain.EstimateSent:
+		return 0, billingConflict("This estimate has not been sent yet.")
+	case e.Expired:
+		return 0, billingConflict("Estimate %s expired on %s and can no longer be accepted or declined. Ask for a new estimate.",
+			e.Number, domain.BillingFormat{}.Day(e.ValidUntil))
+	}
+	today, err := s.billingToday(ctx, tx, e.CompanyID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE estimates SET status = ?, updated_at = ?
+		WHERE company_id = ? AND id = ? AND status = 'sent' AND valid_until >= ?`),
+		d.Decision, micros(now), e.CompanyID, e.ID, today.String())
+	if err != nil {
+		return 0, fmt.Errorf("store: decide estimate: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, billingConflict("Estimate %s has just been answered or has expired. Reload the page to see its state.", e.Number)
+	}
+	d.At = now
+	id, err := s.insert(ctx, tx, `INSERT INTO estimate_decisions (company_id, estimate_id, decision, comment, portal_user_id, staff_user_id,
+		by_name, by_email, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.CompanyID, e.ID, d.Decision, d.Comment, nullID(d.PortalUserID), nullID(d.StaffUserID), d.ByName, d.ByEmail, micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("store: record decision: %w", err)
+	}
+	e.Status, e.Decision = d.Decision, d
+	return id, nil
+}
+
+// estimateStatus returns the stored status of estimate id of the client, or
+// ENOTFOUND. On PostgreSQL the row stays locked until the transaction ends.
+func (s *Store) estimateStatus(ctx context.Context, tx *sql.Tx, companyID, clientID, id int64) (string, error) {
+	var status string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM estimates WHERE company_id = ? AND client_id = ? AND id = ?`+s.dialect.forUpdate),
+		companyID, clientID, id).Scan(&status)
+	return status, notFound(err, "Estimate not found.")
+}
+
+// EstimateDecisionMail returns what the estimate_decision mail in outbox row
+// outboxID of the company is about: the estimate (without lines) with its
+// decision. ENOTFOUND when the row is no such mail.
+func (s *Store) EstimateDecisionMail(ctx context.Context, companyID, outboxID int64) (*domain.Estimate, error) {
+	today, err := s.billingToday(ctx, s.db, companyID)
+	if err != nil {
+		return nil, err
+	}
+	e, err := scanEstimate(s.db.QueryRowContext(ctx, s.q(`SELECT `+estimateColumns+estimateFrom+`
+		JOIN estimate_decision_mails m ON m.company_id = ed.company_id AND m.decision_id = ed.id
+		WHERE d.company_id = ? AND m.outbox_id = ?`), companyID, outboxID), today)
+	return e, notFound(err, "Estimate decision not found.")
+}

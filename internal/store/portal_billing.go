@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+// What of billing reaches the portal: sent and paid invoices (overdue is a sent
+// one), and sent, accepted and declined estimates (expired is a sent one). Drafts
+// and void invoices never do. A document's site is its project's site, so one
+// with no project, or whose project has no site, belongs to no site: only users
+// with all sites of the client see it (Scope.SitesWhere).
+const (
+	portalInvoiceStatuses  = `d.status IN ('sent', 'paid')`
+	portalEstimateStatuses = `d.status IN ('sent', 'accepted', 'declined')`
+)
+
+// portalDocWhere is the WHERE clause of a portal document query: the tenant, the
+// statuses the portal may show, and the Scope's clients and sites.
+func portalDocWhere(sc access.Scope, statuses string) (string, []any) {
+	where, args := sc.SitesWhere("d.client_id", "p.site_id")
+	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{sc.CompanyID}, args...)
+}
+
+// PortalInvoices lists one page of the invoices sc may see, newest issue date
+// first: f.State may narrow them to sent (not yet due), overdue or paid, and
+// f.ProjectID to one project. f.ClientID is ignored: the Scope decides the clients.
+func (s *Store) PortalInvoices(ctx context.Context, sc access.Scope, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
+	opts := f.ListOptions.Normalized()
+	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	if err != nil {
+		return nil, info, err
+	}
+	where, args := portalDocWhere(sc, portalInvoiceStatuses)
+	if f.ProjectID != 0 {
+		where += ` AND d.project_id = ?`
+		args = append(args, f.ProjectID)
+	}
+	w, a := invoiceStateWhere(f.State, today)
+	where, args = where+w, append(args, a...)
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM invoices d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id`+where),
+		args...).Scan(&info.Total); err != nil {
+		return nil, info, fmt.Errorf("store: count portal invoices: %w", err)
+	}
+	out, err := s.collectInvoices(ctx, today, `SELECT `+invoiceColumns+docFrom("invoices")+where+
+		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
+	return out, info, err
+}
+
+// PortalInvoice returns invoice id with its lines if sc may see it, and ENOTFOUND
+// otherwise: a draft, a void invoice, another client's or another tenant's look
+// exactly like a missing one.
+func (s *Store) PortalInvoice(ctx context.Context, sc access.Scope, id int64) (*domain.Invoice, error) {
+	where, args := portalDocWhere(sc, portalInvoiceStatuses)
+	return s.invoice(ctx, s.db, sc.CompanyID, ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+}
+
+// PortalEstimates lists one page of the estimates sc may see, newest issue date
+// first: f.State may narrow them to sent (open), expired, accepted or declined.
+func (s *Store) PortalEstimates(ctx context.Context, sc access.Scope, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
+	opts := f.ListOptions.Normalized()
+	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	if err != nil {
+		return nil, info, err
+	}
+	where, args := portalDocWhere(sc, portalEstimateStatuses)
+	if f.ProjectID != 0 {
+		where += ` AND d.project_id = ?`
+		args = append(args, f.ProjectID)
+	}
+	w, a := estimateStateWhere(f.State, today)
+	where, args = where+w, append(args, a...)
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM estimates d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id`+where),
+		args...).Scan(&info.Total); err != nil {
+		return nil, info, fmt.Errorf("store: count portal estimates: %w", err)
+	}
+	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+where+
+		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
+	return out, info, err
+}
+
+// PortalEstimate returns estimate id with its lines and decision if sc may see
+// it, and ENOTFOUND otherwise (drafts, other clients', other tenants').
+func (s *Store) PortalEstimate(ctx context.Context, sc access.Scope, id int64) (*domain.Estimate, error) {
+	return s.portalEstimate(ctx, s.db, sc, id)
+}
+
+func (s *Store) portalEstimate(ctx context.Context, q querier, sc access.Scope, id int64) (*domain.Estimate, error) {
+	where, args := portalDocWhere(sc, portalEstimateStatuses)
+	return s.estimate(ctx, q, sc.CompanyID, ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+}
+
+// PortalProjectBilling returns the invoices and estimates of project projectID
+// that sc may see, newest first, at most 50 of each. A project sc may not see has
+// none.
+func (s *Store) PortalProjectBilling(ctx context.Context, sc access.Scope, projectID int64) ([]*domain.Invoice, []*domain.Estimate, error) {
+	f := BillingFilter{ProjectID: projectID, ListOptions: domain.ListOptions{PerPage: 50}}
+	invoices, _, err := s.PortalInvoices(ctx, sc, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	estimates, _, err := s.PortalEstimates(ctx, sc, f)
+	return invoices, estimates, err
+}
+
+// DecideEstimate records the portal user's answer — accepted or declined, with an
+// optional comment — to estimate id, and in the same transaction queues the
+// estimate_decision mail to the tenant's notification address (or, when none is
+// set, to each enabled staff member holding billing.manage). The estimate must be
+// one sc may see (ENOTFOUND otherwise), sent, not expired and not yet answered
+// (ECONFLICT otherwise). It returns the estimate as decided.
+func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, decision, comment string) (*domain.Estimate, error) {
+	d := domain.EstimateDecision{Decision: decision, Comment: comment, PortalUserID: sc.PortalUserID}
+	if err := validDecision(&d); err != nil {
+		return nil, err
+	}
+	var out *domain.Estimate
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		e, err := s.portalEstimate(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		var first, last string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT first_name, last_name, email FROM portal_users WHERE company_id = ? AND id = ?`),
+			sc.CompanyID, sc.PortalUserID).Scan(&first, &last, &d.ByEmail); err != nil {
+			return notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
+		}
+		d.ByName = strings.TrimSpace(first + " " + last)
+		if d.ByName == "" {
+			d.ByName = d.ByEmail
+		}
+		decisionID, err := s.decide(ctx, tx, e, &d)
+		if err != nil {
+			return err
+		}
+		to, err := s.decisionRecipients(ctx, tx, sc.CompanyID)
+		if err != nil {
+			return err
+		}
+		for _, addr := range to {
+			mailID, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID, Kind: MailEstimateDecision, To: addr, ClientID: e.ClientID})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO estimate_decision_mails (outbox_id, company_id, decision_id) VALUES (?, ?, ?)`),
+				mailID, sc.CompanyID, decisionID); err != nil {
+				return fmt.Errorf("store: decision mail: %w", err)
+			}
+		}
+		out = e
+		return nil
+	})
+	return out, err
+}
+
+// decisionRecipients returns where decisions on estimates are mailed: the
+// tenant's notification address, or every enabled staff member with billing.manage.
+func (s *Store) decisionRecipients(ctx context.Context, tx *sql.Tx, companyID int64) ([]string, error) {
+	var addr string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT notification_email FROM companies WHERE id = ?`), companyID).Scan(&addr); err != nil {
+		return nil, notFound(err, "Company not found.")
+	}
+	if addr != "" {
+		return []string{addr}, nil
+	}
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT email, permissions FROM staff_users WHERE company_id = ? AND disabled_at IS NULL ORDER BY id`), companyID)
+	if err != nil {
+		return nil, fmt.Errorf("store: billing staff: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var email, perms string
+		if err := rows.Scan(&email, &perms); err != nil {
+			return nil, err
+		}
+		for _, p := range strings.Fields(perms) {
+			if p == access.BillingManage {
+				out = append(out, email)
+				break
+			}
+		}
+	}
+	return out, rows.Err()
+}

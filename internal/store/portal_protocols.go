@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+// Everything in this file serves the portal: each method takes the user's Scope
+// and filters by it in SQL, so a row the Scope does not cover is simply not found.
+
+// portalProtocolWhere is the condition for the completed protocols p the scope may see.
+func portalProtocolWhere(sc access.Scope) (string, []any) {
+	where, args := sc.SitesWhere("p.client_id", "p.site_id")
+	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{sc.CompanyID}, args...)
+}
+
+// PortalProtocols lists one page of the completed protocols at the sites sc may
+// see, newest first, narrowed by f (its Status is ignored). Drafts never appear.
+func (s *Store) PortalProtocols(ctx context.Context, sc access.Scope, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
+	f.Status = ""
+	where, args := portalProtocolWhere(sc)
+	where, args = f.where(where, args)
+	return s.listProtocols(ctx, false, where, args, f.ListOptions)
+}
+
+// PortalProtocol returns completed protocol id with its materials if sc may see
+// it, and ENOTFOUND otherwise — missing and forbidden look the same from outside.
+// The technician's name is left empty.
+func (s *Store) PortalProtocol(ctx context.Context, sc access.Scope, id int64) (*domain.Protocol, error) {
+	where, args := portalProtocolWhere(sc)
+	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(false)+` WHERE `+where+` AND p.id = ?`), append(args, id)...))
+	if err != nil {
+		return nil, notFound(err, "Protocol not found.")
+	}
+	return p, s.loadProtocolMaterials(ctx, s.db, p)
+}
+
+// PortalSummaries returns, for each client in sc by name, the number of completed
+// protocols at the sites sc may see and the date of the latest.
+func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.ClientSummary, error) {
+	cw, cargs := sc.ClientsWhere("c.id")
+	pw, pargs := sc.SitesWhere("p.client_id", "p.site_id")
+	sub := `FROM protocols p WHERE p.company_id = c.company_id AND p.client_id = c.id AND p.status = 'completed' AND ` + pw
+	args := append(append(append([]any{}, pargs...), pargs...), sc.CompanyID)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number, (SELECT COUNT(*) `+sub+`), (SELECT MAX(p.performed_at) `+sub+`)
+		FROM clients c WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append(args, cargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal summaries: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.ClientSummary
+	for rows.Next() {
+		var cs domain.ClientSummary
+		var last sql.NullInt64
+		if err := rows.Scan(&cs.ClientID, &cs.Name, &cs.CompanyNumber, &cs.ProtocolCount, &last); err != nil {
+			return nil, err
+		}
+		cs.LastProtocolAt = nullMicros(last)
+		out = append(out, cs)
+	}
+	return out, rows.Err()
+}
+
+// PortalClient returns the full record of client id if sc is assigned to it, and
+// ENOTFOUND otherwise. Its site count is of the sites sc may see.
+func (s *Store) PortalClient(ctx context.Context, sc access.Scope, id int64) (*domain.Client, error) {
+	cw, cargs := sc.ClientsWhere("c.id")
+	sw, sargs := sc.SitesWhere("x.client_id", "x.id")
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT c.id, c.company_id, c.name, c.company_number, c.tax_id, c.vat_id, c.contact_person,
+		c.email, c.protocol_email, c.phone, c.street, c.city, c.postal_code, c.country, c.archived_at, c.created_at, c.updated_at,
+		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+sw+`), 0, 0
+		FROM clients c WHERE c.company_id = ? AND c.id = ? AND `+cw), append(append(sargs, sc.CompanyID, id), cargs...)...)
+	c, err := scanClient(row)
+	return c, notFound(err, "Company not found.")
+}
+
+// PortalSites lists by name the sites of client clientID that sc may see; empty
+// for a client outside the scope.
+func (s *Store) PortalSites(ctx context.Context, sc access.Scope, clientID int64) ([]*domain.Site, error) {
+	sw, sargs := sc.SitesWhere("client_id", "id")
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND `+sw+` ORDER BY name, id`),
+		append([]any{sc.CompanyID, clientID}, sargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal sites: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Site
+	for rows.Next() {
+		x, err := scanSite(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// PortalSite returns site id if sc may see it, and ENOTFOUND otherwise.
+func (s *Store) PortalSite(ctx context.Context, sc access.Scope, id int64) (*domain.Site, error) {
+	sw, sargs := sc.SitesWhere("client_id", "id")
+	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND id = ? AND `+sw),
+		append([]any{sc.CompanyID, id}, sargs...)...))
+	return x, notFound(err, "Site not found.")
+}
+
+// UpdatePortalClientEmails sets the main and protocol email of client clientID, as
+// its portal user u may on My data, and audits the change under u's name. A
+// client outside sc is ENOTFOUND; a bad address EINVALID naming the field.
+func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u *domain.PortalUser, clientID int64, email, protocolEmail string) error {
+	email, protocolEmail = domain.NormalizeEmail(email), domain.NormalizeEmail(protocolEmail)
+	var v domain.Validator
+	v.Email("email", email)
+	v.Email("protocol_email", protocolEmail)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if u == nil || u.ID != sc.PortalUserID {
+		return domain.Errorf(domain.ENOTFOUND, "Company not found.")
+	}
+	cw, cargs := sc.ClientsWhere("id")
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var name, oldEmail, oldProtocol string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT name, email, protocol_email FROM clients WHERE company_id = ? AND id = ? AND `+cw),
+			append([]any{sc.CompanyID, clientID}, cargs...)...).Scan(&name, &oldEmail, &oldProtocol)
+		if err != nil {
+			return notFound(err, "Company not found.")
+		}
+		if oldEmail == email && oldProtocol == protocolEmail {
+			return nil
+		}
+		// search_text holds the main email, so it is rebuilt from the stored fields.
+		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID, clientID))
+		if err != nil {
+			return err
+		}
+		c.Email, c.ProtocolEmail = email, protocolEmail
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET email = ?, protocol_email = ?, search_text = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
+			email, protocolEmail, clientSearchText(c), micros(s.Now()), sc.CompanyID, clientID); err != nil {
+			return fmt.Errorf("store: update client emails: %w", err)
+		}
+		subject := fmt.Sprintf("Client %s: email %q → %q, protocol email %q → %q", name, oldEmail, email, oldProtocol, protocolEmail)
+		return s.auditPortal(ctx, tx, sc, u, "client.emails", subject)
+	})
+}
+
+// auditPortal records that portal user u did action to subject, in the caller's
+// transaction. The actor's name carries "(portal)" so the audit log tells them
+// from staff.
+func (s *Store) auditPortal(ctx context.Context, tx *sql.Tx, sc access.Scope, u *domain.PortalUser, action, subject string) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (company_id, actor_id, actor_name, action, subject, at, portal_user_id) VALUES (?, NULL, ?, ?, ?, ?, ?)`),
+		sc.CompanyID, u.Name()+" (portal)", action, subject, micros(s.Now()), sc.PortalUserID)
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+)
+
+// portalSwitchWhere is the condition for a switch sw, joined with its project p,
+// that the Scope may see: the project is at a site the user sees (a project with
+// no site needs all the client's sites), and, where the user's access to the client
+// is narrowed to chosen switches, the switch is one of them. The narrowing is read
+// in the same statement, so a change of it takes effect at once.
+func (s *Store) portalSwitchWhere(sc access.Scope) (string, []any) {
+	where, args := sc.SitesWhere("p.client_id", "p.site_id")
+	if where == "1 = 0" {
+		return where, nil
+	}
+	where = `sw.company_id = ? AND ` + where + ` AND (NOT EXISTS (SELECT 1 FROM portal_switch_grants g
+			WHERE g.portal_user_id = ? AND g.client_id = sw.client_id)
+		OR EXISTS (SELECT 1 FROM portal_switch_grants g WHERE g.portal_user_id = ? AND g.switch_id = sw.id))`
+	return where, append(append([]any{sc.CompanyID}, args...), sc.PortalUserID, sc.PortalUserID)
+}
+
+// PortalProject is a project as the portal shows it: with its client's name and
+// the counts of the switches the user may see.
+type PortalProject struct {
+	domain.Project
+	ClientName string
+	Switches   int
+	SwitchesOn int
+}
+
+const portalProjectColumns = `p.id, p.company_id, p.client_id, COALESCE(p.site_id, 0), COALESCE(st.name, ''), p.name, p.status, p.created_at, c.name`
+
+// PortalProjects lists the projects the Scope sees — of the user's clients, at
+// the sites the user sees (a project with no site needs all of them) — active
+// first, then by client and name, with counts of the visible switches.
+func (s *Store) PortalProjects(ctx context.Context, sc access.Scope) ([]*PortalProject, error) {
+	where, args := sc.SitesWhere("p.client_id", "p.site_id")
+	swWhere, swArgs := s.portalSwitchWhere(sc)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+portalProjectColumns+`,
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+swWhere+`),
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+swWhere+`)
+		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
+		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
+		WHERE p.company_id = ? AND `+where+`
+		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, c.name, p.name, p.id`),
+		append(append(append(append([]any{}, swArgs...), swArgs...), sc.CompanyID), args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal projects: %w", err)
+	}
+	defer rows.Close()
+	var out []*PortalProject
+	for rows.Next() {
+		pp, err := scanPortalProject(rows, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pp)
+	}
+	return out, rows.Err()
+}
+
+func scanPortalProject(row interface{ Scan(...any) error }, counts bool) (*PortalProject, error) {
+	var pp PortalProject
+	var created int64
+	dest := []any{&pp.ID, &pp.CompanyID, &pp.ClientID, &pp.SiteID, &pp.SiteName, &pp.Name, &pp.Status, &created, &pp.ClientName}
+	if counts {
+		dest = append(dest, &pp.Switches, &pp.SwitchesOn)
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	pp.CreatedAt = fromMicros(created)
+	return &pp, nil
+}
+
+// PortalProjectByID returns project id if the Scope sees it, and ENOTFOUND
+// otherwise — missing and forbidden look the same from outside.
+func (s *Store) PortalProjectByID(ctx context.Context, sc access.Scope, id int64) (*PortalProject, error) {
+	where, args := sc.SitesWhere("p.client_id", "p.site_id")
+	pp, err := scanPortalProject(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalProjectColumns+`
+		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
+		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
+		WHERE p.company_id = ? AND p.id = ? AND `+where), append([]any{sc.CompanyID, id}, args...)...), false)
+	return pp, notFound(err, "Project not found.")
+}
+
+// PortalSwitches lists the switches of project projectID that the Scope sees, by
+// name; empty for a project outside the Scope. No credentials are selected.
+func (s *Store) PortalSwitches(ctx context.Context, sc access.Scope, projectID int64) ([]*domain.Switch, error) {
+	where, args := s.portalSwitchWhere(sc)
+	return s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw
+		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
+		WHERE sw.project_id = ? AND `+where+` ORDER BY sw.name, sw.id`, append([]any{projectID}, args...)...)
+}
+
+// PortalSwitchActivity lists the newest events of the switches of project
+// projectID that the Scope sees, newest first, worded for the portal user: their
+// own commands as "You", staff commands as teamLabel (staff names are never
+// selected), other portal users' by name, and changes nobody here commanded as
+// domain.ExternalLabel.
+func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
+	where, args := s.portalSwitchWhere(sc)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, COALESCE(e.portal_user_id, 0),
+			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at
+		FROM switch_events e
+		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
+		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
+		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.id DESC LIMIT ?`),
+		append(append([]any{sc.CompanyID, projectID}, args...), limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal switch activity: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.SwitchEvent
+	for rows.Next() {
+		var e domain.SwitchEvent
+		var on int
+		var portalID, created int64
+		var done sql.NullInt64
+		var name string
+		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &portalID, &name, &created, &done); err != nil {
+			return nil, err
+		}
+		e.On, e.At, e.DoneAt = on == 1, fromMicros(created), nullMicros(done)
+		switch e.ActorKind {
+		case domain.ActorPortal:
+			e.Who = name
+			if portalID == sc.PortalUserID {
+				e.Who = "You"
+			}
+		case domain.ActorStaff:
+			e.Who = teamLabel
+		default:
+			e.Who = domain.ExternalLabel
+		}
+		if e.Status == domain.EventFailed {
+			e.Error = "The switch did not confirm the command."
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// PortalSwitchVisible reports whether the Scope sees switch id, for checks that
+// need no row.
+func (s *Store) PortalSwitchVisible(ctx context.Context, sc access.Scope, id int64) (bool, error) {
+	where, args := s.portalSwitchWhere(sc)
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches sw JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
+		WHERE sw.id = ? AND `+where), append([]any{id}, args...)...).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,634 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"portico/internal/access"
+	"portico/internal/auth"
+	"portico/internal/domain"
+)
+
+// switchColumns selects a switch with the wanted state of its newest pending
+// command (” when none). The MQTT username is selected separately, by staff
+// queries only.
+const switchColumns = `sw.id, sw.company_id, sw.client_id, sw.project_id, sw.name, sw.family, sw.topic, sw.channel,
+	sw.known, sw.is_on, sw.online, sw.last_seen_at, sw.last_change_at, sw.created_at,
+	COALESCE((SELECT CASE WHEN e.is_on = 1 THEN 'on' ELSE 'off' END FROM switch_events e
+		WHERE e.switch_id = sw.id AND e.status = 'pending' ORDER BY e.id DESC LIMIT 1), '')`
+
+func scanSwitch(row interface{ Scan(...any) error }, extra ...any) (*domain.Switch, error) {
+	var sw domain.Switch
+	var known, on, online int
+	var seen, change sql.NullInt64
+	var created int64
+	dest := append([]any{&sw.ID, &sw.CompanyID, &sw.ClientID, &sw.ProjectID, &sw.Name, &sw.Family, &sw.Topic, &sw.Channel,
+		&known, &on, &online, &seen, &change, &created, &sw.Pending}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	sw.Known, sw.On, sw.Online = known == 1, on == 1, online == 1
+	sw.LastSeen, sw.LastChange, sw.CreatedAt = nullMicros(seen), nullMicros(change), fromMicros(created)
+	return &sw, nil
+}
+
+func (s *Store) collectSwitches(ctx context.Context, q querier, withUser bool, query string, args ...any) ([]*domain.Switch, error) {
+	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: switches: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Switch
+	for rows.Next() {
+		var sw *domain.Switch
+		var user string
+		if withUser {
+			sw, err = scanSwitch(rows, &user)
+			if sw != nil {
+				sw.Username = user
+			}
+		} else {
+			sw, err = scanSwitch(rows)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sw)
+	}
+	return out, rows.Err()
+}
+
+// staffUserColumn is the MQTT username for staff who may see credentials, and ”
+// for everyone else.
+func staffUserColumn(sc access.Staff) string {
+	if sc.Can(access.SwitchesManage) {
+		return `, sw.mqtt_username`
+	}
+	return `, ''`
+}
+
+// ProjectSwitches lists the switches of project projectID of client clientID by
+// name; empty for a project of another client or tenant. The MQTT username is
+// filled only for staff with switches.manage.
+func (s *Store) ProjectSwitches(ctx context.Context, sc access.Staff, clientID, projectID int64) ([]*domain.Switch, error) {
+	return s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(sc)+` FROM switches sw
+		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? ORDER BY sw.name, sw.id`, sc.CompanyID, clientID, projectID)
+}
+
+// Switch returns switch id of the project, or ENOTFOUND. The MQTT username is
+// filled only for staff with switches.manage.
+func (s *Store) Switch(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, error) {
+	list, err := s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(sc)+` FROM switches sw
+		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? AND sw.id = ?`, sc.CompanyID, clientID, projectID, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	return list[0], nil
+}
+
+// newSwitchCredentials returns a fresh MQTT username, a random 256-bit password
+// and the password's SHA-256, the only form of it that is stored. A fast hash is
+// enough for a password of 256 random bits, and keeps 10,000 devices reconnecting
+// at once cheap for the broker.
+func newSwitchCredentials() (username, password, hash string) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic("store: crypto/rand failed: " + err.Error())
+	}
+	password, hash = auth.NewToken()
+	return "sw-" + hex.EncodeToString(b), password, hash
+}
+
+// topicTaken returns EINVALID when another switch, of any tenant, uses the topic:
+// the broker's topics are shared by every tenant.
+func (s *Store) topicTaken(ctx context.Context, tx *sql.Tx, topic string, exceptID int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches WHERE LOWER(topic) = ? AND id <> ?`),
+		strings.ToLower(topic), exceptID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fieldError("topic", "This topic is already in use on the broker. Give the device a unique topic.")
+	}
+	return nil
+}
+
+// CreateSwitch adds a switch to project sw.ProjectID of client sw.ClientID with
+// fresh credentials, and returns the device's password: it is not stored and
+// cannot be shown again. Needs switches.manage.
+func (s *Store) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) (string, error) {
+	if err := sc.Require(access.SwitchesManage); err != nil {
+		return "", err
+	}
+	sw.Normalize()
+	if err := sw.Validate(); err != nil {
+		return "", err
+	}
+	var password string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
+			sc.CompanyID, sw.ClientID, sw.ProjectID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "Project not found.")
+		}
+		if err := s.topicTaken(ctx, tx, sw.Topic, 0); err != nil {
+			return err
+		}
+		user, pw, hash := newSwitchCredentials()
+		sw.CompanyID, sw.Username, sw.CreatedAt = sc.CompanyID, user, s.Now()
+		id, err := s.insert(ctx, tx, `INSERT INTO switches (company_id, client_id, project_id, name, family, topic, channel,
+			mqtt_username, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sw.CompanyID, sw.ClientID, sw.ProjectID, sw.Name, sw.Family, sw.Topic, sw.Channel, user, hash, micros(sw.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("store: create switch: %w", err)
+		}
+		sw.ID, password = id, pw
+		return s.audit(ctx, tx, sc, "switch.create", "Switch "+sw.Name)
+	})
+	return password, err
+}
+
+// UpdateSwitch replaces name, family, topic and channel of switch sw.ID of the
+// project. Credentials stay. Needs switches.manage.
+func (s *Store) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) error {
+	if err := sc.Require(access.SwitchesManage); err != nil {
+		return err
+	}
+	sw.Normalize()
+	if err := sw.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.Switch(ctx, sc, sw.ClientID, sw.ProjectID, sw.ID); err != nil {
+			return err
+		}
+		if err := s.topicTaken(ctx, tx, sw.Topic, sw.ID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET name = ?, family = ?, topic = ?, channel = ?
+			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`),
+			sw.Name, sw.Family, sw.Topic, sw.Channel, sc.CompanyID, sw.ClientID, sw.ProjectID, sw.ID)
+		if err := mustAffect(res, err, "Switch not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "switch.update", "Switch "+sw.Name)
+	})
+}
+
+// DeleteSwitch deletes switch id of the project with its activity. Needs switches.manage.
+func (s *Store) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, projectID, id int64) error {
+	if err := sc.Require(access.SwitchesManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM switches WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`),
+			sc.CompanyID, clientID, projectID, id).Scan(&name)
+		if err != nil {
+			return notFound(err, "Switch not found.")
+		}
+		for _, q := range []string{
+			`DELETE FROM switch_events WHERE company_id = ? AND switch_id = ?`,
+			`DELETE FROM portal_switch_grants WHERE company_id = ? AND switch_id = ?`,
+			`DELETE FROM switches WHERE company_id = ? AND id = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), sc.CompanyID, id); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, sc, "switch.delete", "Switch "+name)
+	})
+}
+
+// RegenerateSwitchCredentials gives the switch a new username and password and
+// returns the password; the old ones stop working at the device's next connect.
+// Needs switches.manage.
+func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
+	if err := sc.Require(access.SwitchesManage); err != nil {
+		return nil, "", err
+	}
+	var password string
+	var out *domain.Switch
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		user, pw, hash := newSwitchCredentials()
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET mqtt_username = ?, password_hash = ?
+			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`), user, hash, sc.CompanyID, clientID, projectID, id)
+		if err := mustAffect(res, err, "Switch not found."); err != nil {
+			return err
+		}
+		list, err := s.collectSwitches(ctx, tx, true, `SELECT `+switchColumns+`, sw.mqtt_username FROM switches sw WHERE sw.company_id = ? AND sw.id = ?`, sc.CompanyID, id)
+		if err != nil || len(list) == 0 {
+			return errors.Join(err, errors.New("store: regenerated switch vanished"))
+		}
+		out, password = list[0], pw
+		return s.audit(ctx, tx, sc, "switch.credentials", "Switch "+out.Name)
+	})
+	return out, password, err
+}
+
+// SwitchActivity lists the newest events of the project's switches, newest first,
+// with the real names of the staff and portal users who sent commands.
+func (s *Store) SwitchActivity(ctx context.Context, sc access.Staff, clientID, projectID int64, limit int) ([]*domain.SwitchEvent, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, e.actor_name, e.source, e.error, e.created_at, e.done_at
+		FROM switch_events e JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
+		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.id DESC LIMIT ?`), sc.CompanyID, projectID, clientID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: switch activity: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.SwitchEvent
+	for rows.Next() {
+		var e domain.SwitchEvent
+		var on int
+		var created int64
+		var done sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &e.Who, &e.Source, &e.Error, &created, &done); err != nil {
+			return nil, err
+		}
+		e.On, e.At, e.DoneAt = on == 1, fromMicros(created), nullMicros(done)
+		if e.ActorKind == domain.ActorExternal {
+			e.Who = domain.ExternalLabel
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// ---- the device side: the broker's authentication and the server's listener
+
+// DeviceAccount is what the broker needs to let a device in: the hash of its
+// password and the topic its ACL is built from.
+type DeviceAccount struct {
+	SwitchID     int64
+	Family       string
+	Topic        string
+	PasswordHash string
+}
+
+// SwitchAccount returns the device account with the MQTT username, or ENOTFOUND.
+func (s *Store) SwitchAccount(ctx context.Context, username string) (*DeviceAccount, error) {
+	var a DeviceAccount
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, family, topic, password_hash FROM switches WHERE mqtt_username = ?`), username).
+		Scan(&a.SwitchID, &a.Family, &a.Topic, &a.PasswordHash)
+	if err != nil {
+		return nil, notFound(err, "Unknown device.")
+	}
+	return &a, nil
+}
+
+// SwitchByTopic returns the switch of the family with the device topic, of any
+// tenant, or ENOTFOUND. Only the server's MQTT listener calls it.
+func (s *Store) SwitchByTopic(ctx context.Context, family, topic string) (*domain.Switch, error) {
+	list, err := s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw WHERE sw.family = ? AND sw.topic = ?`, family, topic)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	return list[0], nil
+}
+
+// SwitchByID returns switch id of any tenant, or ENOTFOUND. Only the server's
+// MQTT side calls it.
+func (s *Store) SwitchByID(ctx context.Context, id int64) (*domain.Switch, error) {
+	list, err := s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw WHERE sw.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	return list[0], nil
+}
+
+// MarkAllSwitchesOffline marks every switch offline: an embedded broker that has
+// just started has no device connected, whatever the database remembers.
+func (s *Store) MarkAllSwitchesOffline(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE switches SET online = 0 WHERE online = 1`)
+		return err
+	})
+}
+
+// OnlineSwitches lists the ids of the switches last known online, for a state
+// query after the server's connection to the broker comes back.
+func (s *Store) OnlineSwitches(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM switches WHERE online = 1 ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SetSwitchOnline records the device's availability. A device announcing itself
+// online is marked for resync: its first state report sets the state without an
+// activity entry. It reports whether the stored availability changed.
+func (s *Store) SetSwitchOnline(ctx context.Context, id int64, online bool, at time.Time) (bool, error) {
+	var changed bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET online = ?, last_seen_at = ?, resync = CASE WHEN ? = 1 THEN 1 ELSE resync END
+			WHERE id = ? AND online <> ?`), b2i(online), micros(at), b2i(online), id, b2i(online))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		changed = n > 0
+		if !changed && online {
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET resync = 1, last_seen_at = ? WHERE id = ?`), micros(at), id)
+		}
+		return err
+	})
+	return changed, err
+}
+
+// Report is a state the device reported.
+type Report struct {
+	SwitchID int64
+	On       bool
+	Retained bool   // a retained message: seeds state, never attributed
+	Source   string // the device's own word for what changed it, if it says
+	At       time.Time
+}
+
+// ReportOutcome says what a report did.
+type ReportOutcome struct {
+	Changed   bool  // the stored state changed
+	Confirmed int64 // the command the report confirmed, 0 if none
+	External  int64 // the external event recorded, 0 if none
+	ProjectID int64
+	CompanyID int64
+}
+
+// supersededWindow is how long a superseded command still explains a report of
+// its state: a device that executes commands in order reports the older one first.
+const supersededWindow = 30 * time.Second
+
+// ApplyReport stores a reported state and attributes it, in one transaction under
+// the switch row's lock, so that server processes that all hear the same report
+// record it once:
+//   - a retained report, or the first one after the device came online, sets the
+//     state without an activity entry;
+//   - a report of the state the newest pending command wants confirms that command;
+//   - a change that a recently superseded command explains is recorded silently;
+//   - any other change is External.
+func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error) {
+	var out ReportOutcome
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var known, on, resync int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT company_id, project_id, known, is_on, resync FROM switches WHERE id = ?`+s.dialect.forUpdate), r.SwitchID).
+			Scan(&out.CompanyID, &out.ProjectID, &known, &on, &resync)
+		if err != nil {
+			return notFound(err, "Switch not found.")
+		}
+		out.Changed = known == 0 || (on == 1) != r.On
+		at := micros(r.At)
+		q := `UPDATE switches SET known = 1, is_on = ?, online = 1, resync = 0, last_seen_at = ?`
+		args := []any{b2i(r.On), at}
+		if out.Changed {
+			q += `, last_change_at = ?`
+			args = append(args, at)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(q+` WHERE id = ?`), append(args, r.SwitchID)...); err != nil {
+			return err
+		}
+		if r.Retained {
+			return nil
+		}
+		// The newest pending command confirmed by this state.
+		var cmd int64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM switch_events WHERE switch_id = ? AND status = 'pending' AND is_on = ? ORDER BY id DESC LIMIT 1`),
+			r.SwitchID, b2i(r.On)).Scan(&cmd)
+		switch {
+		case err == nil:
+			out.Confirmed = cmd
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ? WHERE id = ?`), at, cmd)
+			return err
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		if resync == 1 || known == 0 || !out.Changed {
+			return nil
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switch_events WHERE switch_id = ? AND status = 'superseded' AND is_on = ? AND created_at > ?`),
+			r.SwitchID, b2i(r.On), micros(r.At.Add(-supersededWindow))).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		out.External, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, source, created_at, done_at)
+			VALUES (?, ?, ?, ?, 'confirmed', 'external', ?, ?, ?)`, out.CompanyID, out.ProjectID, r.SwitchID, b2i(r.On), clip(r.Source, 40), at, at)
+		return err
+	})
+	return out, err
+}
+
+// AckCommand records the device's acknowledgement of command cmdID (a Shelly
+// reply matched by its id): a pending command is confirmed and the switch takes
+// the wanted state. It returns the outcome; Confirmed is 0 when the command was no
+// longer pending (already confirmed, failed or superseded).
+func (s *Store) AckCommand(ctx context.Context, switchID, cmdID int64, at time.Time) (ReportOutcome, error) {
+	var out ReportOutcome
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var on int
+		var status string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT company_id, project_id, is_on, status FROM switch_events WHERE id = ? AND switch_id = ?`+s.dialect.forUpdate),
+			cmdID, switchID).Scan(&out.CompanyID, &out.ProjectID, &on, &status)
+		if err != nil {
+			return notFound(err, "Command not found.")
+		}
+		var known, cur int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT known, is_on FROM switches WHERE id = ?`+s.dialect.forUpdate), switchID).Scan(&known, &cur); err != nil {
+			return err
+		}
+		if status != domain.EventPending && status != domain.EventSuperseded {
+			return nil
+		}
+		out.Changed = known == 0 || cur != on
+		q := `UPDATE switches SET known = 1, is_on = ?, online = 1, last_seen_at = ?`
+		args := []any{on, micros(at)}
+		if out.Changed {
+			q += `, last_change_at = ?`
+			args = append(args, micros(at))
+		}
+		if _, err := tx.ExecContext(ctx, s.q(q+` WHERE id = ?`), append(args, switchID)...); err != nil {
+			return err
+		}
+		if status == domain.EventPending {
+			out.Confirmed = cmdID
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ? WHERE id = ?`), micros(at), cmdID)
+		}
+		return err
+	})
+	return out, err
+}
+
+// FailCommand marks command cmdID of switch switchID failed with the reason, if
+// it is still pending, and reports whether it was.
+func (s *Store) FailCommand(ctx context.Context, switchID, cmdID int64, reason string) (bool, error) {
+	var failed bool
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'failed', error = ?, done_at = ? WHERE id = ? AND switch_id = ? AND status = 'pending'`),
+			clip(reason, 200), micros(s.Now()), cmdID, switchID)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		failed = n > 0
+		return nil
+	})
+	return failed, err
+}
+
+// CommandStatus returns the status of command cmdID and the reason it failed.
+func (s *Store) CommandStatus(ctx context.Context, cmdID int64) (status, reason string, err error) {
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT status, error FROM switch_events WHERE id = ?`), cmdID).Scan(&status, &reason)
+	return status, reason, notFound(err, "Command not found.")
+}
+
+// ---- commands
+
+// Command is a new command for a switch.
+type Command struct {
+	Switch  *domain.Switch
+	Event   *domain.SwitchEvent
+	Project int64
+}
+
+// StaffCommand records that the staff member wants switch id of the tenant on or
+// off: it refuses at once (ECONFLICT) when the switch is offline, supersedes the
+// switch's pending commands and records the new one pending. Any staff member of
+// the tenant may toggle; a switch of another tenant is ENOTFOUND.
+func (s *Store) StaffCommand(ctx context.Context, sc access.Staff, id int64, on bool) (*Command, error) {
+	if err := sc.Require(""); err != nil {
+		return nil, err
+	}
+	return s.command(ctx, `sw.company_id = ?`, []any{sc.CompanyID}, id, on, domain.ActorStaff, sc.UserID, 0, sc.Name)
+}
+
+// PortalCommand is StaffCommand for a portal user: the switch must be one the
+// Scope sees (ENOTFOUND otherwise, exactly like a missing one).
+func (s *Store) PortalCommand(ctx context.Context, sc access.Scope, userName string, id int64, on bool) (*Command, error) {
+	where, args := s.portalSwitchWhere(sc)
+	return s.command(ctx, where, args, id, on, domain.ActorPortal, 0, sc.PortalUserID, userName)
+}
+
+func (s *Store) command(ctx context.Context, where string, args []any, id int64, on bool, kind string, staffID, portalID int64, name string) (*Command, error) {
+	var out *Command
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		list, err := s.collectSwitches(ctx, tx, false, `SELECT `+switchColumns+` FROM switches sw
+			JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
+			WHERE sw.id = ? AND `+where+s.dialect.forUpdate, append([]any{id}, args...)...)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+		}
+		sw := list[0]
+		if !sw.Online {
+			return domain.Errorf(domain.ECONFLICT, "%s is offline. It can be turned on or off again once it is back online.", sw.Name)
+		}
+		now := s.Now()
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'superseded', done_at = ? WHERE switch_id = ? AND status = 'pending'`),
+			micros(now), sw.ID); err != nil {
+			return err
+		}
+		ev := &domain.SwitchEvent{SwitchID: sw.ID, SwitchName: sw.Name, On: on, Status: domain.EventPending, ActorKind: kind, Who: name, At: now}
+		ev.ID, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id, actor_name, created_at)
+			VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`, sw.CompanyID, sw.ProjectID, sw.ID, b2i(on), kind, nullID(staffID), nullID(portalID), clip(name, 200), micros(now))
+		if err != nil {
+			return fmt.Errorf("store: record command: %w", err)
+		}
+		out = &Command{Switch: sw, Event: ev, Project: sw.ProjectID}
+		return nil
+	})
+	return out, err
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// clip cuts s to at most n bytes at a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// PastSwitchEvent is a finished event of a switch's history, for the demo.
+type PastSwitchEvent struct {
+	On           bool
+	Status       string // domain.EventConfirmed or domain.EventFailed
+	ActorKind    string
+	StaffUserID  int64
+	PortalUserID int64
+	ActorName    string
+	Source       string
+	At           time.Time
+}
+
+// AddSwitchHistory records finished events of switch id, as if they had
+// happened at their times, and leaves the switch in the state of the last
+// confirmed one. The demo uses it. Needs switches.manage.
+func (s *Store) AddSwitchHistory(ctx context.Context, sc access.Staff, id int64, events []PastSwitchEvent) error {
+	if err := sc.Require(access.SwitchesManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var projectID int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT project_id FROM switches WHERE company_id = ? AND id = ?`), sc.CompanyID, id).Scan(&projectID); err != nil {
+			return notFound(err, "Switch not found.")
+		}
+		for _, e := range events {
+			errText := ""
+			if e.Status == domain.EventFailed {
+				errText = "The switch did not confirm the command in time."
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id,
+				actor_name, source, error, created_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				sc.CompanyID, projectID, id, b2i(e.On), e.Status, e.ActorKind, nullID(e.StaffUserID), nullID(e.PortalUserID), e.ActorName, e.Source, errText,
+				micros(e.At), micros(e.At.Add(400*time.Millisecond))); err != nil {
+				return err
+			}
+			if e.Status == domain.EventConfirmed {
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET known = 1, is_on = ?, last_change_at = ?, last_seen_at = ? WHERE id = ?`),
+					b2i(e.On), micros(e.At), micros(e.At), id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}

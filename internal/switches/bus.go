@@ -1,0 +1,109 @@
+package switches
+
+import (
+	"context"
+	"strings"
+	"sync"
+)
+
+// Message is a message the server received from the broker.
+type Message struct {
+	Topic    string
+	Payload  []byte
+	Retained bool // replayed by the broker from its retained store
+}
+
+// Handler receives messages. It runs on the bus's delivery goroutine and must
+// not block for long; it may publish.
+type Handler func(Message)
+
+// Bus is the server's connection to the broker: the embedded broker's inline
+// client, or an MQTT 5 client of an external broker.
+type Bus interface {
+	// Publish sends a message at QoS 1.
+	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
+	// Subscribe listens on the filters at QoS 1 for as long as the bus lives, across
+	// reconnects; retained messages on them are delivered with Retained set.
+	Subscribe(ctx context.Context, filters []string, h Handler) error
+	// OnUp registers fn to run whenever the bus's connection (re)comes up, after
+	// subscriptions are restored; the embedded bus is up once, at start.
+	OnUp(fn func())
+	// Close stops the bus.
+	Close() error
+}
+
+// MatchTopic reports whether an MQTT topic filter matches a topic name.
+func MatchTopic(filter, topic string) bool {
+	fp := strings.Split(filter, "/")
+	tp := strings.Split(topic, "/")
+	for i, f := range fp {
+		if f == "#" {
+			return true
+		}
+		if i >= len(tp) {
+			return false
+		}
+		if f != "+" && f != tp[i] {
+			return false
+		}
+	}
+	return len(fp) == len(tp)
+}
+
+// subscriptions is the filters and handlers a bus keeps across reconnects.
+type subscriptions struct {
+	mu   sync.Mutex
+	subs []subscription
+	up   []func()
+}
+
+type subscription struct {
+	filters []string
+	h       Handler
+}
+
+func (s *subscriptions) add(filters []string, h Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs = append(s.subs, subscription{filters: filters, h: h})
+}
+
+func (s *subscriptions) onUp(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.up = append(s.up, fn)
+}
+
+func (s *subscriptions) allFilters() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, sub := range s.subs {
+		out = append(out, sub.filters...)
+	}
+	return out
+}
+
+func (s *subscriptions) upFuncs() []func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]func(){}, s.up...)
+}
+
+// dispatch hands m to every handler with a matching filter, once each.
+func (s *subscriptions) dispatch(m Message) {
+	s.mu.Lock()
+	var hs []Handler
+	for _, sub := range s.subs {
+		for _, f := range sub.filters {
+			if MatchTopic(f, m.Topic) {
+				hs = append(hs, sub.h)
+				break
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, h := range hs {
+		h(m)
+	}
+}

@@ -1,0 +1,351 @@
+package switches_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+
+	"portico/internal/switches"
+	"portico/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// patience bounds every wait for a message: generous, so that a loaded two-core
+// machine does not make the tests flaky; a passing test waits far less.
+const patience = 20 * time.Second
+
+// recorder collects the messages a bus hands over.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []switches.Message
+	ch   chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 1)} }
+
+func (r *recorder) handle(m switches.Message) {
+	r.mu.Lock()
+	r.msgs = append(r.msgs, m)
+	r.mu.Unlock()
+	select {
+	case r.ch <- struct{}{}:
+	default:
+	}
+}
+
+// wait returns the first message on topic with payload for which ok holds.
+func (r *recorder) wait(t *testing.T, topic string, ok func(switches.Message) bool) switches.Message {
+	t.Helper()
+	deadline := time.After(patience)
+	for {
+		r.mu.Lock()
+		for _, m := range r.msgs {
+			if m.Topic == topic && (ok == nil || ok(m)) {
+				r.mu.Unlock()
+				return m
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.ch:
+		case <-deadline:
+			t.Fatalf("no message on %s within %v", topic, patience)
+		}
+	}
+}
+
+// testDevice is a device's account for the contract tests.
+type testDevice struct {
+	user, password string
+	family, topic  string
+}
+
+var (
+	devA = testDevice{"dev-a", "password-of-device-a-0123456789abcdef", "tasmota", "plug_a"}
+	devB = testDevice{"dev-b", "password-of-device-b-0123456789abcdef", "shelly", "shellyplus1-b"}
+)
+
+// staticAccounts serves the two test devices to the embedded broker.
+func staticAccounts() switches.Accounts {
+	return switches.AccountsFunc(func(_ context.Context, user string) (*switches.Account, error) {
+		for _, d := range []testDevice{devA, devB} {
+			if d.user == user {
+				sum := sha256.Sum256([]byte(d.password))
+				return &switches.Account{Family: d.family, Topic: d.topic, PasswordHash: hex.EncodeToString(sum[:])}, nil
+			}
+		}
+		return nil, errors.New("unknown")
+	})
+}
+
+// broker is one of the two brokers under the contract, with the server's bus on it.
+type broker struct {
+	kind      string
+	bus       switches.Bus
+	deviceURL string
+	restart   func()
+}
+
+func startBroker(t *testing.T, kind string) *broker {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	b := &broker{kind: kind}
+	switch kind {
+	case testenv.BrokerEmbedded:
+		e, err := switches.StartEmbedded(switches.EmbeddedConfig{Addr: "127.0.0.1:0", Accounts: staticAccounts(), Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		b.bus, b.deviceURL = e, "mqtt://"+e.Addrs()[0]
+	case testenv.BrokerMosquitto:
+		m := testenv.StartMosquitto(t)
+		m.AddUser(devA.user, devA.password)
+		m.AddUser(devB.user, devB.password)
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
+		defer cancel()
+		x, err := switches.DialExternal(ctx, switches.ExternalConfig{URL: m.URL(), Backoff: 300 * time.Millisecond, Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { x.Close() })
+		b.bus, b.deviceURL = x, m.DeviceURL()
+		b.restart = func() { m.Stop(); m.Start() }
+	}
+	return b
+}
+
+// client is a plain MQTT client standing in for a device.
+type client struct {
+	cm   *autopaho.ConnectionManager
+	rec  *recorder
+	errs chan error
+}
+
+// connect connects as the device, with a last will on willTopic when not "".
+func connect(t *testing.T, url_ string, d testDevice, willTopic string) (*client, error) {
+	t.Helper()
+	u, _ := url.Parse(url_)
+	c := &client{rec: newRecorder(), errs: make(chan error, 10)}
+	cfg := autopaho.ClientConfig{
+		ServerUrls:       []*url.URL{u},
+		KeepAlive:        10,
+		ConnectTimeout:   5 * time.Second,
+		ReconnectBackoff: func(int) time.Duration { return 200 * time.Millisecond },
+		ConnectUsername:  d.user,
+		ConnectPassword:  []byte(d.password),
+		OnConnectError: func(err error) {
+			select {
+			case c.errs <- err:
+			default:
+			}
+		},
+		ClientConfig: paho.ClientConfig{
+			ClientID: "test-" + d.user,
+			OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(pr paho.PublishReceived) (bool, error) {
+				c.rec.handle(switches.Message{Topic: pr.Packet.Topic, Payload: pr.Packet.Payload, Retained: pr.Packet.Retain})
+				return true, nil
+			}},
+		},
+	}
+	if willTopic != "" {
+		cfg.WillMessage = &paho.WillMessage{Topic: willTopic, Payload: []byte("Offline"), QoS: 1, Retain: true}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cm, err := autopaho.NewConnection(ctx, cfg)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	t.Cleanup(cancel)
+	c.cm = cm
+	wctx, wcancel := context.WithTimeout(context.Background(), patience)
+	defer wcancel()
+	select {
+	case err := <-c.errs:
+		cancel()
+		return nil, err
+	case <-func() chan struct{} {
+		ch := make(chan struct{})
+		go func() { cm.AwaitConnection(wctx); close(ch) }()
+		return ch
+	}():
+	}
+	if wctx.Err() != nil {
+		cancel()
+		return nil, wctx.Err()
+	}
+	return c, nil
+}
+
+func (c *client) publish(t *testing.T, topic, payload string, retain bool) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	_, err := c.cm.Publish(ctx, &paho.Publish{Topic: topic, Payload: []byte(payload), QoS: 1, Retain: retain})
+	return err
+}
+
+func (c *client) subscribe(t *testing.T, filter string) byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	ack, err := c.cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: filter, QoS: 1}}})
+	if ack != nil && len(ack.Reasons) == 1 {
+		return ack.Reasons[0]
+	}
+	if err != nil {
+		t.Fatalf("subscribe %s: %v", filter, err)
+	}
+	return 0xff
+}
+
+// The Bus contract, on the embedded broker and on Mosquitto alike.
+func TestBusContract(t *testing.T) {
+	t.Parallel()
+	testenv.EachBroker(t, func(t *testing.T, kind string) {
+		b := startBroker(t, kind)
+		rec := newRecorder()
+		ctx := context.Background()
+		if err := b.bus.Subscribe(ctx, []string{"stat/+/+", "tele/+/LWT"}, rec.handle); err != nil {
+			t.Fatal(err)
+		}
+		ups := make(chan struct{}, 10)
+		b.bus.OnUp(func() { ups <- struct{}{} })
+
+		dev, err := connect(t, b.deviceURL, devA, "tele/plug_a/LWT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A device's report reaches the server, not marked retained.
+		if err := dev.publish(t, "stat/plug_a/POWER", "ON", false); err != nil {
+			t.Fatal(err)
+		}
+		if m := rec.wait(t, "stat/plug_a/POWER", nil); string(m.Payload) != "ON" || m.Retained {
+			t.Errorf("report = %q retained=%v, want ON, not retained", m.Payload, m.Retained)
+		}
+		// The server's command reaches the device.
+		if code := dev.subscribe(t, "cmnd/plug_a/#"); code >= 0x80 {
+			t.Fatalf("device may not subscribe to its own commands: reason %d", code)
+		}
+		if err := b.bus.Publish(ctx, "cmnd/plug_a/POWER", []byte("OFF"), false); err != nil {
+			t.Fatal(err)
+		}
+		if m := dev.rec.wait(t, "cmnd/plug_a/POWER", nil); string(m.Payload) != "OFF" {
+			t.Errorf("command = %q, want OFF", m.Payload)
+		}
+		// A retained message is replayed to a new subscription, marked retained.
+		if err := dev.publish(t, "tele/plug_a/LWT", "Online", true); err != nil {
+			t.Fatal(err)
+		}
+		rec.wait(t, "tele/plug_a/LWT", func(m switches.Message) bool { return string(m.Payload) == "Online" })
+		late := newRecorder()
+		if err := b.bus.Subscribe(ctx, []string{"tele/+/LWT"}, late.handle); err != nil {
+			t.Fatal(err)
+		}
+		if m := late.wait(t, "tele/plug_a/LWT", nil); !m.Retained || string(m.Payload) != "Online" {
+			t.Errorf("replayed availability = %q retained=%v, want Online, retained", m.Payload, m.Retained)
+		}
+		// A device that drops off leaves its last will.
+		dev.cm.TerminateConnectionForTest()
+		rec.wait(t, "tele/plug_a/LWT", func(m switches.Message) bool { return string(m.Payload) == "Offline" })
+
+		if b.restart == nil {
+			return
+		}
+		// After a restart of the broker, the bus reconnects by itself, restores its
+		// subscriptions and says so.
+		for len(ups) > 0 {
+			<-ups
+		}
+		b.restart()
+		select {
+		case <-ups:
+		case <-time.After(patience):
+			t.Fatal("the bus did not come up again after the broker restarted")
+		}
+		// The device reconnects by itself too; its next report reaches the server.
+		deadline := time.Now().Add(patience)
+		for dev.publish(t, "stat/plug_a/POWER", "OFF", false) != nil {
+			if time.Now().After(deadline) {
+				t.Fatal("the device could not publish after the broker restarted")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		rec.wait(t, "stat/plug_a/POWER", func(m switches.Message) bool { return string(m.Payload) == "OFF" })
+	})
+}
+
+// The embedded broker lets a device in with its own password only, and confines
+// it to its own topics.
+func TestEmbeddedBrokerAuthAndACL(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, testenv.BrokerEmbedded)
+	rec := newRecorder()
+	if err := b.bus.Subscribe(context.Background(), append(switches.AllFilters(), "#"), rec.handle); err != nil {
+		t.Fatal(err)
+	}
+
+	wrong := devA
+	wrong.password = "not-the-password"
+	if _, err := connect(t, b.deviceURL, wrong, ""); err == nil {
+		t.Error("a device with a wrong password was let in")
+	}
+	unknown := testDevice{user: "nobody", password: "x"}
+	if _, err := connect(t, b.deviceURL, unknown, ""); err == nil {
+		t.Error("an unknown username was let in")
+	}
+	if _, err := connect(t, b.deviceURL, devA, "tele/plug_b/LWT"); err == nil {
+		t.Error("a device with a last will on another device's topic was let in")
+	}
+
+	a, err := connect(t, b.deviceURL, devA, "tele/plug_a/LWT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Publishing on another switch's topics is dropped; its own go through.
+	for _, topic := range []string{"stat/other_plug/POWER", "shellyplus1-b/events/rpc", "cmnd/plug_a/POWER", "portico/changed/1"} {
+		a.publish(t, topic, "ON", false)
+	}
+	a.publish(t, "stat/plug_a/POWER", "ON", false)
+	rec.wait(t, "stat/plug_a/POWER", nil)
+	rec.mu.Lock()
+	for _, m := range rec.msgs {
+		if m.Topic != "stat/plug_a/POWER" {
+			t.Errorf("the broker passed on a publish outside the device's topics: %s", m.Topic)
+		}
+	}
+	rec.mu.Unlock()
+	// Subscribing to other devices' commands, or to everything, is refused.
+	for _, f := range []string{"cmnd/other_plug/#", "#", "cmnd/+/POWER", "shellyplus1-b/rpc"} {
+		if code := a.subscribe(t, f); code < 0x80 {
+			t.Errorf("subscription to %s granted (reason %d), want refused", f, code)
+		}
+	}
+	if code := a.subscribe(t, "cmnd/plug_a/#"); code >= 0x80 {
+		t.Errorf("subscription to its own commands refused (reason %d)", code)
+	}
+
+	// A Shelly device may answer requests under its prefix but not take requests
+	// meant for it from itself or others.
+	sh, err := connect(t, b.deviceURL, devB, "shellyplus1-b/online")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := sh.subscribe(t, "shellyplus1-b/rpc"); code >= 0x80 {
+		t.Errorf("a Shelly may not subscribe to its own rpc topic (reason %d)", code)
+	}
+	if code := sh.subscribe(t, "plug_a/rpc"); code < 0x80 {
+		t.Error("a Shelly subscribed to another device's rpc topic")
+	}
+}

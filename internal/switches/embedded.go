@@ -1,0 +1,276 @@
+package switches
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+)
+
+// Account is a device's broker account: the SHA-256 (hex) of its password and the
+// topic its ACL is built from.
+type Account struct {
+	Family       string
+	Topic        string
+	PasswordHash string
+}
+
+// Accounts finds device accounts by MQTT username; an unknown one is an error.
+type Accounts interface {
+	Account(ctx context.Context, username string) (*Account, error)
+}
+
+// AccountsFunc adapts a function to Accounts.
+type AccountsFunc func(ctx context.Context, username string) (*Account, error)
+
+// Account implements Accounts.
+func (f AccountsFunc) Account(ctx context.Context, username string) (*Account, error) {
+	return f(ctx, username)
+}
+
+// EmbeddedConfig configures the embedded broker.
+type EmbeddedConfig struct {
+	Addr      string      // TCP listener, e.g. ":1883"; "" for none
+	TLSAddr   string      // TLS listener, e.g. ":8883"; "" for none
+	TLSConfig *tls.Config // needed with TLSAddr
+	Accounts  Accounts
+	Log       *slog.Logger
+}
+
+// Embedded is the broker inside the server process, and the server's Bus on it
+// through the broker's inline client. Every device authenticates against Accounts
+// and may publish and subscribe on its own topics only.
+type Embedded struct {
+	srv   *mqtt.Server
+	subs  subscriptions
+	subID atomic.Int64
+	addrs []string
+}
+
+// Small per-client buffers, so that 10,000+ mostly idle devices stay cheap: a
+// device's messages are a few hundred bytes.
+const (
+	embeddedNetBuffer     = 1024
+	embeddedWritesPending = 64
+)
+
+// StartEmbedded starts the broker on the configured listeners.
+func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
+	if cfg.Accounts == nil {
+		return nil, errors.New("switches: the embedded broker needs Accounts")
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	caps := mqtt.NewDefaultServerCapabilities()
+	caps.MaximumMessageExpiryInterval = 0 // retained availability never expires
+	caps.MaximumClientWritesPending = embeddedWritesPending
+	caps.MaximumSessionExpiryInterval = 3600
+	caps.MaximumInflight = 256
+	caps.ReceiveMaximum = 64
+	srv := mqtt.New(&mqtt.Options{
+		InlineClient:             true,
+		Capabilities:             caps,
+		ClientNetWriteBufferSize: embeddedNetBuffer,
+		ClientNetReadBufferSize:  embeddedNetBuffer,
+		SysTopicResendInterval:   60,
+		Logger:                   log.With("component", "mqtt"),
+	})
+	e := &Embedded{srv: srv}
+	if err := srv.AddHook(&authHook{accounts: cfg.Accounts, srv: srv, log: log}, nil); err != nil {
+		return nil, err
+	}
+	add := func(id, addr string, tc *tls.Config) error {
+		if addr == "" {
+			return nil
+		}
+		// Listen here rather than in the broker, so that a busy port fails at start
+		// and ":0" tells its port.
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("switches: broker listener %s: %w", addr, err)
+		}
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
+		}
+		e.addrs = append(e.addrs, ln.Addr().String())
+		return srv.AddListener(&netListener{id: id, ln: ln})
+	}
+	if err := add("tcp", cfg.Addr, nil); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	if cfg.TLSAddr != "" && cfg.TLSConfig == nil {
+		srv.Close()
+		return nil, errors.New("switches: a TLS listener needs a certificate")
+	}
+	if err := add("tls", cfg.TLSAddr, cfg.TLSConfig); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	if err := srv.Serve(); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Addrs lists the addresses the broker listens on: TCP first, then TLS.
+func (e *Embedded) Addrs() []string { return e.addrs }
+
+// Clients returns the number of connected clients.
+func (e *Embedded) Clients() int { return e.srv.Clients.Len() - 1 } // less the inline client
+
+// Publish implements Bus.
+func (e *Embedded) Publish(_ context.Context, topic string, payload []byte, retain bool) error {
+	return e.srv.Publish(topic, payload, retain, 1)
+}
+
+// Subscribe implements Bus. Retained messages are handed over before it returns.
+func (e *Embedded) Subscribe(_ context.Context, filters []string, h Handler) error {
+	e.subs.add(filters, h)
+	for _, f := range filters {
+		id := int(e.subID.Add(1))
+		var replaying atomic.Bool
+		replaying.Store(true)
+		err := e.srv.Subscribe(f, id, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+			h(Message{Topic: pk.TopicName, Payload: bytes.Clone(pk.Payload), Retained: pk.FixedHeader.Retain && replaying.Load()})
+		})
+		replaying.Store(false)
+		if err != nil {
+			return fmt.Errorf("switches: subscribe %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// OnUp implements Bus: the embedded bus is up from its start, so fn runs now.
+func (e *Embedded) OnUp(fn func()) { go fn() }
+
+// Close implements Bus: it stops the broker, disconnecting every device.
+func (e *Embedded) Close() error { return e.srv.Close() }
+
+// netListener serves an already open listener to the broker.
+type netListener struct {
+	id     string
+	ln     net.Listener
+	wg     sync.WaitGroup
+	closed atomic.Bool
+}
+
+func (l *netListener) Init(*slog.Logger) error { return nil }
+func (l *netListener) ID() string              { return l.id }
+func (l *netListener) Address() string         { return l.ln.Addr().String() }
+func (l *netListener) Protocol() string        { return "tcp" }
+
+func (l *netListener) Serve(establish listeners.EstablishFn) {
+	for {
+		conn, err := l.ln.Accept()
+		if err != nil {
+			return
+		}
+		if l.closed.Load() {
+			conn.Close()
+			return
+		}
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			establish(l.id, conn)
+		}()
+	}
+}
+
+func (l *netListener) Close(closeClients listeners.CloseFn) {
+	l.closed.Store(true)
+	l.ln.Close()
+	closeClients(l.id)
+}
+
+// authHook lets a device in with its own username and password and confines it
+// to its own topics.
+type authHook struct {
+	mqtt.HookBase
+	accounts Accounts
+	srv      *mqtt.Server
+	log      *slog.Logger
+	clients  sync.Map // *mqtt.Client → *Account
+}
+
+func (h *authHook) ID() string { return "portico-auth" }
+
+func (h *authHook) Provides(b byte) bool {
+	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck || b == mqtt.OnDisconnect
+}
+
+// OnConnectAuthenticate checks the device's password against the stored hash,
+// its last will against its ACL, and refuses to let one device take over the
+// client id of a device connected under another username.
+func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
+	user := string(pk.Connect.Username)
+	if user == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	acc, err := h.accounts.Account(ctx, user)
+	if err != nil || acc == nil {
+		h.log.Info("mqtt: refused unknown device", "username", user, "remote", cl.Net.Remote)
+		return false
+	}
+	sum := sha256.Sum256(pk.Connect.Password)
+	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(acc.PasswordHash)) != 1 {
+		h.log.Info("mqtt: refused wrong password", "username", user, "remote", cl.Net.Remote)
+		return false
+	}
+	fam := FamilyOf(acc.Family)
+	if fam == nil {
+		return false
+	}
+	if pk.Connect.WillFlag && !fam.MayPublish(acc.Topic, pk.Connect.WillTopic) {
+		h.log.Info("mqtt: refused a last will outside the device's topics", "username", user, "topic", pk.Connect.WillTopic)
+		return false
+	}
+	if other, ok := h.srv.Clients.Get(cl.ID); ok && other != cl && string(other.Properties.Username) != user {
+		h.log.Info("mqtt: refused a client id in use by another device", "username", user, "client_id", cl.ID)
+		return false
+	}
+	h.clients.Store(cl, acc)
+	return true
+}
+
+// OnACLCheck confines a device to its own topics.
+func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
+	v, ok := h.clients.Load(cl)
+	if !ok {
+		return false
+	}
+	acc := v.(*Account)
+	fam := FamilyOf(acc.Family)
+	if write {
+		ok = fam.MayPublish(acc.Topic, topic)
+	} else {
+		ok = fam.MaySubscribe(acc.Topic, topic)
+	}
+	if !ok {
+		h.log.Info("mqtt: denied", "username", string(cl.Properties.Username), "topic", topic, "write", write)
+	}
+	return ok
+}
+
+// OnDisconnect forgets the device's account.
+func (h *authHook) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.clients.Delete(cl) }

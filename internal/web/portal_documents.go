@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+type portalDocumentsPage struct {
+	PortalPage
+	Documents []*domain.Document
+	Info      domain.PageInfo
+	Kinds     []kindOption
+	Filter    url.Values
+	Filtered  bool
+	URL       *url.URL
+}
+
+// portalDocuments serves GET /portal/{tenant}/documents?q=&kind=&page=: one table of
+// every document the user may see, grouped by material.
+func (s *Server) portalDocuments(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	f := store.PortalDocumentFilter{Query: q.Get("q"), Kind: knownKind(q.Get("kind")), ListOptions: domain.ListOptions{Page: page, PerPage: 50}}
+	docs, info, err := s.store.PortalDocuments(r.Context(), scopeOf(r), f)
+	if err != nil {
+		return err
+	}
+	p := &portalDocumentsPage{PortalPage: s.portalPage(r, "Documents"), Documents: docs, Info: info, Kinds: kindOptions(false),
+		Filter: q, Filtered: f.Query != "" || f.Kind != "", URL: r.URL}
+	p.Nav = "documents"
+	s.render(w, r, http.StatusOK, "portal_documents", p)
+	return nil
+}
+
+// portalDocument serves GET /portal/{tenant}/documents/{id}: the file as a preview
+// (the eye icon), or with ?download=1 as a download. A document the user may not
+// see is not found.
+func (s *Server) portalDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.store.PortalDocument(r.Context(), scopeOf(r), id)
+	if err != nil {
+		return err
+	}
+	return s.sendDocument(w, r, d)
+}

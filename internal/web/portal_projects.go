@@ -1,0 +1,160 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+type portalProjectsPage struct {
+	PortalPage
+	Projects []*store.PortalProject
+}
+
+// portalProjects serves GET /portal/{tenant}/projects: the projects the user may see.
+func (s *Server) portalProjects(w http.ResponseWriter, r *http.Request) error {
+	ps, err := s.store.PortalProjects(r.Context(), scopeOf(r))
+	if err != nil {
+		return err
+	}
+	p := &portalProjectsPage{PortalPage: s.portalPage(r, "Projects"), Projects: ps}
+	p.Nav = "projects"
+	s.render(w, r, http.StatusOK, "portal_projects", p)
+	return nil
+}
+
+// portalProjectPage is a project in the portal. Its sections stack top to bottom:
+// the Switches section first, then further sections (invoices, estimates) as
+// they are added; the Recent activity card sits beside them.
+type portalProjectPage struct {
+	PortalPage
+	Project *store.PortalProject
+	Panel   *switchPanel
+	Error   string // why the last toggle did not work, for pages without JavaScript
+}
+
+// portalPanel loads the project's switch panel as the Scope sees it.
+func (s *Server) portalPanel(r *http.Request, pp *store.PortalProject) (*switchPanel, error) {
+	sc := scopeOf(r)
+	pc := portalOf(r)
+	sws, err := s.store.PortalSwitches(r.Context(), sc, pp.ID)
+	if err != nil {
+		return nil, err
+	}
+	acts, err := s.store.PortalSwitchActivity(r.Context(), sc, pp.ID, pc.company.TeamLabel(), activityLimit)
+	if err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("/portal/%s/projects/%d", pc.company.Slug, pp.ID)
+	return &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live"}, nil
+}
+
+func (s *Server) portalProjectOf(r *http.Request) (*store.PortalProject, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.PortalProjectByID(r.Context(), scopeOf(r), id) // ENOTFOUND outside the Scope
+}
+
+// portalProject serves GET /portal/{tenant}/projects/{id}.
+func (s *Server) portalProject(w http.ResponseWriter, r *http.Request) error {
+	pp, err := s.portalProjectOf(r)
+	if err != nil {
+		return err
+	}
+	return s.renderPortalProject(w, r, http.StatusOK, pp, "")
+}
+
+func (s *Server) renderPortalProject(w http.ResponseWriter, r *http.Request, status int, pp *store.PortalProject, msg string) error {
+	panel, err := s.portalPanel(r, pp)
+	if err != nil {
+		return err
+	}
+	p := &portalProjectPage{PortalPage: s.portalPage(r, pp.Name), Project: pp, Panel: panel, Error: msg}
+	p.Nav = "projects"
+	s.render(w, r, status, "portal_project", p)
+	return nil
+}
+
+// portalProjectLive serves GET /portal/{tenant}/projects/{id}/live: the stream of
+// the project's switch panel, each update read with the user's Scope loaded afresh.
+func (s *Server) portalProjectLive(w http.ResponseWriter, r *http.Request) error {
+	pp, err := s.portalProjectOf(r)
+	if err != nil {
+		return err
+	}
+	pc := portalOf(r)
+	first := true
+	return s.streamPanel(w, r, pp.ID, func() (*switchPanel, error) {
+		if !first {
+			sc, err := s.store.PortalScope(r.Context(), pc.company.ID, pc.user.ID)
+			if err != nil {
+				return nil, err
+			}
+			pc.scope = sc
+			if _, err := s.store.PortalProjectByID(r.Context(), sc, pp.ID); err != nil {
+				return nil, err
+			}
+		}
+		first = false
+		return s.portalPanel(r, pp)
+	})
+}
+
+// portalToggle serves POST /portal/{tenant}/projects/{id}/switches/{sid}: turn a
+// switch on or off. It answers when the device has confirmed or the command has
+// failed: JSON for switches.js, else a redirect back (or the page with the reason).
+func (s *Server) portalToggle(w http.ResponseWriter, r *http.Request) error {
+	pp, err := s.portalProjectOf(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	on, err := parseWanted(r)
+	if err != nil {
+		return err
+	}
+	svc, err := s.switchService()
+	if err != nil {
+		return err
+	}
+	pc := portalOf(r)
+	// The switch must be on this project as well as in the Scope.
+	if ok, err := s.switchOnPortalProject(r, pp, sid); err != nil || !ok {
+		if err == nil {
+			err = domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+		}
+		return err
+	}
+	res, err := svc.ToggleAsPortal(r.Context(), pc.scope, pc.user, sid, on)
+	status, out, err := toggleOutcome(res, err)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(r) {
+		return writeToggleJSON(w, status, out)
+	}
+	if out.OK {
+		return s.redirectFlash(w, r, fmt.Sprintf("/portal/%s/projects/%d", pc.company.Slug, pp.ID), out.Message)
+	}
+	return s.renderPortalProject(w, r, status, pp, out.Message)
+}
+
+func (s *Server) switchOnPortalProject(r *http.Request, pp *store.PortalProject, sid int64) (bool, error) {
+	sws, err := s.store.PortalSwitches(r.Context(), scopeOf(r), pp.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, sw := range sws {
+		if sw.ID == sid {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+type portalProtocolsPage struct {
+	PortalPage
+	Protocols []*domain.Protocol
+	Info      domain.PageInfo
+	Sites     []*domain.Site // the filter's choices: every site the user may see
+	Filter    url.Values
+	Filtered  bool
+	URL       *url.URL
+}
+
+// portalProtocols serves GET /portal/{tenant}/protocols?client=&site=&from=&to=&page=:
+// the completed protocols at the user's sites, newest first.
+func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
+	sc := scopeOf(r)
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	p := &portalProtocolsPage{PortalPage: s.portalPage(r, "Protocols"), Filter: q, URL: r.URL}
+	f := store.ProtocolFilter{ClientID: queryID(q, "client"), SiteID: queryID(q, "site"), ListOptions: domain.ListOptions{Page: page}}
+	f.From, f.To = dateFilter(q, p.Tenant.Location())
+	ps, info, err := s.store.PortalProtocols(r.Context(), sc, f)
+	if err != nil {
+		return err
+	}
+	for _, c := range p.Companies {
+		if f.ClientID != 0 && c.ID != f.ClientID {
+			continue
+		}
+		sites, err := s.store.PortalSites(r.Context(), sc, c.ID)
+		if err != nil {
+			return err
+		}
+		p.Sites = append(p.Sites, sites...)
+	}
+	p.Protocols, p.Info, p.CompanyID = ps, info, f.ClientID
+	p.Filtered = f.ClientID != 0 || f.SiteID != 0 || !f.From.IsZero() || !f.To.IsZero()
+	p.Nav = "protocols"
+	s.render(w, r, http.StatusOK, "portal_protocols", p)
+	return nil
+}
+
+type portalProtocolPage struct {
+	PortalPage
+	Protocol *domain.Protocol
+}
+
+// portalProtocol serves GET /portal/{tenant}/protocols/{id} (the protocol) and
+// /portal/{tenant}/protocols/{id}.pdf (its PDF, the same bytes staff get). A
+// protocol outside the Scope, or a draft, is not found.
+func (s *Server) portalProtocol(w http.ResponseWriter, r *http.Request) error {
+	file := r.PathValue("file")
+	raw, isPDF := strings.CutSuffix(file, ".pdf")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
+	}
+	pc := portalOf(r)
+	if isPDF {
+		p, doc, err := s.app.PortalProtocolPDF(r.Context(), pc.company, pc.scope, id)
+		if err != nil {
+			return err
+		}
+		return sendPDF(w, r, doc, fmt.Sprintf("protocol-%d.pdf", p.Number))
+	}
+	p, err := s.store.PortalProtocol(r.Context(), pc.scope, id)
+	if err != nil {
+		return err
+	}
+	pg := &portalProtocolPage{PortalPage: s.portalPage(r, fmt.Sprintf("Protocol %d", p.Number)), Protocol: p}
+	pg.Nav, pg.CompanyID = "protocols", p.ClientID
+	s.render(w, r, http.StatusOK, "portal_protocol", pg)
+	return nil
+}

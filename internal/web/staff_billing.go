@@ -1,0 +1,434 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"portico/internal/domain"
+	"portico/internal/pdf"
+	"portico/internal/store"
+)
+
+// The Billing tab of a client: invoices and estimates, their forms and pages.
+// Reading needs a staff session; every change needs billing.manage, which the
+// route table and the store both check.
+
+type billingListPage struct {
+	clientTabPage
+	Fmt       domain.BillingFormat
+	Kind      billingKind
+	Invoices  []*domain.Invoice
+	Estimates []*domain.Estimate
+	Info      domain.PageInfo
+	State     string
+	States    []billingChoice
+	ProjectID int64
+	Projects  []*domain.Project
+	Balances  []store.InvoiceBalance
+	Settings  store.BillingSettings
+	URL       *url.URL
+}
+
+// Filtered reports whether a filter narrows the list.
+func (p *billingListPage) Filtered() bool { return p.State != "" || p.ProjectID != 0 }
+
+func (s *Server) billingFormat(r *http.Request) domain.BillingFormat {
+	if sc := staffOf(r); sc != nil {
+		return domain.BillingFormat{Locale: sc.company.Locale}
+	}
+	if pc := portalOf(r); pc != nil {
+		return domain.BillingFormat{Locale: pc.company.Locale}
+	}
+	return domain.BillingFormat{}
+}
+
+// billingList serves GET /app/clients/{id}/billing (invoices) and
+// GET /app/clients/{id}/billing/estimates, with ?state=, ?project= and ?page=.
+func (s *Server) billingList(k billingKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		p := &billingListPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k, States: billingStates(k, false), URL: r.URL}
+		var opts domain.ListOptions
+		p.State, opts = billingListOptions(r, p.States)
+		p.ProjectID, _ = strconv.ParseInt(r.URL.Query().Get("project"), 10, 64)
+		if p.Projects, err = s.store.Projects(r.Context(), who(r), t.Client.ID); err != nil {
+			return err
+		}
+		f := store.BillingFilter{ClientID: t.Client.ID, ProjectID: p.ProjectID, State: p.State, ListOptions: opts}
+		if k == kindInvoice {
+			if p.Invoices, p.Info, err = s.store.Invoices(r.Context(), who(r), f); err != nil {
+				return err
+			}
+			if p.Balances, err = s.store.InvoiceBalances(r.Context(), who(r), t.Client.ID); err != nil {
+				return err
+			}
+		} else if p.Estimates, p.Info, err = s.store.Estimates(r.Context(), who(r), f); err != nil {
+			return err
+		}
+		if p.Settings, err = s.store.BillingSettings(r.Context(), who(r).CompanyID); err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusOK, "client_billing", p)
+		return nil
+	}
+}
+
+// billingFormPage is the form of a draft invoice or estimate.
+type billingFormPage struct {
+	clientTabPage
+	Kind       billingKind
+	Form       *Form
+	Lines      []lineRow
+	Projects   []*domain.Project
+	Currencies []string
+	Action     string
+	ID         int64 // 0 when creating
+}
+
+func (s *Server) billingForm(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, k billingKind, id int64, f *Form, lines []lineRow) error {
+	projects, err := s.store.Projects(r.Context(), who(r), t.Client.ID)
+	if err != nil {
+		return err
+	}
+	p := &billingFormPage{clientTabPage: t, Kind: k, Form: f, Lines: lines, Projects: projects, Currencies: domain.Currencies, ID: id}
+	p.Action = fmt.Sprintf("/app/clients/%d/billing/%s", t.Client.ID, k.Plural())
+	p.Title = "New " + string(k)
+	if id != 0 {
+		p.Action += "/" + strconv.FormatInt(id, 10)
+		p.Title = "Edit draft " + string(k)
+	}
+	s.render(w, r, status, "billing_form", p)
+	return nil
+}
+
+// billingNew serves GET /app/clients/{id}/billing/{kind}s/new: today's date, due
+// in 14 days (an estimate: valid for 30), EUR, and empty lines; ?project= preselects.
+func (s *Server) billingNew(k billingKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		today := domain.DayOf(s.store.Now(), t.Company.Location())
+		v := url.Values{"issue_date": {today.String()}, "currency": {domain.DefaultCurrency}, "project_id": {r.URL.Query().Get("project")},
+			"due_date": {today.AddDays(14).String()}, "valid_until": {today.AddDays(30).String()}}
+		return s.billingForm(w, r, http.StatusOK, t, k, 0, newForm(v), withBlankLines(nil, blankLines, defaultVAT))
+	}
+}
+
+// billingSave serves POST /app/clients/{id}/billing/{kind}s (create) and
+// POST /app/clients/{id}/billing/{kind}s/{did} (update a draft). The "More lines"
+// button posts the form too: it comes back with more empty rows, nothing saved.
+func (s *Server) billingSave(k billingKind, update bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		var id int64
+		if update {
+			if id, err = pathID(r, "did"); err != nil {
+				return err
+			}
+		}
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		rows := trimBlank(linesFromForm(r.PostForm))
+		if r.PostForm.Get("more_lines") != "" {
+			return s.billingForm(w, r, http.StatusOK, t, k, id, newForm(r.PostForm), withBlankLines(rows, blankLines, defaultVAT))
+		}
+		var v domain.Validator
+		doc := docFromForm(r.PostForm, &v)
+		doc.ID, doc.ClientID = id, t.Client.ID
+		switch k {
+		case kindInvoice:
+			inv := &domain.Invoice{BillingDoc: doc, DueDate: formDay(r.PostForm, "due_date", &v)}
+			inv.Normalize()
+			if err = mergeInvalid(&v, inv.Validate); err == nil {
+				if update {
+					err = s.store.UpdateInvoice(r.Context(), who(r), inv)
+				} else {
+					err = s.store.CreateInvoice(r.Context(), who(r), inv)
+				}
+			}
+			id = inv.ID
+		case kindEstimate:
+			e := &domain.Estimate{BillingDoc: doc, ValidUntil: formDay(r.PostForm, "valid_until", &v)}
+			e.Normalize()
+			if err = mergeInvalid(&v, e.Validate); err == nil {
+				if update {
+					err = s.store.UpdateEstimate(r.Context(), who(r), e)
+				} else {
+					err = s.store.CreateEstimate(r.Context(), who(r), e)
+				}
+			}
+			id = e.ID
+		}
+		if err != nil {
+			if domain.ErrorCode(err) != domain.EINVALID {
+				return err
+			}
+			return s.billingForm(w, r, http.StatusUnprocessableEntity, t, k, id, newForm(r.PostForm).withError(err),
+				withBlankLines(rows, max(0, 1-len(rows)), defaultVAT))
+		}
+		return s.redirectFlash(w, r, billingDocPath(t.Client.ID, k, id), "Draft "+string(k)+" saved.")
+	}
+}
+
+func billingDocPath(clientID int64, k billingKind, id int64) string {
+	return fmt.Sprintf("/app/clients/%d/billing/%s/%d", clientID, k.Plural(), id)
+}
+
+// billingEdit serves GET /app/clients/{id}/billing/{kind}s/{did}/edit. A sent
+// document cannot be edited: the page says so.
+func (s *Server) billingEdit(k billingKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "did")
+		if err != nil {
+			return err
+		}
+		f := s.billingFormat(r)
+		var doc *domain.BillingDoc
+		v := url.Values{}
+		if k == kindInvoice {
+			inv, err := s.store.Invoice(r.Context(), who(r), t.Client.ID, id)
+			if err != nil {
+				return err
+			}
+			doc = &inv.BillingDoc
+			v.Set("due_date", inv.DueDate.String())
+		} else {
+			e, err := s.store.Estimate(r.Context(), who(r), t.Client.ID, id)
+			if err != nil {
+				return err
+			}
+			doc = &e.BillingDoc
+			v.Set("valid_until", e.ValidUntil.String())
+		}
+		if !doc.IsDraft() {
+			return domain.Errorf(domain.ECONFLICT, "%s %s has been sent and can no longer be edited.", k.Label(), doc.Number)
+		}
+		v.Set("title", doc.Title)
+		v.Set("project_id", strconv.FormatInt(doc.ProjectID, 10))
+		v.Set("issue_date", doc.IssueDate.String())
+		v.Set("currency", doc.Currency)
+		v.Set("note", doc.Note)
+		return s.billingForm(w, r, http.StatusOK, t, k, id, newForm(v), withBlankLines(storedLines(f, doc.Lines), 2, defaultVAT))
+	}
+}
+
+// billingDocPage is the staff page of one invoice or estimate.
+type billingDocPage struct {
+	clientTabPage
+	Fmt      domain.BillingFormat
+	Kind     billingKind
+	Doc      *domain.BillingDoc
+	Invoice  *domain.Invoice
+	Estimate *domain.Estimate
+	State    string
+}
+
+// billingDoc serves GET /app/clients/{id}/billing/{kind}s/{did}.
+func (s *Server) billingDoc(k billingKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "did")
+		if err != nil {
+			return err
+		}
+		p := &billingDocPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k}
+		if k == kindInvoice {
+			if p.Invoice, err = s.store.Invoice(r.Context(), who(r), t.Client.ID, id); err != nil {
+				return err
+			}
+			p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
+		} else {
+			if p.Estimate, err = s.store.Estimate(r.Context(), who(r), t.Client.ID, id); err != nil {
+				return err
+			}
+			p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
+		}
+		p.Title = k.Label() + " " + p.Doc.DisplayNumber()
+		s.render(w, r, http.StatusOK, "billing_doc", p)
+		return nil
+	}
+}
+
+// billingAction serves the POSTs that move a document on: send, paid, void,
+// delete, and an estimate's accept and decline recorded for the client. A refusal
+// (a document in the wrong state) shows on the document's page.
+func (s *Server) billingAction(k billingKind, action string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "did")
+		if err != nil {
+			return err
+		}
+		if err := parseForm(r); err != nil {
+			return err
+		}
+		ctx, sc, cid := r.Context(), who(r), t.Client.ID
+		to := billingDocPath(cid, k, id)
+		var msg string
+		switch k + ":" + billingKind(action) {
+		case "invoice:send":
+			var number string
+			number, err = s.store.SendInvoice(ctx, sc, cid, id)
+			msg = "Invoice " + number + " is sent: it has its number and the client sees it in the portal."
+		case "invoice:paid":
+			err, msg = s.store.MarkInvoicePaid(ctx, sc, cid, id), "Invoice marked as paid."
+		case "invoice:void":
+			err, msg = s.store.VoidInvoice(ctx, sc, cid, id), "Invoice voided. It keeps its number and no longer shows in the portal."
+		case "invoice:delete":
+			err, msg, to = s.store.DeleteInvoice(ctx, sc, cid, id), "Draft invoice deleted.", fmt.Sprintf("/app/clients/%d/billing", cid)
+		case "estimate:send":
+			var number string
+			number, err = s.store.SendEstimate(ctx, sc, cid, id)
+			msg = "Estimate " + number + " is sent: the client can accept or decline it in the portal."
+		case "estimate:accept", "estimate:decline":
+			decision := domain.EstimateAccepted
+			if action == "decline" {
+				decision = domain.EstimateDeclined
+			}
+			err = s.store.RecordEstimateDecision(ctx, sc, cid, id, decision, r.PostForm.Get("comment"))
+			msg = "Recorded: the client " + decision + " the estimate."
+		case "estimate:delete":
+			err, msg, to = s.store.DeleteEstimate(ctx, sc, cid, id), "Draft estimate deleted.", fmt.Sprintf("/app/clients/%d/billing/estimates", cid)
+		default:
+			return domain.Errorf(domain.ENOTFOUND, "Page not found.")
+		}
+		if code := domain.ErrorCode(err); code == domain.ECONFLICT || (code == domain.EINVALID && len(domain.FieldErrors(err)) == 0) {
+			return s.billingRefused(w, r, t, k, id, err)
+		}
+		if err != nil {
+			return err
+		}
+		return s.redirectFlash(w, r, to, msg)
+	}
+}
+
+// billingRefused shows the document's page with the reason an action was refused.
+func (s *Server) billingRefused(w http.ResponseWriter, r *http.Request, t clientTabPage, k billingKind, id int64, refusal error) error {
+	p := &billingDocPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k}
+	var err error
+	if k == kindInvoice {
+		if p.Invoice, err = s.store.Invoice(r.Context(), who(r), t.Client.ID, id); err != nil {
+			return err
+		}
+		p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
+	} else {
+		if p.Estimate, err = s.store.Estimate(r.Context(), who(r), t.Client.ID, id); err != nil {
+			return err
+		}
+		p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
+	}
+	p.Title = k.Label() + " " + p.Doc.DisplayNumber()
+	p.Page.Flash = ""
+	p.Error = domain.ErrorMessage(refusal)
+	s.render(w, r, statusOf(domain.ErrorCode(refusal)), "billing_doc", p)
+	return nil
+}
+
+// billingPDF serves GET /app/clients/{id}/billing/{kind}s/{did}/pdf — drafts
+// too, marked as such.
+func (s *Server) billingPDF(k billingKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		t, err := s.clientTab(r, "billing")
+		if err != nil {
+			return err
+		}
+		id, err := pathID(r, "did")
+		if err != nil {
+			return err
+		}
+		settings, err := s.store.BillingSettings(r.Context(), t.Company.ID)
+		if err != nil {
+			return err
+		}
+		b := pdf.BillingData{Company: t.Company, Details: settings.Details}
+		var doc []byte
+		var number string
+		if k == kindInvoice {
+			inv, err := s.store.Invoice(r.Context(), who(r), t.Client.ID, id)
+			if err != nil {
+				return err
+			}
+			if doc, err = pdf.Invoice(b, inv); err != nil {
+				return err
+			}
+			number = inv.DisplayNumber()
+		} else {
+			e, err := s.store.Estimate(r.Context(), who(r), t.Client.ID, id)
+			if err != nil {
+				return err
+			}
+			if doc, err = pdf.Estimate(b, e); err != nil {
+				return err
+			}
+			number = e.DisplayNumber()
+		}
+		return sendPDF(w, r, doc, string(k)+"-"+number+".pdf")
+	}
+}
+
+// ---- settings
+
+type billingSettingsPage struct {
+	Page
+	Form *Form
+	Back string // the page the settings were opened from
+}
+
+// billingSettings serves GET /app/settings/billing.
+func (s *Server) billingSettings(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.store.BillingSettings(r.Context(), who(r).CompanyID)
+	if err != nil {
+		return err
+	}
+	p := &billingSettingsPage{Page: s.page(r, "Billing settings"), Back: billingBack(r.URL.Query().Get("back")),
+		Form: newForm(url.Values{"notification_email": {b.NotificationEmail}, "billing_details": {b.Details}})}
+	s.render(w, r, http.StatusOK, "billing_settings", p)
+	return nil
+}
+
+// billingSettingsSave serves POST /app/settings/billing.
+func (s *Server) billingSettingsSave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	b := store.BillingSettings{NotificationEmail: r.PostForm.Get("notification_email"), Details: r.PostForm.Get("billing_details")}
+	back := billingBack(r.PostForm.Get("back"))
+	if err := s.store.UpdateBillingSettings(r.Context(), who(r), b); err != nil {
+		if domain.ErrorCode(err) != domain.EINVALID {
+			return err
+		}
+		p := &billingSettingsPage{Page: s.page(r, "Billing settings"), Back: back, Form: newForm(r.PostForm).withError(err)}
+		s.render(w, r, http.StatusUnprocessableEntity, "billing_settings", p)
+		return nil
+	}
+	return s.redirectFlash(w, r, back, "Billing settings saved.")
+}
+
+// billingBack keeps the settings' way back inside the staff app.
+func billingBack(next string) string {
+	if n := localNext(next); n != "/app/" {
+		return n
+	}
+	return "/app/clients"
+}

@@ -1,0 +1,327 @@
+package web
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"portico/internal/access"
+	"portico/internal/app"
+	"portico/internal/domain"
+)
+
+// projectPageData is a project's page in the staff app.
+type projectPageData struct {
+	clientTabPage
+	Project *domain.Project
+	Panel   *switchPanel
+}
+
+// staffProject loads the client frame and the project of the path.
+func (s *Server) staffProject(r *http.Request) (clientTabPage, *domain.Project, error) {
+	t, err := s.clientTab(r, "projects")
+	if err != nil {
+		return t, nil, err
+	}
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return t, nil, err
+	}
+	p, err := s.store.Project(r.Context(), who(r), t.Client.ID, pid)
+	if err != nil {
+		return t, nil, err
+	}
+	t.Title = p.Name
+	return t, p, nil
+}
+
+func projectBase(p *domain.Project) string {
+	return fmt.Sprintf("/app/clients/%d/projects/%d", p.ClientID, p.ID)
+}
+
+// staffPanel loads the project's switches and their full activity, with real names.
+func (s *Server) staffPanel(r *http.Request, p *domain.Project) (*switchPanel, error) {
+	sc := who(r)
+	sws, err := s.store.ProjectSwitches(r.Context(), sc, p.ClientID, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	acts, err := s.store.SwitchActivity(r.Context(), sc, p.ClientID, p.ID, activityLimit)
+	if err != nil {
+		return nil, err
+	}
+	base := projectBase(p)
+	return &switchPanel{Company: staffOf(r).company, Switches: sws, Activity: acts, ToggleBase: base + "/switches",
+		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: sc.Can(access.SwitchesManage)}, nil
+}
+
+// projectPage serves GET /app/clients/{id}/projects/{pid}.
+func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	return s.renderProjectPage(w, r, http.StatusOK, t, p)
+}
+
+func (s *Server) renderProjectPage(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, p *domain.Project) error {
+	panel, err := s.staffPanel(r, p)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "project", &projectPageData{clientTabPage: t, Project: p, Panel: panel})
+	return nil
+}
+
+// projectLive serves GET /app/clients/{id}/projects/{pid}/live.
+func (s *Server) projectLive(w http.ResponseWriter, r *http.Request) error {
+	_, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	return s.streamPanel(w, r, p.ID, func() (*switchPanel, error) { return s.staffPanel(r, p) })
+}
+
+// staffToggle serves POST …/switches/{sid}/toggle. Every staff member may toggle.
+func (s *Server) staffToggle(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.Switch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
+		return err
+	}
+	on, err := parseWanted(r)
+	if err != nil {
+		return err
+	}
+	svc, err := s.switchService()
+	if err != nil {
+		return err
+	}
+	res, err := svc.ToggleAsStaff(r.Context(), who(r), sid, on)
+	status, out, err := toggleOutcome(res, err)
+	if err != nil {
+		return err
+	}
+	if wantsJSON(r) {
+		return writeToggleJSON(w, status, out)
+	}
+	if out.OK {
+		return s.redirectFlash(w, r, projectBase(p), out.Message)
+	}
+	t.Error = out.Message
+	return s.renderProjectPage(w, r, status, t, p)
+}
+
+// ---- managing switches (switches.manage)
+
+type switchFormPage struct {
+	clientTabPage
+	Project  *domain.Project
+	Form     *Form
+	Action   string
+	ID       int64
+	Families []choice
+}
+
+// choice is an option of a select.
+type choice struct{ Value, Label string }
+
+func (s *Server) switchForm(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, p *domain.Project, title string, id int64, f *Form) error {
+	pg := &switchFormPage{clientTabPage: t, Project: p, Form: f, Action: projectBase(p) + "/switches", ID: id}
+	for _, f := range domain.Families {
+		pg.Families = append(pg.Families, choice{f, domain.FamilyLabel(f)})
+	}
+	if id != 0 {
+		pg.Action += "/" + strconv.FormatInt(id, 10)
+	}
+	pg.Title = title
+	s.render(w, r, status, "switch_form", pg)
+	return nil
+}
+
+func switchFromForm(v url.Values) *domain.Switch {
+	ch, _ := strconv.Atoi(v.Get("channel"))
+	return &domain.Switch{Name: v.Get("name"), Family: v.Get("family"), Topic: v.Get("topic"), Channel: ch}
+}
+
+func (s *Server) switchNew(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	return s.switchForm(w, r, http.StatusOK, t, p, "Add switch", 0, newForm(url.Values{"family": {domain.FamilyTasmota}, "channel": {"1"}}))
+}
+
+func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	sw := switchFromForm(r.PostForm)
+	sw.ClientID, sw.ProjectID = p.ClientID, p.ID
+	pw, err := s.store.CreateSwitch(r.Context(), who(r), sw)
+	if err != nil {
+		if domain.ErrorCode(err) != domain.EINVALID {
+			return err
+		}
+		return s.switchForm(w, r, http.StatusUnprocessableEntity, t, p, "Add switch", 0, newForm(r.PostForm).withError(err))
+	}
+	return s.renderConnect(w, r, t, p, sw, pw, "Switch "+sw.Name+" added. Set the device up with these details.")
+}
+
+func (s *Server) switchOf(r *http.Request, p *domain.Project) (*domain.Switch, error) {
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Switch(r.Context(), who(r), p.ClientID, p.ID, sid)
+}
+
+func (s *Server) switchEdit(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	sw, err := s.switchOf(r, p)
+	if err != nil {
+		return err
+	}
+	v := url.Values{"name": {sw.Name}, "family": {sw.Family}, "topic": {sw.Topic}, "channel": {strconv.Itoa(sw.Channel)}}
+	return s.switchForm(w, r, http.StatusOK, t, p, "Edit switch", sw.ID, newForm(v))
+}
+
+func (s *Server) switchUpdate(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	sw := switchFromForm(r.PostForm)
+	sw.ID, sw.ClientID, sw.ProjectID = sid, p.ClientID, p.ID
+	if err := s.store.UpdateSwitch(r.Context(), who(r), sw); err != nil {
+		if domain.ErrorCode(err) != domain.EINVALID {
+			return err
+		}
+		return s.switchForm(w, r, http.StatusUnprocessableEntity, t, p, "Edit switch", sid, newForm(r.PostForm).withError(err))
+	}
+	return s.redirectFlash(w, r, projectBase(p), "Switch "+sw.Name+" saved.")
+}
+
+func (s *Server) switchDelete(w http.ResponseWriter, r *http.Request) error {
+	_, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteSwitch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, projectBase(p), "Switch deleted.")
+}
+
+// switchConnectPage shows how to connect a device: the broker, the account and
+// the topics. The password is there only right after it was made.
+type switchConnectPage struct {
+	clientTabPage
+	Project  *domain.Project
+	Switch   *domain.Switch
+	Password string
+	Notice   string
+	Broker   app.BrokerInfo
+	Topics   []topicLine
+}
+
+type topicLine struct{ Topic, What string }
+
+func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientTabPage, p *domain.Project, sw *domain.Switch, password, notice string) error {
+	pg := &switchConnectPage{clientTabPage: t, Project: p, Switch: sw, Password: password, Notice: notice}
+	if s.app.Switches != nil {
+		pg.Broker = s.app.Switches.Broker()
+	}
+	if pg.Broker.Host == "" {
+		pg.Broker.Host = hostOf(r)
+	}
+	pg.Title = "Connect " + sw.Name
+	pg.Topics = topicsOf(sw)
+	w.Header().Set("Cache-Control", "no-store") // the page may hold a password
+	s.render(w, r, http.StatusOK, "switch_credentials", pg)
+	return nil
+}
+
+func hostOf(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		return h
+	}
+	return r.Host
+}
+
+func topicsOf(sw *domain.Switch) []topicLine {
+	if sw.Family == domain.FamilyTasmota {
+		power := "POWER"
+		if sw.Channel > 1 {
+			power += strconv.Itoa(sw.Channel)
+		}
+		return []topicLine{
+			{"cmnd/" + sw.Topic + "/" + power, "commands from Portico (ON / OFF)"},
+			{"stat/" + sw.Topic + "/RESULT, stat/" + sw.Topic + "/" + power, "state reports"},
+			{"tele/" + sw.Topic + "/STATE", "periodic state"},
+			{"tele/" + sw.Topic + "/LWT", "availability (retained Online / Offline)"},
+		}
+	}
+	ch := strconv.Itoa(sw.Channel)
+	return []topicLine{
+		{sw.Topic + "/rpc", "requests from Portico (Switch.Set, Switch.GetStatus)"},
+		{sw.Topic + "/portico/rpc", "the device's replies"},
+		{sw.Topic + "/events/rpc", "NotifyStatus events"},
+		{sw.Topic + "/status/switch:" + ch, "status updates"},
+		{sw.Topic + "/online", "availability (retained true / false)"},
+	}
+}
+
+func (s *Server) switchConnect(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	sw, err := s.switchOf(r, p)
+	if err != nil {
+		return err
+	}
+	return s.renderConnect(w, r, t, p, sw, "", "")
+}
+
+func (s *Server) switchRegenerate(w http.ResponseWriter, r *http.Request) error {
+	t, p, err := s.staffProject(r)
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(r, "sid")
+	if err != nil {
+		return err
+	}
+	sw, pw, err := s.store.RegenerateSwitchCredentials(r.Context(), who(r), p.ClientID, p.ID, sid)
+	if err != nil {
+		return err
+	}
+	return s.renderConnect(w, r, t, p, sw, pw, "New credentials made. The old ones stop working when the device next connects.")
+}

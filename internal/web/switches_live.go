@@ -1,0 +1,213 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"portico/internal/app"
+	"portico/internal/domain"
+)
+
+// activityLimit is how many actions the Recent activity card lists (seed: 20).
+const activityLimit = 20
+
+// switchPanel is what the Switches section and the Recent activity card show,
+// both on the page and in each live update.
+type switchPanel struct {
+	Company    *domain.Company
+	Switches   []*domain.Switch
+	Activity   []*domain.SwitchEvent
+	ToggleBase string // a switch's toggle form posts to ToggleBase/{id}
+	ManageBase string // staff: add, edit, delete, credentials under ManageBase
+	EventsURL  string // the live stream
+	Staff      bool   // staff view: device sources and last-seen times
+	CanManage  bool
+}
+
+// Live updates: a page with switches opens a server-sent event stream. On
+// connecting, and whenever the project's switches change in any server process
+// (each one listens to the broker and to the others' change notes), the stream
+// sends the Switches section and the Recent activity card rendered afresh from the
+// database, the source of truth. A page that lost its stream gets the current
+// state when the browser reconnects. Streams end after a few minutes, so that the
+// browser reconnects through the route's guard and a revoked session or access
+// takes effect.
+const (
+	liveLifetime  = 5 * time.Minute
+	liveHeartbeat = 20 * time.Second
+	liveResync    = 30 * time.Second
+)
+
+// streamPanel serves the live stream of a project's switch panel. load renders
+// the panel afresh; it is called with a fresh Scope each time for the portal.
+func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID int64, load func() (*switchPanel, error)) error {
+	first, err := load() // before any header is written, so that errors are pages
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	rc.SetWriteDeadline(time.Now().Add(liveLifetime + time.Minute))
+
+	var updates <-chan struct{}
+	if sw := s.app.Switches; sw != nil {
+		ch, stop := sw.Watch(projectID)
+		defer stop()
+		updates = ch
+	}
+	fmt.Fprintf(w, "retry: 2000\n\n")
+	var last [32]byte
+	send := func(p *switchPanel) error {
+		sw, err := s.renderPartial(r, "switchcard", p)
+		if err != nil {
+			return err
+		}
+		act, err := s.renderPartial(r, "activitycard", p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256([]byte(sw + act))
+		if sum == last {
+			return nil
+		}
+		last = sum
+		writeEvent(w, "switches", sw)
+		writeEvent(w, "activity", act)
+		return rc.Flush()
+	}
+	if err := send(first); err != nil {
+		return nil
+	}
+	end := time.NewTimer(liveLifetime)
+	defer end.Stop()
+	beat := time.NewTicker(liveHeartbeat)
+	defer beat.Stop()
+	resync := time.NewTicker(liveResync)
+	defer resync.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-end.C:
+			return nil
+		case <-beat.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+				return nil
+			}
+			continue
+		case <-updates:
+		case <-resync.C:
+		}
+		p, err := load()
+		if err != nil {
+			// Access was lost, or the project deleted: end the stream; the browser's
+			// reconnection then meets the guard.
+			return nil
+		}
+		if err := send(p); err != nil {
+			return nil
+		}
+	}
+}
+
+// writeEvent writes one server-sent event whose data may span lines.
+func writeEvent(w http.ResponseWriter, event, data string) {
+	var b bytes.Buffer
+	b.WriteString("event: " + event + "\n")
+	for line := range strings.SplitSeq(data, "\n") {
+		b.WriteString("data: " + line + "\n")
+	}
+	b.WriteString("\n")
+	w.Write(b.Bytes())
+}
+
+// renderPartial renders a shared template (a partial) to a string.
+func (s *Server) renderPartial(r *http.Request, name string, data any) (string, error) {
+	locale := "en"
+	if pc := portalOf(r); pc != nil && s.tmpl[pc.company.Locale] != nil {
+		locale = pc.company.Locale
+	} else if sc := staffOf(r); sc != nil && s.tmpl[sc.company.Locale] != nil {
+		locale = sc.company.Locale
+	}
+	set := s.tmpl[locale]
+	t, ok := set["portal_project"]
+	if !ok {
+		return "", fmt.Errorf("web: no template set for partial %s", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// wantsJSON reports whether a toggle came from switches.js, which reads JSON.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// toggleJSON is the answer to a toggle sent by switches.js. It names the switch
+// and its state only: no people, no credentials.
+type toggleJSON struct {
+	OK      bool   `json:"ok"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+func writeToggleJSON(w http.ResponseWriter, status int, v toggleJSON) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// toggleOutcome turns a toggle's result or error into a status, a message and
+// whether it worked. Errors other than refusals are returned as they are.
+func toggleOutcome(res *app.ToggleResult, err error) (int, toggleJSON, error) {
+	if err != nil {
+		switch domain.ErrorCode(err) {
+		case domain.ECONFLICT, domain.EINVALID:
+			return http.StatusConflict, toggleJSON{Status: "refused", Message: domain.ErrorMessage(err)}, nil
+		}
+		return 0, toggleJSON{}, err
+	}
+	switch res.Status {
+	case domain.EventConfirmed:
+		return http.StatusOK, toggleJSON{OK: true, Status: res.Status, Message: res.Message}, nil
+	case domain.EventSuperseded:
+		return http.StatusOK, toggleJSON{OK: true, Status: res.Status, Message: res.Message}, nil
+	}
+	return http.StatusGatewayTimeout, toggleJSON{Status: res.Status, Message: res.Message}, nil
+}
+
+// parseWanted reads the wanted state of a toggle form: "on" or "off".
+func parseWanted(r *http.Request) (bool, error) {
+	if err := parseForm(r); err != nil {
+		return false, err
+	}
+	switch r.PostForm.Get("state") {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, domain.Errorf(domain.EINVALID, "Choose to turn the switch on or off.")
+}
+
+// switchService returns the switch service, or an error saying switches are
+// unavailable when the server runs without a broker.
+func (s *Server) switchService() (*app.Switches, error) {
+	if s.app.Switches == nil {
+		return nil, domain.Errorf(domain.ECONFLICT, "Switches cannot be controlled right now: the server is not connected to the MQTT broker.")
+	}
+	return s.app.Switches, nil
+}
