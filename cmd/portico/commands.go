@@ -42,6 +42,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 // nil, is called with the listening address. When c.Addr asks for any free port
 // (port 0), serve records the port it got in c.Addr, so that links carry it.
 func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, ready func(addr string)) error {
+	c.mqttRandomPort = strings.HasSuffix(c.Addr, ":0") // before the real port replaces it
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err

@@ -29,12 +29,13 @@ type mqttConfig struct {
 	MQTTURL     string
 	MQTTHost    string
 
-	mqttDeviceURL string // where this process's devices connect, once the broker runs
+	mqttDeviceURL  string // where this process's devices connect, once the broker runs
+	mqttRandomPort bool   // --addr asked for a random port, so the broker's default does too
 }
 
 // mqttFlags registers the broker options.
 func (c *mqttConfig) mqttFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.MQTTAddr, "mqtt-addr", "127.0.0.1:1883", "embedded MQTT broker: address devices connect to; \"off\" for none. When --addr asks for a random port (:0), so does the broker (PORTICO_MQTT_ADDR)")
+	fs.StringVar(&c.MQTTAddr, "mqtt-addr", "", "embedded MQTT broker: address devices connect to, 127.0.0.1:1883 when empty (random when --addr asks for a random port, :0); \"off\" for none (PORTICO_MQTT_ADDR)")
 	fs.StringVar(&c.MQTTTLSAddr, "mqtt-tls-addr", "", "embedded MQTT broker: TLS listener, e.g. :8883; needs --mqtt-tls-cert and --mqtt-tls-key (PORTICO_MQTT_TLS_ADDR)")
 	fs.StringVar(&c.MQTTTLSCert, "mqtt-tls-cert", "", "PEM certificate (chain) of the TLS listener (PORTICO_MQTT_TLS_CERT)")
 	fs.StringVar(&c.MQTTTLSKey, "mqtt-tls-key", "", "PEM private key of the TLS listener (PORTICO_MQTT_TLS_KEY)")
@@ -71,14 +72,17 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 				info.Port = cmp(port, 1883)
 			}
 		}
-		log.Info("switches: connected to the external MQTT broker", "host", info.Host)
+		log.Debug("switches: connected to the external MQTT broker", "host", info.Host)
 	} else {
 		cfg := switches.EmbeddedConfig{Accounts: app.DeviceAccounts(st), Log: log}
-		if c.MQTTAddr != "off" {
+		switch {
+		case c.MQTTAddr == "off":
+		case c.MQTTAddr != "":
 			cfg.Addr = c.MQTTAddr
-			if _, port, err := net.SplitHostPort(c.Addr); err == nil && port == "0" && c.MQTTAddr == "127.0.0.1:1883" {
-				cfg.Addr = "127.0.0.1:0"
-			}
+		case c.mqttRandomPort:
+			cfg.Addr = "127.0.0.1:0"
+		default:
+			cfg.Addr = "127.0.0.1:1883"
 		}
 		if c.MQTTTLSAddr != "" {
 			cert, err := tls.LoadX509KeyPair(c.MQTTTLSCert, c.MQTTTLSKey)
@@ -88,6 +92,14 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 			cfg.TLSAddr, cfg.TLSConfig = c.MQTTTLSAddr, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		}
 		e, err := switches.StartEmbedded(cfg)
+		if err != nil && c.MQTTAddr == "" && cfg.Addr != "" {
+			// The default address is taken (another broker on this machine?). Run
+			// without a device listener rather than not at all, and say so.
+			log.Warn("switches: the embedded MQTT broker cannot listen on its default address; devices cannot connect until --mqtt-addr names a free one",
+				"addr", cfg.Addr, "err", err)
+			cfg.Addr = ""
+			e, err = switches.StartEmbedded(cfg)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -102,7 +114,7 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 			_, p, _ := net.SplitHostPort(addrs[len(addrs)-1])
 			info.TLSPort, _ = strconv.Atoi(p)
 		}
-		log.Info("switches: embedded MQTT broker listening", "addrs", strings.Join(addrs, ", "))
+		log.Debug("switches: embedded MQTT broker listening", "addrs", strings.Join(addrs, ", "))
 	}
 	svc = app.NewSwitches(st, log, app.SwitchesConfig{Bus: bus, Broker: info, FreshBroker: c.MQTTURL == ""})
 	if err := svc.Start(ctx); err != nil {

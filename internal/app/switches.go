@@ -56,6 +56,7 @@ type Switches struct {
 	queue   chan switches.Message
 	done    chan struct{}
 	stopped atomic.Bool
+	workers sync.WaitGroup
 	queryID atomic.Int64
 
 	mu       sync.Mutex
@@ -99,6 +100,7 @@ func (s *Switches) Start(ctx context.Context) error {
 			return err
 		}
 	}
+	s.workers.Add(1)
 	go s.work()
 	if err := s.bus.Subscribe(ctx, []string{changedPrefix + "+"}, s.onChanged); err != nil {
 		return err
@@ -109,11 +111,13 @@ func (s *Switches) Start(ctx context.Context) error {
 	return s.bus.Subscribe(ctx, switches.AllFilters(), s.enqueue)
 }
 
-// Stop stops processing messages; the bus is the caller's to close.
+// Stop stops processing messages and waits for the message in hand; the bus is
+// the caller's to close.
 func (s *Switches) Stop() {
 	if s.stopped.CompareAndSwap(false, true) {
 		close(s.done)
 	}
+	s.workers.Wait()
 }
 
 func (s *Switches) enqueue(m switches.Message) {
@@ -124,6 +128,7 @@ func (s *Switches) enqueue(m switches.Message) {
 }
 
 func (s *Switches) work() {
+	defer s.workers.Done()
 	for {
 		select {
 		case m := <-s.queue:
@@ -218,7 +223,7 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 // query asks the device for its state.
 func (s *Switches) query(ctx context.Context, fam switches.Family, sw *domain.Switch) {
 	topic, payload := fam.Query(deviceOf(sw), s.queryID.Add(1))
-	if err := s.bus.Publish(ctx, topic, payload, false); err != nil {
+	if err := s.bus.Publish(ctx, topic, payload, false); err != nil && !s.stopped.Load() {
 		s.log.Warn("switches: state query", "switch", sw.ID, "err", err)
 	}
 }
@@ -228,10 +233,15 @@ func (s *Switches) resyncAll() {
 	defer cancel()
 	ids, err := s.store.OnlineSwitches(ctx)
 	if err != nil {
-		s.log.Error("switches: resync", "err", err)
+		if !s.stopped.Load() {
+			s.log.Error("switches: resync", "err", err)
+		}
 		return
 	}
 	for _, id := range ids {
+		if s.stopped.Load() {
+			return
+		}
 		sw, err := s.store.SwitchByID(ctx, id)
 		if err != nil {
 			continue

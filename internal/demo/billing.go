@@ -17,11 +17,11 @@ const NotificationEmail = "office@demo.test"
 // demoDoc is one invoice or estimate of the demo, dated relative to today.
 type demoDoc struct {
 	client, project, title string
-	issuedAgo, runs    int    // issued this many days ago; due (valid) this many days after
-	state              string // what it ends as: sent, paid, overdue (invoices); sent, accepted (estimates); draft
-	decidedBy          string // a portal user's email, for an accepted estimate
-	comment            string
-	lines              []domain.Line
+	issuedAgo, runs        int    // issued this many days ago; due (valid) this many days after
+	state                  string // what it ends as: sent, paid, overdue (invoices); sent, accepted (estimates); draft
+	decidedBy              string // a portal user's email, for an accepted estimate
+	comment                string
+	lines                  []domain.Line
 }
 
 func line(desc string, qty domain.Quantity, unit string, price domain.Money, rate domain.Rate) domain.Line {

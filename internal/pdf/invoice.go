@@ -97,13 +97,40 @@ func billingFrame(b BillingData, doc *domain.BillingDoc, title string) *Doc {
 		sub = doc.Title + " — " + sub
 	}
 	d := New(House{Tenant: b.Company.Name, Title: title, Ref: doc.DisplayNumber(), Date: doc.IssueDate.Time(), Subtitle: sub})
-	d.Fields(
-		[]Field{{"Supplier", join("\n", b.Company.Name, b.Details)}},
-		[]Field{{"Customer", join("\n", client.Name, client.Street, strings.TrimSpace(client.PostalCode+" "+client.City), client.Country,
-			join(" · ", prefixed("Company ID ", client.CompanyNumber), prefixed("Tax ID ", client.TaxID), prefixed("VAT ID ", client.VATID)))}},
+	parties(d,
+		Field{"Supplier", join("\n", b.Company.Name, b.Details)},
+		Field{"Customer", join("\n", client.Name, client.Street, strings.TrimSpace(client.PostalCode+" "+client.City), client.Country,
+			join(" · ", prefixed("Company ID ", client.CompanyNumber), prefixed("Tax ID ", client.TaxID), prefixed("VAT ID ", client.VATID)))},
 	)
-	d.f.Ln(2)
 	return d
+}
+
+// parties writes supplier and customer side by side, each a small label over the
+// full width of its half, as addresses are read on an invoice.
+func parties(d *Doc, left, right Field) {
+	f := d.f
+	colW := bodyW / 2
+	y0 := f.GetY()
+	yEnd := y0
+	for i, fd := range []Field{left, right} {
+		x := margin + float64(i)*colW
+		f.SetXY(x, y0)
+		d.color(muted)
+		d.font("", smallPt)
+		f.CellFormat(colW-4, lineH, fd.Label, "", 2, "L", false, 0, "")
+		f.SetX(x)
+		d.color(ink)
+		lines := strings.Split(fd.Value, "\n")
+		d.font("B", bodyPt)
+		f.MultiCell(colW-4, lineH, lines[0], "", "L", false)
+		d.font("", bodyPt)
+		for _, l := range lines[1:] {
+			f.SetX(x)
+			f.MultiCell(colW-4, lineH, l, "", "L", false)
+		}
+		yEnd = max(yEnd, f.GetY())
+	}
+	f.SetY(yEnd + 4)
 }
 
 // billingLines writes the lines and, under them, the totals.
@@ -118,10 +145,12 @@ func billingLines(d *Doc, f domain.BillingFormat, doc *domain.BillingDoc) {
 		rows = append(rows, []string{strconv.Itoa(i + 1), l.Description, f.Quantity(l.Quantity), l.Unit,
 			f.Money(l.UnitPrice, doc.Currency), f.Rate(l.VATRate), f.Money(l.Net(), doc.Currency)})
 	}
-	amountW := 27.0
+	// Amounts up to ten million with cents, quantities up to a million and rates
+	// like "19,5 %" fit their columns on one line.
+	qtyW, unitW, priceW, vatW, amountW := 19.0, 12.0, 26.0, 17.0, 30.0
 	d.Table([]Column{
-		{"#", 8, "R"}, {"Description", bodyW - 8 - 17 - 13 - 25 - 14 - amountW, "L"}, {"Qty", 17, "R"}, {"Unit", 13, "L"},
-		{"Unit price", 25, "R"}, {"VAT", 14, "R"}, {"Amount", amountW, "R"},
+		{"#", 10, "R"}, {"Description", bodyW - 10 - qtyW - unitW - priceW - vatW - amountW, "L"}, {"Qty", qtyW, "R"}, {"Unit", unitW, "L"},
+		{"Unit price", priceW, "R"}, {"VAT", vatW, "R"}, {"Amount", amountW, "R"},
 	}, rows, "No lines yet.")
 
 	t := doc.Totals

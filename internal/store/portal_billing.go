@@ -127,17 +127,17 @@ func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, d
 		if err != nil {
 			return err
 		}
-		var first, last string
+		u := &domain.PortalUser{ID: sc.PortalUserID, CompanyID: sc.CompanyID}
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT first_name, last_name, email FROM portal_users WHERE company_id = ? AND id = ?`),
-			sc.CompanyID, sc.PortalUserID).Scan(&first, &last, &d.ByEmail); err != nil {
+			sc.CompanyID, sc.PortalUserID).Scan(&u.FirstName, &u.LastName, &u.Email); err != nil {
 			return notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 		}
-		d.ByName = strings.TrimSpace(first + " " + last)
-		if d.ByName == "" {
-			d.ByName = d.ByEmail
-		}
+		d.ByName, d.ByEmail = u.Name(), u.Email
 		decisionID, err := s.decide(ctx, tx, e, &d)
 		if err != nil {
+			return err
+		}
+		if err := s.auditPortal(ctx, tx, sc, u, "estimate."+d.Decision, "Estimate "+e.Number); err != nil {
 			return err
 		}
 		to, err := s.decisionRecipients(ctx, tx, sc.CompanyID)

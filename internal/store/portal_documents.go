@@ -13,27 +13,69 @@ import (
 // safety data sheets to the portal's Documents page.
 const SDSMonths = 24
 
+// portalMaterials returns the materials used in the completed protocols sc may
+// see that were performed in the last SDSMonths months — at any site, or at site
+// siteID when it is not 0. It is a query of its own, its ids bound into the
+// documents query: as a subquery, SQLite would run it once per document.
+func (s *Store) portalMaterials(ctx context.Context, sc access.Scope, siteID int64) ([]any, error) {
+	pw, pargs := sc.SitesWhere("p.client_id", "p.site_id")
+	args := append([]any{sc.CompanyID, micros(s.Now().AddDate(0, -SDSMonths, 0))}, pargs...)
+	where := ``
+	if siteID != 0 {
+		where = ` AND p.site_id = ?`
+		args = append(args, siteID)
+	}
+	// CROSS JOIN makes SQLite start from the scope's protocols (found by index)
+	// rather than from every use of every material; PostgreSQL plans it as a join.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT pm.material_id FROM protocols p
+		CROSS JOIN protocol_materials pm
+		WHERE pm.company_id = p.company_id AND pm.protocol_id = p.id
+		AND p.company_id = ? AND p.status = 'completed' AND p.performed_at >= ? AND `+pw+where), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal materials: %w", err)
+	}
+	defer rows.Close()
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// inIDs is "col IN (?, …)" for the ids, or a condition that never holds.
+func inIDs(col string, ids []any) string {
+	if len(ids) == 0 {
+		return "1 = 0"
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+}
+
 // portalDocumentWhere is the condition for the documents d the scope may see: only
 // those marked visible in the portal, and of them
 //   - a material's documents (safety data sheets) when the material was used in a
 //     completed protocol the scope may see, performed in the last SDSMonths months;
 //   - a client's documents when the client is the scope's and the document is for
 //     all of its sites or for a site the scope may see.
-func (s *Store) portalDocumentWhere(sc access.Scope) (string, []any) {
-	pw, pargs := sc.SitesWhere("p.client_id", "p.site_id")
+func (s *Store) portalDocumentWhere(ctx context.Context, sc access.Scope) (string, []any, error) {
+	mats, err := s.portalMaterials(ctx, sc, 0)
+	if err != nil {
+		return "", nil, err
+	}
 	cw, cargs := sc.ClientsWhere("d.client_id")
 	dw, dargs := sc.SitesWhere("ds.client_id", "ds.site_id")
 	where := `d.company_id = ? AND d.portal_visible = TRUE AND (
-		(d.material_id IS NOT NULL AND d.material_id IN (SELECT pm.material_id FROM protocol_materials pm
-			JOIN protocols p ON p.company_id = pm.company_id AND p.id = pm.protocol_id
-			WHERE p.company_id = ? AND p.status = 'completed' AND p.performed_at >= ? AND ` + pw + `))
+		(d.material_id IS NOT NULL AND ` + inIDs("d.material_id", mats) + `)
 		OR (d.client_id IS NOT NULL AND ` + cw + ` AND (d.all_sites = TRUE OR EXISTS (SELECT 1 FROM document_sites ds
 			WHERE ds.company_id = d.company_id AND ds.document_id = d.id AND ` + dw + `))))`
-	args := []any{sc.CompanyID, sc.CompanyID, micros(s.Now().AddDate(0, -SDSMonths, 0))}
-	args = append(args, pargs...)
+	args := []any{sc.CompanyID}
+	args = append(args, mats...)
 	args = append(args, cargs...)
 	args = append(args, dargs...)
-	return where, args
+	return where, args, nil
 }
 
 // PortalDocumentFilter narrows the portal's document lists.
@@ -45,8 +87,11 @@ type PortalDocumentFilter struct {
 }
 
 // portalDocumentFilter returns the documents condition for sc narrowed by f.
-func (s *Store) portalDocumentFilter(sc access.Scope, f PortalDocumentFilter) (string, []any) {
-	where, args := s.portalDocumentWhere(sc)
+func (s *Store) portalDocumentFilter(ctx context.Context, sc access.Scope, f PortalDocumentFilter) (string, []any, error) {
+	where, args, err := s.portalDocumentWhere(ctx, sc)
+	if err != nil {
+		return "", nil, err
+	}
 	if f.Kind != "" {
 		where += ` AND d.kind = ?`
 		args = append(args, f.Kind)
@@ -58,15 +103,18 @@ func (s *Store) portalDocumentFilter(sc access.Scope, f PortalDocumentFilter) (s
 	if f.SiteID != 0 {
 		// A site's documents: the client's documents for all sites or for this one,
 		// and the safety data sheets of materials used at this site.
+		mats, err := s.portalMaterials(ctx, sc, f.SiteID)
+		if err != nil {
+			return "", nil, err
+		}
 		where += ` AND (
 			(d.client_id IS NOT NULL AND d.client_id = (SELECT x.client_id FROM sites x WHERE x.company_id = d.company_id AND x.id = ?)
 				AND (d.all_sites = TRUE OR EXISTS (SELECT 1 FROM document_sites ds2 WHERE ds2.company_id = d.company_id AND ds2.document_id = d.id AND ds2.site_id = ?)))
-			OR (d.material_id IS NOT NULL AND d.material_id IN (SELECT pm.material_id FROM protocol_materials pm
-				JOIN protocols p ON p.company_id = pm.company_id AND p.id = pm.protocol_id
-				WHERE p.company_id = ? AND p.site_id = ? AND p.status = 'completed' AND p.performed_at >= ?)))`
-		args = append(args, f.SiteID, f.SiteID, sc.CompanyID, f.SiteID, micros(s.Now().AddDate(0, -SDSMonths, 0)))
+			OR (d.material_id IS NOT NULL AND ` + inIDs("d.material_id", mats) + `))`
+		args = append(args, f.SiteID, f.SiteID)
+		args = append(args, mats...)
 	}
-	return where, args
+	return where, args, nil
 }
 
 // PortalDocuments lists one page of the documents sc may see, narrowed by f,
@@ -75,7 +123,10 @@ func (s *Store) portalDocumentFilter(sc access.Scope, f PortalDocumentFilter) (s
 func (s *Store) PortalDocuments(ctx context.Context, sc access.Scope, f PortalDocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	where, args := s.portalDocumentFilter(sc, f)
+	where, args, err := s.portalDocumentFilter(ctx, sc, f)
+	if err != nil {
+		return nil, info, err
+	}
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count portal documents: %w", err)
 	}
@@ -108,7 +159,10 @@ func visibleSites(sc access.Scope, d *domain.Document) ([]int64, []string) {
 
 // PortalDocumentCount is the number of documents on the portal's Documents page for sc.
 func (s *Store) PortalDocumentCount(ctx context.Context, sc access.Scope) (int, error) {
-	where, args := s.portalDocumentWhere(sc)
+	where, args, err := s.portalDocumentWhere(ctx, sc)
+	if err != nil {
+		return 0, err
+	}
 	var n int
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count portal documents: %w", err)
@@ -119,7 +173,10 @@ func (s *Store) PortalDocumentCount(ctx context.Context, sc access.Scope) (int, 
 // PortalDocument returns document id, with its file key, if sc may see it, and
 // ENOTFOUND otherwise.
 func (s *Store) PortalDocument(ctx context.Context, sc access.Scope, id int64) (*domain.Document, error) {
-	where, args := s.portalDocumentWhere(sc)
+	where, args, err := s.portalDocumentWhere(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
 	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE `+where+` AND d.id = ?`, append(args, id)...)
 	if err != nil {
 		return nil, err

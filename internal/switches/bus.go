@@ -34,6 +34,10 @@ type Bus interface {
 
 // MatchTopic reports whether an MQTT topic filter matches a topic name.
 func MatchTopic(filter, topic string) bool {
+	// A filter starting with a wildcard does not match $SYS and other $ topics.
+	if strings.HasPrefix(topic, "$") && (strings.HasPrefix(filter, "+") || strings.HasPrefix(filter, "#")) {
+		return false
+	}
 	fp := strings.Split(filter, "/")
 	tp := strings.Split(topic, "/")
 	for i, f := range fp {

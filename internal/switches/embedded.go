@@ -56,7 +56,6 @@ type EmbeddedConfig struct {
 type Embedded struct {
 	srv   *mqtt.Server
 	subs  subscriptions
-	subID atomic.Int64
 	addrs []string
 }
 
@@ -88,7 +87,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		ClientNetWriteBufferSize: embeddedNetBuffer,
 		ClientNetReadBufferSize:  embeddedNetBuffer,
 		SysTopicResendInterval:   60,
-		Logger:                   log.With("component", "mqtt"),
+		Logger:                   slog.New(warnOnly{log.Handler()}).With("component", "mqtt"),
 	})
 	e := &Embedded{srv: srv}
 	if err := srv.AddHook(&authHook{accounts: cfg.Accounts, srv: srv, log: log}, nil); err != nil {
@@ -122,6 +121,15 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		srv.Close()
 		return nil, err
 	}
+	// One inline subscription to everything, made before any device can connect,
+	// feeds the bus's own dispatch: subscribing inline later would scan the
+	// broker's retained-message index while devices write to it.
+	if err := srv.Subscribe("#", 1, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
+		e.subs.dispatch(Message{Topic: pk.TopicName, Payload: bytes.Clone(pk.Payload)})
+	}); err != nil {
+		srv.Close()
+		return nil, err
+	}
 	if err := srv.Serve(); err != nil {
 		srv.Close()
 		return nil, err
@@ -140,19 +148,21 @@ func (e *Embedded) Publish(_ context.Context, topic string, payload []byte, reta
 	return e.srv.Publish(topic, payload, retain, 1)
 }
 
-// Subscribe implements Bus. Retained messages are handed over before it returns.
+// Subscribe implements Bus. The retained messages on the filters are handed
+// over, marked Retained, before it returns.
 func (e *Embedded) Subscribe(_ context.Context, filters []string, h Handler) error {
-	e.subs.add(filters, h)
 	for _, f := range filters {
-		id := int(e.subID.Add(1))
-		var replaying atomic.Bool
-		replaying.Store(true)
-		err := e.srv.Subscribe(f, id, func(_ *mqtt.Client, _ packets.Subscription, pk packets.Packet) {
-			h(Message{Topic: pk.TopicName, Payload: bytes.Clone(pk.Payload), Retained: pk.FixedHeader.Retain && replaying.Load()})
-		})
-		replaying.Store(false)
-		if err != nil {
-			return fmt.Errorf("switches: subscribe %s: %w", f, err)
+		if !mqtt.IsValidFilter(f, false) {
+			return fmt.Errorf("switches: invalid topic filter %q", f)
+		}
+	}
+	e.subs.add(filters, h)
+	for topic, pk := range e.srv.Topics.Retained.GetAll() {
+		for _, f := range filters {
+			if MatchTopic(f, topic) {
+				h(Message{Topic: topic, Payload: bytes.Clone(pk.Payload), Retained: true})
+				break
+			}
 		}
 	}
 	return nil
@@ -274,3 +284,14 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 
 // OnDisconnect forgets the device's account.
 func (h *authHook) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.clients.Delete(cl) }
+
+// warnOnly passes on the broker's warnings and errors only: its informational
+// lines (starting, stopping, hooks) are noise in the server's log.
+type warnOnly struct{ slog.Handler }
+
+func (w warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnOnly) WithAttrs(as []slog.Attr) slog.Handler { return warnOnly{w.Handler.WithAttrs(as)} }
+func (w warnOnly) WithGroup(g string) slog.Handler       { return warnOnly{w.Handler.WithGroup(g)} }

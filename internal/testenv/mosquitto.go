@@ -174,4 +174,3 @@ func (m *Mosquitto) Stop() {
 
 // Log returns what the broker logged.
 func (m *Mosquitto) Log() string { return strings.TrimSpace(m.log.String()) }
-

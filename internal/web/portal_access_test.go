@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -306,8 +305,10 @@ func TestPortalInvitation(t *testing.T) {
 				resp := r.staff.Get(path)
 				wantStatus(t, resp, http.StatusOK)
 				wantBody(t, resp, `value="main"`, `value="other"`, "Main email", "Another email")
-				dontWantBody(t, resp, `value="protocol"`, "Protocol email")
+				dontWantBody(t, resp, `value="protocol"`)
 			}
+			// The client page names the (empty) protocol email among the client's details; the dialog page does not.
+			dontWantBody(t, r.staff.Get(clientPath(plain.ID)+"/portal/invite"), "Protocol email")
 			resp := invite(r.staff, plain.ID, "protocol", "")
 			wantStatus(t, resp, http.StatusUnprocessableEntity)
 			wantBody(t, resp, "The client has no protocol email.")
@@ -734,12 +735,12 @@ func TestPortalUsersPage(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		r := newPortalRig(t, db)
 		abc := r.client(t, "ABC s.r.o.", "office@abc.test", "")
-		r.db.Site(t, r.tn, abc, "Bratislava HQ", "Bratislava")
+		bratislava := r.db.Site(t, r.tn, abc, "Bratislava HQ", "Bratislava")
 		kosice := r.db.Site(t, r.tn, abc, "Košice branch", "Košice")
-		r.db.Site(t, r.tn, abc, "Žilina depot", "Žilina")
+		zilina := r.db.Site(t, r.tn, abc, "Žilina depot", "Žilina")
 		den := r.client(t, "Dencorp", "", "")
-		r.db.Site(t, r.tn, den, "Dencorp One", "Nitra")
-		r.db.Site(t, r.tn, den, "Dencorp Two", "Trnava")
+		den1 := r.db.Site(t, r.tn, den, "Dencorp One", "Nitra")
+		den2 := r.db.Site(t, r.tn, den, "Dencorp Two", "Trnava")
 		other := r.client(t, "Other Client", "", "")
 		otherSite := r.db.Site(t, r.tn, other, "Other site", "Prešov")
 		const email = "katarina@abc.test"
@@ -778,8 +779,11 @@ func TestPortalUsersPage(t *testing.T) {
 		}
 
 		t.Run("the restricted user sees only the chosen site", func(t *testing.T) {
-			home := wantPortalHome(t, kata, "acme", []string{"ABC s.r.o.", "Dencorp"}, "Other Client")
-			wantSiteCounts(t, home, map[string]int{"ABC s.r.o.": 1, "Dencorp": 2})
+			wantPortalHome(t, kata, "acme", []string{"ABC s.r.o.", "Dencorp"}, "Other Client")
+			wantPortalSites(t, kata, abc.ID, []*domain.Site{kosice}, []*domain.Site{bratislava, zilina})
+			wantPortalSites(t, kata, den.ID, []*domain.Site{den1, den2}, nil)
+			wantStatus(t, kata.Get(fmt.Sprintf("/portal/acme/sites/%d", bratislava.ID)), http.StatusNotFound)
+			wantStatus(t, kata.Get(fmt.Sprintf("/portal/acme/sites/%d", kosice.ID)), http.StatusOK)
 		})
 
 		t.Run("editing away every site restores all sites", func(t *testing.T) {
@@ -793,8 +797,9 @@ func TestPortalUsersPage(t *testing.T) {
 				t.Errorf("flash = %q", f)
 			}
 			// The open session sees the change at once: the Scope is loaded per request.
-			home := wantPortalHome(t, kata, "acme", []string{"ABC s.r.o.", "Dencorp"})
-			wantSiteCounts(t, home, map[string]int{"ABC s.r.o.": 3, "Dencorp": 2})
+			wantPortalSites(t, kata, abc.ID, []*domain.Site{bratislava, kosice, zilina}, nil)
+			wantPortalSites(t, kata, den.ID, []*domain.Site{den1, den2}, nil)
+			wantStatus(t, kata.Get(fmt.Sprintf("/portal/acme/sites/%d", bratislava.ID)), http.StatusOK)
 			wantBody(t, r.staff.Get("/app/users"), "All sites")
 		})
 
@@ -843,19 +848,20 @@ func TestPortalUsersPage(t *testing.T) {
 	})
 }
 
-// wantSiteCounts checks the site count on each company card of the portal's first page.
-func wantSiteCounts(t *testing.T, body string, want map[string]int) {
+// wantPortalSites checks the sites the portal user c sees on the My data page
+// of the client: all of want, none of absent.
+func wantPortalSites(t *testing.T, c *testenv.Client, clientID int64, want, absent []*domain.Site) {
 	t.Helper()
-	for name, n := range want {
-		re := regexp.MustCompile(regexp.QuoteMeta(html.EscapeString(name)) + `(?s).*?Sites</dt>\s*<dd>(\d+)</dd>`)
-		m := re.FindStringSubmatch(body)
-		if m == nil {
-			t.Errorf("no site count for %s on the portal's first page", name)
-			continue
-		}
-		if m[1] != strconv.Itoa(n) {
-			t.Errorf("%s shows %s sites, want %d", name, m[1], n)
-		}
+	r := c.Get(fmt.Sprintf("/portal/acme/my-data?company=%d", clientID))
+	wantStatus(t, r, http.StatusOK)
+	if n := strings.Count(r.Body, "data-site-id="); n != len(want) {
+		t.Errorf("My data of client %d lists %d sites, want %d", clientID, n, len(want))
+	}
+	for _, st := range want {
+		wantBody(t, r, fmt.Sprintf(`data-site-id="%d"`, st.ID), html.EscapeString(st.Name))
+	}
+	for _, st := range absent {
+		dontWantBody(t, r, fmt.Sprintf(`data-site-id="%d"`, st.ID), html.EscapeString(st.Name))
 	}
 }
 

@@ -214,3 +214,20 @@ func (s *Server) portalDecide(decision string) handlerFunc {
 		return s.redirectFlash(w, r, "/portal/"+portalOf(r).company.Slug+"/estimates/"+strconv.FormatInt(id, 10), msg)
 	}
 }
+
+// projectBilling is the Invoices and Estimates sections of a project's portal page.
+type projectBilling struct {
+	Fmt       domain.BillingFormat
+	Base      string
+	Invoices  []*domain.Invoice
+	Estimates []*domain.Estimate
+}
+
+// projectBilling loads the project's invoices and estimates the user may see.
+func (s *Server) projectBilling(r *http.Request, projectID int64) (*projectBilling, error) {
+	inv, est, err := s.store.PortalProjectBilling(r.Context(), scopeOf(r), projectID)
+	if err != nil {
+		return nil, err
+	}
+	return &projectBilling{Fmt: s.billingFormat(r), Base: "/portal/" + portalOf(r).company.Slug, Invoices: inv, Estimates: est}, nil
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -20,9 +21,11 @@ var (
 )
 
 // checkBilling compares the portal's Invoices and Estimates of user ui of tenant
-// ti — the lists, every document's page and PDF in every tenant of the world, the
-// answer pages and answers — with the world's oracle. Drafts and void invoices
-// must never be found; nor may anything outside the user's clients and sites.
+// ti with the world's oracle: the lists, the project pages' sections, every
+// document's page in every tenant of the world, answers to every estimate the user
+// may not see, and the PDFs and answer pages of their own tenant's documents.
+// Drafts and void invoices must never be found; nor may anything outside the
+// user's clients and sites.
 // It is part of TestPortalVisibilityRandomWorlds (checkUser calls it).
 func checkBilling(rt *rapid.T, w *testenv.World, ti, ui int, c *testenv.Client, requests *atomic.Int64) {
 	wt := w.Tenants[ti]
@@ -31,7 +34,7 @@ func checkBilling(rt *rapid.T, w *testenv.World, ti, ui int, c *testenv.Client, 
 	get := func(path string, status ...int) *testenv.Response {
 		requests.Add(1)
 		r := c.Get(base + path)
-		if !containsInt(status, r.Status) {
+		if !slices.Contains(status, r.Status) {
 			rt.Fatalf("%s: GET %s: status %d, want one of %v\n%.1500s", who, path, r.Status, status, r.Body)
 		}
 		// Staff names never reach the portal: decisions recorded by staff show the team label.
@@ -65,12 +68,40 @@ func checkBilling(rt *rapid.T, w *testenv.World, ti, ui int, c *testenv.Client, 
 		rt.Fatalf("%s: estimates list %v, oracle %v", who, sortedKeys(got), sortedKeys(wantEst))
 	}
 
+	// A project's page lists the invoices and estimates on it that the user may see.
+	for pi, p := range wt.Billing.Projects {
+		r := get("/projects/"+itoa(p.ID), http.StatusOK, http.StatusNotFound)
+		if r.Status != http.StatusOK {
+			continue
+		}
+		wantI, wantE := map[int64]bool{}, map[int64]bool{}
+		for ii, inv := range wt.Billing.Invoices {
+			if inv.ProjectID == p.ID && w.SeesInvoice(ti, ui, ii) {
+				wantI[inv.ID] = true
+			}
+		}
+		for ei, e := range wt.Billing.Estimates {
+			if e.ProjectID == p.ID && w.SeesEstimate(ti, ui, ei) {
+				wantE[e.ID] = true
+			}
+		}
+		if got := ids(reInvoiceID, r.Body); !maps.Equal(got, wantI) {
+			rt.Fatalf("%s: invoices on the page of project %d: %v, oracle %v", who, pi, sortedKeys(got), sortedKeys(wantI))
+		}
+		if got := ids(reEstimateID, r.Body); !maps.Equal(got, wantE) {
+			rt.Fatalf("%s: estimates on the page of project %d: %v, oracle %v", who, pi, sortedKeys(got), sortedKeys(wantE))
+		}
+	}
+
 	for oti, ot := range w.Tenants {
 		for ii, inv := range ot.Billing.Invoices {
 			visible := oti == ti && w.SeesInvoice(ti, ui, ii)
 			what := fmt.Sprintf("invoice %d of tenant %d (%+v)", ii, oti, w.Spec.Tenants[oti].Billing.Invoices[ii])
 			if r := get("/invoices/"+itoa(inv.ID), http.StatusOK, http.StatusNotFound); r.Status != status(visible) {
 				rt.Fatalf("%s: %s: status %d, oracle visible=%v", who, what, r.Status, visible)
+			}
+			if oti != ti {
+				continue // the PDF and answer pages load through the same Scope query as the page
 			}
 			r := get("/invoices/"+itoa(inv.ID)+".pdf", http.StatusOK, http.StatusNotFound)
 			if r.Status != status(visible) {
@@ -87,6 +118,17 @@ func checkBilling(rt *rapid.T, w *testenv.World, ti, ui int, c *testenv.Client, 
 			if r := get("/estimates/"+itoa(e.ID), http.StatusOK, http.StatusNotFound); r.Status != status(visible) {
 				rt.Fatalf("%s: %s: status %d, oracle visible=%v", who, what, r.Status, visible)
 			}
+			// Answering what one may not see is not found (an answer that went
+			// through would redirect).
+			if !visible {
+				requests.Add(1)
+				if r := c.Post(base+"/estimates/"+itoa(e.ID)+"/accept", url.Values{"comment": {"Not mine."}}); r.Status != http.StatusNotFound {
+					rt.Fatalf("%s: accepting %s: status %d, want 404", who, what, r.Status)
+				}
+			}
+			if oti != ti {
+				continue
+			}
 			if r := get("/estimates/"+itoa(e.ID)+".pdf", http.StatusOK, http.StatusNotFound); r.Status != status(visible) {
 				rt.Fatalf("%s: PDF of %s: status %d, oracle visible=%v", who, what, r.Status, visible)
 			}
@@ -101,23 +143,6 @@ func checkBilling(rt *rapid.T, w *testenv.World, ti, ui int, c *testenv.Client, 
 			case visible && spec.State != "sent" && r.Status != http.StatusSeeOther:
 				rt.Fatalf("%s: answer page of %s: status %d, want a redirect to the estimate", who, what, r.Status)
 			}
-			// Answering what one may not see is not found (an answer that went
-			// through would redirect).
-			if !visible {
-				requests.Add(1)
-				if r := c.Post(base+"/estimates/"+itoa(e.ID)+"/accept", url.Values{"comment": {"Not mine."}}); r.Status != http.StatusNotFound {
-					rt.Fatalf("%s: accepting %s: status %d, want 404", who, what, r.Status)
-				}
-			}
 		}
 	}
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

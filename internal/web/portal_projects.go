@@ -32,7 +32,8 @@ type portalProjectPage struct {
 	PortalPage
 	Project *store.PortalProject
 	Panel   *switchPanel
-	Error   string // why the last toggle did not work, for pages without JavaScript
+	Error   string          // why the last toggle did not work, for pages without JavaScript
+	Billing *projectBilling // the project's invoices and estimates (portal_billing.go)
 }
 
 // portalPanel loads the project's switch panel as the Scope sees it.
@@ -74,6 +75,9 @@ func (s *Server) renderPortalProject(w http.ResponseWriter, r *http.Request, sta
 		return err
 	}
 	p := &portalProjectPage{PortalPage: s.portalPage(r, pp.Name), Project: pp, Panel: panel, Error: msg}
+	if p.Billing, err = s.projectBilling(r, pp.ID); err != nil {
+		return err
+	}
 	p.Nav = "projects"
 	s.render(w, r, status, "portal_project", p)
 	return nil

@@ -194,6 +194,8 @@ type portalUserFormPage struct {
 	Form    *Form
 	Clients []*domain.Client
 	Sites   []siteChoice
+	// Switches a user's access may be narrowed to (editing only; see switches).
+	Switches []store.SwitchChoice
 }
 
 type siteChoice struct {
@@ -221,6 +223,11 @@ func (s *Server) portalUserForm(w http.ResponseWriter, r *http.Request, status i
 		title = "Edit " + u.Name()
 	}
 	p := &portalUserFormPage{Page: s.page(r, title), User: u, Form: f, Clients: clients, Sites: sites}
+	if u != nil {
+		if p.Switches, err = s.store.SwitchChoices(r.Context(), who(r)); err != nil {
+			return err
+		}
+	}
 	p.Nav = "users"
 	s.render(w, r, status, "portal_user_form", p)
 	return nil
@@ -270,6 +277,13 @@ func (s *Server) portalUserEdit(w http.ResponseWriter, r *http.Request) error {
 			v.Add("site_ids", strconv.FormatInt(sid, 10))
 		}
 	}
+	switchIDs, err := s.store.PortalSwitchGrants(r.Context(), who(r), uid)
+	if err != nil {
+		return err
+	}
+	for _, id := range switchIDs {
+		v.Add("switch_ids", strconv.FormatInt(id, 10))
+	}
 	return s.portalUserForm(w, r, http.StatusOK, u, newForm(v))
 }
 
@@ -286,8 +300,16 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	_, err = s.store.UpdatePortalAccess(r.Context(), who(r), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
-		LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
+	// The switch narrowing is checked against the new clients first, so that a bad
+	// choice changes nothing.
+	err = s.store.CheckSwitchGrants(r.Context(), who(r), formIDs(r.PostForm["client_ids"]), formIDs(r.PostForm["switch_ids"]))
+	if err == nil {
+		_, err = s.store.UpdatePortalAccess(r.Context(), who(r), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+			LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
+	}
+	if err == nil {
+		err = s.store.SetPortalSwitchGrants(r.Context(), who(r), uid, formIDs(r.PostForm["switch_ids"]))
+	}
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:

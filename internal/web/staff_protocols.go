@@ -123,14 +123,14 @@ type materialLine struct {
 
 type protocolFormPage struct {
 	clientTabPage
-	Form      *Form
-	Action    string
-	Protocol  *domain.Protocol // nil when adding
-	Sites     []*domain.Site
-	Staff     []*domain.StaffUser
-	Materials []*domain.Material
-	Lines     []materialLine
-	Services  []string
+	Form        *Form
+	Action      string
+	Protocol    *domain.Protocol // nil when adding
+	Sites       []*domain.Site
+	Technicians []*domain.StaffUser
+	Materials   []*domain.Material
+	Lines       []materialLine
+	Services    []string
 }
 
 // protocolForm renders the protocol form with what f holds and a few empty
@@ -148,7 +148,7 @@ func (s *Server) protocolForm(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	pg := &protocolFormPage{clientTabPage: t, Form: f, Protocol: p, Sites: sites, Staff: staffUsers, Materials: materials, Services: domain.ServiceTypes}
+	pg := &protocolFormPage{clientTabPage: t, Form: f, Protocol: p, Sites: sites, Technicians: staffUsers, Materials: materials, Services: domain.ServiceTypes}
 	pg.Title, pg.Action = "New protocol", fmt.Sprintf("/app/clients/%d/protocols", t.Client.ID)
 	if p != nil {
 		pg.Title, pg.Action = fmt.Sprintf("Edit protocol %d", p.Number), fmt.Sprintf("/app/clients/%d/protocols/%d", t.Client.ID, p.ID)

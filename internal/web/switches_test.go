@@ -357,3 +357,67 @@ func TestSwitchesStaffPermissions(t *testing.T) {
 		}
 	})
 }
+
+// On the Users page a portal user's access to a client can be narrowed to chosen
+// switches; empty means all of them. Narrowed-out switches, and their activity,
+// are not found anywhere in the portal.
+func TestSwitchesPortalNarrowing(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		r := newSwRig(t, db)
+		r.ss.Device(t, r.tas, r.passwords[0])
+		r.ss.Device(t, r.sh, r.passwords[1])
+		other := db.Client(t, r.tn, "Other client")
+		otherProject := db.Project(t, r.tn, other, "Elsewhere", nil)
+		otherSwitch, _ := db.Switch(t, r.tn, otherProject, "Not theirs", domain.FamilyTasmota, "not_theirs")
+		slug := r.tn.Company.Slug
+		u := swPortalUser(t, db, r.tn, "Denisa", "denisa@dencorp.test", []int64{r.client.ID})
+		if res, err := r.ss.Switches.ToggleAsStaff(context.Background(), r.tn.Staff, r.sh.ID, true); err != nil || res.Status != domain.EventConfirmed {
+			t.Fatalf("staff toggle: %+v %v", res, err)
+		}
+		staff := r.ss.NewClient(t)
+		staff.SignIn(slug, r.tn.Admin.Email)
+		edit := func(switchIDs ...int64) *testenv.Response {
+			v := url.Values{"first_name": {"Denisa"}, "last_name": {"Portalová"}, "client_ids": {itoa(r.client.ID)}}
+			for _, id := range switchIDs {
+				v.Add("switch_ids", itoa(id))
+			}
+			return staff.Post(fmt.Sprintf("/app/portal-users/%d", u.ID), v)
+		}
+		form := staff.Get(fmt.Sprintf("/app/portal-users/%d/edit", u.ID))
+		if !strings.Contains(form.Body, `name="switch_ids"`) || !strings.Contains(form.Body, "Dencorp · Office lighting · Office light") {
+			t.Fatalf("the edit form has no switch picker: %d", form.Status)
+		}
+		if res := edit(otherSwitch.ID); res.Status != http.StatusUnprocessableEntity {
+			t.Errorf("narrowing to another client's switch: %d, want 422", res.Status)
+		}
+		if res := edit(r.tas.ID); res.Status != http.StatusSeeOther {
+			t.Fatalf("narrowing to the Office light: %d %s", res.Status, res.Body)
+		}
+		if form := staff.Get(fmt.Sprintf("/app/portal-users/%d/edit", u.ID)); !strings.Contains(form.Body, fmt.Sprintf(`value="%d" selected`, r.tas.ID)) {
+			t.Error("the edit form does not show the chosen switch")
+		}
+
+		c := swPortalClient(t, r.ss.Server, slug, u.Email)
+		pbase := fmt.Sprintf("/portal/%s/projects/%d", slug, r.project.ID)
+		page := c.Get(pbase).Body
+		if !strings.Contains(page, "Office light") || strings.Contains(page, "Irrigation pump") {
+			t.Error("the narrowed user's page shows the wrong switches")
+		}
+		if _, live := swLive(t, c, pbase+"/live"); strings.Contains(live, "Irrigation pump") {
+			t.Error("the live stream carries a narrowed-out switch")
+		}
+		if got := swToggleJSON(t, c, fmt.Sprintf("%s/switches/%d", pbase, r.sh.ID), "off").Status; got != http.StatusNotFound {
+			t.Errorf("toggling a narrowed-out switch: %d, want 404", got)
+		}
+		if got := swToggleJSON(t, c, fmt.Sprintf("%s/switches/%d", pbase, r.tas.ID), "on").Status; got != http.StatusOK {
+			t.Errorf("toggling the chosen switch: %d, want 200", got)
+		}
+		// Empty again: every switch.
+		if res := edit(); res.Status != http.StatusSeeOther {
+			t.Fatalf("clearing the narrowing: %d", res.Status)
+		}
+		if page := c.Get(pbase).Body; !strings.Contains(page, "Irrigation pump") {
+			t.Error("after clearing the narrowing the user still misses a switch")
+		}
+	})
+}

@@ -1,0 +1,112 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"portico/internal/domain"
+	"portico/internal/store"
+	"portico/internal/testenv"
+)
+
+// BenchmarkPortal fills one tenant with 100,000 completed protocols over 1,000
+// clients (2 sites each, 20 materials with safety data sheets, a certificate per
+// client) and measures the portal's dashboard, protocols list and documents page
+// through the real router, for a typical user (3 companies), a user restricted to
+// one site, and a user of 100 companies. Run it with
+//
+//	go test ./internal/web -run '^$' -bench BenchmarkPortal -benchtime 100x
+func BenchmarkPortal(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			db := testenv.NewDB(b, engine)
+			srv := testenv.StartServer(b, db)
+			start := time.Now()
+			users := fillBench(b, srv)
+			b.Logf("%s: filled 1,000 clients, 2,000 sites and 100,000 protocols in %v", engine, time.Since(start).Round(time.Millisecond))
+			for _, u := range []string{"typical", "restricted", "big"} {
+				c := srv.PortalClient(b, users.tn, users.users[u])
+				for _, page := range []struct{ name, path string }{
+					{"dashboard", "/"},
+					{"protocols", "/protocols"},
+					{"protocols-page-3", "/protocols?page=3"},
+					{"documents", "/documents"},
+				} {
+					b.Run(u+"/"+page.name, func(b *testing.B) {
+						for b.Loop() {
+							if r := c.Get("/portal/bench" + page.path); r.Status != http.StatusOK {
+								b.Fatalf("GET %s: %d", page.path, r.Status)
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+type benchUsers struct {
+	tn    *testenv.Tenant
+	users map[string]*domain.PortalUser
+}
+
+func fillBench(b *testing.B, srv *testenv.Server) benchUsers {
+	ctx := context.Background()
+	db := srv.DB
+	tn := db.Tenant(b, "bench")
+	var mats []*domain.Material
+	for i := range 20 {
+		m := &domain.Material{Name: fmt.Sprintf("Material %02d", i), Unit: "g"}
+		if err := db.Store.CreateMaterial(ctx, tn.Staff, m); err != nil {
+			b.Fatal(err)
+		}
+		mats = append(mats, m)
+		d := &domain.Document{Kind: domain.DocSDS, Title: "SDS " + m.Name, MaterialID: m.ID, PortalVisible: true}
+		if err := srv.App.UploadDocument(ctx, tn.Staff, d, appUpload("sds.pdf", pdfBytes(m.Name))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var clients []*domain.Client
+	var sites [][2]*domain.Site
+	for i := range 1000 {
+		c := db.Client(b, tn, fmt.Sprintf("Client %04d", i))
+		clients = append(clients, c)
+		sites = append(sites, [2]*domain.Site{db.Site(b, tn, c, "North", "Košice"), db.Site(b, tn, c, "South", "Žilina")})
+		if i < 120 {
+			d := &domain.Document{Kind: domain.DocCertificate, Title: "Certificate", ClientID: c.ID, AllSites: true, PortalVisible: true}
+			if err := srv.App.UploadDocument(ctx, tn.Staff, d, appUpload("c.pdf", pdfBytes(c.Name))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	now := db.Store.Now()
+	ps := make([]*domain.Protocol, 0, 100_000)
+	for i := range 100_000 {
+		ci := i % 1000
+		ps = append(ps, &domain.Protocol{ClientID: clients[ci].ID, SiteID: sites[ci][i%2].ID,
+			PerformedAt: now.Add(-time.Duration(i) * 17 * time.Minute), ServiceType: "Rodent control", Findings: "All stations checked.",
+			Materials: []domain.ProtocolMaterial{{MaterialID: mats[i%20].ID, Quantity: 10, Unit: "g", Location: "Warehouse"}}})
+	}
+	if err := db.Store.ImportProtocols(ctx, tn.Staff, ps); err != nil {
+		b.Fatal(err)
+	}
+	users := map[string]*domain.PortalUser{}
+	mk := func(name string, ids []int64, siteIDs []int64) {
+		u, err := db.Store.CreatePortalUser(ctx, tn.Staff, store.NewPortalUser{FirstName: "Bench", LastName: name, Email: name + "@bench.test", ClientIDs: ids, SiteIDs: siteIDs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		users[name] = u
+	}
+	mk("typical", []int64{clients[1].ID, clients[2].ID, clients[3].ID}, nil)
+	mk("restricted", []int64{clients[4].ID}, []int64{sites[4][0].ID})
+	var many []int64
+	for _, c := range clients[100:200] {
+		many = append(many, c.ID)
+	}
+	mk("big", many, nil)
+	return benchUsers{tn: tn, users: users}
+}
