@@ -90,6 +90,7 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs.RegisterOnShutdown(sw.EndStreams) // live switch streams would hold the shutdown up
 	log.Info("listening", "addr", ln.Addr().String(), "base_url", c.baseURL(), "database", st.Dialect())
 	if ready != nil {
 		ready(ln.Addr().String())

@@ -61,6 +61,9 @@ type Switches struct {
 
 	mu       sync.Mutex
 	watchers map[int64]map[*watcher]struct{} // project id → watchers
+
+	endStreams sync.Once
+	streamsEnd chan struct{}
 }
 
 type watcher struct{ ch chan struct{} }
@@ -71,7 +74,7 @@ func NewSwitches(st *store.Store, log *slog.Logger, cfg SwitchesConfig) *Switche
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Switches{store: st, bus: cfg.Bus, log: log, timeout: cfg.CommandTimeout, queryTimeout: cfg.QueryTimeout, fresh: cfg.FreshBroker, broker: cfg.Broker,
-		queue: make(chan switches.Message, 4096), done: make(chan struct{}), watchers: map[int64]map[*watcher]struct{}{}}
+		queue: make(chan switches.Message, 4096), done: make(chan struct{}), streamsEnd: make(chan struct{}), watchers: map[int64]map[*watcher]struct{}{}}
 	if s.timeout <= 0 {
 		s.timeout = DefaultCommandTimeout
 	}
@@ -257,6 +260,13 @@ func deviceOf(sw *domain.Switch) switches.Device {
 }
 
 // ---- change notes
+
+// EndStreams tells open live streams to end, so that a graceful shutdown need
+// not wait for them; browsers reconnect to another process or after the restart.
+func (s *Switches) EndStreams() { s.endStreams.Do(func() { close(s.streamsEnd) }) }
+
+// StreamsEnd is closed when live streams should end.
+func (s *Switches) StreamsEnd() <-chan struct{} { return s.streamsEnd }
 
 // Watch returns a channel that receives a value soon after anything of the
 // project's switches changes in any server process, and a function to stop

@@ -29,7 +29,7 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 			return fmt.Errorf("store: import protocol at %v: %w", p.PerformedAt, err)
 		}
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		first, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID, int64(len(ps)))
 		if err != nil {
 			return err
@@ -76,6 +76,17 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 		}
 		return s.audit(ctx, tx, sc, "protocol.import", fmt.Sprintf("%d protocols", len(ps)))
 	})
+	if err != nil {
+		return err
+	}
+	// A bulk load changes the tables' shape at once; fresh statistics keep the
+	// planner on the indexes (autovacuum would get there, but later).
+	for _, table := range []string{"protocols", "protocol_materials"} {
+		if _, err := s.wdb.ExecContext(ctx, "ANALYZE "+table); err != nil {
+			return fmt.Errorf("store: analyze %s: %w", table, err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) importMaterials(ctx context.Context, tx *sql.Tx, batch []*domain.Protocol) error {

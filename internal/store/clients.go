@@ -179,6 +179,11 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 		if portal > 0 {
 			still = append(still, plural(portal, "portal user", "portal users"))
 		}
+		if docs, err := s.clientDocuments(ctx, tx, sc.CompanyID, id); err != nil {
+			return err
+		} else if docs > 0 {
+			still = append(still, plural(docs, "document", "documents"))
+		}
 		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID, id, 0); err != nil {
 			return err
 		} else if refs != "" {

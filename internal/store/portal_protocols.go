@@ -40,27 +40,46 @@ func (s *Store) PortalProtocol(ctx context.Context, sc access.Scope, id int64) (
 }
 
 // PortalSummaries returns, for each client in sc by name, the number of completed
-// protocols at the sites sc may see and the date of the latest.
+// protocols at the sites sc may see and the date of the latest. The counts are one
+// grouped pass over the scope's protocols, served by the (client, status, date)
+// index, rather than a pair of subqueries per client.
 func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.ClientSummary, error) {
 	cw, cargs := sc.ClientsWhere("c.id")
-	pw, pargs := sc.SitesWhere("p.client_id", "p.site_id")
-	sub := `FROM protocols p WHERE p.company_id = c.company_id AND p.client_id = c.id AND p.status = 'completed' AND ` + pw
-	args := append(append(append([]any{}, pargs...), pargs...), sc.CompanyID)
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number, (SELECT COUNT(*) `+sub+`), (SELECT MAX(p.performed_at) `+sub+`)
-		FROM clients c WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append(args, cargs...)...)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number FROM clients c
+		WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append([]any{sc.CompanyID}, cargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal summaries: %w", err)
+	}
+	var out []domain.ClientSummary
+	for rows.Next() {
+		var cs domain.ClientSummary
+		if err := rows.Scan(&cs.ClientID, &cs.Name, &cs.CompanyNumber); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, cs)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	where, args := portalProtocolWhere(sc)
+	rows, err = s.db.QueryContext(ctx, s.q(`SELECT p.client_id, COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where+` GROUP BY p.client_id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
 	}
 	defer rows.Close()
-	var out []domain.ClientSummary
 	for rows.Next() {
-		var cs domain.ClientSummary
-		var last sql.NullInt64
-		if err := rows.Scan(&cs.ClientID, &cs.Name, &cs.CompanyNumber, &cs.ProtocolCount, &last); err != nil {
+		var id, last int64
+		var n int
+		if err := rows.Scan(&id, &n, &last); err != nil {
 			return nil, err
 		}
-		cs.LastProtocolAt = nullMicros(last)
-		out = append(out, cs)
+		for i := range out {
+			if out[i].ClientID == id {
+				out[i].ProtocolCount, out[i].LastProtocolAt = n, fromMicros(last)
+			}
+		}
 	}
 	return out, rows.Err()
 }

@@ -92,7 +92,7 @@ func (s *Store) UpdateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 }
 
 // DeleteSite deletes site id of client clientID. It refuses with ECONFLICT while
-// projects are at the site, and returns ENOTFOUND if the site is not the client's.
+// projects, protocols or documents are at the site, and returns ENOTFOUND if the site is not the client's.
 func (s *Store) DeleteSite(ctx context.Context, sc access.Staff, clientID, id int64) error {
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return err
@@ -104,6 +104,11 @@ func (s *Store) DeleteSite(ctx context.Context, sc access.Staff, clientID, id in
 		}
 		if n > 0 {
 			return domain.Errorf(domain.ECONFLICT, "This site still has %s. Move or delete them first.", plural(n, "project", "projects"))
+		}
+		if still, err := s.siteInUse(ctx, tx, sc.CompanyID, id); err != nil {
+			return err
+		} else if still != "" {
+			return domain.Errorf(domain.ECONFLICT, "This site still has %s, which keep their site.", still)
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
 		if err := mustAffect(res, err, "Site not found."); err != nil {

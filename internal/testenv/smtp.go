@@ -34,6 +34,7 @@ type SMTPSink struct {
 
 	mu       sync.Mutex
 	srv      *smtp.Server
+	lis      net.Listener  // srv's listener
 	done     chan struct{} // closed when srv's Serve returns
 	msgs     []ReceivedMail
 	changed  chan struct{} // closed and replaced whenever msgs grows
@@ -81,13 +82,17 @@ func (s *SMTPSink) URL() string {
 // is refused. Stopping a stopped sink does nothing.
 func (s *SMTPSink) Stop() {
 	s.mu.Lock()
-	srv, done := s.srv, s.done
-	s.srv, s.done = nil, nil
+	srv, done, lis := s.srv, s.done, s.lis
+	s.srv, s.done, s.lis = nil, nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return
 	}
 	srv.Close()
+	// Close only closes the listeners Serve has registered; one stopped right
+	// after it started may not be registered yet, and Serve would then accept
+	// on it forever.
+	lis.Close()
 	<-done
 }
 
@@ -165,7 +170,7 @@ func (s *SMTPSink) serve(l net.Listener) {
 	srv.ErrorLog = log.New(io.Discard, "", 0)
 	done := make(chan struct{})
 	s.mu.Lock()
-	s.srv, s.done = srv, done
+	s.srv, s.done, s.lis = srv, done, l
 	s.mu.Unlock()
 	go func() {
 		defer close(done)

@@ -79,8 +79,6 @@ func (s *Server) setPortalCookie(w http.ResponseWriter, c *domain.Company, token
 	setSessionCookieAt(w, portalCookie, token, portalCookiePath(c), s.secure)
 }
 
-func isPortalPath(p string) bool { return strings.HasPrefix(p, "/portal/") }
-
 // portalLoginPath is where an unauthenticated portal request is sent.
 func portalLoginPath(p string) string {
 	rest := strings.TrimPrefix(p, "/portal/")

@@ -31,7 +31,9 @@ func browserFetch(b *testenv.Browser, href string) fetched {
 	})`, chromedp.EvalAwaitPromise))
 }
 
-func jsString(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+func jsString(s string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+}
 
 // A portal user signs in, goes from the dashboard's company card to the company's
 // protocols, gets a protocol's PDF, and opens a document's preview with the eye

@@ -248,6 +248,25 @@ func TestPortalSignIn(t *testing.T) {
 			wantPortalHome(t, c, "acme", []string{"ABC s.r.o."})
 		})
 
+		t.Run("links come from the base URL, not from the request's Host", func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, r.srv.URL+"/portal/acme/forgot", strings.NewReader("email=owner%40abc.test"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = "evil.example"
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			wantStatus(t, r.srv.NewClient(t).Do(req), http.StatusOK)
+			if n := r.deliver(); n != 1 {
+				t.Fatalf("delivered %d, want the reset mail", n)
+			}
+			m := r.mail.Last("owner@abc.test")
+			if strings.Contains(m.Text, "evil.example") {
+				t.Fatalf("the reset link follows the Host header:\n%s", m.Text)
+			}
+			r.mailLink(t, m, "acme", "reset", "Set a new password") // checks the base URL
+		})
+
 		t.Run("sign out", func(t *testing.T) {
 			c := wantPortalSignIn(t, r.srv, "acme", "owner@abc.test", pwNew)
 			session := portalCookie(c, "acme")

@@ -58,11 +58,11 @@ func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID i
 	w.WriteHeader(http.StatusOK)
 	rc.SetWriteDeadline(time.Now().Add(liveLifetime + time.Minute))
 
-	var updates <-chan struct{}
+	var updates, ending <-chan struct{}
 	if sw := s.app.Switches; sw != nil {
 		ch, stop := sw.Watch(projectID)
 		defer stop()
-		updates = ch
+		updates, ending = ch, sw.StreamsEnd()
 	}
 	fmt.Fprintf(w, "retry: 2000\n\n")
 	var last [32]byte
@@ -98,6 +98,8 @@ func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID i
 		case <-r.Context().Done():
 			return nil
 		case <-end.C:
+			return nil
+		case <-ending:
 			return nil
 		case <-beat.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {

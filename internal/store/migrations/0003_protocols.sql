@@ -66,7 +66,7 @@ CREATE TABLE protocol_materials (
     FOREIGN KEY (company_id, protocol_id) REFERENCES protocols(company_id, id) ON DELETE CASCADE,
     FOREIGN KEY (company_id, material_id) REFERENCES materials(company_id, id)
 );
-CREATE INDEX protocol_materials_protocol ON protocol_materials(company_id, protocol_id, position);
+CREATE INDEX protocol_materials_protocol ON protocol_materials(company_id, protocol_id, material_id);
 CREATE INDEX protocol_materials_material ON protocol_materials(company_id, material_id, protocol_id);
 
 -- An uploaded file: a material's safety data sheet, or a client's certificate,
