@@ -15,6 +15,7 @@ import (
 // page, where the new user sets a password and lands in the portal showing the
 // company. Screenshots of every step land in test-artifacts/.
 func TestBrowserPortalInvite(t *testing.T) {
+	t.Parallel()
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		srv := testenv.StartServerWith(t, db, testenv.ServerOptions{DevMailbox: true})
 		tn := db.Tenant(t, "acme")
@@ -87,7 +88,11 @@ func TestBrowserPortalInvite(t *testing.T) {
 		}
 		b.Screenshot("portal-access-card-active")
 
-		// The same steps on a phone: nothing may scroll sideways.
+		// The same pages on a phone: nothing may scroll sideways. Layout does not
+		// depend on the database, so one engine is enough.
+		if db.Engine != "sqlite" {
+			return
+		}
 		p := testenv.NewPhoneBrowser(t)
 		browserSignIn(t, p, srv.URL, "phone-login")
 		p.Run(chromedp.Navigate(srv.URL+clientPath(c.ID)), chromedp.WaitVisible(chromedp.ID("portal-access")))

@@ -896,7 +896,9 @@ func TestPortalAccessPermissions(t *testing.T) {
 			addPost = func(c *testenv.Client) *testenv.Response {
 				return c.Post("/app/portal-users", url.Values{"first_name": {"A"}, "last_name": {"B"}, "email": {"added@abc.test"}, "client_ids": {itoa(abc.ID)}})
 			}
-			resetPost      = func(c *testenv.Client) *testenv.Response { return c.Post(fmt.Sprintf("/app/portal-users/%d/reset", uid), nil) }
+			resetPost = func(c *testenv.Client) *testenv.Response {
+				return c.Post(fmt.Sprintf("/app/portal-users/%d/reset", uid), nil)
+			}
 			disconnectPost = func(c *testenv.Client) *testenv.Response {
 				return c.Post(fmt.Sprintf("%s/portal/%d/disconnect", cp, uid), nil)
 			}

@@ -47,11 +47,11 @@ func sortedKeys(m map[int64]bool) []int64 { return slices.Sorted(maps.Keys(m)) }
 // user through the real router against an oracle that computes visibility from the
 // generated structs alone. A failing world is shrunk to a minimal one.
 //
-// The number of worlds is rapid's -rapid.checks; unless it is given, 40 per
+// The number of worlds is rapid's -rapid.checks; unless it is given, 15 per
 // database keeps the test quick.
 func TestPortalVisibilityRandomWorlds(t *testing.T) {
 	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
-		f.Value.Set("40")
+		f.Value.Set("15")
 		t.Cleanup(func() { f.Value.Set(f.DefValue) })
 	}
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
