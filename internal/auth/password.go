@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,13 +42,24 @@ const (
 	argonKeyLen  = 32
 )
 
+// hashSlots bounds how many argon2id computations run at once. Each takes
+// argonMemory KiB; fifty simultaneous sign-ins must queue, not allocate a gigabyte.
+var hashSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+
+// idKey computes an argon2id key inside a hashing slot.
+func idKey(pw, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(pw, salt, t, m, p, n)
+}
+
 // HashPassword returns an argon2id hash of pw in the PHC string format.
 func HashPassword(pw string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -89,7 +101,7 @@ func checkHash(hash, pw string) (match, valid bool) {
 	if err1 != nil || err2 != nil || len(key) == 0 {
 		return false, false
 	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(key)))
+	got := idKey([]byte(pw), salt, t, m, p, uint32(len(key)))
 	return subtle.ConstantTimeCompare(got, key) == 1, true
 }
 

@@ -448,7 +448,13 @@ func (s *Store) DisconnectPortalUser(ctx context.Context, sc access.Staff, clien
 			}
 			deleted = true
 		}
-		return s.audit(ctx, tx, sc, "portal.disconnect", fmt.Sprintf("%s from client #%d", u.Email, clientID))
+		clientName := fmt.Sprintf("client #%d", clientID)
+		for _, g := range u.Grants {
+			if g.ClientID == clientID {
+				clientName = g.ClientName
+			}
+		}
+		return s.audit(ctx, tx, sc, "portal.disconnect", u.Email+" from "+clientName)
 	})
 	return deleted, err
 }

@@ -14,9 +14,10 @@ import (
 
 type childListPage struct {
 	clientTabPage
-	Contacts []*domain.Contact
-	Sites    []*domain.Site
-	Projects []*domain.Project
+	Contacts  []*domain.Contact
+	HasPortal map[string]bool // contact emails that already have portal access to the client
+	Sites     []*domain.Site
+	Projects  []*domain.Project
 }
 
 type childFormPage struct {
@@ -68,12 +69,30 @@ func (s *Server) contactList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.store.Contacts(r.Context(), who(r), t.Client.ID)
+	p, err := s.contactsPage(r, t)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "client_contacts", &childListPage{clientTabPage: t, Contacts: cs})
+	s.render(w, r, http.StatusOK, "client_contacts", p)
 	return nil
+}
+
+// contactsPage lists the client's contacts and which of their emails already
+// have portal access to the client, so that those rows offer no invitation.
+func (s *Server) contactsPage(r *http.Request, t clientTabPage) (*childListPage, error) {
+	cs, err := s.store.Contacts(r.Context(), who(r), t.Client.ID)
+	if err != nil {
+		return nil, err
+	}
+	users, err := s.store.ClientPortalUsers(r.Context(), who(r), t.Client.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := &childListPage{clientTabPage: t, Contacts: cs, HasPortal: map[string]bool{}}
+	for _, u := range users {
+		p.HasPortal[u.Email] = true
+	}
+	return p, nil
 }
 
 func (s *Server) contactNew(w http.ResponseWriter, r *http.Request) error {

@@ -104,6 +104,8 @@ func (s *Server) clientInvite(w http.ResponseWriter, r *http.Request) error {
 
 func inviteMessage(res *store.InviteResult) string {
 	switch {
+	case res.Resent && res.User.Activated:
+		return res.User.Email + " already has access; a sign-in link was sent to them again."
 	case res.Resent:
 		return "The invitation to " + res.User.Email + " was sent again."
 	case res.User.Activated:
@@ -127,12 +129,12 @@ func (s *Server) contactInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
-			cs, lerr := s.store.Contacts(r.Context(), who(r), t.Client.ID)
+			t.Error = domain.ErrorMessage(err)
+			p, lerr := s.contactsPage(r, t)
 			if lerr != nil {
 				return lerr
 			}
-			t.Error = domain.ErrorMessage(err)
-			s.render(w, r, http.StatusUnprocessableEntity, "client_contacts", &childListPage{clientTabPage: t, Contacts: cs})
+			s.render(w, r, http.StatusUnprocessableEntity, "client_contacts", p)
 			return nil
 		}
 		return err
