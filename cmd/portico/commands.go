@@ -79,13 +79,14 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	workerDone := make(chan struct{})
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer func() { stopWorker(); <-workerDone }()
+	if sender == nil {
+		log.Warn("no SMTP server configured (--smtp-url): mail stays queued in the outbox until one is")
+	}
 	go func() {
 		defer close(workerDone)
-		if sender == nil {
-			log.Warn("no SMTP server configured (--smtp-url): mail stays queued in the outbox until one is")
-			return
+		if sender != nil {
+			a.NewMailWorker(sender).Run(wctx)
 		}
-		a.NewMailWorker(sender).Run(wctx)
 	}()
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second,

@@ -271,7 +271,8 @@ func TestServeCommand(t *testing.T) {
 			}
 			msgs = append(msgs, rec.Msg)
 		}
-		if got := strings.Join(msgs, ", "); got != "database migrated, listening, shutting down" {
+		const want = "database migrated, no SMTP server configured (--smtp-url): mail stays queued in the outbox until one is, listening, shutting down"
+		if got := strings.Join(msgs, ", "); got != want {
 			t.Errorf("log messages: %s", got)
 		}
 	})
