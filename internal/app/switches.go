@@ -440,3 +440,24 @@ func DeviceAccounts(st *store.Store) switches.Accounts {
 		return &switches.Account{Family: a.Family, Topic: a.Topic, PasswordHash: a.PasswordHash}, nil
 	})
 }
+
+// RegenerateCredentials gives the switch a new MQTT username and password and
+// returns the password, shown once. On the embedded broker the device's open
+// connection is ended at once, so the old credentials stop working now rather
+// than at its next reconnect. Needs switches.manage.
+func (s *Switches) RegenerateCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
+	old, err := s.store.Switch(ctx, sc, clientID, projectID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	sw, pw, err := s.store.RegenerateSwitchCredentials(ctx, sc, clientID, projectID, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if k, ok := s.bus.(interface{ DisconnectUser(string) int }); ok {
+		if n := k.DisconnectUser(old.Username); n > 0 {
+			s.log.InfoContext(ctx, "device disconnected after new credentials", "switch", id, "connections", n)
+		}
+	}
+	return sw, pw, nil
+}

@@ -12,11 +12,18 @@ type Company struct {
 	Name      string
 	TimeZone  string // IANA name, e.g. "Europe/Bratislava"
 	Locale    string // "en" or "sk"
+	Team      string // the configured team label; "" for the default
 	CreatedAt time.Time
 }
 
-// TeamLabel is how staff actions are shown to portal users, who never see staff names.
-func (c *Company) TeamLabel() string { return c.Name + " team" }
+// TeamLabel is how staff actions are shown to portal users, who never see staff
+// names: the configured label, or "<company name> team".
+func (c *Company) TeamLabel() string {
+	if c.Team != "" {
+		return c.Team
+	}
+	return c.Name + " team"
+}
 
 // Location returns the company's time zone, UTC when unknown.
 func (c *Company) Location() *time.Location {

@@ -5,18 +5,19 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"portico/internal/access"
 	"portico/internal/domain"
 )
 
-const companyColumns = `id, slug, name, time_zone, locale, created_at`
+const companyColumns = `id, slug, name, time_zone, locale, team_label, created_at`
 
 func scanCompany(row interface{ Scan(...any) error }) (*domain.Company, error) {
 	var c domain.Company
 	var created int64
-	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.TimeZone, &c.Locale, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.TimeZone, &c.Locale, &c.Team, &created); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = fromMicros(created)
@@ -85,4 +86,25 @@ func (s *Store) Company(ctx context.Context, id int64) (*domain.Company, error) 
 	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+companyColumns+` FROM companies WHERE id = ?`), id)
 	c, err := scanCompany(row)
 	return c, notFound(err, "Company not found.")
+}
+
+// UpdateTeamLabel sets how staff actions are shown to the company's portal users;
+// "" restores the default "<company name> team". Needs users.manage.
+func (s *Store) UpdateTeamLabel(ctx context.Context, sc access.Staff, label string) error {
+	if err := sc.Require(access.UsersManage); err != nil {
+		return err
+	}
+	label = strings.TrimSpace(label)
+	var v domain.Validator
+	v.MaxLen("team_label", label, 80)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET team_label = ? WHERE id = ?`), label, sc.CompanyID)
+		if err := mustAffect(res, err, "Company not found."); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, "company.team_label", "Team label "+strconv.Quote(label))
+	})
 }

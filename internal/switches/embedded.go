@@ -171,6 +171,20 @@ func (e *Embedded) Subscribe(_ context.Context, filters []string, h Handler) err
 // OnUp implements Bus: the embedded bus is up from its start, so fn runs now.
 func (e *Embedded) OnUp(fn func()) { go fn() }
 
+// DisconnectUser ends the connections of the device that signed in as username,
+// e.g. after its credentials were regenerated: it must reconnect, and the old
+// password no longer lets it. It returns how many connections it ended.
+func (e *Embedded) DisconnectUser(username string) int {
+	n := 0
+	for _, cl := range e.srv.Clients.GetAll() {
+		if string(cl.Properties.Username) == username && !cl.Net.Inline {
+			cl.Stop(errors.New("credentials regenerated"))
+			n++
+		}
+	}
+	return n
+}
+
 // Close implements Bus: it stops the broker, disconnecting every device.
 func (e *Embedded) Close() error { return e.srv.Close() }
 

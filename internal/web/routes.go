@@ -151,6 +151,8 @@ func (s *Server) mainRoutes() []route {
 		{"POST /app/users/{uid}", staff(access.UsersManage), s.userUpdate},
 		{"POST /app/users/{uid}/password-link", staff(access.UsersManage), s.userPasswordLink},
 		{"GET /app/audit", staff(access.UsersManage), s.auditLog},
+		{"GET /app/settings", staff(access.UsersManage), s.settings},
+		{"POST /app/settings", staff(access.UsersManage), s.settingsSave},
 
 		// Portal access on the client's page and the Users page.
 		{"GET /app/clients/{id}/portal/invite", staff(access.PortalInvite), s.clientInviteForm},

@@ -319,9 +319,17 @@ func (s *Server) switchRegenerate(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	sw, pw, err := s.store.RegenerateSwitchCredentials(r.Context(), who(r), p.ClientID, p.ID, sid)
+	var sw *domain.Switch
+	var pw string
+	msg := "New credentials made. The device was disconnected and needs the new ones to connect again."
+	if s.app.Switches != nil {
+		sw, pw, err = s.app.Switches.RegenerateCredentials(r.Context(), who(r), p.ClientID, p.ID, sid)
+	} else {
+		sw, pw, err = s.store.RegenerateSwitchCredentials(r.Context(), who(r), p.ClientID, p.ID, sid)
+		msg = "New credentials made. The old ones stop working when the device next connects."
+	}
 	if err != nil {
 		return err
 	}
-	return s.renderConnect(w, r, t, p, sw, pw, "New credentials made. The old ones stop working when the device next connects.")
+	return s.renderConnect(w, r, t, p, sw, pw, msg)
 }

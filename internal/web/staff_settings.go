@@ -1,0 +1,38 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"portico/internal/domain"
+)
+
+type settingsPage struct {
+	Page
+	Form *Form
+}
+
+// settings serves GET /app/settings: the company's portal settings.
+func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
+	p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(url.Values{"team_label": {staffOf(r).company.Team}})}
+	p.Nav = "settings"
+	s.render(w, r, http.StatusOK, "settings", p)
+	return nil
+}
+
+// settingsSave serves POST /app/settings.
+func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := s.store.UpdateTeamLabel(r.Context(), who(r), r.PostForm.Get("team_label")); err != nil {
+		if domain.ErrorCode(err) != domain.EINVALID {
+			return err
+		}
+		p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(r.PostForm).withError(err)}
+		p.Nav = "settings"
+		s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
+		return nil
+	}
+	return s.redirectFlash(w, r, "/app/settings", "Portal settings saved.")
+}
