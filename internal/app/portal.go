@@ -78,31 +78,19 @@ func invalid(field, msg string) error {
 // opens a session, returning its token. Limits and answers are those of staff sign-in.
 func (a *App) PortalSignIn(ctx context.Context, company *domain.Company, email, password, ip string) (string, error) {
 	email = domain.NormalizeEmail(email)
-	acctKey := fmt.Sprintf("portal:%d:%s", company.ID, email)
-	ipKey := "ip:" + ip
-	if err := a.checkRate(ctx, acctKey, ipKey); err != nil {
-		return "", err
-	}
-	user, hash, err := a.Store.PortalCredentials(ctx, company.ID, email)
-	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-		return "", err
-	}
-	ok := auth.CheckPassword(hash, password)
-	if !ok || user == nil {
-		if err := a.Store.RecordLoginFailure(ctx, acctKey, ipKey); err != nil {
-			return "", err
+	return a.signIn(ctx, fmt.Sprintf("portal:%d:%s", company.ID, email), ip, password, func() (string, func(string) error, error) {
+		user, hash, err := a.Store.PortalCredentials(ctx, company.ID, email)
+		if err != nil {
+			return "", nil, err
 		}
-		return "", errBadCredentials
-	}
-	if err := a.Store.ClearLoginFailures(ctx, acctKey); err != nil {
-		return "", err
-	}
-	token, tokenHash := auth.NewToken()
-	if err := a.Store.CreatePortalSession(ctx, company.ID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
-		return "", err
-	}
-	a.Log.InfoContext(ctx, "portal user signed in", "company", company.ID, "portal_user", user.ID)
-	return token, nil
+		return hash, func(tokenHash string) error {
+			if err := a.Store.CreatePortalSession(ctx, company.ID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
+				return err
+			}
+			a.Log.InfoContext(ctx, "portal user signed in", "company", company.ID, "portal_user", user.ID)
+			return nil
+		}, nil
+	})
 }
 
 // PortalSession returns the signed-in portal user of the tenant behind a cookie

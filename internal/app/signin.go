@@ -21,24 +21,41 @@ var errBadCredentials = domain.Errorf(domain.EUNAUTHORIZED, "The email or passwo
 // answers ETOOMANY without checking the password.
 func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string) (string, error) {
 	email = domain.NormalizeEmail(email)
-	acctKey := "staff:" + slug + ":" + email
+	return a.signIn(ctx, "staff:"+slug+":"+email, ip, password, func() (string, func(tokenHash string) error, error) {
+		c, err := a.Store.CompanyBySlug(ctx, slug)
+		if err != nil {
+			return "", nil, err
+		}
+		user, hash, err := a.Store.StaffCredentials(ctx, c.ID, email)
+		if err != nil || user.Disabled {
+			return hash, nil, err
+		}
+		return hash, func(tokenHash string) error {
+			if err := a.Store.CreateStaffSession(ctx, user.CompanyID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
+				return err
+			}
+			a.Log.InfoContext(ctx, "staff signed in", "company", user.CompanyID, "user", user.ID)
+			return nil
+		}, nil
+	})
+}
+
+// signIn is what every sign-in shares. lookup finds the account: its password hash
+// ("" when there is none) and a function that opens its session (nil when the
+// account may not sign in); ENOTFOUND from lookup is a wrong credential like any
+// other. Exactly one password check runs whatever lookup found, so every failure
+// takes the same time, and failures count against the account key and the IP.
+func (a *App) signIn(ctx context.Context, acctKey, ip, password string,
+	lookup func() (hash string, open func(tokenHash string) error, err error)) (string, error) {
 	ipKey := "ip:" + ip
 	if err := a.checkRate(ctx, acctKey, ipKey); err != nil {
 		return "", err
 	}
-	var user *domain.StaffUser
-	hash := ""
-	if c, err := a.Store.CompanyBySlug(ctx, slug); err == nil {
-		user, hash, err = a.Store.StaffCredentials(ctx, c.ID, email)
-		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-			return "", err
-		}
-	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+	hash, open, err := lookup()
+	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		return "", err
 	}
-	// Always run one password check, so that every failure takes the same time.
-	ok := auth.CheckPassword(hash, password)
-	if !ok || user == nil || user.Disabled {
+	if ok := auth.CheckPassword(hash, password); !ok || open == nil || err != nil {
 		if err := a.Store.RecordLoginFailure(ctx, acctKey, ipKey); err != nil {
 			return "", err
 		}
@@ -48,10 +65,9 @@ func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string)
 		return "", err
 	}
 	token, tokenHash := auth.NewToken()
-	if err := a.Store.CreateStaffSession(ctx, user.CompanyID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
+	if err := open(tokenHash); err != nil {
 		return "", err
 	}
-	a.Log.InfoContext(ctx, "staff signed in", "company", user.CompanyID, "user", user.ID)
 	return token, nil
 }
 
