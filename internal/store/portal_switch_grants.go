@@ -91,56 +91,59 @@ func (s *Store) SetPortalSwitchGrants(ctx context.Context, sc access.Staff, user
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return err
 	}
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.setSwitchGrants(ctx, tx, sc, userID, switchIDs) })
+}
+
+// setSwitchGrants replaces the user's switch narrowing in the caller's transaction.
+func (s *Store) setSwitchGrants(ctx context.Context, tx *sql.Tx, sc access.Staff, userID int64, switchIDs []int64) error {
 	switchIDs = uniqueIDs(switchIDs)
 	slices.Sort(switchIDs)
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var clients []int64
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT client_id FROM portal_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID, userID)
-		if err != nil {
+	var clients []int64
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT client_id FROM portal_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID, userID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			clients = append(clients, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		clients = append(clients, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(clients) == 0 {
+		return domain.Errorf(domain.ENOTFOUND, "Portal user not found.")
+	}
+	if err := s.checkSwitchGrants(ctx, tx, sc.CompanyID, clients, switchIDs); err != nil {
+		return err
+	}
+	before, err := s.PortalSwitchGrants(ctx, sc, userID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID, userID); err != nil {
+		return err
+	}
+	for _, id := range switchIDs {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO portal_switch_grants (company_id, portal_user_id, client_id, switch_id)
+			SELECT company_id, ?, client_id, id FROM switches WHERE company_id = ? AND id = ?`), userID, sc.CompanyID, id); err != nil {
 			return err
 		}
-		if len(clients) == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "Portal user not found.")
-		}
-		if err := s.checkSwitchGrants(ctx, tx, sc.CompanyID, clients, switchIDs); err != nil {
-			return err
-		}
-		before, err := s.PortalSwitchGrants(ctx, sc, userID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID, userID); err != nil {
-			return err
-		}
-		for _, id := range switchIDs {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO portal_switch_grants (company_id, portal_user_id, client_id, switch_id)
-				SELECT company_id, ?, client_id, id FROM switches WHERE company_id = ? AND id = ?`), userID, sc.CompanyID, id); err != nil {
-				return err
-			}
-		}
-		if slices.Equal(before, switchIDs) {
-			return nil
-		}
-		names := make([]string, len(switchIDs))
-		for i, id := range switchIDs {
-			names[i] = fmt.Sprintf("#%d", id)
-		}
-		what := "all switches"
-		if len(names) > 0 {
-			what = "switches " + strings.Join(names, ", ")
-		}
-		return s.audit(ctx, tx, sc, "portal.access.switches", fmt.Sprintf("Portal user #%d: %s", userID, what))
-	})
+	}
+	if slices.Equal(before, switchIDs) {
+		return nil
+	}
+	names := make([]string, len(switchIDs))
+	for i, id := range switchIDs {
+		names[i] = fmt.Sprintf("#%d", id)
+	}
+	what := "all switches"
+	if len(names) > 0 {
+		what = "switches " + strings.Join(names, ", ")
+	}
+	return s.audit(ctx, tx, sc, "portal.access.switches", fmt.Sprintf("Portal user #%d: %s", userID, what))
 }

@@ -310,16 +310,19 @@ func (s *Store) CreatePortalUser(ctx context.Context, sc access.Staff, n NewPort
 	return out, err
 }
 
-// PortalAccessUpdate replaces a portal user's name, clients and site restriction.
+// PortalAccessUpdate replaces a portal user's name, clients, site restriction and
+// switch narrowing.
 type PortalAccessUpdate struct {
 	FirstName, LastName string
 	ClientIDs           []int64
 	SiteIDs             []int64 // empty: all sites of every assigned client
+	SwitchIDs           []int64 // empty: all switches of every assigned client
 }
 
-// UpdatePortalAccess replaces the user's clients and sites. Grants that stay keep
-// their contact link; removing every site restores access to all sites. At least
-// one client must remain (disconnect removes the last). Needs clients.manage.
+// UpdatePortalAccess replaces the user's clients, sites and switches in one
+// transaction. Grants that stay keep their contact link; removing every site (or
+// switch) restores access to all of them. At least one client must remain
+// (disconnect removes the last). Needs clients.manage.
 func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID int64, upd PortalAccessUpdate) (*domain.PortalUser, error) {
 	if err := sc.Require(access.ClientsManage); err != nil {
 		return nil, err
@@ -345,6 +348,9 @@ func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID 
 			return err
 		}
 		if err := s.setGrants(ctx, tx, sc.CompanyID, userID, upd.ClientIDs, upd.SiteIDs); err != nil {
+			return err
+		}
+		if err := s.setSwitchGrants(ctx, tx, sc, userID, upd.SwitchIDs); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, tx, sc, "portal.access.edit", u.Email); err != nil {

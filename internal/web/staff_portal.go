@@ -302,16 +302,9 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	// The switch narrowing is checked against the new clients first, so that a bad
-	// choice changes nothing.
-	err = s.store.CheckSwitchGrants(r.Context(), who(r), formIDs(r.PostForm["client_ids"]), formIDs(r.PostForm["switch_ids"]))
-	if err == nil {
-		_, err = s.store.UpdatePortalAccess(r.Context(), who(r), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
-			LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
-	}
-	if err == nil {
-		err = s.store.SetPortalSwitchGrants(r.Context(), who(r), uid, formIDs(r.PostForm["switch_ids"]))
-	}
+	_, err = s.store.UpdatePortalAccess(r.Context(), who(r), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+		LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"]),
+		SwitchIDs: formIDs(r.PostForm["switch_ids"])})
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
