@@ -231,3 +231,251 @@ func (s *Store) withClient(ctx context.Context, q querier, d *domain.BillingDoc)
 func billingConflict(format string, args ...any) error {
 	return domain.Errorf(domain.ECONFLICT, format, args...)
 }
+
+// ---- documents
+
+// docKind names the tables and words of one kind of billing document, so that
+// invoices and estimates share one implementation of what they have in common.
+type docKind struct {
+	kind          string // "invoice" or "estimate": the numbering sequence and the audit actions' prefix
+	label         string // "Invoice", to start a message with
+	table         string // "invoices"; its lines are in kind+"_lines", keyed by kind+"_id"
+	dayCol        string // the kind's own day: "due_date" or "valid_until"
+	editRefusal   string // why a sent document cannot be updated
+	deleteRefusal string // why a sent document cannot be deleted
+}
+
+var (
+	invoiceKind = docKind{kind: "invoice", label: "Invoice", table: "invoices", dayCol: "due_date",
+		editRefusal:   "This invoice has been sent and can no longer be edited. Void it and issue a new one instead.",
+		deleteRefusal: "Only drafts can be deleted. A sent invoice stays in the books; void it instead."}
+	estimateKind = docKind{kind: "estimate", label: "Estimate", table: "estimates", dayCol: "valid_until",
+		editRefusal:   "This estimate has been sent and can no longer be edited.",
+		deleteRefusal: "Only drafts can be deleted. A sent estimate stays on record."}
+)
+
+func (k docKind) linesTable() string { return k.kind + "_lines" }
+func (k docKind) docCol() string     { return k.kind + "_id" }
+func (k docKind) notFound() string   { return k.label + " not found." }
+
+// docType adds to a docKind how its documents are read into T.
+type docType[T any] struct {
+	docKind
+	columns    string // what a query selects, in scan's order
+	from       string // the FROM clause, with d as the document
+	stateWhere func(state string, today domain.Day) (string, []any)
+	scan       func(row interface{ Scan(...any) error }, today domain.Day) (T, error)
+	doc        func(T) *domain.BillingDoc
+}
+
+var (
+	invoiceDocs = docType[*domain.Invoice]{docKind: invoiceKind, columns: invoiceColumns, from: docFrom("invoices"),
+		stateWhere: invoiceStateWhere, scan: scanInvoice, doc: func(inv *domain.Invoice) *domain.BillingDoc { return &inv.BillingDoc }}
+	estimateDocs = docType[*domain.Estimate]{docKind: estimateKind, columns: estimateColumns, from: estimateFrom,
+		stateWhere: estimateStateWhere, scan: scanEstimate, doc: func(e *domain.Estimate) *domain.BillingDoc { return &e.BillingDoc }}
+)
+
+// collect runs a query of t.columns and scans every row.
+func (t docType[T]) collect(ctx context.Context, s *Store, today domain.Day, query string, args ...any) ([]T, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", t.table, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		d, err := t.scan(rows, today)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// list returns one page of a client's documents under filter f, newest issue
+// date first, with the page's counts.
+func (t docType[T]) list(ctx context.Context, s *Store, sc access.Staff, f BillingFilter) ([]T, domain.PageInfo, error) {
+	opts := f.ListOptions.Normalized()
+	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	if err != nil {
+		return nil, info, err
+	}
+	where := ` WHERE d.company_id = ? AND d.client_id = ?`
+	args := []any{sc.CompanyID, f.ClientID}
+	if f.ProjectID != 0 {
+		where += ` AND d.project_id = ?`
+		args = append(args, f.ProjectID)
+	}
+	w, a := t.stateWhere(f.State, today)
+	where += w
+	args = append(args, a...)
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+t.table+` d`+where), args...).Scan(&info.Total); err != nil {
+		return nil, info, fmt.Errorf("store: count %s: %w", t.table, err)
+	}
+	out, err := t.collect(ctx, s, today, `SELECT `+t.columns+t.from+where+
+		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
+	return out, info, err
+}
+
+// load reads one document of the company with its lines and client, under an
+// extra condition on d (and its joins), or returns ENOTFOUND.
+func (t docType[T]) load(ctx context.Context, s *Store, q querier, companyID int64, cond string, args []any, id int64) (T, error) {
+	var zero T
+	today, err := s.billingToday(ctx, q, companyID)
+	if err != nil {
+		return zero, err
+	}
+	v, err := t.scan(q.QueryRowContext(ctx, s.q(`SELECT `+t.columns+t.from+
+		`WHERE d.company_id = ? AND d.id = ?`+cond), append([]any{companyID, id}, args...)...), today)
+	if err != nil {
+		return zero, notFound(err, t.notFound())
+	}
+	d := t.doc(v)
+	if d.Lines, err = s.readLines(ctx, q, t.linesTable(), t.docCol(), companyID, d.ID); err != nil {
+		return zero, err
+	}
+	d.Totals = domain.ComputeTotals(d.Lines)
+	return v, s.withClient(ctx, q, d)
+}
+
+// createDoc adds draft d of kind k, whose own day (due date, valid until) is
+// day, after normalizing it and checking it with validate.
+func (s *Store) createDoc(ctx context.Context, sc access.Staff, k docKind, d *domain.BillingDoc, validate func() error, day domain.Day) error {
+	if err := prepareDraft(sc, d, validate); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.clientExists(ctx, tx, sc, d.ClientID); err != nil {
+			return err
+		}
+		if err := s.projectOfClient(ctx, tx, sc.CompanyID, d.ClientID, d.ProjectID); err != nil {
+			return err
+		}
+		now := s.Now()
+		t := domain.ComputeTotals(d.Lines)
+		id, err := s.insert(ctx, tx, `INSERT INTO `+k.table+` (company_id, client_id, project_id, title, status, issue_date, `+k.dayCol+`,
+			currency, note, total_net, total_vat, total_gross, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sc.CompanyID, d.ClientID, nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(),
+			d.Currency, d.Note, int64(t.Net), int64(t.VAT), int64(t.Gross), micros(now), micros(now))
+		if err != nil {
+			return fmt.Errorf("store: create %s: %w", k.kind, err)
+		}
+		// Both kinds call a draft "draft" (see BillingDoc.IsDraft).
+		d.ID, d.CompanyID, d.Status, d.Totals, d.CreatedAt, d.UpdatedAt = id, sc.CompanyID, domain.InvoiceDraft, t, now, now
+		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID, id, d.Lines); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, k.kind+".create", fmt.Sprintf("Draft %s #%d", k.kind, id))
+	})
+}
+
+// updateDoc replaces the fields and lines of draft d of kind k, whose own day
+// is day, after normalizing it and checking it with validate.
+func (s *Store) updateDoc(ctx context.Context, sc access.Staff, k docKind, d *domain.BillingDoc, validate func() error, day domain.Day) error {
+	if err := prepareDraft(sc, d, validate); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		status, err := s.docStatus(ctx, tx, k, sc.CompanyID, d.ClientID, d.ID)
+		if err != nil {
+			return err
+		}
+		if status != domain.InvoiceDraft {
+			return billingConflict("%s", k.editRefusal)
+		}
+		if err := s.projectOfClient(ctx, tx, sc.CompanyID, d.ClientID, d.ProjectID); err != nil {
+			return err
+		}
+		t := domain.ComputeTotals(d.Lines)
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE `+k.table+` SET project_id = ?, title = ?, issue_date = ?, `+k.dayCol+` = ?, currency = ?,
+			note = ?, total_net = ?, total_vat = ?, total_gross = ?, updated_at = ? WHERE company_id = ? AND id = ? AND status = 'draft'`),
+			nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(), d.Currency, d.Note,
+			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID, d.ID); err != nil {
+			return fmt.Errorf("store: update %s: %w", k.kind, err)
+		}
+		d.Totals = t
+		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID, d.ID, d.Lines); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, k.kind+".update", fmt.Sprintf("Draft %s #%d", k.kind, d.ID))
+	})
+}
+
+// prepareDraft checks that sc may write drafts, then normalizes d and checks it
+// with validate (which sees the kind's own fields too).
+func prepareDraft(sc access.Staff, d *domain.BillingDoc, validate func() error) error {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return err
+	}
+	d.Normalize()
+	return validate()
+}
+
+// deleteDoc deletes draft id of kind k of the client, with its lines.
+func (s *Store) deleteDoc(ctx context.Context, sc access.Staff, k docKind, clientID, id int64) error {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		status, err := s.docStatus(ctx, tx, k, sc.CompanyID, clientID, id)
+		if err != nil {
+			return err
+		}
+		if status != domain.InvoiceDraft {
+			return billingConflict("%s", k.deleteRefusal)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.linesTable()+` WHERE company_id = ? AND `+k.docCol()+` = ?`), sc.CompanyID, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.table+` WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID, id); err != nil {
+			return fmt.Errorf("store: delete %s: %w", k.kind, err)
+		}
+		return s.audit(ctx, tx, sc, k.kind+".delete", fmt.Sprintf("Draft %s #%d", k.kind, id))
+	})
+}
+
+// send numbers draft id of the client and marks it sent, and returns the number.
+func (t docType[T]) send(ctx context.Context, s *Store, sc access.Staff, clientID, id int64) (string, error) {
+	if err := sc.Require(access.BillingManage); err != nil {
+		return "", err
+	}
+	var number string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.docStatus(ctx, tx, t.docKind, sc.CompanyID, clientID, id); err != nil { // locks the row
+			return err
+		}
+		v, err := t.load(ctx, s, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+		if err != nil {
+			return err
+		}
+		d := t.doc(v)
+		if d.Status != domain.InvoiceDraft {
+			return billingConflict("%s %s has already been sent.", t.label, d.Number)
+		}
+		if len(d.Lines) == 0 {
+			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the %s.", t.kind)
+		}
+		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID, t.kind, d.IssueDate.Year()); err != nil {
+			return err
+		}
+		now := micros(s.Now())
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE `+t.table+` SET status = 'sent', number = ?, sent_at = ?, updated_at = ?
+			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID, id)
+		if err := mustAffect(res, err, t.notFound()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, sc, t.kind+".send", t.label+" "+number)
+	})
+	return number, err
+}
+
+// docStatus returns the stored status of document id of kind k of the client,
+// or ENOTFOUND. On PostgreSQL the row stays locked until the transaction ends.
+func (s *Store) docStatus(ctx context.Context, tx *sql.Tx, k docKind, companyID, clientID, id int64) (string, error) {
+	var status string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM `+k.table+` WHERE company_id = ? AND client_id = ? AND id = ?`+s.dialect.forUpdate),
+		companyID, clientID, id).Scan(&status)
+	return status, notFound(err, k.notFound())
+}

@@ -59,46 +59,13 @@ func estimateStateWhere(state string, today domain.Day) (string, []any) {
 }
 
 func (s *Store) collectEstimates(ctx context.Context, today domain.Day, query string, args ...any) ([]*domain.Estimate, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: estimates: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.Estimate
-	for rows.Next() {
-		e, err := scanEstimate(rows, today)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return estimateDocs.collect(ctx, s, today, query, args...)
 }
 
 // Estimates lists one page of a client's estimates, newest issue date first,
 // drafts included. A client of another tenant has none.
 func (s *Store) Estimates(ctx context.Context, sc access.Staff, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
-	opts := f.ListOptions.Normalized()
-	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
-	if err != nil {
-		return nil, info, err
-	}
-	where := ` WHERE d.company_id = ? AND d.client_id = ?`
-	args := []any{sc.CompanyID, f.ClientID}
-	if f.ProjectID != 0 {
-		where += ` AND d.project_id = ?`
-		args = append(args, f.ProjectID)
-	}
-	w, a := estimateStateWhere(f.State, today)
-	where += w
-	args = append(args, a...)
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM estimates d`+where), args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count estimates: %w", err)
-	}
-	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+where+
-		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
-	return out, info, err
+	return estimateDocs.list(ctx, s, sc, f)
 }
 
 // Estimate returns estimate id of client clientID with its lines and decision,
@@ -110,114 +77,25 @@ func (s *Store) Estimate(ctx context.Context, sc access.Staff, clientID, id int6
 // estimate loads one estimate of the company with its lines and client, under an
 // extra condition on d (and its joins).
 func (s *Store) estimate(ctx context.Context, q querier, companyID int64, cond string, args []any, id int64) (*domain.Estimate, error) {
-	today, err := s.billingToday(ctx, q, companyID)
-	if err != nil {
-		return nil, err
-	}
-	e, err := scanEstimate(q.QueryRowContext(ctx, s.q(`SELECT `+estimateColumns+estimateFrom+
-		`WHERE d.company_id = ? AND d.id = ?`+cond), append([]any{companyID, id}, args...)...), today)
-	if err != nil {
-		return nil, notFound(err, "Estimate not found.")
-	}
-	if e.Lines, err = s.readLines(ctx, q, "estimate_lines", "estimate_id", companyID, e.ID); err != nil {
-		return nil, err
-	}
-	e.Totals = domain.ComputeTotals(e.Lines)
-	return e, s.withClient(ctx, q, &e.BillingDoc)
+	return estimateDocs.load(ctx, s, q, companyID, cond, args, id)
 }
 
 // CreateEstimate adds a draft estimate to client e.ClientID, optionally tied to
 // one of its projects, and fills e.ID. It needs billing.manage.
 func (s *Store) CreateEstimate(ctx context.Context, sc access.Staff, e *domain.Estimate) error {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return err
-	}
-	e.Normalize()
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.clientExists(ctx, tx, sc, e.ClientID); err != nil {
-			return err
-		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID, e.ClientID, e.ProjectID); err != nil {
-			return err
-		}
-		now := s.Now()
-		t := domain.ComputeTotals(e.Lines)
-		id, err := s.insert(ctx, tx, `INSERT INTO estimates (company_id, client_id, project_id, title, status, issue_date, valid_until,
-			currency, note, total_net, total_vat, total_gross, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.CompanyID, e.ClientID, nullID(e.ProjectID), e.Title, e.IssueDate.String(), e.ValidUntil.String(),
-			e.Currency, e.Note, int64(t.Net), int64(t.VAT), int64(t.Gross), micros(now), micros(now))
-		if err != nil {
-			return fmt.Errorf("store: create estimate: %w", err)
-		}
-		e.ID, e.CompanyID, e.Status, e.Totals, e.CreatedAt, e.UpdatedAt = id, sc.CompanyID, domain.EstimateDraft, t, now, now
-		if err := s.writeLines(ctx, tx, "estimate_lines", "estimate_id", sc.CompanyID, id, e.Lines); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, sc, "estimate.create", fmt.Sprintf("Draft estimate #%d", id))
-	})
+	return s.createDoc(ctx, sc, estimateKind, &e.BillingDoc, e.Validate, e.ValidUntil)
 }
 
 // UpdateEstimate replaces the fields and lines of draft estimate e.ID of client
 // e.ClientID; a sent one is ECONFLICT. It needs billing.manage.
 func (s *Store) UpdateEstimate(ctx context.Context, sc access.Staff, e *domain.Estimate) error {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return err
-	}
-	e.Normalize()
-	if err := e.Validate(); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.estimateStatus(ctx, tx, sc.CompanyID, e.ClientID, e.ID)
-		if err != nil {
-			return err
-		}
-		if status != domain.EstimateDraft {
-			return billingConflict("This estimate has been sent and can no longer be edited.")
-		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID, e.ClientID, e.ProjectID); err != nil {
-			return err
-		}
-		t := domain.ComputeTotals(e.Lines)
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE estimates SET project_id = ?, title = ?, issue_date = ?, valid_until = ?, currency = ?,
-			note = ?, total_net = ?, total_vat = ?, total_gross = ?, updated_at = ? WHERE company_id = ? AND id = ? AND status = 'draft'`),
-			nullID(e.ProjectID), e.Title, e.IssueDate.String(), e.ValidUntil.String(), e.Currency, e.Note,
-			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID, e.ID); err != nil {
-			return fmt.Errorf("store: update estimate: %w", err)
-		}
-		e.Totals = t
-		if err := s.writeLines(ctx, tx, "estimate_lines", "estimate_id", sc.CompanyID, e.ID, e.Lines); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, sc, "estimate.update", fmt.Sprintf("Draft estimate #%d", e.ID))
-	})
+	return s.updateDoc(ctx, sc, estimateKind, &e.BillingDoc, e.Validate, e.ValidUntil)
 }
 
 // DeleteEstimate deletes a draft estimate; a sent one is ECONFLICT. It needs
 // billing.manage.
 func (s *Store) DeleteEstimate(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.estimateStatus(ctx, tx, sc.CompanyID, clientID, id)
-		if err != nil {
-			return err
-		}
-		if status != domain.EstimateDraft {
-			return billingConflict("Only drafts can be deleted. A sent estimate stays on record.")
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM estimate_lines WHERE company_id = ? AND estimate_id = ?`), sc.CompanyID, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM estimates WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID, id); err != nil {
-			return fmt.Errorf("store: delete estimate: %w", err)
-		}
-		return s.audit(ctx, tx, sc, "estimate.delete", fmt.Sprintf("Draft estimate #%d", id))
-	})
+	return s.deleteDoc(ctx, sc, estimateKind, clientID, id)
 }
 
 // SendEstimate marks a draft estimate as sent: it gets the tenant's next estimate
@@ -225,36 +103,7 @@ func (s *Store) DeleteEstimate(ctx context.Context, sc access.Staff, clientID, i
 // until its valid-until day. One without lines is EINVALID, one already sent
 // ECONFLICT. It needs billing.manage and returns the number.
 func (s *Store) SendEstimate(ctx context.Context, sc access.Staff, clientID, id int64) (string, error) {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return "", err
-	}
-	var number string
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.estimateStatus(ctx, tx, sc.CompanyID, clientID, id); err != nil { // locks the row
-			return err
-		}
-		e, err := s.estimate(ctx, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
-		if err != nil {
-			return err
-		}
-		if e.Status != domain.EstimateDraft {
-			return billingConflict("Estimate %s has already been sent.", e.Number)
-		}
-		if len(e.Lines) == 0 {
-			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the estimate.")
-		}
-		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID, "estimate", e.IssueDate.Year()); err != nil {
-			return err
-		}
-		now := micros(s.Now())
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE estimates SET status = 'sent', number = ?, sent_at = ?, updated_at = ?
-			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID, id)
-		if err := mustAffect(res, err, "Estimate not found."); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, sc, "estimate.send", "Estimate "+number)
-	})
-	return number, err
+	return estimateDocs.send(ctx, s, sc, clientID, id)
 }
 
 // RecordEstimateDecision records, for the client, that it accepted or declined a
@@ -332,15 +181,6 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, e *domain.Estimate, d *d
 	}
 	e.Status, e.Decision = d.Decision, d
 	return id, nil
-}
-
-// estimateStatus returns the stored status of estimate id of the client, or
-// ENOTFOUND. On PostgreSQL the row stays locked until the transaction ends.
-func (s *Store) estimateStatus(ctx context.Context, tx *sql.Tx, companyID, clientID, id int64) (string, error) {
-	var status string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM estimates WHERE company_id = ? AND client_id = ? AND id = ?`+s.dialect.forUpdate),
-		companyID, clientID, id).Scan(&status)
-	return status, notFound(err, "Estimate not found.")
 }
 
 // EstimateDecisionMail returns what the estimate_decision mail in outbox row

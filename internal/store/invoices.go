@@ -56,46 +56,13 @@ type BillingFilter struct {
 }
 
 func (s *Store) collectInvoices(ctx context.Context, today domain.Day, query string, args ...any) ([]*domain.Invoice, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: invoices: %w", err)
-	}
-	defer rows.Close()
-	var out []*domain.Invoice
-	for rows.Next() {
-		inv, err := scanInvoice(rows, today)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+	return invoiceDocs.collect(ctx, s, today, query, args...)
 }
 
 // Invoices lists one page of a client's invoices, newest issue date first, drafts
 // and void ones included. A client of another tenant has none.
 func (s *Store) Invoices(ctx context.Context, sc access.Staff, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
-	opts := f.ListOptions.Normalized()
-	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
-	if err != nil {
-		return nil, info, err
-	}
-	where := ` WHERE d.company_id = ? AND d.client_id = ?`
-	args := []any{sc.CompanyID, f.ClientID}
-	if f.ProjectID != 0 {
-		where += ` AND d.project_id = ?`
-		args = append(args, f.ProjectID)
-	}
-	w, a := invoiceStateWhere(f.State, today)
-	where += w
-	args = append(args, a...)
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM invoices d`+where), args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count invoices: %w", err)
-	}
-	out, err := s.collectInvoices(ctx, today, `SELECT `+invoiceColumns+docFrom("invoices")+where+
-		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
-	return out, info, err
+	return invoiceDocs.list(ctx, s, sc, f)
 }
 
 // Invoice returns invoice id of client clientID with its lines, or ENOTFOUND.
@@ -106,116 +73,27 @@ func (s *Store) Invoice(ctx context.Context, sc access.Staff, clientID, id int64
 // invoice loads one invoice of the company with its lines and client, under an
 // extra condition on d (and its joins).
 func (s *Store) invoice(ctx context.Context, q querier, companyID int64, cond string, args []any, id int64) (*domain.Invoice, error) {
-	today, err := s.billingToday(ctx, q, companyID)
-	if err != nil {
-		return nil, err
-	}
-	inv, err := scanInvoice(q.QueryRowContext(ctx, s.q(`SELECT `+invoiceColumns+docFrom("invoices")+
-		`WHERE d.company_id = ? AND d.id = ?`+cond), append([]any{companyID, id}, args...)...), today)
-	if err != nil {
-		return nil, notFound(err, "Invoice not found.")
-	}
-	if inv.Lines, err = s.readLines(ctx, q, "invoice_lines", "invoice_id", companyID, inv.ID); err != nil {
-		return nil, err
-	}
-	inv.Totals = domain.ComputeTotals(inv.Lines)
-	return inv, s.withClient(ctx, q, &inv.BillingDoc)
+	return invoiceDocs.load(ctx, s, q, companyID, cond, args, id)
 }
 
 // CreateInvoice adds a draft invoice to client inv.ClientID, optionally tied to
 // one of its projects, and fills inv.ID. It needs billing.manage and returns
 // EINVALID naming each bad field or line.
 func (s *Store) CreateInvoice(ctx context.Context, sc access.Staff, inv *domain.Invoice) error {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return err
-	}
-	inv.Normalize()
-	if err := inv.Validate(); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.clientExists(ctx, tx, sc, inv.ClientID); err != nil {
-			return err
-		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID, inv.ClientID, inv.ProjectID); err != nil {
-			return err
-		}
-		now := s.Now()
-		t := domain.ComputeTotals(inv.Lines)
-		id, err := s.insert(ctx, tx, `INSERT INTO invoices (company_id, client_id, project_id, title, status, issue_date, due_date,
-			currency, note, total_net, total_vat, total_gross, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.CompanyID, inv.ClientID, nullID(inv.ProjectID), inv.Title, inv.IssueDate.String(), inv.DueDate.String(),
-			inv.Currency, inv.Note, int64(t.Net), int64(t.VAT), int64(t.Gross), micros(now), micros(now))
-		if err != nil {
-			return fmt.Errorf("store: create invoice: %w", err)
-		}
-		inv.ID, inv.CompanyID, inv.Status, inv.Totals, inv.CreatedAt, inv.UpdatedAt = id, sc.CompanyID, domain.InvoiceDraft, t, now, now
-		if err := s.writeLines(ctx, tx, "invoice_lines", "invoice_id", sc.CompanyID, id, inv.Lines); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, sc, "invoice.create", fmt.Sprintf("Draft invoice #%d", id))
-	})
+	return s.createDoc(ctx, sc, invoiceKind, &inv.BillingDoc, inv.Validate, inv.DueDate)
 }
 
 // UpdateInvoice replaces the fields and lines of draft invoice inv.ID of client
 // inv.ClientID. A sent invoice cannot change any more (ECONFLICT); a missing one
 // is ENOTFOUND. It needs billing.manage.
 func (s *Store) UpdateInvoice(ctx context.Context, sc access.Staff, inv *domain.Invoice) error {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return err
-	}
-	inv.Normalize()
-	if err := inv.Validate(); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.invoiceStatus(ctx, tx, sc.CompanyID, inv.ClientID, inv.ID)
-		if err != nil {
-			return err
-		}
-		if status != domain.InvoiceDraft {
-			return billingConflict("This invoice has been sent and can no longer be edited. Void it and issue a new one instead.")
-		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID, inv.ClientID, inv.ProjectID); err != nil {
-			return err
-		}
-		t := domain.ComputeTotals(inv.Lines)
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE invoices SET project_id = ?, title = ?, issue_date = ?, due_date = ?, currency = ?,
-			note = ?, total_net = ?, total_vat = ?, total_gross = ?, updated_at = ? WHERE company_id = ? AND id = ? AND status = 'draft'`),
-			nullID(inv.ProjectID), inv.Title, inv.IssueDate.String(), inv.DueDate.String(), inv.Currency, inv.Note,
-			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID, inv.ID); err != nil {
-			return fmt.Errorf("store: update invoice: %w", err)
-		}
-		inv.Totals = t
-		if err := s.writeLines(ctx, tx, "invoice_lines", "invoice_id", sc.CompanyID, inv.ID, inv.Lines); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, sc, "invoice.update", fmt.Sprintf("Draft invoice #%d", inv.ID))
-	})
+	return s.updateDoc(ctx, sc, invoiceKind, &inv.BillingDoc, inv.Validate, inv.DueDate)
 }
 
 // DeleteInvoice deletes a draft invoice. A sent one is kept for the books
 // (ECONFLICT: void it instead). It needs billing.manage.
 func (s *Store) DeleteInvoice(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.invoiceStatus(ctx, tx, sc.CompanyID, clientID, id)
-		if err != nil {
-			return err
-		}
-		if status != domain.InvoiceDraft {
-			return billingConflict("Only drafts can be deleted. A sent invoice stays in the books; void it instead.")
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM invoice_lines WHERE company_id = ? AND invoice_id = ?`), sc.CompanyID, id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM invoices WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID, id); err != nil {
-			return fmt.Errorf("store: delete invoice: %w", err)
-		}
-		return s.audit(ctx, tx, sc, "invoice.delete", fmt.Sprintf("Draft invoice #%d", id))
-	})
+	return s.deleteDoc(ctx, sc, invoiceKind, clientID, id)
 }
 
 // SendInvoice marks a draft invoice as sent: it gets the tenant's next invoice
@@ -223,36 +101,7 @@ func (s *Store) DeleteInvoice(ctx context.Context, sc access.Staff, clientID, id
 // lines is EINVALID; one already sent is ECONFLICT. It needs billing.manage and
 // returns the invoice's number.
 func (s *Store) SendInvoice(ctx context.Context, sc access.Staff, clientID, id int64) (string, error) {
-	if err := sc.Require(access.BillingManage); err != nil {
-		return "", err
-	}
-	var number string
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.invoiceStatus(ctx, tx, sc.CompanyID, clientID, id); err != nil { // locks the row
-			return err
-		}
-		inv, err := s.invoice(ctx, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
-		if err != nil {
-			return err
-		}
-		if inv.Status != domain.InvoiceDraft {
-			return billingConflict("Invoice %s has already been sent.", inv.Number)
-		}
-		if len(inv.Lines) == 0 {
-			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the invoice.")
-		}
-		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID, "invoice", inv.IssueDate.Year()); err != nil {
-			return err
-		}
-		now := micros(s.Now())
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE invoices SET status = 'sent', number = ?, sent_at = ?, updated_at = ?
-			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID, id)
-		if err := mustAffect(res, err, "Invoice not found."); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, sc, "invoice.send", "Invoice "+number)
-	})
-	return number, err
+	return invoiceDocs.send(ctx, s, sc, clientID, id)
 }
 
 // MarkInvoicePaid records that a sent (or overdue) invoice was paid. Any other
@@ -276,7 +125,7 @@ func (s *Store) moveInvoice(ctx context.Context, sc access.Staff, clientID, id i
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.invoiceStatus(ctx, tx, sc.CompanyID, clientID, id)
+		status, err := s.docStatus(ctx, tx, invoiceKind, sc.CompanyID, clientID, id)
 		if err != nil {
 			return err
 		}
@@ -299,15 +148,6 @@ func (s *Store) moveInvoice(ctx context.Context, sc access.Staff, clientID, id i
 		}
 		return s.audit(ctx, tx, sc, action, "Invoice "+number)
 	})
-}
-
-// invoiceStatus returns the stored status of invoice id of the client, or ENOTFOUND.
-// On PostgreSQL the row stays locked until the transaction ends.
-func (s *Store) invoiceStatus(ctx context.Context, tx *sql.Tx, companyID, clientID, id int64) (string, error) {
-	var status string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM invoices WHERE company_id = ? AND client_id = ? AND id = ?`+s.dialect.forUpdate),
-		companyID, clientID, id).Scan(&status)
-	return status, notFound(err, "Invoice not found.")
 }
 
 // InvoiceBalance is what a client owes in one currency.

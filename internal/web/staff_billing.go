@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"portico/internal/access"
 	"portico/internal/domain"
 	"portico/internal/pdf"
 	"portico/internal/store"
@@ -149,25 +151,11 @@ func (s *Server) billingSave(k billingKind, update bool) handlerFunc {
 		switch k {
 		case kindInvoice:
 			inv := &domain.Invoice{BillingDoc: doc, DueDate: formDay(r.PostForm, "due_date", &v)}
-			inv.Normalize()
-			if err = mergeInvalid(&v, inv.Validate); err == nil {
-				if update {
-					err = s.store.UpdateInvoice(r.Context(), who(r), inv)
-				} else {
-					err = s.store.CreateInvoice(r.Context(), who(r), inv)
-				}
-			}
+			err = saveBillingDraft(r, &v, inv, update, s.store.CreateInvoice, s.store.UpdateInvoice)
 			id = inv.ID
 		case kindEstimate:
 			e := &domain.Estimate{BillingDoc: doc, ValidUntil: formDay(r.PostForm, "valid_until", &v)}
-			e.Normalize()
-			if err = mergeInvalid(&v, e.Validate); err == nil {
-				if update {
-					err = s.store.UpdateEstimate(r.Context(), who(r), e)
-				} else {
-					err = s.store.CreateEstimate(r.Context(), who(r), e)
-				}
-			}
+			err = saveBillingDraft(r, &v, e, update, s.store.CreateEstimate, s.store.UpdateEstimate)
 			id = e.ID
 		}
 		if err != nil {
@@ -181,6 +169,22 @@ func (s *Server) billingSave(k billingKind, update bool) handlerFunc {
 	}
 }
 
+// saveBillingDraft normalizes d and adds its own field errors to the form's in
+// v; only when there are none does it create or update d.
+func saveBillingDraft[D interface {
+	Normalize()
+	Validate() error
+}](r *http.Request, v *domain.Validator, d D, update bool, create, upd func(context.Context, access.Staff, D) error) error {
+	d.Normalize()
+	if err := mergeInvalid(v, d.Validate); err != nil {
+		return err
+	}
+	if update {
+		return upd(r.Context(), who(r), d)
+	}
+	return create(r.Context(), who(r), d)
+}
+
 func billingDocPath(clientID int64, k billingKind, id int64) string {
 	return fmt.Sprintf("/app/clients/%d/billing/%s/%d", clientID, k.Plural(), id)
 }
@@ -189,42 +193,42 @@ func billingDocPath(clientID int64, k billingKind, id int64) string {
 // document cannot be edited: the page says so.
 func (s *Server) billingEdit(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.clientTab(r, "billing")
+		t, id, err := s.billingTabDoc(r)
 		if err != nil {
 			return err
 		}
-		id, err := pathID(r, "did")
+		p, err := s.loadBillingDocPage(r, t, k, id)
 		if err != nil {
 			return err
 		}
-		f := s.billingFormat(r)
-		var doc *domain.BillingDoc
-		v := url.Values{}
-		if k == kindInvoice {
-			inv, err := s.store.Invoice(r.Context(), who(r), t.Client.ID, id)
-			if err != nil {
-				return err
-			}
-			doc = &inv.BillingDoc
-			v.Set("due_date", inv.DueDate.String())
-		} else {
-			e, err := s.store.Estimate(r.Context(), who(r), t.Client.ID, id)
-			if err != nil {
-				return err
-			}
-			doc = &e.BillingDoc
-			v.Set("valid_until", e.ValidUntil.String())
-		}
+		doc := p.Doc
 		if !doc.IsDraft() {
 			return domain.Errorf(domain.ECONFLICT, "%s %s has been sent and can no longer be edited.", k.Label(), doc.Number)
+		}
+		v := url.Values{}
+		if p.Invoice != nil {
+			v.Set("due_date", p.Invoice.DueDate.String())
+		} else {
+			v.Set("valid_until", p.Estimate.ValidUntil.String())
 		}
 		v.Set("title", doc.Title)
 		v.Set("project_id", strconv.FormatInt(doc.ProjectID, 10))
 		v.Set("issue_date", doc.IssueDate.String())
 		v.Set("currency", doc.Currency)
 		v.Set("note", doc.Note)
-		return s.billingForm(w, r, http.StatusOK, t, k, id, newForm(v), withBlankLines(storedLines(f, doc.Lines), 2, defaultVAT))
+		return s.billingForm(w, r, http.StatusOK, t, k, id, newForm(v), withBlankLines(storedLines(p.Fmt, doc.Lines), 2, defaultVAT))
 	}
+}
+
+// billingTabDoc reads the client tab and the document id of a
+// /app/clients/{id}/billing/{kind}s/{did} path.
+func (s *Server) billingTabDoc(r *http.Request) (clientTabPage, int64, error) {
+	t, err := s.clientTab(r, "billing")
+	if err != nil {
+		return t, 0, err
+	}
+	id, err := pathID(r, "did")
+	return t, id, err
 }
 
 // billingDocPage is the staff page of one invoice or estimate.
@@ -241,30 +245,37 @@ type billingDocPage struct {
 // billingDoc serves GET /app/clients/{id}/billing/{kind}s/{did}.
 func (s *Server) billingDoc(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.clientTab(r, "billing")
+		t, id, err := s.billingTabDoc(r)
 		if err != nil {
 			return err
 		}
-		id, err := pathID(r, "did")
+		p, err := s.loadBillingDocPage(r, t, k, id)
 		if err != nil {
 			return err
 		}
-		p := &billingDocPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k}
-		if k == kindInvoice {
-			if p.Invoice, err = s.store.Invoice(r.Context(), who(r), t.Client.ID, id); err != nil {
-				return err
-			}
-			p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
-		} else {
-			if p.Estimate, err = s.store.Estimate(r.Context(), who(r), t.Client.ID, id); err != nil {
-				return err
-			}
-			p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
-		}
-		p.Title = k.Label() + " " + p.Doc.DisplayNumber()
 		s.render(w, r, http.StatusOK, "billing_doc", p)
 		return nil
 	}
+}
+
+// loadBillingDocPage loads document id of kind k of the tab's client into its
+// page; ENOTFOUND when the client has no such document.
+func (s *Server) loadBillingDocPage(r *http.Request, t clientTabPage, k billingKind, id int64) (*billingDocPage, error) {
+	p := &billingDocPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k}
+	var err error
+	if k == kindInvoice {
+		if p.Invoice, err = s.store.Invoice(r.Context(), who(r), t.Client.ID, id); err != nil {
+			return nil, err
+		}
+		p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
+	} else {
+		if p.Estimate, err = s.store.Estimate(r.Context(), who(r), t.Client.ID, id); err != nil {
+			return nil, err
+		}
+		p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
+	}
+	p.Title = k.Label() + " " + p.Doc.DisplayNumber()
+	return p, nil
 }
 
 // billingAction serves the POSTs that move a document on: send, paid, void,
@@ -272,11 +283,7 @@ func (s *Server) billingDoc(k billingKind) handlerFunc {
 // (a document in the wrong state) shows on the document's page.
 func (s *Server) billingAction(k billingKind, action string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.clientTab(r, "billing")
-		if err != nil {
-			return err
-		}
-		id, err := pathID(r, "did")
+		t, id, err := s.billingTabDoc(r)
 		if err != nil {
 			return err
 		}
@@ -325,20 +332,10 @@ func (s *Server) billingAction(k billingKind, action string) handlerFunc {
 
 // billingRefused shows the document's page with the reason an action was refused.
 func (s *Server) billingRefused(w http.ResponseWriter, r *http.Request, t clientTabPage, k billingKind, id int64, refusal error) error {
-	p := &billingDocPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k}
-	var err error
-	if k == kindInvoice {
-		if p.Invoice, err = s.store.Invoice(r.Context(), who(r), t.Client.ID, id); err != nil {
-			return err
-		}
-		p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
-	} else {
-		if p.Estimate, err = s.store.Estimate(r.Context(), who(r), t.Client.ID, id); err != nil {
-			return err
-		}
-		p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
+	p, err := s.loadBillingDocPage(r, t, k, id)
+	if err != nil {
+		return err
 	}
-	p.Title = k.Label() + " " + p.Doc.DisplayNumber()
 	p.Page.Flash = ""
 	p.Error = domain.ErrorMessage(refusal)
 	s.render(w, r, statusOf(domain.ErrorCode(refusal)), "billing_doc", p)
@@ -349,11 +346,7 @@ func (s *Server) billingRefused(w http.ResponseWriter, r *http.Request, t client
 // too, marked as such.
 func (s *Server) billingPDF(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.clientTab(r, "billing")
-		if err != nil {
-			return err
-		}
-		id, err := pathID(r, "did")
+		t, id, err := s.billingTabDoc(r)
 		if err != nil {
 			return err
 		}
@@ -361,29 +354,21 @@ func (s *Server) billingPDF(k billingKind) handlerFunc {
 		if err != nil {
 			return err
 		}
+		p, err := s.loadBillingDocPage(r, t, k, id)
+		if err != nil {
+			return err
+		}
 		b := pdf.BillingData{Company: t.Company, Details: settings.Details}
 		var doc []byte
-		var number string
-		if k == kindInvoice {
-			inv, err := s.store.Invoice(r.Context(), who(r), t.Client.ID, id)
-			if err != nil {
-				return err
-			}
-			if doc, err = pdf.Invoice(b, inv); err != nil {
-				return err
-			}
-			number = inv.DisplayNumber()
+		if p.Invoice != nil {
+			doc, err = pdf.Invoice(b, p.Invoice)
 		} else {
-			e, err := s.store.Estimate(r.Context(), who(r), t.Client.ID, id)
-			if err != nil {
-				return err
-			}
-			if doc, err = pdf.Estimate(b, e); err != nil {
-				return err
-			}
-			number = e.DisplayNumber()
+			doc, err = pdf.Estimate(b, p.Estimate)
 		}
-		return sendPDF(w, r, doc, string(k)+"-"+number+".pdf")
+		if err != nil {
+			return err
+		}
+		return sendPDF(w, r, doc, string(k)+"-"+p.Doc.DisplayNumber()+".pdf")
 	}
 }
 
