@@ -148,11 +148,7 @@ func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	uid, err := pathID(r, "uid")
-	if err != nil {
-		return err
-	}
-	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	u, err := s.portalUserOf(r)
 	if err != nil {
 		return err
 	}
@@ -169,14 +165,11 @@ func (s *Server) portalDisconnect(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	uid, err := pathID(r, "uid")
+	u, err := s.portalUserOf(r)
 	if err != nil {
 		return err
 	}
-	u, err := s.store.PortalUser(r.Context(), who(r), uid)
-	if err != nil {
-		return err
-	}
+	uid := u.ID
 	deleted, err := s.store.DisconnectPortalUser(r.Context(), who(r), t.Client.ID, uid)
 	if err != nil {
 		return err
@@ -264,14 +257,11 @@ func (s *Server) portalUserCreate(w http.ResponseWriter, r *http.Request) error 
 
 // portalUserEdit serves GET /app/portal-users/{uid}/edit.
 func (s *Server) portalUserEdit(w http.ResponseWriter, r *http.Request) error {
-	uid, err := pathID(r, "uid")
+	u, err := s.portalUserOf(r)
 	if err != nil {
 		return err
 	}
-	u, err := s.store.PortalUser(r.Context(), who(r), uid)
-	if err != nil {
-		return err
-	}
+	uid := u.ID
 	v := url.Values{"first_name": {u.FirstName}, "last_name": {u.LastName}}
 	for _, g := range u.Grants {
 		v.Add("client_ids", strconv.FormatInt(g.ClientID, 10))
@@ -291,14 +281,11 @@ func (s *Server) portalUserEdit(w http.ResponseWriter, r *http.Request) error {
 
 // portalUserUpdate serves POST /app/portal-users/{uid}.
 func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error {
-	uid, err := pathID(r, "uid")
+	u, err := s.portalUserOf(r)
 	if err != nil {
 		return err
 	}
-	u, err := s.store.PortalUser(r.Context(), who(r), uid)
-	if err != nil {
-		return err
-	}
+	uid := u.ID
 	if err := parseForm(r); err != nil {
 		return err
 	}
@@ -315,16 +302,23 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	return s.redirectFlash(w, r, "/app/users", "Access of "+u.Email+" saved.")
 }
 
-// portalUserReset serves POST /app/portal-users/{uid}/reset (the key icon).
-func (s *Server) portalUserReset(w http.ResponseWriter, r *http.Request) error {
+// portalUserOf loads the portal user {uid} of the staff member's company;
+// another company's user is not found.
+func (s *Server) portalUserOf(r *http.Request) (*domain.PortalUser, error) {
 	uid, err := pathID(r, "uid")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	u, err := s.store.PortalUser(r.Context(), who(r), uid)
+	return s.store.PortalUser(r.Context(), who(r), uid)
+}
+
+// portalUserReset serves POST /app/portal-users/{uid}/reset (the key icon).
+func (s *Server) portalUserReset(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.portalUserOf(r)
 	if err != nil {
 		return err
 	}
+	uid := u.ID
 	if err := s.store.SendPortalReset(r.Context(), who(r), uid); err != nil {
 		return err
 	}
