@@ -21,9 +21,9 @@ import (
 // portal users with and without site restrictions, protocols and documents. The
 // spec is plain data: GenWorld draws one with rapid, BuildWorld creates it through
 // the store and the app, and the oracle methods below compute from the spec
-// alone — never from the store — what each portal user may see. Switches and
-// invoices join by adding fields to TenantSpec and methods to the oracle
-// (invoices and estimates: world_billing.go).
+// alone — never from the store — what each portal user may see. Further parts
+// join by adding fields to TenantSpec and methods to the oracle (invoices and
+// estimates: world_billing.go; switches: world_switches.go).
 
 // WorldSpec is a generated world.
 type WorldSpec struct {
@@ -37,7 +37,8 @@ type TenantSpec struct {
 	Users     []UserSpec
 	Protocols []ProtocolSpec
 	Documents []DocumentSpec
-	Billing   BillingSpec // projects, invoices and estimates (world_billing.go)
+	Billing   BillingSpec  // projects, invoices and estimates (world_billing.go)
+	Switches  SwitchesSpec // switches on the projects, users' narrowings (world_switches.go)
 }
 
 // ClientSpec is a client with its number of sites.
@@ -141,6 +142,7 @@ func GenWorld(t *rapid.T) WorldSpec {
 			ts.Documents = append(ts.Documents, d)
 		}
 		ts.Billing = genBilling(t, ti, ts)
+		ts.Switches = genSwitches(t, ti, ts)
 		w.Tenants = append(w.Tenants, ts)
 	}
 	return w
@@ -164,6 +166,7 @@ type WorldTenant struct {
 	FileBodies [][]byte // each document's file, for comparing previews
 	Technician *domain.StaffUser
 	Billing    *WorldBilling
+	Switches   []*domain.Switch // index for index with SwitchesSpec.Switches
 }
 
 // BuildWorld creates the spec's world through the store and the app (uploads go
@@ -243,6 +246,7 @@ func (s *Server) BuildWorld(t testing.TB, spec WorldSpec) *World {
 			wt.FileBodies = append(wt.FileBodies, body)
 		}
 		wt.Billing = s.buildBilling(t, wt, ts.Billing)
+		wt.Switches = s.buildSwitches(t, wt, ts.Switches)
 		w.Tenants = append(w.Tenants, wt)
 	}
 	return w

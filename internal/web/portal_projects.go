@@ -124,16 +124,17 @@ func (s *Server) portalToggle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	svc, err := s.switchService()
-	if err != nil {
-		return err
-	}
 	pc := portalOf(r)
-	// The switch must be on this project as well as in the Scope.
+	// The switch must be on this project as well as in the Scope; this is checked
+	// first, so that a switch the user may not see is not found whatever else holds.
 	if ok, err := s.switchOnPortalProject(r, pp, sid); err != nil || !ok {
 		if err == nil {
 			err = domain.Errorf(domain.ENOTFOUND, "Switch not found.")
 		}
+		return err
+	}
+	svc, err := s.switchService()
+	if err != nil {
 		return err
 	}
 	res, err := svc.ToggleAsPortal(r.Context(), pc.scope, pc.user, sid, on)

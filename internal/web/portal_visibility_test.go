@@ -56,6 +56,7 @@ func TestPortalVisibilityRandomWorlds(t *testing.T) {
 	}
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		srv := testenv.StartServer(t, db)
+		srv.OfflineSwitches() // toggles reach the access checks; no device is connected
 		var worlds, requests atomic.Int64
 		start := time.Now()
 		rapid.Check(t, func(rt *rapid.T) {
@@ -263,4 +264,11 @@ func checkUser(rt *rapid.T, w *testenv.World, ti, ui int, c *testenv.Client, req
 
 	// Invoices and estimates (portal_billing_visibility_test.go).
 	checkBilling(rt, w, ti, ui, c, requests)
+
+	// Switches on the projects, with the users' narrowings (world_switches.go).
+	n, err := w.CheckPortalSwitches(ti, ui, c)
+	requests.Add(int64(n))
+	if err != nil {
+		rt.Fatal(err)
+	}
 }
