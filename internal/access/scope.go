@@ -14,6 +14,9 @@ type ClientAccess struct {
 	ClientID int64
 	AllSites bool
 	SiteIDs  []int64 // when !AllSites; sorted
+	// SwitchIDs narrows the client's switches to the listed ones; empty means all
+	// switches of the projects the user may see.
+	SwitchIDs []int64
 }
 
 // Scope is what one portal user may see, loaded fresh from the database on every
@@ -111,6 +114,35 @@ func (s Scope) SitesWhere(clientCol, siteCol string) (string, []any) {
 		return "1 = 0", nil
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// CanSeeSwitch reports whether the user's narrowing, if any, allows the switch of
+// the client. (Whether its project is visible is a matter of sites.)
+func (s Scope) CanSeeSwitch(clientID, switchID int64) bool {
+	c, ok := s.client(clientID)
+	return ok && (len(c.SwitchIDs) == 0 || slices.Contains(c.SwitchIDs, switchID))
+}
+
+// SwitchesWhere returns an SQL condition that holds for switches the per-switch
+// narrowing allows: any switch of a client without narrowing, only the listed
+// switches of a narrowed client. It says nothing about sites: combine it with
+// SitesWhere on the switch's project.
+func (s Scope) SwitchesWhere(clientCol, switchCol string) (string, []any) {
+	if !s.Valid() {
+		return "1 = 0", nil
+	}
+	var narrowed, allowed []int64
+	for _, c := range s.Clients {
+		if len(c.SwitchIDs) > 0 {
+			narrowed = append(narrowed, c.ClientID)
+			allowed = append(allowed, c.SwitchIDs...)
+		}
+	}
+	if len(narrowed) == 0 {
+		return "1 = 1", nil
+	}
+	return "(" + clientCol + " NOT IN (" + placeholders(len(narrowed)) + ") OR " + switchCol + " IN (" + placeholders(len(allowed)) + "))",
+		append(int64Args(narrowed), int64Args(allowed)...)
 }
 
 func placeholders(n int) string {

@@ -59,3 +59,36 @@ func TestScopeSQL(t *testing.T) {
 		t.Fatalf("ClientsWhere = %q %v", where, args)
 	}
 }
+
+func TestScopeSwitches(t *testing.T) {
+	sc := Scope{CompanyID: 1, PortalUserID: 9, Clients: []ClientAccess{
+		{ClientID: 10, AllSites: true},
+		{ClientID: 20, AllSites: true, SwitchIDs: []int64{7, 8}},
+	}}
+	for _, tc := range []struct {
+		name         string
+		client, swID int64
+		want         bool
+	}{
+		{"client without narrowing: any switch", 10, 1, true},
+		{"narrowed client: listed switch", 20, 8, true},
+		{"narrowed client: other switch", 20, 9, false},
+		{"unassigned client", 30, 7, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := sc.CanSeeSwitch(tc.client, tc.swID); got != tc.want {
+				t.Fatalf("CanSeeSwitch(%d, %d) = %v, want %v", tc.client, tc.swID, got, tc.want)
+			}
+		})
+	}
+	where, args := sc.SwitchesWhere("sw.client_id", "sw.id")
+	if want := "(sw.client_id NOT IN (?) OR sw.id IN (?, ?))"; where != want {
+		t.Fatalf("SwitchesWhere = %q, want %q", where, want)
+	}
+	if want := []any{int64(20), int64(7), int64(8)}; !reflect.DeepEqual(args, want) {
+		t.Fatalf("args = %v, want %v", args, want)
+	}
+	if w, _ := (Scope{}).SwitchesWhere("a", "b"); w != "1 = 0" {
+		t.Fatalf("zero scope SwitchesWhere = %q", w)
+	}
+}

@@ -85,8 +85,8 @@ func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash st
 }
 
 // PortalScope loads what the company's portal user may see: each assigned client
-// with all of its sites or the listed ones. A user with no grants gets a Scope
-// that matches nothing.
+// with all of its sites or the listed ones, and all of its switches or the listed
+// ones. A user with no grants gets a Scope that matches nothing.
 func (s *Store) PortalScope(ctx context.Context, companyID, userID int64) (access.Scope, error) {
 	sc := access.Scope{CompanyID: companyID, PortalUserID: userID}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT g.client_id, sg.site_id FROM portal_grants g
@@ -111,7 +111,32 @@ func (s *Store) PortalScope(ctx context.Context, companyID, userID int64) (acces
 			sc.Clients[n-1].SiteIDs = append(sc.Clients[n-1].SiteIDs, siteID.Int64)
 		}
 	}
-	return sc, rows.Err()
+	if err := rows.Err(); err != nil {
+		return access.Scope{}, err
+	}
+	return sc, s.loadSwitchNarrowing(ctx, &sc)
+}
+
+// loadSwitchNarrowing adds the user's per-switch narrowing to the scope's clients.
+func (s *Store) loadSwitchNarrowing(ctx context.Context, sc *access.Scope) error {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT client_id, switch_id FROM portal_switch_grants
+		WHERE company_id = ? AND portal_user_id = ? ORDER BY client_id, switch_id`), sc.CompanyID, sc.PortalUserID)
+	if err != nil {
+		return fmt.Errorf("store: scope switches: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var clientID, switchID int64
+		if err := rows.Scan(&clientID, &switchID); err != nil {
+			return err
+		}
+		for i := range sc.Clients {
+			if sc.Clients[i].ClientID == clientID {
+				sc.Clients[i].SwitchIDs = append(sc.Clients[i].SwitchIDs, switchID)
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // CreatePortalToken stores a one-time link for the company's portal user and

@@ -11,18 +11,16 @@ import (
 
 // portalSwitchWhere is the condition for a switch sw, joined with its project p,
 // that the Scope may see: the project is at a site the user sees (a project with
-// no site needs all the client's sites), and, where the user's access to the client
-// is narrowed to chosen switches, the switch is one of them. The narrowing is read
-// in the same statement, so a change of it takes effect at once.
+// no site needs all the client's sites), and the user's per-switch narrowing, if
+// any, allows the switch.
 func (s *Store) portalSwitchWhere(sc access.Scope) (string, []any) {
-	where, args := sc.SitesWhere("p.client_id", "p.site_id")
-	if where == "1 = 0" {
-		return where, nil
+	sites, siteArgs := sc.SitesWhere("p.client_id", "p.site_id")
+	if sites == "1 = 0" {
+		return sites, nil
 	}
-	where = `sw.company_id = ? AND ` + where + ` AND (NOT EXISTS (SELECT 1 FROM portal_switch_grants g
-			WHERE g.portal_user_id = ? AND g.client_id = sw.client_id)
-		OR EXISTS (SELECT 1 FROM portal_switch_grants g WHERE g.portal_user_id = ? AND g.switch_id = sw.id))`
-	return where, append(append([]any{sc.CompanyID}, args...), sc.PortalUserID, sc.PortalUserID)
+	switches, switchArgs := sc.SwitchesWhere("sw.client_id", "sw.id")
+	return `sw.company_id = ? AND ` + sites + ` AND ` + switches,
+		append(append([]any{sc.CompanyID}, siteArgs...), switchArgs...)
 }
 
 // PortalProject is a project as the portal shows it: with its client's name and
