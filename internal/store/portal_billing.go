@@ -27,6 +27,26 @@ func portalDocWhere(sc access.Scope, statuses string) (string, []any) {
 	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{sc.CompanyID}, args...)
 }
 
+// withProject narrows a document condition to one project, when projectID is set.
+func withProject(where string, args []any, projectID int64) (string, []any) {
+	if projectID == 0 {
+		return where, args
+	}
+	return where + ` AND d.project_id = ?`, append(args, projectID)
+}
+
+// countPortalDocs counts the rows of table ("invoices" or "estimates", never
+// input) that match a portal condition.
+func (s *Store) countPortalDocs(ctx context.Context, table, where string, args []any) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+table+` d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id`+where),
+		args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count portal %s: %w", table, err)
+	}
+	return n, nil
+}
+
 // PortalInvoices lists one page of the invoices sc may see, newest issue date
 // first: f.State may narrow them to sent (not yet due), overdue or paid, and
 // f.ProjectID to one project. f.ClientID is ignored: the Scope decides the clients.
@@ -38,15 +58,11 @@ func (s *Store) PortalInvoices(ctx context.Context, sc access.Scope, f BillingFi
 		return nil, info, err
 	}
 	where, args := portalDocWhere(sc, portalInvoiceStatuses)
-	if f.ProjectID != 0 {
-		where += ` AND d.project_id = ?`
-		args = append(args, f.ProjectID)
-	}
+	where, args = withProject(where, args, f.ProjectID)
 	w, a := invoiceStateWhere(f.State, today)
 	where, args = where+w, append(args, a...)
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM invoices d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id`+where),
-		args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count portal invoices: %w", err)
+	if info.Total, err = s.countPortalDocs(ctx, "invoices", where, args); err != nil {
+		return nil, info, err
 	}
 	out, err := s.collectInvoices(ctx, today, `SELECT `+invoiceColumns+docFrom("invoices")+where+
 		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
@@ -71,15 +87,11 @@ func (s *Store) PortalEstimates(ctx context.Context, sc access.Scope, f BillingF
 		return nil, info, err
 	}
 	where, args := portalDocWhere(sc, portalEstimateStatuses)
-	if f.ProjectID != 0 {
-		where += ` AND d.project_id = ?`
-		args = append(args, f.ProjectID)
-	}
+	where, args = withProject(where, args, f.ProjectID)
 	w, a := estimateStateWhere(f.State, today)
 	where, args = where+w, append(args, a...)
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM estimates d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id`+where),
-		args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count portal estimates: %w", err)
+	if info.Total, err = s.countPortalDocs(ctx, "estimates", where, args); err != nil {
+		return nil, info, err
 	}
 	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+where+
 		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)

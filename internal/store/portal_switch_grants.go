@@ -98,21 +98,8 @@ func (s *Store) SetPortalSwitchGrants(ctx context.Context, sc access.Staff, user
 func (s *Store) setSwitchGrants(ctx context.Context, tx *sql.Tx, sc access.Staff, userID int64, switchIDs []int64) error {
 	switchIDs = uniqueIDs(switchIDs)
 	slices.Sort(switchIDs)
-	var clients []int64
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT client_id FROM portal_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID, userID)
+	clients, err := s.grantedClients(ctx, tx, sc.CompanyID, userID)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		clients = append(clients, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(clients) == 0 {

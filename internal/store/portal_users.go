@@ -368,21 +368,8 @@ func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID 
 func (s *Store) setGrants(ctx context.Context, tx *sql.Tx, companyID, userID int64, clientIDs, siteIDs []int64) error {
 	clientIDs = uniqueIDs(clientIDs)
 	siteIDs = uniqueIDs(siteIDs)
-	var current []int64
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT client_id FROM portal_grants WHERE company_id = ? AND portal_user_id = ?`), companyID, userID)
+	current, err := s.grantedClients(ctx, tx, companyID, userID)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		current = append(current, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	for _, id := range current {
@@ -591,6 +578,24 @@ func (s *Store) insertGrant(ctx context.Context, tx *sql.Tx, companyID, userID, 
 		return fmt.Errorf("store: grant: %w", err)
 	}
 	return nil
+}
+
+// grantedClients lists the clients the portal user has access to.
+func (s *Store) grantedClients(ctx context.Context, q querier, companyID, userID int64) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, s.q(`SELECT client_id FROM portal_grants WHERE company_id = ? AND portal_user_id = ? ORDER BY client_id`), companyID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: granted clients: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 func fieldError(field, msg string) error {
