@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -35,6 +36,36 @@ func (s *Store) Sites(ctx context.Context, sc access.Staff, clientID int64) ([]*
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// CompanySites lists every site of the staff member's company's active clients,
+// by client name and site name, in one query.
+func (s *Store) CompanySites(ctx context.Context, sc access.Staff) ([]*domain.Site, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+prefixed("st.", siteColumns)+` FROM sites st
+		JOIN clients c ON c.company_id = st.company_id AND c.id = st.client_id
+		WHERE st.company_id = ? AND c.archived_at IS NULL ORDER BY c.name, c.id, st.name, st.id`), sc.CompanyID)
+	if err != nil {
+		return nil, fmt.Errorf("store: company sites: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Site
+	for rows.Next() {
+		x, err := scanSite(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// prefixed qualifies every column of a comma-separated list with a table alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // Site returns site id of client clientID, or ENOTFOUND.

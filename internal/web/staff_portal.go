@@ -203,13 +203,17 @@ func (s *Server) portalUserForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	all, err := s.store.CompanySites(r.Context(), who(r))
+	if err != nil {
+		return err
+	}
+	byClient := map[int64][]*domain.Site{}
+	for _, st := range all {
+		byClient[st.ClientID] = append(byClient[st.ClientID], st)
+	}
 	var sites []siteChoice
 	for _, c := range clients {
-		ss, err := s.store.Sites(r.Context(), who(r), c.ID)
-		if err != nil {
-			return err
-		}
-		if len(ss) > 0 {
+		if ss := byClient[c.ID]; len(ss) > 0 {
 			sites = append(sites, siteChoice{ClientName: c.Name, Sites: ss})
 		}
 	}
