@@ -90,13 +90,11 @@ func (s *Server) staffToggle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sid, err := pathID(r, "sid")
+	sw, err := s.switchOf(r, p)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Switch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
-		return err
-	}
+	sid := sw.ID
 	on, err := parseWanted(r)
 	if err != nil {
 		return err
