@@ -48,7 +48,10 @@ type Switch struct {
 	Online     bool
 	LastSeen   time.Time // last message from the device
 	LastChange time.Time // last change of On
-	CreatedAt  time.Time
+	// OfflineSince is when the device was last seen going offline; zero while it
+	// is online or when nobody saw it go.
+	OfflineSince time.Time
+	CreatedAt    time.Time
 
 	// Pending is the wanted state of a command in flight ("on", "off"), or "".
 	Pending string

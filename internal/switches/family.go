@@ -34,7 +34,8 @@ type Event struct {
 	Topic    string       // the device's topic or prefix
 	Power    map[int]bool // EvState: relay → on
 	Source   string       // EvState: the device's word for what changed it (Shelly), if any
-	ID       int64        // EvAck, EvError: the command's id
+	ID       int64        // EvAck, EvError: the command's id; 0 when the protocol carries none (Tasmota)
+	Message  string       // EvError: the device's own reason, if it gave one
 	Retained bool         // a retained message, replayed by the broker
 }
 
