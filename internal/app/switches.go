@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -24,6 +26,20 @@ const (
 	DefaultQueryTimeout   = 2 * time.Second
 )
 
+// Default command rate limit per switch: a relay is rated for a number of
+// switchings, and nobody needs more than this many in a minute.
+const (
+	DefaultCommandLimit  = 10
+	DefaultCommandWindow = time.Minute
+)
+
+// expiryGrace is how long past the sender's own deadline other processes wait
+// before they fail a command that is still pending: the sender normally decides.
+const expiryGrace = time.Second
+
+// sweepEvery is how often each process fails the commands whose senders died.
+const sweepEvery = time.Second
+
 // changedPrefix is the bus topic on which server processes tell each other that a
 // project's switches changed in the database; each process listens, so that the
 // open pages of every process update.
@@ -34,6 +50,10 @@ type SwitchesConfig struct {
 	Bus            switches.Bus
 	CommandTimeout time.Duration // DefaultCommandTimeout when 0
 	QueryTimeout   time.Duration // DefaultQueryTimeout when 0
+	// CommandLimit commands per CommandWindow per switch (DefaultCommandLimit per
+	// DefaultCommandWindow when 0; a negative limit turns it off).
+	CommandLimit  int
+	CommandWindow time.Duration
 	// Broker is where devices connect, for the connection instructions.
 	Broker BrokerInfo
 	// FreshBroker says the broker has just started with no device connected (the
@@ -50,10 +70,11 @@ type Switches struct {
 	log          *slog.Logger
 	timeout      time.Duration
 	queryTimeout time.Duration
+	policy       store.CommandPolicy
 	fresh        bool
 	broker       BrokerInfo
 
-	queue   chan switches.Message
+	queue   chan queued
 	done    chan struct{}
 	stopped atomic.Bool
 	workers sync.WaitGroup
@@ -61,6 +82,7 @@ type Switches struct {
 
 	mu       sync.Mutex
 	watchers map[int64]map[*watcher]struct{} // project id → watchers
+	resyncs  map[int64]chan struct{}         // switch id → closed when a report arrives
 
 	endStreams sync.Once
 	streamsEnd chan struct{}
@@ -74,12 +96,20 @@ func NewSwitches(st *store.Store, log *slog.Logger, cfg SwitchesConfig) *Switche
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Switches{store: st, bus: cfg.Bus, log: log, timeout: cfg.CommandTimeout, queryTimeout: cfg.QueryTimeout, fresh: cfg.FreshBroker, broker: cfg.Broker,
-		queue: make(chan switches.Message, 4096), done: make(chan struct{}), streamsEnd: make(chan struct{}), watchers: map[int64]map[*watcher]struct{}{}}
+		queue: make(chan queued, 4096), done: make(chan struct{}), streamsEnd: make(chan struct{}),
+		watchers: map[int64]map[*watcher]struct{}{}, resyncs: map[int64]chan struct{}{}}
 	if s.timeout <= 0 {
 		s.timeout = DefaultCommandTimeout
 	}
 	if s.queryTimeout <= 0 {
 		s.queryTimeout = DefaultQueryTimeout
+	}
+	s.policy = store.CommandPolicy{TTL: s.timeout + s.queryTimeout + expiryGrace, Limit: cfg.CommandLimit, Window: cfg.CommandWindow}
+	if s.policy.Limit == 0 {
+		s.policy.Limit = DefaultCommandLimit
+	}
+	if s.policy.Window <= 0 {
+		s.policy.Window = DefaultCommandWindow
 	}
 	s.queryID.Store(1 << 40)
 	return s
@@ -103,8 +133,12 @@ func (s *Switches) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	s.workers.Add(1)
+	s.workers.Add(2)
 	go s.work()
+	go s.sweep()
+	if ps, ok := s.bus.(switches.PresenceSource); ok {
+		ps.OnPresence(s.enqueuePresence)
+	}
 	if err := s.bus.Subscribe(ctx, []string{changedPrefix + "+"}, s.onChanged); err != nil {
 		return err
 	}
@@ -123,9 +157,28 @@ func (s *Switches) Stop() {
 	s.workers.Wait()
 }
 
+// queued is a device message, or what the broker saw of a device's connection,
+// with the time it reached this process.
+type queued struct {
+	msg      switches.Message
+	presence *switches.Presence
+	at       time.Time
+}
+
 func (s *Switches) enqueue(m switches.Message) {
+	s.put(queued{msg: m, at: s.store.Now()})
+}
+
+func (s *Switches) enqueuePresence(p switches.Presence) {
+	s.put(queued{presence: &p, at: s.store.Now()})
+}
+
+// put queues in arrival order: presence and messages of one device must be
+// handled in the order the broker saw them (Tasmota says Online before it
+// subscribes).
+func (s *Switches) put(q queued) {
 	select {
-	case s.queue <- m:
+	case s.queue <- q:
 	case <-s.done:
 	}
 }
@@ -134,11 +187,46 @@ func (s *Switches) work() {
 	defer s.workers.Done()
 	for {
 		select {
-		case m := <-s.queue:
-			s.handle(m)
+		case q := <-s.queue:
+			if q.presence != nil {
+				s.handlePresence(*q.presence, q.at)
+			} else {
+				s.handle(q.msg, q.at)
+			}
 		case <-s.done:
 			return
 		}
+	}
+}
+
+// sweep fails, every sweepEvery, the pending commands past their expiry: those
+// whose sending process died before it could decide.
+func (s *Switches) sweep() {
+	defer s.workers.Done()
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		s.expire()
+		select {
+		case <-t.C:
+		case <-s.done:
+			return
+		}
+	}
+}
+
+func (s *Switches) expire() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	projects, err := s.store.ExpireCommands(ctx, s.store.Now())
+	if err != nil {
+		if !s.stopped.Load() {
+			s.log.Error("switches: expiring commands", "err", err)
+		}
+		return
+	}
+	for _, id := range projects {
+		s.changed(ctx, id)
 	}
 }
 
@@ -148,8 +236,8 @@ func (s *Switches) onChanged(m switches.Message) {
 	}
 }
 
-// handle stores what one device message says.
-func (s *Switches) handle(m switches.Message) {
+// handle stores what one device message, received at at, says.
+func (s *Switches) handle(m switches.Message, at time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, name := range domain.Families {
@@ -166,53 +254,69 @@ func (s *Switches) handle(m switches.Message) {
 			}
 			continue
 		}
-		if err := s.apply(ctx, fam, sw, ev); err != nil {
+		if err := s.apply(ctx, fam, sw, ev, at); err != nil {
 			s.log.Error("switches: storing a device report", "topic", m.Topic, "err", err)
 		}
 		return
 	}
 }
 
-func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Switch, ev switches.Event) error {
-	now := s.store.Now()
+func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Switch, ev switches.Event, at time.Time) error {
 	switch ev.Kind {
 	case switches.EvOnline, switches.EvOffline:
 		online := ev.Kind == switches.EvOnline
-		changed, err := s.store.SetSwitchOnline(ctx, sw.ID, online, now)
+		if !online {
+			return s.offline(ctx, sw, at)
+		}
+		changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
 		if err != nil {
 			return err
 		}
 		if changed {
 			s.changed(ctx, sw.ProjectID)
 		}
-		if online {
-			s.query(ctx, fam, sw)
-		}
+		// A device announcing itself may not hear commands yet (Tasmota says
+		// Online before it subscribes) and may not report its state on its own
+		// (Tasmota does not after a reconnect): ask until it answers.
+		s.resync(fam, sw)
 	case switches.EvState:
 		on, ok := ev.Power[sw.Channel]
 		if !ok {
 			return nil
 		}
-		out, err := s.store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: on, Retained: ev.Retained, Source: ev.Source, At: now})
+		out, err := s.store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: on, Retained: ev.Retained, Source: ev.Source, At: at})
 		if err != nil {
 			return err
+		}
+		if !ev.Retained {
+			s.reported(sw.ID)
 		}
 		if out.Changed || out.Confirmed != 0 || out.External != 0 || !sw.Online {
 			s.changed(ctx, sw.ProjectID)
 		}
 	case switches.EvAck:
-		out, err := s.store.AckCommand(ctx, sw.ID, ev.ID, now)
+		out, err := s.store.AckCommand(ctx, sw.ID, ev.ID, at)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil // not one of ours, or another switch's
 		}
 		if err != nil {
 			return err
 		}
+		s.reported(sw.ID)
 		if out.Changed || out.Confirmed != 0 {
 			s.changed(ctx, sw.ProjectID)
 		}
 	case switches.EvError:
-		failed, err := s.store.FailCommand(ctx, sw.ID, ev.ID, "The device refused the command.")
+		reason := refusal(ev.Message)
+		var failed bool
+		var err error
+		if ev.ID != 0 {
+			failed, err = s.store.FailCommand(ctx, sw.ID, ev.ID, reason)
+		} else {
+			var id int64
+			id, err = s.store.FailNewestCommand(ctx, sw.ID, reason)
+			failed = id != 0
+		}
 		if err != nil {
 			return err
 		}
@@ -223,11 +327,140 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 	return nil
 }
 
+// refusal is the reason shown for a command the device refused, with the
+// device's own words when it gave any: they are cut short and stripped of
+// anything but printable text, since a device is not to be trusted.
+func refusal(msg string) string {
+	var b strings.Builder
+	for _, r := range msg {
+		if b.Len() >= 120 {
+			break
+		}
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	why := strings.TrimRight(strings.TrimSpace(b.String()), ".!")
+	if why == "" {
+		return "The device refused the command."
+	}
+	return "The device refused the command: " + why + "."
+}
+
+// offline records that the device went away at at, and fails its pending
+// command at once: nobody will confirm it.
+func (s *Switches) offline(ctx context.Context, sw *domain.Switch, at time.Time) error {
+	changed, err := s.store.SetSwitchOnline(ctx, sw.ID, false, at)
+	if err != nil {
+		return err
+	}
+	s.reported(sw.ID) // stop asking
+	id, err := s.store.FailNewestCommand(ctx, sw.ID, "The switch went offline before it confirmed the command.")
+	if err != nil {
+		return err
+	}
+	if changed || id != 0 {
+		s.changed(ctx, sw.ProjectID)
+	}
+	return nil
+}
+
+// handlePresence acts on what the embedded broker saw of a device's connection:
+// a subscription means the device hears commands now, so a state query is
+// answered; the end of its last connection means it is offline, whether or not
+// it left a last will.
+func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	acc, err := s.store.SwitchAccount(ctx, p.Username)
+	if err != nil {
+		return // not a device, or one deleted meanwhile
+	}
+	sw, err := s.store.SwitchByID(ctx, acc.SwitchID)
+	if err != nil {
+		return
+	}
+	fam := switches.FamilyOf(sw.Family)
+	if fam == nil {
+		return
+	}
+	switch p.Kind {
+	case switches.PresenceSubscribed:
+		if !fam.MaySubscribe(sw.Topic, p.Filter) {
+			return
+		}
+		changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
+		if err != nil {
+			s.log.Error("switches: storing availability", "switch", sw.ID, "err", err)
+			return
+		}
+		if changed {
+			s.changed(ctx, sw.ProjectID)
+		}
+		s.query(ctx, fam, sw)
+		s.resync(fam, sw)
+	case switches.PresenceGone:
+		if err := s.offline(ctx, sw, at); err != nil {
+			s.log.Error("switches: storing availability", "switch", sw.ID, "err", err)
+		}
+	}
+}
+
 // query asks the device for its state.
 func (s *Switches) query(ctx context.Context, fam switches.Family, sw *domain.Switch) {
 	topic, payload := fam.Query(deviceOf(sw), s.queryID.Add(1))
 	if err := s.bus.Publish(ctx, topic, payload, false); err != nil && !s.stopped.Load() {
 		s.log.Warn("switches: state query", "switch", sw.ID, "err", err)
+	}
+}
+
+// resyncDelays are the waits between state queries to a device that has just
+// come online, until it reports: a query sent before the device subscribed is
+// lost, and the broker does not always say when it has (an external broker never does).
+var resyncDelays = []time.Duration{0, 250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second,
+	4 * time.Second, 8 * time.Second, 15 * time.Second}
+
+// resync asks the device for its state until a report arrives, it goes offline
+// or resyncDelays run out; one loop per switch at a time.
+func (s *Switches) resync(fam switches.Family, sw *domain.Switch) {
+	s.mu.Lock()
+	if _, running := s.resyncs[sw.ID]; running {
+		s.mu.Unlock()
+		return
+	}
+	got := make(chan struct{})
+	s.resyncs[sw.ID] = got
+	s.mu.Unlock()
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		defer s.reported(sw.ID)
+		for _, d := range resyncDelays {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-got:
+				t.Stop()
+				return
+			case <-s.done:
+				t.Stop()
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			s.query(ctx, fam, sw)
+			cancel()
+		}
+	}()
+}
+
+// reported ends the switch's resync loop, if one runs: the device has spoken.
+func (s *Switches) reported(switchID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if got, ok := s.resyncs[switchID]; ok {
+		close(got)
+		delete(s.resyncs, switchID)
 	}
 }
 
@@ -250,7 +483,7 @@ func (s *Switches) resyncAll() {
 			continue
 		}
 		if fam := switches.FamilyOf(sw.Family); fam != nil {
-			s.query(ctx, fam, sw)
+			s.resync(fam, sw)
 		}
 	}
 }
@@ -320,9 +553,11 @@ type ToggleResult struct {
 
 // ToggleAsStaff turns switch id of the staff member's tenant on or off, waits
 // for the device's confirmation and attributes the change to the staff member.
-// Any staff member may toggle. An offline switch is refused at once (ECONFLICT).
+// Any staff member may toggle. An offline switch is refused at once (ECONFLICT),
+// and so is a switch over its command rate limit (ETOOMANY, with RetryAfter):
+// nothing is sent and nothing recorded.
 func (s *Switches) ToggleAsStaff(ctx context.Context, sc access.Staff, id int64, on bool) (*ToggleResult, error) {
-	cmd, err := s.store.StaffCommand(ctx, sc, id, on)
+	cmd, err := s.store.StaffCommand(ctx, sc, id, on, s.policy)
 	if err != nil {
 		return nil, err
 	}
@@ -330,12 +565,13 @@ func (s *Switches) ToggleAsStaff(ctx context.Context, sc access.Staff, id int64,
 }
 
 // ToggleAsPortal turns switch id on or off for a portal user: the switch must be
-// in the Scope (ENOTFOUND otherwise) and online (ECONFLICT otherwise).
+// in the Scope (ENOTFOUND otherwise), online (ECONFLICT otherwise) and under its
+// command rate limit (ETOOMANY otherwise).
 func (s *Switches) ToggleAsPortal(ctx context.Context, sc access.Scope, user *domain.PortalUser, id int64, on bool) (*ToggleResult, error) {
 	if user == nil || user.ID != sc.PortalUserID {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
 	}
-	cmd, err := s.store.PortalCommand(ctx, sc, user.Name(), id, on)
+	cmd, err := s.store.PortalCommand(ctx, sc, user.Name(), id, on, s.policy)
 	if err != nil {
 		return nil, err
 	}

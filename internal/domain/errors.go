@@ -6,6 +6,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 )
 
 // Error codes. Each maps to one HTTP status in the web layer.
@@ -26,6 +28,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string // form field name → message shown next to it
+	// RetryAfter says, for ETOOMANY, how long to wait before trying again; 0 when
+	// it is not known.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -70,4 +75,28 @@ func FieldErrors(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+// RetryAfter returns how long err says to wait before trying again, or 0.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// Seconds says a duration in whole seconds or minutes, the way a sentence does:
+// "1 second", "10 seconds", "1 minute", "2 minutes".
+func Seconds(d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	switch {
+	case secs == 1:
+		return "1 second"
+	case secs < 60 || secs%60 != 0:
+		return strconv.Itoa(secs) + " seconds"
+	case secs == 60:
+		return "1 minute"
+	}
+	return strconv.Itoa(secs/60) + " minutes"
 }

@@ -109,7 +109,7 @@ func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, proje
 		FROM switch_events e
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.id DESC LIMIT ?`),
+		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.created_at DESC, e.id DESC LIMIT ?`),
 		append(append([]any{sc.CompanyID, projectID}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal switch activity: %w", err)

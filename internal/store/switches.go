@@ -19,22 +19,25 @@ import (
 // command (” when none). The MQTT username is selected separately, by staff
 // queries only.
 const switchColumns = `sw.id, sw.company_id, sw.client_id, sw.project_id, sw.name, sw.family, sw.topic, sw.channel,
-	sw.known, sw.is_on, sw.online, sw.last_seen_at, sw.last_change_at, sw.created_at,
+	sw.known, sw.is_on, sw.online, sw.last_seen_at, sw.last_change_at, sw.offline_since, sw.created_at,
 	COALESCE((SELECT CASE WHEN e.is_on = 1 THEN 'on' ELSE 'off' END FROM switch_events e
 		WHERE e.switch_id = sw.id AND e.status = 'pending' ORDER BY e.id DESC LIMIT 1), '')`
 
 func scanSwitch(row interface{ Scan(...any) error }, extra ...any) (*domain.Switch, error) {
 	var sw domain.Switch
 	var known, on, online int
-	var seen, change sql.NullInt64
+	var seen, change, offline sql.NullInt64
 	var created int64
 	dest := append([]any{&sw.ID, &sw.CompanyID, &sw.ClientID, &sw.ProjectID, &sw.Name, &sw.Family, &sw.Topic, &sw.Channel,
-		&known, &on, &online, &seen, &change, &created, &sw.Pending}, extra...)
+		&known, &on, &online, &seen, &change, &offline, &created, &sw.Pending}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	sw.Known, sw.On, sw.Online = known == 1, on == 1, online == 1
 	sw.LastSeen, sw.LastChange, sw.CreatedAt = nullMicros(seen), nullMicros(change), fromMicros(created)
+	if !sw.Online {
+		sw.OfflineSince = nullMicros(offline)
+	}
 	return &sw, nil
 }
 
@@ -243,7 +246,7 @@ func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff
 func (s *Store) SwitchActivity(ctx context.Context, sc access.Staff, clientID, projectID int64, limit int) ([]*domain.SwitchEvent, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, e.actor_name, e.source, e.error, e.created_at, e.done_at
 		FROM switch_events e JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
-		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.id DESC LIMIT ?`), sc.CompanyID, projectID, clientID, limit)
+		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`), sc.CompanyID, projectID, clientID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: switch activity: %w", err)
 	}
@@ -318,7 +321,7 @@ func (s *Store) SwitchByID(ctx context.Context, id int64) (*domain.Switch, error
 // just started has no device connected, whatever the database remembers.
 func (s *Store) MarkAllSwitchesOffline(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE switches SET online = 0 WHERE online = 1`)
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 0, offline_since = ? WHERE online = 1`), micros(s.Now()))
 		return err
 	})
 }
@@ -344,12 +347,19 @@ func (s *Store) OnlineSwitches(ctx context.Context) ([]int64, error) {
 
 // SetSwitchOnline records the device's availability. A device announcing itself
 // online is marked for resync: its first state report sets the state without an
-// activity entry. It reports whether the stored availability changed.
+// activity entry. Going offline records since when. It reports whether the stored
+// availability changed.
 func (s *Store) SetSwitchOnline(ctx context.Context, id int64, online bool, at time.Time) (bool, error) {
 	var changed bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET online = ?, last_seen_at = ?, resync = CASE WHEN ? = 1 THEN 1 ELSE resync END
-			WHERE id = ? AND online <> ?`), b2i(online), micros(at), b2i(online), id, b2i(online))
+		var res sql.Result
+		var err error
+		if online {
+			res, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 1, last_seen_at = ?, resync = 1, offline_since = NULL
+				WHERE id = ? AND online = 0`), micros(at), id)
+		} else {
+			res, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 0, offline_since = ? WHERE id = ? AND online = 1`), micros(at), id)
+		}
 		if err != nil {
 			return err
 		}
@@ -369,7 +379,10 @@ type Report struct {
 	On       bool
 	Retained bool   // a retained message: seeds state, never attributed
 	Source   string // the device's own word for what changed it, if it says
-	At       time.Time
+	// At is when the report reached this server process, taken as it arrived from
+	// the broker, before any queue or lock: a report can only confirm a command
+	// recorded before it.
+	At time.Time
 }
 
 // ReportOutcome says what a report did.
@@ -377,6 +390,7 @@ type ReportOutcome struct {
 	Changed   bool  // the stored state changed
 	Confirmed int64 // the command the report confirmed, 0 if none
 	External  int64 // the external event recorded, 0 if none
+	Stale     bool  // a newer report had already been applied: nothing was stored
 	ProjectID int64
 	CompanyID int64
 }
@@ -388,24 +402,33 @@ const supersededWindow = 30 * time.Second
 // ApplyReport stores a reported state and attributes it, in one transaction under
 // the switch row's lock, so that server processes that all hear the same report
 // record it once:
+//   - a report older than the newest one applied (a late copy at a slower
+//     process) changes nothing;
 //   - a retained report, or the first one after the device came online, sets the
 //     state without an activity entry;
-//   - a report of the state the newest pending command wants confirms that command;
+//   - a report of the state the newest pending command wants confirms that
+//     command, if the command was recorded before the report arrived and has not
+//     expired;
 //   - a change that a recently superseded command explains is recorded silently;
 //   - any other change is External.
 func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error) {
 	var out ReportOutcome
+	at := micros(r.At)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var known, on, resync int
-		err := tx.QueryRowContext(ctx, s.q(`SELECT company_id, project_id, known, is_on, resync FROM switches WHERE id = ?`+s.dialect.forUpdate), r.SwitchID).
-			Scan(&out.CompanyID, &out.ProjectID, &known, &on, &resync)
+		var last sql.NullInt64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT company_id, project_id, known, is_on, resync, last_report_at FROM switches WHERE id = ?`+s.dialect.forUpdate), r.SwitchID).
+			Scan(&out.CompanyID, &out.ProjectID, &known, &on, &resync, &last)
 		if err != nil {
 			return notFound(err, "Switch not found.")
 		}
+		if last.Valid && last.Int64 > at {
+			out.Stale = true
+			return nil
+		}
 		out.Changed = known == 0 || (on == 1) != r.On
-		at := micros(r.At)
-		q := `UPDATE switches SET known = 1, is_on = ?, online = 1, resync = 0, last_seen_at = ?`
-		args := []any{b2i(r.On), at}
+		q := `UPDATE switches SET known = 1, is_on = ?, online = 1, offline_since = NULL, resync = 0, last_seen_at = ?, last_report_at = ?`
+		args := []any{b2i(r.On), at, at}
 		if out.Changed {
 			q += `, last_change_at = ?`
 			args = append(args, at)
@@ -416,10 +439,12 @@ func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error
 		if r.Retained {
 			return nil
 		}
-		// The newest pending command confirmed by this state.
+		// The newest pending command this state confirms: recorded before the
+		// report arrived, and not yet expired.
 		var cmd int64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM switch_events WHERE switch_id = ? AND status = 'pending' AND is_on = ? ORDER BY id DESC LIMIT 1`),
-			r.SwitchID, b2i(r.On)).Scan(&cmd)
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM switch_events WHERE switch_id = ? AND status = 'pending' AND is_on = ?
+			AND created_at <= ? AND (expires_at IS NULL OR expires_at >= ?) ORDER BY id DESC LIMIT 1`),
+			r.SwitchID, b2i(r.On), at, at).Scan(&cmd)
 		switch {
 		case err == nil:
 			out.Confirmed = cmd
@@ -447,39 +472,49 @@ func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error
 }
 
 // AckCommand records the device's acknowledgement of command cmdID (a Shelly
-// reply matched by its id): a pending command is confirmed and the switch takes
-// the wanted state. It returns the outcome; Confirmed is 0 when the command was no
-// longer pending (already confirmed, failed or superseded).
+// reply matched by its id), received at at: a pending command is confirmed and
+// the switch takes the wanted state. It returns the outcome; Confirmed is 0 when
+// the command was no longer pending (already confirmed, failed or superseded).
 func (s *Store) AckCommand(ctx context.Context, switchID, cmdID int64, at time.Time) (ReportOutcome, error) {
 	var out ReportOutcome
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var on int
-		var status string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT company_id, project_id, is_on, status FROM switch_events WHERE id = ? AND switch_id = ?`+s.dialect.forUpdate),
-			cmdID, switchID).Scan(&out.CompanyID, &out.ProjectID, &on, &status)
-		if err != nil {
+		var known, cur int
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT known, is_on, last_report_at FROM switches WHERE id = ?`+s.dialect.forUpdate), switchID).
+			Scan(&known, &cur, &last); err != nil {
 			return notFound(err, "Command not found.")
 		}
-		var known, cur int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT known, is_on FROM switches WHERE id = ?`+s.dialect.forUpdate), switchID).Scan(&known, &cur); err != nil {
-			return err
+		var on int
+		var status string
+		var created int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT company_id, project_id, is_on, status, created_at FROM switch_events WHERE id = ? AND switch_id = ?`),
+			cmdID, switchID).Scan(&out.CompanyID, &out.ProjectID, &on, &status, &created)
+		if err != nil {
+			return notFound(err, "Command not found.")
 		}
 		if status != domain.EventPending && status != domain.EventSuperseded {
 			return nil
 		}
-		out.Changed = known == 0 || cur != on
-		q := `UPDATE switches SET known = 1, is_on = ?, online = 1, last_seen_at = ?`
-		args := []any{on, micros(at)}
-		if out.Changed {
-			q += `, last_change_at = ?`
-			args = append(args, micros(at))
-		}
-		if _, err := tx.ExecContext(ctx, s.q(q+` WHERE id = ?`), append(args, switchID)...); err != nil {
-			return err
+		// The device answers a command it received: the reply cannot precede it,
+		// whatever the clocks of two server processes say.
+		stamp := max(micros(at), created)
+		if last.Valid && last.Int64 > stamp {
+			out.Stale = true
+		} else {
+			out.Changed = known == 0 || cur != on
+			q := `UPDATE switches SET known = 1, is_on = ?, online = 1, offline_since = NULL, last_seen_at = ?, last_report_at = ?`
+			args := []any{on, stamp, stamp}
+			if out.Changed {
+				q += `, last_change_at = ?`
+				args = append(args, stamp)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(q+` WHERE id = ?`), append(args, switchID)...); err != nil {
+				return err
+			}
 		}
 		if status == domain.EventPending {
 			out.Confirmed = cmdID
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ? WHERE id = ?`), micros(at), cmdID)
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ? WHERE id = ?`), stamp, cmdID)
 		}
 		return err
 	})
@@ -503,6 +538,59 @@ func (s *Store) FailCommand(ctx context.Context, switchID, cmdID int64, reason s
 	return failed, err
 }
 
+// FailNewestCommand marks the newest pending command of switch switchID failed
+// with the reason, for a device that refuses without saying which command it
+// refuses (Tasmota). It returns the command's id, or 0 when none was pending.
+func (s *Store) FailNewestCommand(ctx context.Context, switchID int64, reason string) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM switch_events WHERE switch_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1`+s.dialect.forUpdate),
+			switchID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'failed', error = ?, done_at = ? WHERE id = ? AND status = 'pending'`),
+			clip(reason, 200), micros(s.Now()), id)
+		return err
+	})
+	return id, err
+}
+
+// ExpiredCommandReason is why a command past its expiry was failed.
+const ExpiredCommandReason = "The switch did not confirm the command in time."
+
+// ExpireCommands marks failed every pending command whose expiry has passed, of
+// any tenant, and returns the projects whose switches changed. Every server
+// process runs it, so that a command outlives its sending process by seconds at most.
+func (s *Store) ExpireCommands(ctx context.Context, now time.Time) ([]int64, error) {
+	var projects []int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT project_id FROM switch_events WHERE status = 'pending' AND expires_at < ?`), micros(now))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			projects = append(projects, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(projects) == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'failed', error = ?, done_at = expires_at WHERE status = 'pending' AND expires_at < ?`),
+			ExpiredCommandReason, micros(now))
+		return err
+	})
+	return projects, err
+}
+
 // CommandStatus returns the status of command cmdID and the reason it failed.
 func (s *Store) CommandStatus(ctx context.Context, cmdID int64) (status, reason string, err error) {
 	err = s.db.QueryRowContext(ctx, s.q(`SELECT status, error FROM switch_events WHERE id = ?`), cmdID).Scan(&status, &reason)
@@ -518,25 +606,36 @@ type Command struct {
 	Project int64
 }
 
+// CommandPolicy bounds the commands of one switch.
+type CommandPolicy struct {
+	// TTL is how long a command may stay pending before any server process fails it.
+	TTL time.Duration
+	// Limit commands per Window, per switch, from all people together (0: no
+	// limit): a relay wears with every switching, and a flood of commands helps nobody.
+	Limit  int
+	Window time.Duration
+}
+
 // StaffCommand records that the staff member wants switch id of the tenant on or
-// off: it refuses at once (ECONFLICT) when the switch is offline, supersedes the
-// switch's pending commands and records the new one pending. Any staff member of
-// the tenant may toggle; a switch of another tenant is ENOTFOUND.
-func (s *Store) StaffCommand(ctx context.Context, sc access.Staff, id int64, on bool) (*Command, error) {
+// off: it refuses at once when the switch is offline (ECONFLICT) or has had
+// policy.Limit commands within policy.Window (ETOOMANY, with RetryAfter), supersedes
+// the switch's pending commands and records the new one pending. Any staff member
+// of the tenant may toggle; a switch of another tenant is ENOTFOUND.
+func (s *Store) StaffCommand(ctx context.Context, sc access.Staff, id int64, on bool, policy CommandPolicy) (*Command, error) {
 	if err := sc.Require(""); err != nil {
 		return nil, err
 	}
-	return s.command(ctx, `sw.company_id = ?`, []any{sc.CompanyID}, id, on, domain.ActorStaff, sc.UserID, 0, sc.Name)
+	return s.command(ctx, `sw.company_id = ?`, []any{sc.CompanyID}, id, on, policy, domain.ActorStaff, sc.UserID, 0, sc.Name)
 }
 
 // PortalCommand is StaffCommand for a portal user: the switch must be one the
 // Scope sees (ENOTFOUND otherwise, exactly like a missing one).
-func (s *Store) PortalCommand(ctx context.Context, sc access.Scope, userName string, id int64, on bool) (*Command, error) {
+func (s *Store) PortalCommand(ctx context.Context, sc access.Scope, userName string, id int64, on bool, policy CommandPolicy) (*Command, error) {
 	where, args := s.portalSwitchWhere(sc)
-	return s.command(ctx, where, args, id, on, domain.ActorPortal, 0, sc.PortalUserID, userName)
+	return s.command(ctx, where, args, id, on, policy, domain.ActorPortal, 0, sc.PortalUserID, userName)
 }
 
-func (s *Store) command(ctx context.Context, where string, args []any, id int64, on bool, kind string, staffID, portalID int64, name string) (*Command, error) {
+func (s *Store) command(ctx context.Context, where string, args []any, id int64, on bool, policy CommandPolicy, kind string, staffID, portalID int64, name string) (*Command, error) {
 	var out *Command
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		list, err := s.collectSwitches(ctx, tx, false, `SELECT `+switchColumns+` FROM switches sw
@@ -553,13 +652,20 @@ func (s *Store) command(ctx context.Context, where string, args []any, id int64,
 			return domain.Errorf(domain.ECONFLICT, "%s is offline. It can be turned on or off again once it is back online.", sw.Name)
 		}
 		now := s.Now()
+		if err := s.commandAllowed(ctx, tx, sw, now, policy); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'superseded', done_at = ? WHERE switch_id = ? AND status = 'pending'`),
 			micros(now), sw.ID); err != nil {
 			return err
 		}
+		var expires any
+		if policy.TTL > 0 {
+			expires = micros(now.Add(policy.TTL))
+		}
 		ev := &domain.SwitchEvent{SwitchID: sw.ID, SwitchName: sw.Name, On: on, Status: domain.EventPending, ActorKind: kind, Who: name, At: now}
-		ev.ID, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id, actor_name, created_at)
-			VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)`, sw.CompanyID, sw.ProjectID, sw.ID, b2i(on), kind, nullID(staffID), nullID(portalID), clip(name, 200), micros(now))
+		ev.ID, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id, actor_name, created_at, expires_at)
+			VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`, sw.CompanyID, sw.ProjectID, sw.ID, b2i(on), kind, nullID(staffID), nullID(portalID), clip(name, 200), micros(now), expires)
 		if err != nil {
 			return fmt.Errorf("store: record command: %w", err)
 		}
@@ -567,6 +673,34 @@ func (s *Store) command(ctx context.Context, where string, args []any, id int64,
 		return nil
 	})
 	return out, err
+}
+
+// commandAllowed returns ETOOMANY when the switch has had policy.Limit commands
+// within policy.Window; the caller holds the switch row's lock, so that
+// concurrent commands count each other.
+func (s *Store) commandAllowed(ctx context.Context, tx *sql.Tx, sw *domain.Switch, now time.Time, policy CommandPolicy) error {
+	if policy.Limit <= 0 || policy.Window <= 0 {
+		return nil
+	}
+	since := micros(now.Add(-policy.Window))
+	var n int
+	var oldest sql.NullInt64
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*), MIN(created_at) FROM switch_events
+		WHERE switch_id = ? AND created_at > ? AND actor_kind <> 'external'`), sw.ID, since).Scan(&n, &oldest); err != nil {
+		return err
+	}
+	if n < policy.Limit {
+		return nil
+	}
+	wait := policy.Window
+	if oldest.Valid {
+		wait = fromMicros(oldest.Int64).Add(policy.Window).Sub(now)
+	}
+	secs := max(1, int((wait+time.Second-1)/time.Second))
+	e := domain.Errorf(domain.ETOOMANY, "%s was switched %d times in the last %s. To spare the relay, wait %s and try again.",
+		sw.Name, n, domain.Seconds(policy.Window), domain.Seconds(time.Duration(secs)*time.Second))
+	e.RetryAfter = time.Duration(secs) * time.Second
+	return e
 }
 
 func b2i(b bool) int {

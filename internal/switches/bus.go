@@ -111,3 +111,26 @@ func (s *subscriptions) dispatch(m Message) {
 		h(m)
 	}
 }
+
+// Kinds of device presence.
+const (
+	PresenceSubscribed = "subscribed" // the device subscribed to a topic filter: it now hears commands
+	PresenceGone       = "gone"       // the device's last connection ended
+)
+
+// Presence is what a broker that hosts the devices knows of their connections
+// and a client of the broker does not: that a device has just subscribed (so a
+// state query now reaches it), or that its connection ended, with or without a
+// last will.
+type Presence struct {
+	Kind     string // PresenceSubscribed or PresenceGone
+	Username string // the device's MQTT username
+	Filter   string // PresenceSubscribed: the filter the device subscribed to
+	Clean    bool   // PresenceGone: the device said goodbye with DISCONNECT
+}
+
+// PresenceSource is a Bus that reports device presence: the embedded broker.
+type PresenceSource interface {
+	// OnPresence registers fn, called on the broker's goroutines; it must not block.
+	OnPresence(fn func(Presence))
+}

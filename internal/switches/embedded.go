@@ -48,7 +48,27 @@ type EmbeddedConfig struct {
 	TLSConfig *tls.Config // needed with TLSAddr
 	Accounts  Accounts
 	Log       *slog.Logger
+
+	// Limits that hold before anyone has signed in: the largest packet a client
+	// may send (DefaultMaxPacketSize when 0), connections at once from one IP
+	// address (DefaultMaxConnsPerIP when 0; a negative value turns it off), and how
+	// soon a new connection must have sent its CONNECT (DefaultConnectTimeout when 0).
+	MaxPacketSize  int
+	MaxConnsPerIP  int
+	ConnectTimeout time.Duration
 }
+
+// Defaults of the embedded broker's limits. Device messages are small: Tasmota's
+// own buffer is 1,200 bytes (MQTT_MAX_PACKET_SIZE), and a Shelly Gen2's full
+// status is a few kilobytes. A site behind one NAT address may hold many devices.
+const (
+	DefaultMaxPacketSize  = 64 << 10
+	DefaultMaxConnsPerIP  = 200
+	DefaultConnectTimeout = 10 * time.Second
+	// maxKeepalive bounds the keepalive a device may ask for (0 asks for none), so
+	// that a connection that dies silently is noticed within 1.5 × this.
+	maxKeepalive = 300
+)
 
 // Embedded is the broker inside the server process, and the server's Bus on it
 // through the broker's inline client. Every device authenticates against Accounts
@@ -57,6 +77,7 @@ type Embedded struct {
 	srv   *mqtt.Server
 	subs  subscriptions
 	addrs []string
+	hook  *authHook
 }
 
 // Small per-client buffers, so that 10,000+ mostly idle devices stay cheap: a
@@ -64,6 +85,8 @@ type Embedded struct {
 const (
 	embeddedNetBuffer     = 1024
 	embeddedWritesPending = 64
+	embeddedInflight      = 64 // unacknowledged QoS 1 messages to one client
+	embeddedReceiveMax    = 16 // unacknowledged QoS 1 messages from one client
 )
 
 // StartEmbedded starts the broker on the configured listeners.
@@ -75,12 +98,24 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.MaxPacketSize <= 0 {
+		cfg.MaxPacketSize = DefaultMaxPacketSize
+	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = DefaultMaxConnsPerIP
+	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = DefaultConnectTimeout
+	}
 	caps := mqtt.NewDefaultServerCapabilities()
 	caps.MaximumMessageExpiryInterval = 0 // retained availability never expires
 	caps.MaximumClientWritesPending = embeddedWritesPending
 	caps.MaximumSessionExpiryInterval = 3600
-	caps.MaximumInflight = 256
-	caps.ReceiveMaximum = 64
+	caps.MaximumInflight = embeddedInflight
+	caps.ReceiveMaximum = embeddedReceiveMax
+	// Without a maximum, mochi allocates whatever length a packet header
+	// announces, before authentication.
+	caps.MaximumPacketSize = uint32(cfg.MaxPacketSize)
 	srv := mqtt.New(&mqtt.Options{
 		InlineClient:             true,
 		Capabilities:             caps,
@@ -89,10 +124,11 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		SysTopicResendInterval:   60,
 		Logger:                   slog.New(warnOnly{log.Handler()}).With("component", "mqtt"),
 	})
-	e := &Embedded{srv: srv}
-	if err := srv.AddHook(&authHook{accounts: cfg.Accounts, srv: srv, log: log}, nil); err != nil {
+	e := &Embedded{srv: srv, hook: &authHook{accounts: cfg.Accounts, srv: srv, log: log, conns: map[string]int{}}}
+	if err := srv.AddHook(e.hook, nil); err != nil {
 		return nil, err
 	}
+	limits := &connLimits{perIP: cfg.MaxConnsPerIP, connectTimeout: cfg.ConnectTimeout, open: map[string]int{}, log: log}
 	add := func(id, addr string, tc *tls.Config) error {
 		if addr == "" {
 			return nil
@@ -107,7 +143,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 			ln = tls.NewListener(ln, tc)
 		}
 		e.addrs = append(e.addrs, ln.Addr().String())
-		return srv.AddListener(&netListener{id: id, ln: ln})
+		return srv.AddListener(&netListener{id: id, ln: ln, limits: limits})
 	}
 	if err := add("tcp", cfg.Addr, nil); err != nil {
 		srv.Close()
@@ -171,6 +207,9 @@ func (e *Embedded) Subscribe(_ context.Context, filters []string, h Handler) err
 // OnUp implements Bus: the embedded bus is up from its start, so fn runs now.
 func (e *Embedded) OnUp(fn func()) { go fn() }
 
+// OnPresence implements PresenceSource.
+func (e *Embedded) OnPresence(fn func(Presence)) { e.hook.presence.Store(&fn) }
+
 // DisconnectUser ends the connections of the device that signed in as username,
 // e.g. after its credentials were regenerated: it must reconnect, and the old
 // password no longer lets it. It returns how many connections it ended.
@@ -192,8 +231,64 @@ func (e *Embedded) Close() error { return e.srv.Close() }
 type netListener struct {
 	id     string
 	ln     net.Listener
+	limits *connLimits
 	wg     sync.WaitGroup
 	closed atomic.Bool
+}
+
+// connLimits are the limits on connections before they authenticate: how many
+// one IP address may hold open, and how soon each must send its CONNECT.
+type connLimits struct {
+	perIP          int
+	connectTimeout time.Duration
+	log            *slog.Logger
+
+	mu   sync.Mutex
+	open map[string]int // IP address → open connections
+}
+
+// admit counts a new connection, or reports false when its address is at its limit.
+func (l *connLimits) admit(c net.Conn) (net.Conn, bool) {
+	ip := remoteIP(c)
+	l.mu.Lock()
+	if l.perIP > 0 && l.open[ip] >= l.perIP {
+		l.mu.Unlock()
+		l.log.Warn("mqtt: refused a connection over the per-address limit", "remote", ip, "limit", l.perIP)
+		return nil, false
+	}
+	l.open[ip]++
+	l.mu.Unlock()
+	// The broker replaces this deadline with the keepalive's once CONNECT is read.
+	c.SetDeadline(time.Now().Add(l.connectTimeout))
+	return &countedConn{Conn: c, release: func() { l.release(ip) }}, true
+}
+
+func (l *connLimits) release(ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[ip]--; l.open[ip] <= 0 {
+		delete(l.open, ip)
+	}
+}
+
+func remoteIP(c net.Conn) string {
+	host, _, err := net.SplitHostPort(c.RemoteAddr().String())
+	if err != nil {
+		return c.RemoteAddr().String()
+	}
+	return host
+}
+
+// countedConn gives its slot back when it closes, once.
+type countedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
 }
 
 func (l *netListener) Init(*slog.Logger) error { return nil }
@@ -211,9 +306,14 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 			conn.Close()
 			return
 		}
+		conn, ok := l.limits.admit(conn)
+		if !ok {
+			continue
+		}
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
+			defer conn.Close()
 			establish(l.id, conn)
 		}()
 	}
@@ -233,12 +333,30 @@ type authHook struct {
 	srv      *mqtt.Server
 	log      *slog.Logger
 	clients  sync.Map // *mqtt.Client → *Account
+	presence atomic.Pointer[func(Presence)]
+
+	mu    sync.Mutex
+	conns map[string]int // username → established connections
 }
 
 func (h *authHook) ID() string { return "portico-auth" }
 
 func (h *authHook) Provides(b byte) bool {
-	return b == mqtt.OnConnectAuthenticate || b == mqtt.OnACLCheck || b == mqtt.OnDisconnect
+	switch b {
+	case mqtt.OnConnect, mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished, mqtt.OnSubscribed, mqtt.OnDisconnect:
+		return true
+	}
+	return false
+}
+
+// OnConnect bounds the keepalive a client asks for: a connection without one
+// (0) could die unnoticed for as long as the TCP stack keeps it.
+func (h *authHook) OnConnect(cl *mqtt.Client, pk packets.Packet) error {
+	if k := cl.State.Keepalive; k == 0 || k > maxKeepalive {
+		cl.State.Keepalive = maxKeepalive
+		cl.State.ServerKeepalive = true
+	}
+	return nil
 }
 
 // OnConnectAuthenticate checks the device's password against the stored hash,
@@ -296,8 +414,56 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	return ok
 }
 
-// OnDisconnect forgets the device's account.
-func (h *authHook) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.clients.Delete(cl) }
+// OnSessionEstablished counts the device's connection.
+func (h *authHook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
+	if _, ok := h.clients.Load(cl); !ok {
+		return
+	}
+	h.mu.Lock()
+	h.conns[string(cl.Properties.Username)]++
+	h.mu.Unlock()
+}
+
+// OnSubscribed tells that a device now hears what it subscribed to.
+func (h *authHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte) {
+	if cl.Net.Inline {
+		return
+	}
+	if _, ok := h.clients.Load(cl); !ok {
+		return
+	}
+	for i, f := range pk.Filters {
+		if i < len(codes) && codes[i] < 0x80 {
+			h.tell(Presence{Kind: PresenceSubscribed, Username: string(cl.Properties.Username), Filter: f.Filter})
+		}
+	}
+}
+
+// OnDisconnect forgets the device's account and, when this was its last
+// connection, tells that the device is gone — with or without a last will, and
+// whether it said goodbye or its connection died (noticed at 1.5 × keepalive).
+func (h *authHook) OnDisconnect(cl *mqtt.Client, err error, _ bool) {
+	if _, ok := h.clients.LoadAndDelete(cl); !ok {
+		return
+	}
+	user := string(cl.Properties.Username)
+	h.mu.Lock()
+	h.conns[user]--
+	last := h.conns[user] <= 0
+	if last {
+		delete(h.conns, user)
+	}
+	h.mu.Unlock()
+	if last {
+		h.tell(Presence{Kind: PresenceGone, Username: user, Clean: err == nil || errors.Is(err, packets.CodeDisconnect)})
+	}
+}
+
+func (h *authHook) tell(p Presence) {
+	if fn := h.presence.Load(); fn != nil {
+		(*fn)(p)
+	}
+}
 
 // warnOnly passes on the broker's warnings and errors only: its informational
 // lines (starting, stopping, hooks) are noise in the server's log.

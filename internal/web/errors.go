@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"portico/internal/domain"
 )
@@ -50,6 +52,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := domain.ErrorCode(err)
 	status := statusOf(code)
+	setRetryAfter(w, err)
 	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
 	}
@@ -93,4 +96,11 @@ func errorText(status int, code string, err error) (heading, message string) {
 		heading = "That didn't work"
 	}
 	return heading, message
+}
+
+// setRetryAfter sends Retry-After (whole seconds) when err says how long to wait.
+func setRetryAfter(w http.ResponseWriter, err error) {
+	if d := domain.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 }
