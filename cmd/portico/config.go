@@ -17,17 +17,18 @@ import (
 // config is every option of the server. Each is a flag and a PORTICO_* variable;
 // a flag given on the command line wins over the variable.
 type config struct {
-	Addr       string
-	Data       string
-	Database   string
-	BaseURL    string
-	LogFormat  string
-	LogLevel   string
-	TrustProxy bool
-	SMTPURL    string
-	DevMailbox bool
-	S3URL      string
-	mqttConfig // the MQTT broker; see switches.go
+	Addr        string
+	Data        string
+	Database    string
+	BaseURL     string
+	LogFormat   string
+	LogLevel    string
+	TrustProxy  bool
+	SMTPURL     string
+	DevMailbox  bool
+	S3URL       string
+	mqttConfig  // the MQTT broker; see switches.go
+	limitConfig // limits on devices and commands; see limits.go
 }
 
 // flags registers the common options on fs with their defaults.
@@ -43,6 +44,7 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.S3URL, "s3-url", "", "S3-compatible bucket for uploaded files: https://KEY:SECRET@host/bucket[/prefix]?region=…[&path-style=true]; empty keeps them in DATA/files (PORTICO_S3_URL)")
 	fs.BoolVar(&c.DevMailbox, "dev-mailbox", false, "deliver mail to the staff app's mailbox page instead of SMTP, for trying things out (PORTICO_DEV_MAILBOX)")
 	c.mqttFlags(fs)
+	c.limitFlags(fs)
 }
 
 // envName maps a flag to its environment variable.

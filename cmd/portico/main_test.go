@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"portico/internal/app"
+	"portico/internal/switches"
 	"portico/internal/testenv"
 )
 
@@ -173,7 +175,9 @@ func parseConfig(args []string, vars map[string]string) (config, error) {
 }
 
 func TestFlagsAndEnvironment(t *testing.T) {
-	defaults := config{Addr: "127.0.0.1:8080", Data: "./portico-data", LogFormat: "text", LogLevel: "info"}
+	defaults := config{Addr: "127.0.0.1:8080", Data: "./portico-data", LogFormat: "text", LogLevel: "info",
+		limitConfig: limitConfig{MQTTMaxPacket: switches.DefaultMaxPacketSize, MQTTMaxConnsPerIP: switches.DefaultMaxConnsPerIP,
+			CommandLimit: app.DefaultCommandLimit, CommandWindow: app.DefaultCommandWindow}}
 	with := func(f func(c *config)) config { c := defaults; f(&c); return c }
 
 	for _, tc := range []struct {
@@ -194,6 +198,10 @@ func TestFlagsAndEnvironment(t *testing.T) {
 			with(func(c *config) { c.Data = "/srv/portico" })},
 		{"database is PORTICO_DATABASE_URL", nil, map[string]string{"PORTICO_DATABASE_URL": "postgres://db/portico"},
 			with(func(c *config) { c.Database = "postgres://db/portico" })},
+		{"switch command rate", nil, map[string]string{"PORTICO_SWITCH_COMMAND_LIMIT": "3", "PORTICO_SWITCH_COMMAND_WINDOW": "10s"},
+			with(func(c *config) { c.CommandLimit, c.CommandWindow = 3, 10*time.Second })},
+		{"broker packet limit", []string{"--mqtt-max-packet", "4096"}, nil,
+			with(func(c *config) { c.MQTTMaxPacket = 4096 })},
 		{"PORTICO_DATABASE is not read", nil, map[string]string{"PORTICO_DATABASE": "postgres://db/portico"}, defaults},
 		{"hyphenated flags become underscores", nil,
 			map[string]string{"PORTICO_BASE_URL": "https://portal.test", "PORTICO_LOG_FORMAT": "json", "PORTICO_LOG_LEVEL": "debug"},

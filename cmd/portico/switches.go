@@ -74,7 +74,8 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 		}
 		log.Debug("switches: connected to the external MQTT broker", "host", info.Host)
 	} else {
-		cfg := switches.EmbeddedConfig{Accounts: app.DeviceAccounts(st), Log: log}
+		cfg := switches.EmbeddedConfig{Accounts: app.DeviceAccounts(st), Log: log,
+			MaxPacketSize: c.MQTTMaxPacket, MaxConnsPerIP: c.MQTTMaxConnsPerIP}
 		switch {
 		case c.MQTTAddr == "off":
 		case c.MQTTAddr != "":
@@ -116,7 +117,8 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 		}
 		log.Debug("switches: embedded MQTT broker listening", "addrs", strings.Join(addrs, ", "))
 	}
-	svc = app.NewSwitches(st, log, app.SwitchesConfig{Bus: bus, Broker: info, FreshBroker: c.MQTTURL == ""})
+	svc = app.NewSwitches(st, log, app.SwitchesConfig{Bus: bus, Broker: info, FreshBroker: c.MQTTURL == "",
+		CommandLimit: c.CommandLimit, CommandWindow: c.CommandWindow})
 	if err := svc.Start(ctx); err != nil {
 		bus.Close()
 		return nil, nil, err

@@ -306,10 +306,12 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 			conn.Close()
 			return
 		}
-		conn, ok := l.limits.admit(conn)
+		counted, ok := l.limits.admit(conn)
 		if !ok {
+			conn.Close()
 			continue
 		}
+		conn = counted
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()

@@ -1,0 +1,225 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"portico/internal/domain"
+	"portico/internal/store"
+	"portico/internal/testenv"
+)
+
+// onlineSwitch makes a switch that is online and known to be off.
+func onlineSwitch(t *testing.T, db *testenv.DB, tn *testenv.Tenant, topic string) *domain.Switch {
+	t.Helper()
+	c := db.Client(t, tn, "Client of "+topic)
+	p := db.Project(t, tn, c, "Project of "+topic, nil)
+	sw, _ := db.Switch(t, tn, p, "Pump "+topic, domain.FamilyTasmota, topic)
+	ctx := context.Background()
+	now := db.Store.Now()
+	if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	return sw
+}
+
+var policy = store.CommandPolicy{TTL: 8 * time.Second}
+
+// A report that reached the server before a command was recorded answers an
+// older question: it cannot confirm the command, and a confirmation never
+// precedes its command.
+func TestReportConfirmsOnlyLaterCommands(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-order")
+
+		before := db.Store.Now()
+		time.Sleep(2 * time.Millisecond)
+		cmd, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: before})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Confirmed != 0 {
+			t.Fatalf("a report received before the command confirmed it")
+		}
+		if status, _, _ := db.Store.CommandStatus(ctx, cmd.Event.ID); status != domain.EventPending {
+			t.Fatalf("command is %s, want pending", status)
+		}
+		after := db.Store.Now()
+		out, err = db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Confirmed != cmd.Event.ID {
+			t.Fatalf("a later report confirmed %d, want %d", out.Confirmed, cmd.Event.ID)
+		}
+		acts, err := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(acts) == 0 || acts[0].DoneAt.Before(acts[0].At) {
+			t.Fatalf("confirmation precedes its command: %+v", acts)
+		}
+	})
+}
+
+// With several processes each applying every report, a copy of an older report
+// that reaches the database after a newer one changes nothing.
+func TestStaleReportChangesNothing(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-stale")
+		t0 := db.Store.Now()
+		if _, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: t0.Add(20 * time.Millisecond)}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: t0.Add(10 * time.Millisecond)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Stale || out.Changed || out.External != 0 {
+			t.Fatalf("late copy of an older report: %+v", out)
+		}
+		got, _ := db.Store.SwitchByID(ctx, sw.ID)
+		if !got.On {
+			t.Fatal("an older report overwrote a newer state")
+		}
+	})
+}
+
+// A pending command past its expiry is failed by any process, and a report that
+// comes later is External, not a confirmation of the dead command.
+func TestExpiredCommandIsFailedAndNotConfirmed(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-expiry")
+		cmd, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, store.CommandPolicy{TTL: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Store.SwitchByID(ctx, sw.ID); got.Pending != "on" {
+			t.Fatalf("pending = %q, want on", got.Pending)
+		}
+		projects, err := db.Store.ExpireCommands(ctx, db.Store.Now())
+		if err != nil || len(projects) != 0 {
+			t.Fatalf("expired before its time: %v %v", projects, err)
+		}
+		db.Clock.Advance(2 * time.Second)
+		projects, err = db.Store.ExpireCommands(ctx, db.Store.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(projects) != 1 || projects[0] != sw.ProjectID {
+			t.Fatalf("expired projects %v, want [%d]", projects, sw.ProjectID)
+		}
+		status, reason, _ := db.Store.CommandStatus(ctx, cmd.Event.ID)
+		if status != domain.EventFailed || reason != store.ExpiredCommandReason {
+			t.Fatalf("command is %s (%q), want failed", status, reason)
+		}
+		if got, _ := db.Store.SwitchByID(ctx, sw.ID); got.Pending != "" {
+			t.Fatalf("an expired command still shows as pending %q", got.Pending)
+		}
+		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: db.Store.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Confirmed != 0 || out.External == 0 {
+			t.Fatalf("a press after the expiry: %+v, want External", out)
+		}
+	})
+}
+
+// Over its command rate limit a switch refuses with ETOOMANY and how long to
+// wait, and records nothing.
+func TestCommandRateLimit(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-limit")
+		limited := store.CommandPolicy{TTL: 8 * time.Second, Limit: 3, Window: 10 * time.Second}
+		for i := range 3 {
+			if _, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, i%2 == 0, limited); err != nil {
+				t.Fatalf("command %d: %v", i+1, err)
+			}
+			db.Clock.Advance(time.Second)
+		}
+		before, _ := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 50)
+		_, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, limited)
+		if domain.ErrorCode(err) != domain.ETOOMANY {
+			t.Fatalf("fourth command in 10 s: %v, want too many", err)
+		}
+		if d := domain.RetryAfter(err); d < 7*time.Second || d > 8*time.Second {
+			t.Fatalf("retry after %v, want about 7 s", d)
+		}
+		after, _ := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 50)
+		if len(after) != len(before) {
+			t.Fatalf("a refused command was recorded: %d events, want %d", len(after), len(before))
+		}
+		db.Clock.Advance(8 * time.Second)
+		if _, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, limited); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}
+
+// Recent activity is ordered by when things happened, newest first, whatever
+// order they were recorded in.
+func TestActivityNewestFirst(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-history")
+		day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+		err := db.Store.AddSwitchHistory(ctx, acme.Staff, sw.ID, []store.PastSwitchEvent{
+			{On: true, Status: domain.EventConfirmed, ActorKind: domain.ActorExternal, At: day(30)},
+			{On: false, Status: domain.EventConfirmed, ActorKind: domain.ActorExternal, At: day(3)},
+			{On: true, Status: domain.EventConfirmed, ActorKind: domain.ActorExternal, At: day(15)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts, err := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < len(acts); i++ {
+			if acts[i].At.After(acts[i-1].At) {
+				t.Fatalf("activity %d (%v) is newer than %d (%v)", i, acts[i].At, i-1, acts[i-1].At)
+			}
+		}
+	})
+}
+
+// A switch that goes offline says since when; coming back clears it.
+func TestOfflineSince(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-offline")
+		at := db.Store.Now().Truncate(time.Millisecond)
+		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, false, at); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.Store.SwitchByID(ctx, sw.ID)
+		if got.Online || !got.OfflineSince.Equal(at) {
+			t.Fatalf("offline since %v, want %v", got.OfflineSince, at)
+		}
+		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, at.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Store.SwitchByID(ctx, sw.ID); !got.Online || !got.OfflineSince.IsZero() {
+			t.Fatalf("back online: %+v", got)
+		}
+	})
+}
