@@ -291,7 +291,7 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 		if !ev.Retained {
 			s.reported(sw.ID)
 		}
-		if out.Changed || out.Confirmed != 0 || out.External != 0 || !sw.Online {
+		if out.Changed || out.Confirmed != 0 || out.Late != 0 || out.External != 0 || !sw.Online {
 			s.changed(ctx, sw.ProjectID)
 		}
 	case switches.EvAck:
@@ -303,7 +303,7 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 			return err
 		}
 		s.reported(sw.ID)
-		if out.Changed || out.Confirmed != 0 {
+		if out.Changed || out.Confirmed != 0 || out.Late != 0 {
 			s.changed(ctx, sw.ProjectID)
 		}
 	case switches.EvError:

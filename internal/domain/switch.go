@@ -161,8 +161,13 @@ type SwitchEvent struct {
 	Who    string
 	Source string // the device's own word for an external change (Shelly "button"…), staff only
 	Error  string // why a command failed
-	At     time.Time
-	DoneAt time.Time
+	// At is when it happened: when the relay switched for a confirmed command,
+	// when it was asked for otherwise.
+	At time.Time
+	// Requested is when a command was recorded (for a change nobody commanded,
+	// when it was reported).
+	Requested time.Time
+	DoneAt    time.Time // when a command ended
 }
 
 // StateWord is "on" or "off".

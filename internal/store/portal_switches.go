@@ -98,18 +98,18 @@ func (s *Store) PortalSwitches(ctx context.Context, sc access.Scope, projectID i
 }
 
 // PortalSwitchActivity lists the newest events of the switches of project
-// projectID that the Scope sees, newest first, worded for the portal user: their
+// projectID that the Scope sees, by when they happened, newest first, worded for the portal user: their
 // own commands as "You", staff commands as teamLabel (staff names are never
 // selected), other portal users' by name, and changes nobody here commanded as
 // domain.ExternalLabel.
 func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
 	where, args := s.portalSwitchWhere(sc)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, COALESCE(e.portal_user_id, 0),
-			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at
+			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.created_at DESC, e.id DESC LIMIT ?`),
+		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
 		append(append([]any{sc.CompanyID, projectID}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal switch activity: %w", err)
@@ -119,13 +119,13 @@ func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, proje
 	for rows.Next() {
 		var e domain.SwitchEvent
 		var on int
-		var portalID, created int64
+		var portalID, created, happened int64
 		var done sql.NullInt64
 		var name string
-		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &portalID, &name, &created, &done); err != nil {
+		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &portalID, &name, &created, &done, &happened); err != nil {
 			return nil, err
 		}
-		e.On, e.At, e.DoneAt = on == 1, fromMicros(created), nullMicros(done)
+		e.On, e.Requested, e.At, e.DoneAt = on == 1, fromMicros(created), fromMicros(happened), nullMicros(done)
 		switch e.ActorKind {
 		case domain.ActorPortal:
 			e.Who = name

@@ -66,7 +66,7 @@ func TestReportConfirmsOnlyLaterCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(acts) == 0 || acts[0].DoneAt.Before(acts[0].At) {
+		if len(acts) == 0 || acts[0].DoneAt.Before(acts[0].Requested) {
 			t.Fatalf("confirmation precedes its command: %+v", acts)
 		}
 	})
@@ -220,6 +220,48 @@ func TestOfflineSince(t *testing.T) {
 		}
 		if got, _ := db.Store.SwitchByID(ctx, sw.ID); !got.Online || !got.OfflineSince.IsZero() {
 			t.Fatalf("back online: %+v", got)
+		}
+	})
+}
+
+// Two commands sent at nearly the same time can reach the device in either
+// order. When the device runs the older, superseded one last, that command is
+// confirmed late and becomes the newest line, so the activity ends where the
+// relay is.
+func TestSupersededCommandRunLastIsNewest(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-late")
+		older, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Clock.Advance(10 * time.Millisecond)
+		newer, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, false, policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The device runs the newer command first (it is off already: no change,
+		// but the report confirms it), then the older one.
+		db.Clock.Advance(10 * time.Millisecond)
+		if out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: db.Store.Now()}); err != nil || out.Confirmed != newer.Event.ID {
+			t.Fatalf("report of off: %+v %v, want %d confirmed", out, err, newer.Event.ID)
+		}
+		db.Clock.Advance(10 * time.Millisecond)
+		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: db.Store.Now()})
+		if err != nil || out.Late != older.Event.ID || out.External != 0 {
+			t.Fatalf("report of on: %+v %v, want %d confirmed late", out, err, older.Event.ID)
+		}
+		acts, err := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acts[0].ID != older.Event.ID || !acts[0].On || acts[0].Status != domain.EventConfirmed {
+			t.Fatalf("newest line %+v, want the older command, confirmed on", *acts[0])
+		}
+		if got, _ := db.Store.SwitchByID(ctx, sw.ID); !got.On {
+			t.Fatal("the switch is not on")
 		}
 	})
 }

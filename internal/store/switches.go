@@ -241,12 +241,13 @@ func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff
 	return out, password, err
 }
 
-// SwitchActivity lists the newest events of the project's switches, newest first,
+// SwitchActivity lists the newest events of the project's switches, by when they
+// happened, newest first,
 // with the real names of the staff and portal users who sent commands.
 func (s *Store) SwitchActivity(ctx context.Context, sc access.Staff, clientID, projectID int64, limit int) ([]*domain.SwitchEvent, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, e.actor_name, e.source, e.error, e.created_at, e.done_at
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, e.actor_name, e.source, e.error, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
-		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`), sc.CompanyID, projectID, clientID, limit)
+		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`), sc.CompanyID, projectID, clientID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: switch activity: %w", err)
 	}
@@ -255,12 +256,12 @@ func (s *Store) SwitchActivity(ctx context.Context, sc access.Staff, clientID, p
 	for rows.Next() {
 		var e domain.SwitchEvent
 		var on int
-		var created int64
+		var created, happened int64
 		var done sql.NullInt64
-		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &e.Who, &e.Source, &e.Error, &created, &done); err != nil {
+		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &e.Who, &e.Source, &e.Error, &created, &done, &happened); err != nil {
 			return nil, err
 		}
-		e.On, e.At, e.DoneAt = on == 1, fromMicros(created), nullMicros(done)
+		e.On, e.Requested, e.At, e.DoneAt = on == 1, fromMicros(created), fromMicros(happened), nullMicros(done)
 		if e.ActorKind == domain.ActorExternal {
 			e.Who = domain.ExternalLabel
 		}
@@ -390,6 +391,7 @@ type ReportOutcome struct {
 	Changed   bool  // the stored state changed
 	Confirmed int64 // the command the report confirmed, 0 if none
 	External  int64 // the external event recorded, 0 if none
+	Late      int64 // a superseded command the device ran after all, now confirmed; 0 if none
 	Stale     bool  // a newer report had already been applied: nothing was stored
 	ProjectID int64
 	CompanyID int64
@@ -409,7 +411,8 @@ const supersededWindow = 30 * time.Second
 //   - a report of the state the newest pending command wants confirms that
 //     command, if the command was recorded before the report arrived and has not
 //     expired;
-//   - a change that a recently superseded command explains is recorded silently;
+//   - a change that a recently superseded command asked for confirms that
+//     command late (Late), dated now;
 //   - any other change is External.
 func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error) {
 	var out ReportOutcome
@@ -448,7 +451,7 @@ func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error
 		switch {
 		case err == nil:
 			out.Confirmed = cmd
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ? WHERE id = ?`), at, cmd)
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ?, happened_at = ? WHERE id = ?`), at, at, cmd)
 			return err
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
@@ -456,16 +459,23 @@ func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error
 		if resync == 1 || known == 0 || !out.Changed {
 			return nil
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switch_events WHERE switch_id = ? AND status = 'superseded' AND is_on = ? AND created_at > ?`),
-			r.SwitchID, b2i(r.On), micros(r.At.Add(-supersededWindow))).Scan(&n); err != nil {
+		// A change that a recently superseded command asked for: the device ran
+		// that command after all (commands sent at nearly the same time can reach
+		// it in either order), so it is recorded as that command's, now.
+		var late int64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM switch_events WHERE switch_id = ? AND status = 'superseded' AND is_on = ?
+			AND created_at > ? AND created_at <= ? ORDER BY id DESC LIMIT 1`),
+			r.SwitchID, b2i(r.On), micros(r.At.Add(-supersededWindow)), at).Scan(&late)
+		switch {
+		case err == nil:
+			out.Late = late
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ?, happened_at = ? WHERE id = ?`), at, at, late)
+			return err
+		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		if n > 0 {
-			return nil
-		}
-		out.External, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, source, created_at, done_at)
-			VALUES (?, ?, ?, ?, 'confirmed', 'external', ?, ?, ?)`, out.CompanyID, out.ProjectID, r.SwitchID, b2i(r.On), clip(r.Source, 40), at, at)
+		out.External, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, source, created_at, done_at, happened_at)
+			VALUES (?, ?, ?, ?, 'confirmed', 'external', ?, ?, ?, ?)`, out.CompanyID, out.ProjectID, r.SwitchID, b2i(r.On), clip(r.Source, 40), at, at, at)
 		return err
 	})
 	return out, err
@@ -473,8 +483,9 @@ func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error
 
 // AckCommand records the device's acknowledgement of command cmdID (a Shelly
 // reply matched by its id), received at at: a pending command is confirmed and
-// the switch takes the wanted state. It returns the outcome; Confirmed is 0 when
-// the command was no longer pending (already confirmed, failed or superseded).
+// the switch takes the wanted state; a superseded one is confirmed late (the
+// device ran it after all). Confirmed and Late are 0 when the command was
+// already confirmed or failed.
 func (s *Store) AckCommand(ctx context.Context, switchID, cmdID int64, at time.Time) (ReportOutcome, error) {
 	var out ReportOutcome
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -512,10 +523,13 @@ func (s *Store) AckCommand(ctx context.Context, switchID, cmdID int64, at time.T
 				return err
 			}
 		}
+		// The device ran the command: a superseded one too, after all.
 		if status == domain.EventPending {
 			out.Confirmed = cmdID
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ? WHERE id = ?`), stamp, cmdID)
+		} else {
+			out.Late = cmdID
 		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'confirmed', done_at = ?, happened_at = ? WHERE id = ?`), stamp, stamp, cmdID)
 		return err
 	})
 	return out, err
@@ -664,8 +678,8 @@ func (s *Store) command(ctx context.Context, where string, args []any, id int64,
 			expires = micros(now.Add(policy.TTL))
 		}
 		ev := &domain.SwitchEvent{SwitchID: sw.ID, SwitchName: sw.Name, On: on, Status: domain.EventPending, ActorKind: kind, Who: name, At: now}
-		ev.ID, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id, actor_name, created_at, expires_at)
-			VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`, sw.CompanyID, sw.ProjectID, sw.ID, b2i(on), kind, nullID(staffID), nullID(portalID), clip(name, 200), micros(now), expires)
+		ev.ID, err = s.insert(ctx, tx, `INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id, actor_name, created_at, happened_at, expires_at)
+			VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`, sw.CompanyID, sw.ProjectID, sw.ID, b2i(on), kind, nullID(staffID), nullID(portalID), clip(name, 200), micros(now), micros(now), expires)
 		if err != nil {
 			return fmt.Errorf("store: record command: %w", err)
 		}
@@ -751,9 +765,9 @@ func (s *Store) AddSwitchHistory(ctx context.Context, sc access.Staff, id int64,
 				errText = "The switch did not confirm the command in time."
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id,
-				actor_name, source, error, created_at, done_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				actor_name, source, error, created_at, done_at, happened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 				sc.CompanyID, projectID, id, b2i(e.On), e.Status, e.ActorKind, nullID(e.StaffUserID), nullID(e.PortalUserID), e.ActorName, e.Source, errText,
-				micros(e.At), micros(e.At.Add(400*time.Millisecond))); err != nil {
+				micros(e.At), micros(e.At.Add(400*time.Millisecond)), micros(e.At)); err != nil {
 				return err
 			}
 			if e.Status == domain.EventConfirmed {
