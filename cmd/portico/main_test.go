@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +20,14 @@ import (
 
 // The commands are driven through run, exactly as main calls it, with the
 // environment stubbed; PostgreSQL comes from testenv.
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as the portico binary, so that tests can run real
+	// server processes and kill them (see processes_test.go).
+	if args, ok := os.LookupEnv(childArgsVar); ok {
+		os.Exit(childMain(strings.Split(args, "\x1f")))
+	}
+	testenv.Main(m)
+}
 
 // env returns a getenv that knows only vars.
 func env(vars map[string]string) func(string) string {

@@ -268,12 +268,17 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 		if !online {
 			return s.offline(ctx, sw, at)
 		}
-		changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
-		if err != nil {
-			return err
-		}
-		if changed {
-			s.changed(ctx, sw.ProjectID)
+		// A retained Online replayed to a process that has just subscribed says
+		// nothing new of a switch already known online: marking it for resync
+		// would hide the next real change (a button press) as a resync.
+		if !ev.Retained || !sw.Online {
+			changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
+			if err != nil {
+				return err
+			}
+			if changed {
+				s.changed(ctx, sw.ProjectID)
+			}
 		}
 		// A device announcing itself may not hear commands yet (Tasmota says
 		// Online before it subscribes) and may not report its state on its own
@@ -390,13 +395,17 @@ func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
 		if !fam.MaySubscribe(sw.Topic, p.Filter) {
 			return
 		}
-		changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
-		if err != nil {
-			s.log.Error("switches: storing availability", "switch", sw.ID, "err", err)
-			return
-		}
-		if changed {
-			s.changed(ctx, sw.ProjectID)
+		if !sw.Online {
+			// A device that subscribes is connected and hears commands, whether or
+			// not it announced itself.
+			changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
+			if err != nil {
+				s.log.Error("switches: storing availability", "switch", sw.ID, "err", err)
+				return
+			}
+			if changed {
+				s.changed(ctx, sw.ProjectID)
+			}
 		}
 		s.query(ctx, fam, sw)
 		s.resync(fam, sw)

@@ -265,3 +265,36 @@ func TestSupersededCommandRunLastIsNewest(t *testing.T) {
 		}
 	})
 }
+
+// Every process hears a device's Online; a process that hears it after another
+// has applied the device's next report must not mark the switch for resync
+// again, or the next real change (a button press) would be hidden as a resync.
+func TestLateOnlineDoesNotHideTheNextChange(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := context.Background()
+		acme := db.Tenant(t, "acme")
+		sw := onlineSwitch(t, db, acme, "pump-announce")
+		t0 := db.Store.Now()
+		// Process A: Online at t0, the state report at t0+2ms. Process B hears the
+		// same Online at t0+1ms but applies it after A's report.
+		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, t0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: t0.Add(2 * time.Millisecond)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, t0.Add(time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		if changed, err := db.Store.SetSwitchOnline(ctx, sw.ID, false, t0.Add(time.Millisecond)); err != nil || changed {
+			t.Fatalf("a late Offline took the switch offline: %v %v", changed, err)
+		}
+		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: t0.Add(time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.External == 0 {
+			t.Fatalf("a press after a late Online was hidden: %+v", out)
+		}
+	})
+}

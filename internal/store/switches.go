@@ -348,18 +348,24 @@ func (s *Store) OnlineSwitches(ctx context.Context) ([]int64, error) {
 
 // SetSwitchOnline records the device's availability. A device announcing itself
 // online is marked for resync: its first state report sets the state without an
-// activity entry. Going offline records since when. It reports whether the stored
-// availability changed.
+// activity entry. Going offline records since when. An announcement older than
+// the device's newest applied report (a late copy at a slower process) changes
+// nothing. It reports whether the stored availability changed.
 func (s *Store) SetSwitchOnline(ctx context.Context, id int64, online bool, at time.Time) (bool, error) {
 	var changed bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var res sql.Result
 		var err error
+		// Every process hears every announcement; one that reaches a process after
+		// the device's next report is old news and must not undo what the report
+		// said (mark it for resync again, or offline).
 		if online {
-			res, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 1, last_seen_at = ?, resync = 1, offline_since = NULL
-				WHERE id = ? AND online = 0`), micros(at), id)
+			res, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 1, last_seen_at = ?, offline_since = NULL,
+				resync = CASE WHEN last_report_at > ? THEN resync ELSE 1 END
+				WHERE id = ? AND online = 0`), micros(at), micros(at), id)
 		} else {
-			res, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 0, offline_since = ? WHERE id = ? AND online = 1`), micros(at), id)
+			res, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 0, offline_since = ?
+				WHERE id = ? AND online = 1 AND (last_report_at IS NULL OR last_report_at <= ?)`), micros(at), id, micros(at))
 		}
 		if err != nil {
 			return err
@@ -367,7 +373,8 @@ func (s *Store) SetSwitchOnline(ctx context.Context, id int64, online bool, at t
 		n, _ := res.RowsAffected()
 		changed = n > 0
 		if !changed && online {
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET resync = 1, last_seen_at = ? WHERE id = ?`), micros(at), id)
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE switches SET last_seen_at = ?, resync = CASE WHEN last_report_at > ? THEN resync ELSE 1 END
+				WHERE id = ?`), micros(at), micros(at), id)
 		}
 		return err
 	})
