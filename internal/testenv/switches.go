@@ -25,6 +25,8 @@ const (
 type SwitchOptions struct {
 	CommandTimeout time.Duration // app.DefaultCommandTimeout when 0
 	QueryTimeout   time.Duration // app.DefaultQueryTimeout when 0
+	CommandLimit   int           // app.DefaultCommandLimit when 0; -1 for none
+	CommandWindow  time.Duration // app.DefaultCommandWindow when 0
 }
 
 // SwitchServer is the app with a broker: the embedded one on a random port, or a
@@ -100,7 +102,8 @@ func (ss *SwitchServer) startBus(db *DB) {
 		}
 	}
 	svc := app.NewSwitches(db.Store, ss.log, app.SwitchesConfig{Bus: ss.Bus, CommandTimeout: ss.opts.CommandTimeout,
-		QueryTimeout: ss.opts.QueryTimeout, FreshBroker: ss.Kind == BrokerEmbedded})
+		QueryTimeout: ss.opts.QueryTimeout, FreshBroker: ss.Kind == BrokerEmbedded,
+		CommandLimit: ss.opts.CommandLimit, CommandWindow: ss.opts.CommandWindow})
 	if err := svc.Start(ctx); err != nil {
 		t.Fatalf("testenv: switch service: %v", err)
 	}
