@@ -821,3 +821,52 @@ func TestShellyWireLeaving(t *testing.T) {
 		b.all.wait(t, "wire-bye/online", func(m switches.Message) bool { return string(m.Payload) == "false" })
 	})
 }
+
+// A Tasmota coming back publishes LWT Online before it subscribes, so a query
+// sent the instant Online arrives is lost: the broker has no subscription to
+// deliver it to yet. (Only the embedded broker shows this every time: its
+// subscribers run while it reads the device's packets, so the query goes out
+// before the device's SUBSCRIBE is read; through Mosquitto it is a race.) A
+// query sent once the device has subscribed is answered.
+func TestTasmotaWireQueryAtOnline(t *testing.T) {
+	t.Parallel()
+	b := startWireBroker(t, testenv.BrokerEmbedded)
+	var armed sync.Mutex
+	queried := false
+	err := b.bus.Subscribe(context.Background(), []string{"tele/wire_race/LWT"}, func(m switches.Message) {
+		armed.Lock()
+		defer armed.Unlock()
+		if string(m.Payload) == "Online" && !m.Retained && !queried {
+			queried = true
+			b.bus.Publish(context.Background(), "cmnd/wire_race/POWER", nil, false)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, w := startDevice(t, b, switches.SimConfig{Device: switches.Device{Family: "tasmota", Topic: "wire_race"}, TelePeriod: -1})
+	armed.Lock()
+	if !queried {
+		t.Fatal("the query was not sent")
+	}
+	armed.Unlock()
+	d.GoOffline()
+	d.SetRelay(true)
+	armed.Lock()
+	queried = false
+	armed.Unlock()
+	if err := d.GoOnline(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if r := d.Received(); len(r) != 0 {
+		t.Errorf("the device received %q before it subscribed", r)
+	}
+	for _, p := range w.sent(2) {
+		if strings.Contains(p, "stat/wire_race/") {
+			t.Errorf("the device reported %q after coming back", p)
+		}
+	}
+	b.publish(t, "cmnd/wire_race/POWER", "")
+	w.waitFor(t, 2, "PUBLISH q0 stat/wire_race/POWER ON")
+}
