@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portico/internal/app"
@@ -161,11 +162,15 @@ func (d *deviceFlag) Set(v string) error {
 }
 
 const simulateHelp = `Commands on standard input, one a line:
-  press TOPIC     press the device's button (a change the server did not command)
-  offline TOPIC   drop the connection without a goodbye: the broker sends the last will
-  online TOPIC    reconnect
-  deaf TOPIC      ignore commands;  hear TOPIC   obey them again
-  list            show the devices and their relays
+  press TOPIC       press the device's button (a change the server did not command)
+  offline TOPIC     drop the connection without a goodbye: the broker sends the last will
+  disconnect TOPIC  leave with an MQTT DISCONNECT: the broker keeps the will to itself
+  freeze TOPIC      keep the connection but go silent, until the broker's keepalive ends it
+  online TOPIC      come back, as the firmware does after a lost connection
+  reconnect TOPIC   drop the connection and come straight back
+  deaf TOPIC        ignore commands;  hear TOPIC   obey them again
+  list              show the devices and their relays
+Every message a device receives (←) or publishes (→) is printed with its topic.
 `
 
 // cmdSimulate runs simulated Tasmota and Shelly devices against a broker until
@@ -193,10 +198,14 @@ func cmdSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	c := config{LogLevel: logLevel}
 	log := c.logger(stderr)
+	// The devices print their traffic from their own goroutines.
+	stdout = &lockedWriter{w: stdout}
 	byTopic := map[string]*switches.SimDevice{}
 	var order []*switches.SimDevice
 	for _, d := range devices {
 		d.BrokerURL, d.Log = broker, log
+		topic := d.Topic
+		d.Trace = func(m switches.SimMessage) { fmt.Fprintf(stdout, "%s %s\n", topic, m) }
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		dev, err := switches.StartSim(sctx, d)
 		cancel()
@@ -213,7 +222,11 @@ func cmdSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	go func() {
 		sc := bufio.NewScanner(stdin)
 		for sc.Scan() {
-			lines <- sc.Text()
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	var tick <-chan time.Time
@@ -252,9 +265,20 @@ func cmdSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			case "offline":
 				d.GoOffline()
 				fmt.Fprintf(stdout, "%s is offline\n", f[1])
-			case "online":
+			case "disconnect":
+				d.Disconnect()
+				fmt.Fprintf(stdout, "%s disconnected\n", f[1])
+			case "freeze":
+				d.Freeze()
+				fmt.Fprintf(stdout, "%s is frozen\n", f[1])
+			case "online", "reconnect":
 				wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-				err := d.GoOnline(wctx)
+				var err error
+				if f[0] == "online" {
+					err = d.GoOnline(wctx)
+				} else {
+					err = d.Reconnect(wctx)
+				}
 				cancel()
 				if err != nil {
 					fmt.Fprintf(stdout, "%s: %v\n", f[1], err)
@@ -270,6 +294,18 @@ func cmdSimulate(ctx context.Context, args []string, stdin io.Reader, stdout, st
 			}
 		}
 	}
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func onOff(on bool) string {

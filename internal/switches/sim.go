@@ -1,21 +1,16 @@
 package switches
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/eclipse/paho.golang/autopaho"
-	"github.com/eclipse/paho.golang/packets"
-	"github.com/eclipse/paho.golang/paho"
 
 	"portico/internal/domain"
 )
@@ -27,31 +22,89 @@ type SimConfig struct {
 	Username  string
 	Password  string
 	On        bool // the relay's state at power-up
-	Log       *slog.Logger
+	// KeepAlive is the MQTT keepalive the device asks for; 0: the firmware's
+	// default (Tasmota MQTT_KEEPALIVE 30 s, Shelly mqtt.keep_alive 60 s).
+	// It is sent in whole seconds, at least 1.
+	KeepAlive time.Duration
+	// RetryDelay is the wait before a reconnect attempt; 0: 200 ms, short for tests
+	// and the demo (the firmware waits about a second, then longer and longer).
+	RetryDelay time.Duration
+	// Relays is how many relays (Tasmota POWER1…) or switch components (Shelly
+	// switch:0…) the device has; 0: one.
+	Relays int
+	// ClientID is the MQTT client id; "": the firmware's default (Tasmota
+	// DVES_ and the last six hex digits of its MAC, Shelly its device id).
+	ClientID string
+	// TelePeriod is Tasmota's TelePeriod: tele/<topic>/STATE every so often, the
+	// first 5 s after the first connection; 0: the firmware's 300 s; negative: off.
+	TelePeriod time.Duration
+	// NoRPCNotifications and NoStatusNotifications turn off a Shelly's rpc_ntf
+	// (NotifyStatus on <prefix>/events/rpc) and status_ntf (<prefix>/status/…).
+	// Both are on by default, as Portico's setup instructions ask.
+	NoRPCNotifications    bool
+	NoStatusNotifications bool
+	// Trace, if set, is told of every message the device receives or publishes,
+	// in order, from the device's own goroutine: it must not block long.
+	Trace func(SimMessage)
+	Log   *slog.Logger
 }
 
-// SimDevice is a simulated Tasmota or Shelly device on a real MQTT connection. It
-// obeys commands and queries, publishes its state, announces itself online with a
-// retained message and leaves a last will saying it is offline; it can lose its
-// connection (GoOffline: the broker sends the will), come back (GoOnline), have
-// its button pressed (Press: a change the server did not command), and turn deaf
-// (SetDeaf: commands go unanswered).
+// SimMessage is one application message on a simulated device's connection.
+type SimMessage struct {
+	Received bool // from the broker to the device; false: published by the device
+	Topic    string
+	Payload  []byte
+	QoS      byte
+	Retain   bool
+}
+
+// String reads "← topic payload" for a received message and "→ topic payload"
+// for a published one.
+func (m SimMessage) String() string {
+	dir := "→"
+	if m.Received {
+		dir = "←"
+	}
+	s := dir + " " + m.Topic + " " + string(m.Payload)
+	if m.Retain {
+		s += " (retained)"
+	}
+	return s
+}
+
+// SimDevice is an emulated Tasmota 14 or Shelly Plus 1 (Gen2) on a real MQTT
+// 3.1.1 connection: it connects, reconnects, obeys, answers and reports packet
+// for packet as the firmware does (see sim_tasmota.go and sim_shelly.go, which
+// cite the firmware), including what a polite client would not do: a Tasmota
+// announces itself before it subscribes and does not repeat its state when it
+// comes back. Tests and the demo drive it: a button press, a relay changed while
+// away, a deaf device, a dropped, closed or frozen connection.
 type SimDevice struct {
 	cfg SimConfig
-	cm  *autopaho.ConnectionManager
 	log *slog.Logger
+	fw  simFirmware
 
-	mu      sync.Mutex
-	on      bool
-	offline bool // refuse to (re)connect
-	deaf    bool
-	conn    net.Conn
-	cancel  context.CancelFunc
-	up      chan struct{} // closed and replaced on each connection
+	reqs   chan func(*simLoop)
+	quit   chan struct{} // closed by Close
+	done   chan struct{} // closed when the device's goroutine has ended
+	cancel context.CancelFunc
+	once   sync.Once
+
+	mu       sync.Mutex
+	relays   []bool
+	deaf     bool
+	received []string
+	online   bool          // the connect sequence is done and the connection is up
+	up       chan struct{} // closed when online; replaced when the connection goes
 }
 
-// StartSim connects a simulated device. It returns once the device is online or
-// ctx ends.
+// errSimClosed is returned by calls on a closed device.
+var errSimClosed = errors.New("the simulated device is closed")
+
+// StartSim powers up a simulated device. It returns once the device has
+// connected and gone through its firmware's connect sequence (its
+// subscriptions acknowledged by the broker), or with an error when ctx ends
+// first.
 func StartSim(ctx context.Context, cfg SimConfig) (*SimDevice, error) {
 	if FamilyOf(cfg.Family) == nil {
 		return nil, fmt.Errorf("switches: unknown device family %q", cfg.Family)
@@ -60,99 +113,194 @@ func StartSim(ctx context.Context, cfg SimConfig) (*SimDevice, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Scheme == "tcp" {
-		u.Scheme = "mqtt"
+	if u.Scheme != "mqtt" && u.Scheme != "tcp" {
+		return nil, fmt.Errorf("switches: simulated devices connect to mqtt:// brokers, not %q", u.Scheme)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "1883")
 	}
 	if cfg.Family == domain.FamilyTasmota && cfg.Channel == 0 {
 		cfg.Channel = 1
 	}
-	d := &SimDevice{cfg: cfg, on: cfg.On, log: cfg.Log, up: make(chan struct{})}
+	if cfg.Relays <= 0 {
+		cfg.Relays = 1
+	}
+	if cfg.RetryDelay <= 0 {
+		cfg.RetryDelay = 200 * time.Millisecond
+	}
+	d := &SimDevice{
+		cfg: cfg, log: cfg.Log,
+		reqs: make(chan func(*simLoop)), quit: make(chan struct{}), done: make(chan struct{}),
+		relays: make([]bool, cfg.Relays), up: make(chan struct{}),
+	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
-	willTopic, willPayload := d.availability(false)
-	pc := autopaho.ClientConfig{
-		ServerUrls:                    []*url.URL{u},
-		KeepAlive:                     10,
-		CleanStartOnInitialConnection: true,
-		ConnectTimeout:                5 * time.Second,
-		ReconnectBackoff:              func(int) time.Duration { return 200 * time.Millisecond },
-		ConnectUsername:               cfg.Username,
-		ConnectPassword:               []byte(cfg.Password),
-		WillMessage:                   &paho.WillMessage{Topic: willTopic, Payload: willPayload, QoS: 1, Retain: true},
-		AttemptConnection:             d.dial,
-		OnConnectionUp: func(cm *autopaho.ConnectionManager, _ *paho.Connack) {
-			go d.announce(cm)
-		},
-		ClientConfig: paho.ClientConfig{
-			ClientID: "sim-" + cfg.Family + "-" + cfg.Topic,
-			OnPublishReceived: []func(paho.PublishReceived) (bool, error){func(pr paho.PublishReceived) (bool, error) {
-				go d.receive(pr.Packet.Topic, pr.Packet.Payload)
-				return true, nil
-			}},
-		},
+	if i := d.relayIndex(); i >= 0 {
+		d.relays[i] = cfg.On
 	}
-	cctx, cancel := context.WithCancel(context.Background())
+	if cfg.Family == domain.FamilyTasmota {
+		d.fw = newTasmota(d)
+	} else {
+		d.fw = newShelly(d)
+	}
+	lctx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
-	d.cm, err = autopaho.NewConnection(cctx, pc)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
+	l := &simLoop{d: d, ctx: lctx, addr: host}
+	go l.run()
 	if err := d.WaitOnline(ctx); err != nil {
-		cancel()
+		d.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// dial opens the device's TCP connection, or refuses while the device is offline.
-func (d *SimDevice) dial(ctx context.Context, _ autopaho.ClientConfig, u *url.URL) (net.Conn, error) {
-	d.mu.Lock()
-	off := d.offline
-	d.mu.Unlock()
-	if off {
-		return nil, errors.New("simulated device is offline")
-	}
-	var dl net.Dialer
-	c, err := dl.DialContext(ctx, "tcp", u.Host)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	d.conn = c
-	d.mu.Unlock()
-	return packets.NewThreadSafeConn(c), nil
-}
-
-// announce subscribes to the device's command topics and says it is online,
-// then reports its state, as a device does after it connects.
-func (d *SimDevice) announce(cm *autopaho.ConnectionManager) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var filter string
+// relayIndex is the index in relays of the relay cfg.Channel names, or -1 when
+// the device has no such relay.
+func (d *SimDevice) relayIndex() int {
+	i := d.cfg.Channel
 	if d.cfg.Family == domain.FamilyTasmota {
-		filter = "cmnd/" + d.cfg.Topic + "/#"
-	} else {
-		filter = d.cfg.Topic + "/rpc"
+		i--
 	}
-	if _, err := cm.Subscribe(ctx, &paho.Subscribe{Subscriptions: []paho.SubscribeOptions{{Topic: filter, QoS: 1}}}); err != nil {
-		d.log.Warn("sim: subscribe", "topic", d.cfg.Topic, "err", err)
-		return
+	if i < 0 || i >= len(d.relays) {
+		return -1
 	}
-	t, p := d.availability(true)
-	if _, err := cm.Publish(ctx, &paho.Publish{Topic: t, Payload: p, QoS: 1, Retain: true}); err != nil {
-		d.log.Warn("sim: announce", "topic", d.cfg.Topic, "err", err)
-		return
-	}
-	d.publishState(ctx, "init", false)
-	d.mu.Lock()
-	close(d.up)
-	d.up = make(chan struct{})
-	d.mu.Unlock()
+	return i
 }
 
-// WaitOnline waits until the device's next (or current) announcement is done.
+// relay reports relay i (0-based).
+func (d *SimDevice) relay(i int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return i >= 0 && i < len(d.relays) && d.relays[i]
+}
+
+// setRelayAt sets relay i and returns what it was.
+func (d *SimDevice) setRelayAt(i int, on bool) (was bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i < 0 || i >= len(d.relays) {
+		return false
+	}
+	was, d.relays[i] = d.relays[i], on
+	return was
+}
+
+func (d *SimDevice) isDeaf() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.deaf
+}
+
+// call runs f on the device's goroutine and waits until it has run.
+func (d *SimDevice) call(ctx context.Context, f func(*simLoop)) error {
+	ran := make(chan struct{})
+	select {
+	case d.reqs <- func(l *simLoop) { f(l); close(ran) }:
+	case <-d.done:
+		return errSimClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-ran:
+		return nil
+	case <-d.done:
+		return errSimClosed
+	}
+}
+
+// Press presses the device's button for its relay: the relay flips and the
+// device reports it as its firmware does (nothing, if it is not connected).
+func (d *SimDevice) Press(ctx context.Context) {
+	if err := d.call(ctx, func(l *simLoop) { d.fw.press(l) }); err != nil {
+		d.log.Debug("sim: press", "topic", d.cfg.Topic, "err", err)
+	}
+}
+
+// On reports the relay's state.
+func (d *SimDevice) On() bool { return d.relay(d.relayIndex()) }
+
+// SetRelay changes the relay without a word on the wire, as when it is switched
+// while the device is away.
+func (d *SimDevice) SetRelay(on bool) { d.setRelayAt(d.relayIndex(), on) }
+
+// SetDeaf makes the device ignore (true) or obey (false) commands and queries.
+// It still receives them (see Received) and acknowledges them at the MQTT level.
+func (d *SimDevice) SetDeaf(deaf bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.deaf = deaf
+}
+
+// GoOffline closes the device's TCP connection without a DISCONNECT, so that
+// the broker publishes its last will, and keeps it away until GoOnline.
+func (d *SimDevice) GoOffline() {
+	d.call(context.Background(), func(l *simLoop) {
+		l.drop("went offline")
+		l.away = true
+	})
+}
+
+// Disconnect ends the device's connection with an MQTT DISCONNECT, so that the
+// broker discards its last will, and keeps it away until GoOnline. (Tasmota 14
+// itself never sends one: MqttDisconnect calls PubSubClient::disconnect with
+// disconnect_package false, so a restarting Tasmota looks like GoOffline.)
+func (d *SimDevice) Disconnect() {
+	d.call(context.Background(), func(l *simLoop) {
+		if l.state == simUp && !l.frozen {
+			l.write(encodeDisconnect())
+		}
+		l.drop("disconnected")
+		l.away = true
+	})
+}
+
+// Freeze leaves the device's connection open but silent: it sends nothing, not
+// even PINGREQ, and reads nothing, so that only the broker's keepalive can tell
+// it is gone. It stays so until GoOnline.
+func (d *SimDevice) Freeze() {
+	d.call(context.Background(), func(l *simLoop) {
+		l.frozen = true
+		l.away = true
+	})
+}
+
+// GoOnline lets the device reconnect, with its firmware's reconnect sequence
+// (not the one after power-up), and returns once that sequence is done.
+func (d *SimDevice) GoOnline(ctx context.Context) error {
+	err := d.call(ctx, func(l *simLoop) {
+		if l.frozen {
+			l.drop("woke up")
+		}
+		if l.away {
+			l.away = false
+			l.retryAt = time.Time{}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return d.WaitOnline(ctx)
+}
+
+// Reconnect drops the device's TCP connection (no DISCONNECT: the broker sends
+// the will) and comes straight back with the firmware's reconnect sequence; it
+// returns once that sequence is done.
+func (d *SimDevice) Reconnect(ctx context.Context) error {
+	err := d.call(ctx, func(l *simLoop) {
+		l.drop("reconnecting")
+		l.frozen, l.away, l.retryAt = false, false, time.Time{}
+	})
+	if err != nil {
+		return err
+	}
+	return d.WaitOnline(ctx)
+}
+
+// WaitOnline returns at once if the device is connected and done with its
+// connect sequence, and otherwise waits until it is, or ctx ends.
 func (d *SimDevice) WaitOnline(ctx context.Context) error {
 	d.mu.Lock()
 	up := d.up
@@ -160,172 +308,314 @@ func (d *SimDevice) WaitOnline(ctx context.Context) error {
 	select {
 	case <-up:
 		return nil
+	case <-d.done:
+		return fmt.Errorf("simulated device %s: %w", d.cfg.Topic, errSimClosed)
 	case <-ctx.Done():
 		return fmt.Errorf("simulated device %s did not come online: %w", d.cfg.Topic, ctx.Err())
 	}
 }
 
-func (d *SimDevice) availability(online bool) (string, []byte) {
-	if d.cfg.Family == domain.FamilyTasmota {
-		if online {
-			return "tele/" + d.cfg.Topic + "/LWT", []byte("Online")
-		}
-		return "tele/" + d.cfg.Topic + "/LWT", []byte("Offline")
-	}
-	return d.cfg.Topic + "/online", []byte(strconv.FormatBool(online))
-}
-
-// receive handles a command or an RPC request.
-func (d *SimDevice) receive(topic string, payload []byte) {
-	d.mu.Lock()
-	deaf := d.deaf
-	d.mu.Unlock()
-	if deaf {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if d.cfg.Family == domain.FamilyTasmota {
-		want := "cmnd/" + d.cfg.Topic + "/" + powerName(d.cfg.Channel)
-		if !strings.EqualFold(topic, want) && !(d.cfg.Channel == 1 && strings.EqualFold(topic, "cmnd/"+d.cfg.Topic+"/POWER1")) {
-			return
-		}
-		switch strings.ToUpper(strings.TrimSpace(string(payload))) {
-		case "":
-		case "ON", "1":
-			d.set(true)
-		case "OFF", "0":
-			d.set(false)
-		case "TOGGLE", "2":
-			d.mu.Lock()
-			d.on = !d.on
-			d.mu.Unlock()
-		default:
-			return
-		}
-		d.publishState(ctx, "", true)
-		return
-	}
-	var req rpcRequest
-	if json.Unmarshal(payload, &req) != nil || req.Src == "" {
-		return
-	}
-	reply := map[string]any{"id": req.ID, "src": d.cfg.Topic, "dst": req.Src}
-	switch req.Method {
-	case "Switch.Set":
-		on, _ := req.Params["on"].(bool)
-		was := d.set(on)
-		reply["result"] = map[string]any{"was_on": was}
-		if was != on {
-			d.publishState(ctx, "MQTT", true)
-		}
-	case "Switch.GetStatus":
-		d.mu.Lock()
-		on := d.on
-		d.mu.Unlock()
-		reply["result"] = map[string]any{"id": d.cfg.Channel, "source": "MQTT", "output": on}
-	default:
-		reply["error"] = map[string]any{"code": 404, "message": "No handler for " + req.Method}
-	}
-	b, _ := json.Marshal(reply)
-	d.publish(ctx, req.Src+"/rpc", b, false)
-}
-
-func (d *SimDevice) set(on bool) (was bool) {
+// Received lists every message the device has received, as "topic payload",
+// in order; messages that arrived while it was deaf are in it too.
+func (d *SimDevice) Received() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	was, d.on = d.on, on
-	return was
+	return append([]string(nil), d.received...)
 }
 
-// publishState reports the relay the way the family does: Tasmota on
-// stat/<topic>/RESULT and stat/<topic>/POWER (tele/STATE at start), Shelly with
-// NotifyStatus and status/switch:<n> (only the status at start).
-func (d *SimDevice) publishState(ctx context.Context, source string, change bool) {
-	d.mu.Lock()
-	on := d.on
-	d.mu.Unlock()
-	if d.cfg.Family == domain.FamilyTasmota {
-		v := "OFF"
-		if on {
-			v = "ON"
-		}
-		key := powerName(d.cfg.Channel)
-		b, _ := json.Marshal(map[string]string{key: v})
-		if !change {
-			d.publish(ctx, "tele/"+d.cfg.Topic+"/STATE", b, false)
-			return
-		}
-		d.publish(ctx, "stat/"+d.cfg.Topic+"/RESULT", b, false)
-		d.publish(ctx, "stat/"+d.cfg.Topic+"/"+key, []byte(v), false)
-		return
-	}
-	status := map[string]any{"id": d.cfg.Channel, "source": source, "output": on}
-	if change {
-		b, _ := json.Marshal(map[string]any{"src": d.cfg.Topic, "dst": d.cfg.Topic + "/events", "method": "NotifyStatus",
-			"params": map[string]any{"ts": float64(time.Now().UnixMilli()) / 1000, "switch:" + strconv.Itoa(d.cfg.Channel): status}})
-		d.publish(ctx, d.cfg.Topic+"/events/rpc", b, false)
-	}
-	b, _ := json.Marshal(status)
-	d.publish(ctx, d.cfg.Topic+"/status/switch:"+strconv.Itoa(d.cfg.Channel), b, false)
-}
-
-func (d *SimDevice) publish(ctx context.Context, topic string, payload []byte, retain bool) {
-	if _, err := d.cm.Publish(ctx, &paho.Publish{Topic: topic, Payload: payload, QoS: 1, Retain: retain}); err != nil {
-		d.log.Debug("sim: publish", "topic", topic, "err", err)
-	}
-}
-
-// Press presses the device's button: the relay flips and the device reports it,
-// a change the server did not command.
-func (d *SimDevice) Press(ctx context.Context) {
-	d.mu.Lock()
-	d.on = !d.on
-	d.mu.Unlock()
-	d.publishState(ctx, "button", true)
-}
-
-// On reports the relay's state.
-func (d *SimDevice) On() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.on
-}
-
-// SetDeaf makes the device ignore (true) or obey (false) commands and queries.
-func (d *SimDevice) SetDeaf(deaf bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.deaf = deaf
-}
-
-// GoOffline drops the device's connection without a goodbye, so that the broker
-// publishes its last will, and keeps it from reconnecting until GoOnline.
-func (d *SimDevice) GoOffline() {
-	d.mu.Lock()
-	d.offline = true
-	c := d.conn
-	d.mu.Unlock()
-	if c != nil {
-		c.Close()
-	}
-}
-
-// GoOnline lets the device reconnect; it returns once it has announced itself.
-func (d *SimDevice) GoOnline(ctx context.Context) error {
-	d.mu.Lock()
-	d.offline = false
-	d.mu.Unlock()
-	return d.WaitOnline(ctx)
-}
-
-// Config returns the device's configuration.
+// Config returns the device's configuration, defaults filled in.
 func (d *SimDevice) Config() SimConfig { return d.cfg }
 
-// Close disconnects the device for good, without a goodbye: the broker sends
-// its last will.
+// Close powers the device off: its connection is cut without a DISCONNECT
+// (the broker sends its last will) and it never comes back. It returns once
+// the device's goroutines have ended.
 func (d *SimDevice) Close() {
-	d.GoOffline()
-	d.cancel()
-	<-d.cm.Done()
+	d.once.Do(func() {
+		d.cancel()
+		close(d.quit)
+	})
+	<-d.done
+}
+
+// setOnline records whether the connect sequence is done on a live connection.
+func (d *SimDevice) setOnline(on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if on == d.online {
+		return
+	}
+	d.online = on
+	if on {
+		close(d.up)
+	} else {
+		d.up = make(chan struct{})
+	}
+}
+
+func (d *SimDevice) record(m publishMsg) {
+	d.mu.Lock()
+	d.received = append(d.received, m.topic+" "+string(m.payload))
+	d.mu.Unlock()
+}
+
+func (d *SimDevice) trace(m SimMessage) {
+	d.log.Debug("sim: "+m.String(), "device", d.cfg.Topic)
+	if d.cfg.Trace != nil {
+		d.cfg.Trace(m)
+	}
+}
+
+// simMAC derives a stable MAC address for the device from its topic, with the
+// given vendor prefix, so that every simulated device has its own client id.
+func simMAC(oui [3]byte, family, topic string) [6]byte {
+	h := sha256.Sum256([]byte(family + "\x00" + topic))
+	return [6]byte{oui[0], oui[1], oui[2], h[0], h[1], h[2]}
+}
+
+// simFirmware is what one firmware does on the wire. The device's goroutine
+// alone calls it.
+type simFirmware interface {
+	// connectPacket is the CONNECT the firmware sends.
+	connectPacket() connectPacket
+	// connackTimeout is how long the firmware waits for CONNACK.
+	connackTimeout() time.Duration
+	// connected runs the firmware's sequence after a successful CONNACK; first
+	// is true for the first connection after power-up.
+	connected(l *simLoop, first bool)
+	// publishReceived handles a PUBLISH from the broker, acknowledgement included.
+	publishReceived(l *simLoop, m publishMsg)
+	// acked is told of a PUBACK, PUBREC, PUBCOMP or PINGRESP.
+	acked(l *simLoop, p mqttPacket)
+	// ping runs about every 50 ms while connected and not frozen.
+	ping(l *simLoop, now time.Time)
+	// press is a press of the button of the configured relay.
+	press(l *simLoop)
+	// everySecond runs once a second from power-up, connected or not.
+	everySecond(l *simLoop)
+}
+
+// States of a simulated device's connection.
+const (
+	simDown       = iota // no TCP connection
+	simConnecting        // CONNECT sent, waiting for CONNACK
+	simUp                // CONNACK received
+)
+
+// simLoop is the device's goroutine and what only it touches: the connection,
+// its reader, the timers.
+type simLoop struct {
+	d    *SimDevice
+	ctx  context.Context // ends with Close, to cut a dial short
+	addr string
+
+	conn       net.Conn
+	in         chan simInbound
+	stopReader chan struct{}
+	readers    sync.WaitGroup
+
+	state          int
+	frozen         bool      // Freeze: no I/O on the open connection
+	away           bool      // GoOffline, Disconnect, Freeze: no reconnecting until GoOnline
+	retryAt        time.Time // no connection attempt before
+	connackBy      time.Time
+	booted         bool // a connection has completed after power-up
+	sequenceSent   bool // the firmware's connect sequence is written
+	pendingSubacks map[uint16]bool
+
+	lastIn, lastOut time.Time // the last packet read from and written to the connection
+}
+
+type simInbound struct {
+	p   mqttPacket
+	err error
+}
+
+// simTick is how often the device looks at its timers, as PubSubClient's loop
+// runs every 50 ms in Tasmota (FUNC_EVERY_50_MSECOND in xdrv_02_9_mqtt.ino).
+const simTick = 50 * time.Millisecond
+
+func (l *simLoop) run() {
+	d := l.d
+	defer close(d.done)
+	tick := time.NewTicker(simTick)
+	defer tick.Stop()
+	nextSecond := time.Now().Add(time.Second)
+	for {
+		if l.state == simDown && !l.away && !time.Now().Before(l.retryAt) {
+			l.dial()
+		}
+		var in <-chan simInbound
+		if l.conn != nil && !l.frozen {
+			in = l.in
+		}
+		select {
+		case <-d.quit:
+			l.drop("closed")
+			l.readers.Wait()
+			return
+		case f := <-d.reqs:
+			f(l)
+		case ev := <-in:
+			l.inbound(ev)
+		case now := <-tick.C:
+			if l.state == simConnecting && now.After(l.connackBy) {
+				l.lost(errors.New("no CONNACK"))
+			}
+			if l.state == simUp && !l.frozen {
+				d.fw.ping(l, now)
+			}
+			for !now.Before(nextSecond) {
+				nextSecond = nextSecond.Add(time.Second)
+				d.fw.everySecond(l)
+			}
+		}
+	}
+}
+
+// dial opens the TCP connection and sends the firmware's CONNECT.
+func (l *simLoop) dial() {
+	d := l.d
+	ctx, cancel := context.WithTimeout(l.ctx, 5*time.Second)
+	defer cancel()
+	var dl net.Dialer
+	c, err := dl.DialContext(ctx, "tcp", l.addr)
+	if err != nil {
+		d.log.Debug("sim: dial", "device", d.cfg.Topic, "err", err)
+		l.retryAt = time.Now().Add(d.cfg.RetryDelay)
+		return
+	}
+	l.conn = c
+	l.in = make(chan simInbound, 16)
+	l.stopReader = make(chan struct{})
+	l.readers.Add(1)
+	go l.read(c, l.in, l.stopReader)
+	l.state = simConnecting
+	l.connackBy = time.Now().Add(d.fw.connackTimeout())
+	l.write(encodeConnect(d.fw.connectPacket()))
+}
+
+// read hands the connection's packets to the loop until the connection fails or
+// the loop lets go of it.
+func (l *simLoop) read(c net.Conn, in chan<- simInbound, stop <-chan struct{}) {
+	defer l.readers.Done()
+	r := bufio.NewReader(c)
+	for {
+		p, err := readPacket(r)
+		select {
+		case in <- simInbound{p, err}:
+		case <-stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (l *simLoop) inbound(ev simInbound) {
+	d := l.d
+	if ev.err != nil {
+		l.lost(ev.err)
+		return
+	}
+	l.lastIn = time.Now()
+	p := ev.p
+	if l.state == simConnecting {
+		if p.kind != mqttConnack || len(p.body) < 2 || p.body[1] != 0 {
+			l.lost(fmt.Errorf("connection refused (packet %d, %x)", p.kind, p.body))
+			return
+		}
+		l.state = simUp
+		l.pendingSubacks = map[uint16]bool{}
+		l.sequenceSent = false
+		first := !l.booted
+		l.booted = true
+		d.fw.connected(l, first)
+		l.sequenceSent = true
+		l.checkSequence()
+		return
+	}
+	switch p.kind {
+	case mqttPublish:
+		m, err := decodePublish(p)
+		if err != nil {
+			l.lost(err)
+			return
+		}
+		d.record(m)
+		d.trace(SimMessage{Received: true, Topic: m.topic, Payload: m.payload, QoS: m.qos, Retain: m.retain})
+		d.fw.publishReceived(l, m)
+	case mqttSuback:
+		delete(l.pendingSubacks, packetID(p))
+		l.checkSequence()
+	case mqttPuback, mqttPubrec, mqttPubcomp, mqttPingresp:
+		d.fw.acked(l, p)
+	}
+}
+
+// checkSequence marks the device online once its connect sequence is written
+// and the broker has acknowledged its subscriptions.
+func (l *simLoop) checkSequence() {
+	if l.state == simUp && l.sequenceSent && len(l.pendingSubacks) == 0 {
+		l.d.setOnline(true)
+	}
+}
+
+// write sends a packet and reports whether it did. A frozen device sends
+// nothing; a failed write loses the connection.
+func (l *simLoop) write(b []byte) bool {
+	if l.conn == nil || l.frozen {
+		return false
+	}
+	l.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if _, err := l.conn.Write(b); err != nil {
+		l.lost(err)
+		return false
+	}
+	l.lastOut = time.Now()
+	return true
+}
+
+// publish sends a PUBLISH and tells the trace.
+func (l *simLoop) publish(topic string, payload []byte, qos byte, retain, dup bool, pid uint16) bool {
+	if !l.write(encodePublish(topic, payload, qos, retain, dup, pid)) {
+		return false
+	}
+	l.d.trace(SimMessage{Topic: topic, Payload: payload, QoS: qos, Retain: retain})
+	return true
+}
+
+// subscribe sends a SUBSCRIBE of one filter; the connect sequence is done once
+// every such subscription is acknowledged.
+func (l *simLoop) subscribe(pid uint16, filter string, qos byte) {
+	if l.write(encodeSubscribe(pid, filter, qos)) {
+		l.pendingSubacks[pid] = true
+	}
+}
+
+// connected reports whether the device believes it has a live MQTT connection.
+func (l *simLoop) connected() bool { return l.state == simUp }
+
+// lost ends a connection that failed, and lets the device retry after its delay.
+func (l *simLoop) lost(err error) {
+	if l.conn == nil {
+		return
+	}
+	l.d.log.Debug("sim: connection lost", "device", l.d.cfg.Topic, "err", err)
+	l.drop("lost")
+	l.retryAt = time.Now().Add(l.d.cfg.RetryDelay)
+}
+
+// drop closes the TCP connection, without a DISCONNECT.
+func (l *simLoop) drop(why string) {
+	l.frozen = false
+	if l.conn == nil {
+		return
+	}
+	l.d.log.Debug("sim: connection closed", "device", l.d.cfg.Topic, "why", why)
+	close(l.stopReader)
+	l.conn.Close()
+	l.conn, l.in, l.stopReader = nil, nil, nil
+	l.state = simDown
+	l.d.setOnline(false)
 }
