@@ -311,9 +311,11 @@ func (s *shellySim) rpc(l *simLoop, payload []byte) {
 }
 
 // set switches output i. A change is notified: NotifyStatus with what changed
-// (rpc_ntf), then the whole status (status_ntf). The firmware coalesces status
-// changes into one notification per turn of its event loop, so they follow the
-// reply to the request that caused them.
+// (rpc_ntf), then the whole status (status_ntf), in the order devices were
+// logged sending them. Neither the documentation nor the logs say how they
+// stand to the reply of the request that caused them; since the firmware
+// coalesces changes into one notification (deltas such as
+// {"apower":…,"current":…}), the emulation sends them after the reply.
 func (s *shellySim) set(l *simLoop, i int, on bool, source string) {
 	if s.d.setRelayAt(i, on) == on {
 		return
