@@ -266,6 +266,9 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 	case switches.EvOnline, switches.EvOffline:
 		online := ev.Kind == switches.EvOnline
 		if !online {
+			if ps, ok := s.bus.(switches.PresenceSource); ok && ps.DeviceConnected(sw.Family, sw.Topic) {
+				return nil // the will of a connection the device has already replaced
+			}
 			return s.offline(ctx, sw, at)
 		}
 		// A retained Online replayed to a process that has just subscribed says
@@ -410,6 +413,9 @@ func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
 		s.query(ctx, fam, sw)
 		s.resync(fam, sw)
 	case switches.PresenceGone:
+		if ps, ok := s.bus.(switches.PresenceSource); ok && ps.DeviceConnected(sw.Family, sw.Topic) {
+			return // a session the device has already replaced with a new one
+		}
 		if err := s.offline(ctx, sw, at); err != nil {
 			s.log.Error("switches: storing availability", "switch", sw.ID, "err", err)
 		}

@@ -133,4 +133,9 @@ type Presence struct {
 type PresenceSource interface {
 	// OnPresence registers fn, called on the broker's goroutines; it must not block.
 	OnPresence(fn func(Presence))
+	// DeviceConnected reports whether a device of the family with the topic holds
+	// a connection now. A last will can be published after the same device's new
+	// connection has announced itself (a quick reconnect takes over the old
+	// session, whose will the broker then sends): it is stale while this holds.
+	DeviceConnected(family, topic string) bool
 }

@@ -124,7 +124,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		SysTopicResendInterval:   60,
 		Logger:                   slog.New(warnOnly{log.Handler()}).With("component", "mqtt"),
 	})
-	e := &Embedded{srv: srv, hook: &authHook{accounts: cfg.Accounts, srv: srv, log: log, conns: map[string]int{}}}
+	e := &Embedded{srv: srv, hook: &authHook{accounts: cfg.Accounts, srv: srv, log: log, conns: map[string]int{}, devices: map[string]int{}}}
 	if err := srv.AddHook(e.hook, nil); err != nil {
 		return nil, err
 	}
@@ -206,6 +206,13 @@ func (e *Embedded) Subscribe(_ context.Context, filters []string, h Handler) err
 
 // OnUp implements Bus: the embedded bus is up from its start, so fn runs now.
 func (e *Embedded) OnUp(fn func()) { go fn() }
+
+// DeviceConnected implements PresenceSource.
+func (e *Embedded) DeviceConnected(family, topic string) bool {
+	e.hook.mu.Lock()
+	defer e.hook.mu.Unlock()
+	return e.hook.devices[deviceKey(family, topic)] > 0
+}
 
 // OnPresence implements PresenceSource.
 func (e *Embedded) OnPresence(fn func(Presence)) { e.hook.presence.Store(&fn) }
@@ -337,9 +344,12 @@ type authHook struct {
 	clients  sync.Map // *mqtt.Client → *Account
 	presence atomic.Pointer[func(Presence)]
 
-	mu    sync.Mutex
-	conns map[string]int // username → established connections
+	mu      sync.Mutex
+	conns   map[string]int // username → established connections
+	devices map[string]int // family and topic → established connections
 }
+
+func deviceKey(family, topic string) string { return family + "\x00" + topic }
 
 func (h *authHook) ID() string { return "portico-auth" }
 
@@ -418,11 +428,14 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 
 // OnSessionEstablished counts the device's connection.
 func (h *authHook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
-	if _, ok := h.clients.Load(cl); !ok {
+	v, ok := h.clients.Load(cl)
+	if !ok {
 		return
 	}
+	acc := v.(*Account)
 	h.mu.Lock()
 	h.conns[string(cl.Properties.Username)]++
+	h.devices[deviceKey(acc.Family, acc.Topic)]++
 	h.mu.Unlock()
 }
 
@@ -445,15 +458,20 @@ func (h *authHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte
 // connection, tells that the device is gone — with or without a last will, and
 // whether it said goodbye or its connection died (noticed at 1.5 × keepalive).
 func (h *authHook) OnDisconnect(cl *mqtt.Client, err error, _ bool) {
-	if _, ok := h.clients.LoadAndDelete(cl); !ok {
+	v, ok := h.clients.LoadAndDelete(cl)
+	if !ok {
 		return
 	}
-	user := string(cl.Properties.Username)
+	acc := v.(*Account)
+	user, key := string(cl.Properties.Username), deviceKey(acc.Family, acc.Topic)
 	h.mu.Lock()
 	h.conns[user]--
 	last := h.conns[user] <= 0
 	if last {
 		delete(h.conns, user)
+	}
+	if h.devices[key]--; h.devices[key] <= 0 {
+		delete(h.devices, key)
 	}
 	h.mu.Unlock()
 	if last {
