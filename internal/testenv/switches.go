@@ -19,6 +19,9 @@ import (
 const (
 	BrokerEmbedded  = "embedded"
 	BrokerMosquitto = "mosquitto"
+	// BrokerMosquittoDynsec is Mosquitto with its dynamic-security plugin, whose
+	// device accounts and ACLs the server keeps (switches.Dynsec).
+	BrokerMosquittoDynsec = "mosquitto-dynsec"
 )
 
 // SwitchOptions tunes a switch server.
