@@ -62,3 +62,14 @@ func TestServeWithDynsecBroker(t *testing.T) {
 		t.Fatalf("POST /mqtt/authn: %d %s", r.Status, r.Body)
 	}
 }
+
+// --mqtt-dynsec on a broker without the plugin stops the start with a hint.
+func TestServeWithDynsecOnPlainBroker(t *testing.T) {
+	db := testenv.NewDB(t, "sqlite")
+	m := testenv.StartMosquitto(t)
+	c := &config{Addr: "127.0.0.1:0", Data: t.TempDir(), mqttConfig: mqttConfig{MQTTURL: m.URL(), MQTTDynsec: true}}
+	err := serve(t.Context(), c, db.Store, slog.New(slog.DiscardHandler), nil)
+	if err == nil || !strings.Contains(err.Error(), "dynamic-security plugin") {
+		t.Fatalf("serve: %v, want an error that names the dynamic-security plugin", err)
+	}
+}

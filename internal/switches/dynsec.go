@@ -680,7 +680,7 @@ func (d *Dynsec) ensureServer(ctx context.Context) error {
 		_, err = d.do1(ctx, dynsecCmd("modifyRole", "rolename", dynsecServerRole, "acls", serverACLs))
 	}
 	if err != nil {
-		return fmt.Errorf("switches: the server's role on the broker: %w", err)
+		return fmt.Errorf("switches: the server's role on the broker (does it run the dynamic-security plugin, with %q as its admin?): %w", d.cfg.Admin, err)
 	}
 	c, err := d.getClient(ctx, d.cfg.Admin)
 	if err != nil {
