@@ -29,6 +29,12 @@ type mqttConfig struct {
 	MQTTTLSKey  string
 	MQTTURL     string
 	MQTTHost    string
+	// MQTTDynsec: the external broker is Mosquitto with its dynamic-security
+	// plugin, in which the server keeps each switch's account and ACL.
+	MQTTDynsec bool
+	// MQTTAuthSecret is the secret EMQX sends when it asks the server about
+	// devices (its HTTP authentication and authorization).
+	MQTTAuthSecret string
 
 	mqttDeviceURL  string // where this process's devices connect, once the broker runs
 	mqttRandomPort bool   // --addr asked for a random port, so the broker's default does too
@@ -42,11 +48,16 @@ func (c *mqttConfig) mqttFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MQTTTLSKey, "mqtt-tls-key", "", "PEM private key of the TLS listener (PORTICO_MQTT_TLS_KEY)")
 	fs.StringVar(&c.MQTTURL, "mqtt-url", "", "external broker instead of the embedded one: mqtt://user:pass@host:1883 or mqtts://… (PORTICO_MQTT_URL)")
 	fs.StringVar(&c.MQTTHost, "mqtt-host", "", "broker host name shown to staff in devices' connection instructions; default the host of --base-url (PORTICO_MQTT_HOST)")
+	fs.BoolVar(&c.MQTTDynsec, "mqtt-dynsec", false, "the --mqtt-url broker is Mosquitto with its dynamic-security plugin: keep each switch's account and ACL in it; the URL's user must be the plugin's admin (PORTICO_MQTT_DYNSEC)")
+	fs.StringVar(&c.MQTTAuthSecret, "mqtt-auth-secret", "", "shared secret with which EMQX's HTTP authentication and authorization ask POST /mqtt/authn and /mqtt/authz about devices (sent as \"Authorization: Bearer SECRET\"); empty turns them off (PORTICO_MQTT_AUTH_SECRET)")
 }
 
 // startSwitches starts the embedded broker (or connects to the external one) and
 // the switch service over it. stop closes both.
 func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.Logger) (svc *app.Switches, stop func(), err error) {
+	if c.MQTTDynsec && c.MQTTURL == "" {
+		return nil, nil, errors.New("--mqtt-dynsec needs --mqtt-url: the embedded broker keeps device accounts by itself")
+	}
 	var bus switches.Bus
 	info := app.BrokerInfo{Host: c.MQTTHost}
 	if info.Host == "" {
@@ -62,6 +73,20 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 			return nil, nil, err
 		}
 		bus = x
+		if c.MQTTDynsec {
+			// The switch service finds the accounts' keeper in its bus.
+			u, _ := url.Parse(c.MQTTURL)
+			if u.User == nil || u.User.Username() == "" {
+				x.Close()
+				return nil, nil, errors.New("--mqtt-dynsec needs the dynamic-security admin's user and password in --mqtt-url")
+			}
+			d, err := switches.NewDynsec(cctx, x, switches.DynsecConfig{Admin: u.User.Username(), Log: log})
+			if err != nil {
+				x.Close()
+				return nil, nil, err
+			}
+			bus = d
+		}
 		if u, err := url.Parse(c.MQTTURL); err == nil {
 			if c.MQTTHost == "" {
 				info.Host = u.Hostname()
@@ -123,6 +148,15 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 	if err := svc.Start(ctx); err != nil {
 		bus.Close()
 		return nil, nil, err
+	}
+	if c.MQTTDynsec {
+		// Deleted switches' accounts go, every ACL is brought up to date, and
+		// switches without an account are logged before the first request.
+		if _, err := svc.ReconcileAccounts(ctx); err != nil {
+			svc.Stop()
+			bus.Close()
+			return nil, nil, err
+		}
 	}
 	return svc, func() { svc.Stop(); bus.Close() }, nil
 }

@@ -693,13 +693,17 @@ func DeviceAccounts(st *store.Store) switches.Accounts {
 }
 
 // RegenerateCredentials gives the switch a new MQTT username and password and
-// returns the password, shown once. On the embedded broker the device's open
-// connection is ended at once, so the old credentials stop working now rather
-// than at its next reconnect. Needs switches.manage.
+// returns the password, shown once. The device's open connection is ended at
+// once, so the old credentials stop working now rather than at its next
+// reconnect. A broker that keeps its own accounts gets the new account first;
+// when it cannot, nothing changes and the error says so. Needs switches.manage.
 func (s *Switches) RegenerateCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
 	old, err := s.store.Switch(ctx, sc, clientID, projectID, id)
 	if err != nil {
 		return nil, "", err
+	}
+	if p := s.provisioner(); p != nil {
+		return s.regenerateWithBroker(ctx, p, sc, old)
 	}
 	sw, pw, err := s.store.RegenerateSwitchCredentials(ctx, sc, clientID, projectID, id)
 	if err != nil {

@@ -73,12 +73,16 @@ type testDevice struct {
 var (
 	devA = testDevice{"dev-a", "password-of-device-a-0123456789abcdef", "tasmota", "plug_a"}
 	devB = testDevice{"dev-b", "password-of-device-b-0123456789abcdef", "shelly", "shellyplus1-b"}
+	// devC's prefix has two levels, as a Shelly prefix may.
+	devC = testDevice{"dev-c", "password-of-device-c-0123456789abcdef", "shelly", "home/plus1"}
+
+	testDevices = []testDevice{devA, devB, devC}
 )
 
-// staticAccounts serves the two test devices to the embedded broker.
+// staticAccounts serves the test devices to the embedded broker.
 func staticAccounts() switches.Accounts {
 	return switches.AccountsFunc(func(_ context.Context, user string) (*switches.Account, error) {
-		for _, d := range []testDevice{devA, devB} {
+		for _, d := range testDevices {
 			if d.user == user {
 				sum := sha256.Sum256([]byte(d.password))
 				return &switches.Account{Family: d.family, Topic: d.topic, PasswordHash: hex.EncodeToString(sum[:])}, nil
@@ -88,12 +92,16 @@ func staticAccounts() switches.Accounts {
 	})
 }
 
-// broker is one of the two brokers under the contract, with the server's bus on it.
+// broker is one of the brokers under the contract, with the server's bus on it.
 type broker struct {
 	kind      string
 	bus       switches.Bus
 	deviceURL string
 	restart   func()
+	// willAtConnect says the broker refuses a last will outside the device's
+	// topics when the device connects; Mosquitto drops such a will when it would
+	// send it instead.
+	willAtConnect bool
 }
 
 func startBroker(t *testing.T, kind string) *broker {
@@ -107,7 +115,31 @@ func startBroker(t *testing.T, kind string) *broker {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { e.Close() })
-		b.bus, b.deviceURL = e, "mqtt://"+e.Addrs()[0]
+		b.bus, b.deviceURL, b.willAtConnect = e, "mqtt://"+e.Addrs()[0], true
+	case testenv.BrokerMosquittoDynsec:
+		// The server keeps the devices' accounts, as it does for its switches.
+		m := testenv.StartMosquitto(t, testenv.WithDynsec())
+		ctx, cancel := context.WithTimeout(context.Background(), 2*patience)
+		defer cancel()
+		x, err := switches.DialExternal(ctx, switches.ExternalConfig{URL: m.URL(), Backoff: 300 * time.Millisecond, Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { x.Close() })
+		d, err := switches.NewDynsec(ctx, x, switches.DynsecConfig{Admin: testenv.ServerUser, Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Reconcile(ctx, func(context.Context) ([]switches.DeviceLogin, error) { return nil, nil }); err != nil {
+			t.Fatalf("reconcile: %v\n%s", err, m.Log())
+		}
+		for _, dev := range testDevices {
+			if err := d.AddDevice(ctx, switches.DeviceLogin{Username: dev.user, Password: dev.password, Family: dev.family, Topic: dev.topic}); err != nil {
+				t.Fatalf("account of %s: %v", dev.user, err)
+			}
+		}
+		b.bus, b.deviceURL = d, m.DeviceURL()
+		b.restart = func() { m.Stop(); m.Start() }
 	case testenv.BrokerMosquitto:
 		m := testenv.StartMosquitto(t)
 		m.AddUser(devA.user, devA.password)
@@ -130,6 +162,7 @@ type client struct {
 	cm   *autopaho.ConnectionManager
 	rec  *recorder
 	errs chan error
+	stop context.CancelFunc // ends the client for good: no reconnecting
 }
 
 // connect connects as the device, with a last will on willTopic when not "".
@@ -168,7 +201,7 @@ func connect(t *testing.T, url_ string, d testDevice, willTopic string) (*client
 		return nil, err
 	}
 	t.Cleanup(cancel)
-	c.cm = cm
+	c.cm, c.stop = cm, cancel
 	wctx, wcancel := context.WithTimeout(context.Background(), patience)
 	defer wcancel()
 	select {
@@ -286,66 +319,135 @@ func TestBusContract(t *testing.T) {
 	})
 }
 
-// The embedded broker lets a device in with its own password only, and confines
-// it to its own topics.
-func TestEmbeddedBrokerAuthAndACL(t *testing.T) {
+// aclBrokers are the brokers that hold devices to their accounts and topics:
+// the embedded broker, which reads the accounts from the database, and
+// Mosquitto, whose accounts the server keeps through dynamic security.
+var aclBrokers = []string{testenv.BrokerEmbedded, testenv.BrokerMosquittoDynsec}
+
+// Every broker that holds devices to their accounts lets a device in with its
+// own password only, and confines it to its own topics, the same way: the
+// device ACL contract.
+func TestDeviceAuthAndACL(t *testing.T) {
 	t.Parallel()
-	b := startBroker(t, testenv.BrokerEmbedded)
+	for _, kind := range aclBrokers {
+		t.Run(kind, func(t *testing.T) { testDeviceAuthAndACL(t, kind) })
+	}
+}
+
+func testDeviceAuthAndACL(t *testing.T, kind string) {
+	b := startBroker(t, kind)
 	rec := newRecorder()
 	if err := b.bus.Subscribe(context.Background(), append(switches.AllFilters(), "#"), rec.handle); err != nil {
 		t.Fatal(err)
 	}
 
+	// Nobody gets in without a device's own username and password.
 	wrong := devA
 	wrong.password = "not-the-password"
-	if _, err := connect(t, b.deviceURL, wrong, ""); err == nil {
-		t.Error("a device with a wrong password was let in")
+	for _, tc := range []struct {
+		what string
+		dev  testDevice
+	}{
+		{"a device with a wrong password", wrong},
+		{"another device's password", testDevice{user: devA.user, password: devB.password}},
+		{"an unknown username", testDevice{user: "nobody", password: "x"}},
+		{"an anonymous client", testDevice{}},
+		{"a username with no password", testDevice{user: devA.user}},
+	} {
+		if _, err := connect(t, b.deviceURL, tc.dev, ""); err == nil {
+			t.Errorf("%s was let in", tc.what)
+		}
 	}
-	unknown := testDevice{user: "nobody", password: "x"}
-	if _, err := connect(t, b.deviceURL, unknown, ""); err == nil {
-		t.Error("an unknown username was let in")
-	}
-	if _, err := connect(t, b.deviceURL, devA, "tele/plug_b/LWT"); err == nil {
-		t.Error("a device with a last will on another device's topic was let in")
+
+	// A last will on another device's topic never reaches anyone: refused at
+	// connect, or dropped when the broker would send it.
+	if c, err := connect(t, b.deviceURL, devA, "tele/plug_b/LWT"); err == nil {
+		if b.willAtConnect {
+			t.Error("a device with a last will on another device's topic was let in")
+		}
+		c.cm.TerminateConnectionForTest()
+		c.stop()
 	}
 
 	a, err := connect(t, b.deviceURL, devA, "tele/plug_a/LWT")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Publishing on another switch's topics is dropped; its own go through.
-	for _, topic := range []string{"stat/other_plug/POWER", "shellyplus1-b/events/rpc", "cmnd/plug_a/POWER", "portico/changed/1"} {
-		a.publish(t, topic, "ON", false)
-	}
-	a.publish(t, "stat/plug_a/POWER", "ON", false)
-	rec.wait(t, "stat/plug_a/POWER", nil)
-	rec.mu.Lock()
-	for _, m := range rec.msgs {
-		if m.Topic != "stat/plug_a/POWER" {
-			t.Errorf("the broker passed on a publish outside the device's topics: %s", m.Topic)
-		}
-	}
-	rec.mu.Unlock()
-	// Subscribing to other devices' commands, or to everything, is refused.
-	for _, f := range []string{"cmnd/other_plug/#", "#", "cmnd/+/POWER", "shellyplus1-b/rpc"} {
-		if code := a.subscribe(t, f); code < 0x80 {
-			t.Errorf("subscription to %s granted (reason %d), want refused", f, code)
-		}
-	}
-	if code := a.subscribe(t, "cmnd/plug_a/#"); code >= 0x80 {
-		t.Errorf("subscription to its own commands refused (reason %d)", code)
-	}
-
-	// A Shelly device may answer requests under its prefix but not take requests
-	// meant for it from itself or others.
 	sh, err := connect(t, b.deviceURL, devB, "shellyplus1-b/online")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := sh.subscribe(t, "shellyplus1-b/rpc"); code >= 0x80 {
-		t.Errorf("a Shelly may not subscribe to its own rpc topic (reason %d)", code)
+	deep, err := connect(t, b.deviceURL, devC, "home/plus1/online")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code := sh.subscribe(t, "plug_a/rpc"); code < 0x80 {
-		t.Error("a Shelly subscribed to another device's rpc topic")
+
+	// Publishing outside a device's topics is dropped; its own topics go through.
+	// Each device's own report goes last: once it arrives, anything the broker
+	// passed on before it has arrived too.
+	for _, tc := range []struct {
+		c       *client
+		foreign []string
+		own     string
+	}{
+		{a, []string{"stat/other_plug/POWER", "shellyplus1-b/events/rpc", "cmnd/plug_a/POWER", "cmnd/plug_a", "portico/changed/1", "stat", "stat/plug_ab/POWER"},
+			"stat/plug_a/POWER"},
+		{sh, []string{"shellyplus1-b/rpc", "shellyplus1-b/command", "shellyplus1-b/command/x", "shellyplus1-bb/events/rpc", "plug_a/rpc", "tele/plug_a/LWT"},
+			"shellyplus1-b/events/rpc"},
+		{deep, []string{"home/plus1/rpc", "home/plus1/command/switch:0", "home/plus2/events/rpc", "home/events/rpc", "home"},
+			"home/plus1/events/rpc"},
+	} {
+		for _, topic := range tc.foreign {
+			tc.c.publish(t, topic, "ON", false)
+		}
+		tc.c.publish(t, tc.own, "ON", false)
+		rec.wait(t, tc.own, nil)
+	}
+	rec.mu.Lock()
+	for _, m := range rec.msgs {
+		switch m.Topic {
+		case "stat/plug_a/POWER", "shellyplus1-b/events/rpc", "home/plus1/events/rpc":
+		default:
+			t.Errorf("the broker passed on a publish outside the device's topics: %s %q", m.Topic, m.Payload)
+		}
+	}
+	rec.mu.Unlock()
+
+	// Subscribing to other devices' requests, or to everything, is refused; a
+	// device's own request topics are granted.
+	for _, tc := range []struct {
+		c       *client
+		refused []string
+		granted []string
+	}{
+		{a, []string{"cmnd/other_plug/#", "#", "cmnd/+/POWER", "cmnd/#", "shellyplus1-b/rpc", "stat/plug_a/#", "cmnd/plug_ab/#"},
+			[]string{"cmnd/plug_a/#", "cmnd/plug_a/POWER", "cmnd/plug_a/+"}},
+		{sh, []string{"plug_a/rpc", "shellyplus1-b/#", "shellyplus1-b/+", "shellyplus1-b/rpc/#", "+/rpc", "shellyplus1-b/events/rpc"},
+			[]string{"shellyplus1-b/rpc", "shellyplus1-b/command/#", "shellyplus1-b/command"}},
+		{deep, []string{"home/#", "home/+/rpc", "home/plus2/rpc", "home/plus1/#"},
+			[]string{"home/plus1/rpc", "home/plus1/command/#"}},
+	} {
+		for _, f := range tc.refused {
+			if code := tc.c.subscribe(t, f); code < 0x80 {
+				t.Errorf("subscription to %s granted (reason %d), want refused", f, code)
+			}
+		}
+		for _, f := range tc.granted {
+			if code := tc.c.subscribe(t, f); code >= 0x80 {
+				t.Errorf("subscription to %s refused (reason %d), want granted", f, code)
+			}
+		}
+	}
+
+	// The server's requests reach the device that subscribed to them.
+	ctx := context.Background()
+	for _, tc := range []struct {
+		c     *client
+		topic string
+	}{{a, "cmnd/plug_a/POWER"}, {sh, "shellyplus1-b/rpc"}, {deep, "home/plus1/rpc"}} {
+		if err := b.bus.Publish(ctx, tc.topic, []byte("request"), false); err != nil {
+			t.Fatal(err)
+		}
+		tc.c.rec.wait(t, tc.topic, nil)
 	}
 }

@@ -17,13 +17,21 @@ import (
 // $PORTICO_MOSQUITTO overrides it.
 const defaultMosquitto = "/usr/sbin/mosquitto"
 
+// defaultDynsecPlugin is where Debian's mosquitto package puts the
+// dynamic-security plugin; $PORTICO_MOSQUITTO_DYNSEC overrides it.
+const defaultDynsecPlugin = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so"
+
 // Mosquitto is a throwaway Mosquitto broker on a random loopback port, with a
-// password file the test fills. It stops when the test ends.
+// password file the test fills, or with the dynamic-security plugin
+// (WithDynsec). It stops when the test ends.
 type Mosquitto struct {
 	t    testing.TB
 	dir  string
 	bin  string
 	Port int
+	// Dynsec says the broker keeps its accounts in the dynamic-security plugin,
+	// whose admin is the server's account.
+	Dynsec bool
 
 	mu    sync.Mutex
 	cmd   *exec.Cmd
@@ -37,10 +45,19 @@ const (
 	ServerPassword = "server-password-for-tests"
 )
 
+// MosquittoOption changes how StartMosquitto sets the broker up.
+type MosquittoOption func(*Mosquitto)
+
+// WithDynsec makes the broker keep its accounts and ACLs in the dynamic-security
+// plugin instead of a password file: the server's account is the plugin's admin
+// (as "mosquitto_ctrl dynsec init" makes it), and every other account is for the
+// server to make through the plugin.
+func WithDynsec() MosquittoOption { return func(m *Mosquitto) { m.Dynsec = true } }
+
 // StartMosquitto starts Mosquitto with anonymous access off and one account for
 // the server. It fails the test when Mosquitto is not installed: switch tests
 // never skip.
-func StartMosquitto(t testing.TB) *Mosquitto {
+func StartMosquitto(t testing.TB, opts ...MosquittoOption) *Mosquitto {
 	t.Helper()
 	bin := os.Getenv("PORTICO_MOSQUITTO")
 	if bin == "" {
@@ -62,8 +79,15 @@ func StartMosquitto(t testing.TB) *Mosquitto {
 		t.Fatal(err)
 	}
 	m := &Mosquitto{t: t, dir: t.TempDir(), bin: bin, Port: port, users: map[string]string{ServerUser: ServerPassword}, log: &syncBuffer{}}
-	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous false\npassword_file %s\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n",
-		m.Port, filepath.Join(m.dir, "passwd"))
+	for _, o := range opts {
+		o(m)
+	}
+	conf := fmt.Sprintf("listener %d 127.0.0.1\nallow_anonymous false\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n", m.Port)
+	if m.Dynsec {
+		conf += m.dynsecConf()
+	} else {
+		conf += "password_file " + filepath.Join(m.dir, "passwd") + "\n"
+	}
 	if os.Geteuid() == 0 {
 		// Started as root, Mosquitto would drop to the mosquitto user, who cannot
 		// read the test's private directory.
@@ -72,7 +96,9 @@ func StartMosquitto(t testing.TB) *Mosquitto {
 	if err := os.WriteFile(filepath.Join(m.dir, "mosquitto.conf"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	m.writePasswords()
+	if !m.Dynsec {
+		m.writePasswords()
+	}
 	m.Start()
 	t.Cleanup(func() {
 		m.Stop()
@@ -91,9 +117,44 @@ func (m *Mosquitto) URL() string {
 // DeviceURL is the broker's URL without credentials.
 func (m *Mosquitto) DeviceURL() string { return fmt.Sprintf("mqtt://127.0.0.1:%d", m.Port) }
 
+// dynsecConf writes the plugin's file with the server's account as its admin,
+// made by mosquitto_ctrl as an operator would, and returns the configuration
+// lines that load the plugin.
+func (m *Mosquitto) dynsecConf() string {
+	m.t.Helper()
+	plugin := os.Getenv("PORTICO_MOSQUITTO_DYNSEC")
+	if plugin == "" {
+		plugin = defaultDynsecPlugin
+		if _, err := os.Stat(plugin); err != nil {
+			if found, _ := filepath.Glob("/usr/lib/*/mosquitto_dynamic_security.so"); len(found) > 0 {
+				plugin = found[0]
+			}
+		}
+	}
+	if _, err := os.Stat(plugin); err != nil {
+		m.t.Fatalf("testenv: the dynamic-security tests need Mosquitto's plugin, and %s is missing "+
+			"(set $PORTICO_MOSQUITTO_DYNSEC to use another file); %s", plugin, installHint)
+	}
+	ctrl, err := exec.LookPath("mosquitto_ctrl")
+	if err != nil {
+		m.t.Fatalf("testenv: mosquitto_ctrl is missing; %s", installHint)
+	}
+	file := filepath.Join(m.dir, "dynamic-security.json")
+	if out, err := exec.Command(ctrl, "dynsec", "init", file, ServerUser, ServerPassword).CombinedOutput(); err != nil {
+		m.t.Fatalf("testenv: mosquitto_ctrl dynsec init: %v\n%s", err, out)
+	}
+	// The plugin logs every command it carries out at the information level.
+	return fmt.Sprintf("plugin %s\nplugin_opt_config_file %s\nlog_type information\n", plugin, file)
+}
+
 // AddUser adds an account and makes the running broker reload its password file.
+// A broker with dynamic security has no password file: its accounts are made
+// through the plugin.
 func (m *Mosquitto) AddUser(user, password string) {
 	m.t.Helper()
+	if m.Dynsec {
+		m.t.Fatalf("testenv: AddUser on a broker with dynamic security; make the account through the plugin")
+	}
 	m.mu.Lock()
 	m.users[user] = password
 	m.mu.Unlock()

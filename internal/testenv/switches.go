@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
+
+	"github.com/eclipse/paho.golang/paho"
 
 	"portico/internal/app"
 	"portico/internal/domain"
@@ -19,6 +23,9 @@ import (
 const (
 	BrokerEmbedded  = "embedded"
 	BrokerMosquitto = "mosquitto"
+	// BrokerMosquittoDynsec is Mosquitto with its dynamic-security plugin, whose
+	// device accounts and ACLs the server keeps (switches.Dynsec).
+	BrokerMosquittoDynsec = "mosquitto-dynsec"
 )
 
 // SwitchOptions tunes a switch server.
@@ -27,18 +34,25 @@ type SwitchOptions struct {
 	QueryTimeout   time.Duration // app.DefaultQueryTimeout when 0
 	CommandLimit   int           // app.DefaultCommandLimit when 0; -1 for none
 	CommandWindow  time.Duration // app.DefaultCommandWindow when 0
+	// Grace is how long the start's reconciliation of a dynamic-security broker
+	// waits before it removes the accounts of deleted switches; 1 s when 0.
+	Grace time.Duration
 }
 
 // SwitchServer is the app with a broker: the embedded one on a random port, or a
-// throwaway Mosquitto that the server reaches as an external broker.
+// throwaway Mosquitto that the server reaches as an external broker, keeping its
+// device accounts when it has dynamic security.
 type SwitchServer struct {
 	*Server
 	Kind      string
 	Switches  *app.Switches
 	Bus       switches.Bus
 	Embedded  *switches.Embedded // for Kind Embedded
-	Mosquitto *Mosquitto         // for Kind Mosquitto
+	Mosquitto *Mosquitto         // for Kinds Mosquitto and MosquittoDynsec
 	BrokerURL string             // where devices connect, without credentials
+	// Reconciled is what the last start did to the accounts of a broker with
+	// dynamic security.
+	Reconciled switches.Reconciled
 
 	t    testing.TB
 	opts SwitchOptions
@@ -57,6 +71,9 @@ func StartSwitchServer(t testing.TB, db *DB, kind string, opts SwitchOptions) *S
 		ss.addr = "127.0.0.1:0"
 	case BrokerMosquitto:
 		ss.Mosquitto = StartMosquitto(t)
+		ss.BrokerURL = ss.Mosquitto.DeviceURL()
+	case BrokerMosquittoDynsec:
+		ss.Mosquitto = StartMosquitto(t, WithDynsec())
 		ss.BrokerURL = ss.Mosquitto.DeviceURL()
 	default:
 		t.Fatalf("testenv: unknown broker kind %q", kind)
@@ -95,10 +112,21 @@ func (ss *SwitchServer) startBus(db *DB) {
 		ss.addr = ss.Embedded.Addrs()[0]
 		ss.BrokerURL = "mqtt://" + ss.addr
 		ss.Bus = ss.Embedded
-	case BrokerMosquitto:
+	case BrokerMosquitto, BrokerMosquittoDynsec:
 		ss.Bus, err = switches.DialExternal(ctx, switches.ExternalConfig{URL: ss.Mosquitto.URL(), Backoff: 500 * time.Millisecond, Log: ss.log})
 		if err != nil {
 			t.Fatalf("testenv: connecting to mosquitto: %v\n%s", err, ss.Mosquitto.Log())
+		}
+	}
+	if ss.Kind == BrokerMosquittoDynsec {
+		grace := ss.opts.Grace
+		if grace <= 0 {
+			grace = time.Second
+		}
+		// As cmd/portico does: the service finds the accounts' keeper in its bus.
+		ss.Bus, err = switches.NewDynsec(ctx, ss.Bus, switches.DynsecConfig{Admin: ServerUser, Grace: grace, Log: ss.log})
+		if err != nil {
+			t.Fatalf("testenv: dynamic security: %v\n%s", err, ss.Mosquitto.Log())
 		}
 	}
 	svc := app.NewSwitches(db.Store, ss.log, app.SwitchesConfig{Bus: ss.Bus, CommandTimeout: ss.opts.CommandTimeout,
@@ -106,6 +134,9 @@ func (ss *SwitchServer) startBus(db *DB) {
 		CommandLimit: ss.opts.CommandLimit, CommandWindow: ss.opts.CommandWindow})
 	if err := svc.Start(ctx); err != nil {
 		t.Fatalf("testenv: switch service: %v", err)
+	}
+	if ss.Reconciled, err = svc.ReconcileAccounts(ctx); err != nil {
+		t.Fatalf("testenv: the broker's device accounts: %v", err)
 	}
 	ss.Switches = svc
 	if ss.Server != nil {
@@ -131,7 +162,7 @@ func (ss *SwitchServer) RestartBroker() {
 	case BrokerEmbedded:
 		ss.stopBus()
 		ss.startBus(ss.DB)
-	case BrokerMosquitto:
+	case BrokerMosquitto, BrokerMosquittoDynsec:
 		ss.Mosquitto.Stop()
 		time.Sleep(300 * time.Millisecond)
 		ss.Mosquitto.Start()
@@ -150,11 +181,47 @@ func (db *DB) Switch(t testing.TB, tn *Tenant, p *domain.Project, name, family, 
 	return sw, pw
 }
 
+// AddSwitch adds a switch to the project through the app, as the staff form
+// does, so that a broker with dynamic security gets the device's account, and
+// returns it with its password.
+func (ss *SwitchServer) AddSwitch(t testing.TB, tn *Tenant, p *domain.Project, name, family, topic string) (*domain.Switch, string) {
+	t.Helper()
+	sw := &domain.Switch{ClientID: p.ClientID, ProjectID: p.ID, Name: name, Family: family, Topic: topic}
+	pw, err := ss.Switches.CreateSwitch(context.Background(), tn.Staff, sw)
+	if err != nil {
+		t.Fatalf("testenv: switch %s: %v", name, err)
+	}
+	return sw, pw
+}
+
+// TryConnect connects to the broker as a device with the username and password
+// ("" for none), disconnects, and returns the broker's refusal, if any.
+func TryConnect(brokerURL, username, password string) error {
+	u, err := url.Parse(brokerURL)
+	if err != nil {
+		return err
+	}
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := paho.NewClient(paho.ClientConfig{Conn: conn})
+	_, err = c.Connect(ctx, &paho.Connect{ClientID: fmt.Sprintf("probe-%d", seq.Add(1)), KeepAlive: 10, CleanStart: true,
+		Username: username, UsernameFlag: username != "", Password: []byte(password), PasswordFlag: password != ""})
+	if err != nil {
+		return err
+	}
+	return c.Disconnect(&paho.Disconnect{})
+}
+
 // Device connects a simulated device for the switch, with its credentials, and
 // waits until the server has stored it online. It disconnects when t ends.
 func (ss *SwitchServer) Device(t testing.TB, sw *domain.Switch, password string) *switches.SimDevice {
 	t.Helper()
-	if ss.Mosquitto != nil {
+	if ss.Mosquitto != nil && !ss.Mosquitto.Dynsec {
 		ss.Mosquitto.AddUser(sw.Username, password)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

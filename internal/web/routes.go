@@ -11,7 +11,7 @@ import (
 // policy says who may call a route. Every route declares one; the zero value is
 // "undeclared" and makes NewServer's route test fail.
 type policy struct {
-	kind string // "anyone", "staff"
+	kind string // "anyone", "tenant", "portal", "broker", "staff"
 	perm string // for staff: the permission needed; "" = any signed-in staff member
 }
 
@@ -20,6 +20,7 @@ func tenantPage() policy       { return policy{kind: "tenant"} } // a page of a 
 func portalUser() policy       { return policy{kind: "portal"} } // a signed-in portal user of the tenant
 func staff(perm string) policy { return policy{kind: "staff", perm: perm} }
 func staffAny() policy         { return policy{kind: "staff"} }
+func broker() policy           { return policy{kind: "broker"} } // the MQTT broker, with the shared secret
 
 // route is one line of the product's map: a pattern, who may call it, and its handler.
 type route struct {
@@ -59,6 +60,8 @@ func (s *Server) guard(rt route) http.Handler {
 				s.serveError(w, r, err)
 			}
 		})
+	case "broker":
+		return s.brokerGuard(h)
 	case "tenant", "portal":
 		signedIn := rt.policy.kind == "portal"
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +92,7 @@ func (s *Server) routeTable() []route {
 	routes = append(routes, s.protocolRoutes()...)
 	routes = append(routes, s.switchRoutes()...)
 	routes = append(routes, s.billingRoutes()...)
+	routes = append(routes, s.brokerRoutes()...)
 	if s.dev {
 		// Demo mode delivers mail here instead of over SMTP.
 		routes = append(routes, route{"GET /app/dev/mailbox", staffAny(), s.devMailbox})
@@ -182,7 +186,7 @@ func (s *Server) mainRoutes() []route {
 // RouteInfo describes one route of the table for tests and documentation.
 type RouteInfo struct {
 	Pattern string
-	Policy  string // "anyone", "tenant", "portal", "staff", "staff:<permission>"; "" when undeclared
+	Policy  string // "anyone", "tenant", "portal", "broker", "staff", "staff:<permission>"; "" when undeclared
 }
 
 // Routes lists the route table with each route's policy.

@@ -35,6 +35,9 @@ type Config struct {
 	TrustProxy bool
 	// DevMailbox adds the mailbox page, where demo mode delivers mail.
 	DevMailbox bool
+	// BrokerSecret is the shared secret an external broker (EMQX) sends to ask
+	// who may connect and what they may do (broker_auth.go); "" turns that off.
+	BrokerSecret string
 }
 
 // Server serves Portico over HTTP. Build it with NewServer.
@@ -48,6 +51,7 @@ type Server struct {
 	tmpl    templates
 	routes  []route
 	handler http.Handler
+	secret  string // the external broker's shared secret (Config.BrokerSecret)
 }
 
 // NewServer parses the templates and builds the router.
@@ -56,7 +60,8 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: cfg.App, store: cfg.Store, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t}
+	s := &Server{app: cfg.App, store: cfg.Store, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
+		secret: cfg.BrokerSecret}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -168,7 +168,7 @@ func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	sw := switchFromForm(r.PostForm)
 	sw.ClientID, sw.ProjectID = p.ClientID, p.ID
-	pw, err := s.store.CreateSwitch(r.Context(), who(r), sw)
+	pw, err := s.switchAdmin().CreateSwitch(r.Context(), who(r), sw)
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
@@ -213,7 +213,7 @@ func (s *Server) switchUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	sw := switchFromForm(r.PostForm)
 	sw.ID, sw.ClientID, sw.ProjectID = sid, p.ClientID, p.ID
-	if err := s.store.UpdateSwitch(r.Context(), who(r), sw); err != nil {
+	if err := s.switchAdmin().UpdateSwitch(r.Context(), who(r), sw); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -231,7 +231,7 @@ func (s *Server) switchDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteSwitch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
+	if err := s.switchAdmin().DeleteSwitch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, projectBase(p), "Switch deleted.")
@@ -245,6 +245,7 @@ type switchConnectPage struct {
 	Switch   *domain.Switch
 	Password string
 	Notice   string
+	Missing  bool // the broker has no account for the device: its credentials must be made anew
 	Broker   app.BrokerInfo
 	Topics   []topicLine
 }
@@ -253,6 +254,7 @@ type topicLine struct{ Topic, What string }
 
 func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientTabPage, p *domain.Project, sw *domain.Switch, password, notice string) error {
 	pg := &switchConnectPage{clientTabPage: t, Project: p, Switch: sw, Password: password, Notice: notice}
+	pg.Missing = password == "" && s.brokerAccountMissing(r, sw)
 	if s.app.Switches != nil {
 		pg.Broker = s.app.Switches.Broker()
 	}
