@@ -381,13 +381,11 @@ func (s *Switches) offline(ctx context.Context, sw *domain.Switch, at time.Time)
 func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	acc, err := s.store.SwitchAccount(ctx, p.Username)
+	// By family and topic, not username: a device cut off because its
+	// credentials were replaced is still that switch's device.
+	sw, err := s.store.SwitchByTopic(ctx, p.Family, p.Topic)
 	if err != nil {
-		return // not a device, or one deleted meanwhile
-	}
-	sw, err := s.store.SwitchByID(ctx, acc.SwitchID)
-	if err != nil {
-		return
+		return // deleted meanwhile
 	}
 	fam := switches.FamilyOf(sw.Family)
 	if fam == nil {

@@ -124,7 +124,9 @@ const (
 // last will.
 type Presence struct {
 	Kind     string // PresenceSubscribed or PresenceGone
-	Username string // the device's MQTT username
+	Username string // the MQTT username the device signed in with
+	Family   string // the device's account when it signed in: family and topic,
+	Topic    string // which stay right when its username has since been replaced
 	Filter   string // PresenceSubscribed: the filter the device subscribed to
 	Clean    bool   // PresenceGone: the device said goodbye with DISCONNECT
 }

@@ -444,12 +444,14 @@ func (h *authHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte
 	if cl.Net.Inline {
 		return
 	}
-	if _, ok := h.clients.Load(cl); !ok {
+	v, ok := h.clients.Load(cl)
+	if !ok {
 		return
 	}
+	acc := v.(*Account)
 	for i, f := range pk.Filters {
 		if i < len(codes) && codes[i] < 0x80 {
-			h.tell(Presence{Kind: PresenceSubscribed, Username: string(cl.Properties.Username), Filter: f.Filter})
+			h.tell(Presence{Kind: PresenceSubscribed, Username: string(cl.Properties.Username), Family: acc.Family, Topic: acc.Topic, Filter: f.Filter})
 		}
 	}
 }
@@ -475,7 +477,7 @@ func (h *authHook) OnDisconnect(cl *mqtt.Client, err error, _ bool) {
 	}
 	h.mu.Unlock()
 	if last {
-		h.tell(Presence{Kind: PresenceGone, Username: user, Clean: err == nil || errors.Is(err, packets.CodeDisconnect)})
+		h.tell(Presence{Kind: PresenceGone, Username: user, Family: acc.Family, Topic: acc.Topic, Clean: err == nil || errors.Is(err, packets.CodeDisconnect)})
 	}
 }
 
