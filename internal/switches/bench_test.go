@@ -45,7 +45,7 @@ func BenchmarkToggleRoundTrip(b *testing.B) {
 
 func benchToggle(b *testing.B, engine string) {
 	db := testenv.NewDB(b, engine)
-	ss := testenv.StartSwitchServer(b, db, testenv.BrokerEmbedded, testenv.SwitchOptions{})
+	ss := testenv.StartSwitchServer(b, db, testenv.BrokerEmbedded, testenv.SwitchOptions{CommandLimit: -1})
 	tn := db.Tenant(b, "")
 	client := db.Client(b, tn, "Dencorp")
 	project := db.Project(b, tn, client, "Office lighting", nil)
