@@ -55,8 +55,8 @@ func (s *Server) staffPanel(r *http.Request, p *domain.Project) (*switchPanel, e
 		return nil, err
 	}
 	base := projectBase(p)
-	return &switchPanel{Company: staffOf(r).company, Switches: sws, Activity: acts, ToggleBase: base + "/switches",
-		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: sc.Can(access.SwitchesManage)}, nil
+	return &switchPanel{Company: staffOf(r).company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", ToggleSuffix: "/toggle",
+		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: sc.Can(access.SwitchesManage), Now: s.store.Now()}, nil
 }
 
 // projectPage serves GET /app/clients/{id}/projects/{pid}.
@@ -90,34 +90,30 @@ func (s *Server) projectLive(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) staffToggle(w http.ResponseWriter, r *http.Request) error {
 	t, p, err := s.staffProject(r)
 	if err != nil {
-		return err
+		return s.answerToggle(w, r, nil, err, "", nil)
 	}
+	res, err := s.toggleAsStaff(r, p)
+	return s.answerToggle(w, r, res, err, projectBase(p), func(status int, msg string) error {
+		t.Error = msg
+		return s.renderProjectPage(w, r, status, t, p)
+	})
+}
+
+// toggleAsStaff turns the switch of the path on or off as the form asks.
+func (s *Server) toggleAsStaff(r *http.Request, p *domain.Project) (*app.ToggleResult, error) {
 	sw, err := s.switchOf(r, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sid := sw.ID
 	on, err := parseWanted(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	svc, err := s.switchService()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := svc.ToggleAsStaff(r.Context(), who(r), sid, on)
-	status, out, err := toggleOutcome(res, err)
-	if err != nil {
-		return err
-	}
-	if wantsJSON(r) {
-		return writeToggleJSON(w, status, out)
-	}
-	if out.OK {
-		return s.redirectFlash(w, r, projectBase(p), out.Message)
-	}
-	t.Error = out.Message
-	return s.renderProjectPage(w, r, status, t, p)
+	return svc.ToggleAsStaff(r.Context(), who(r), sw.ID, on)
 }
 
 // ---- managing switches (switches.manage)
