@@ -112,6 +112,16 @@ func browserSignInAs(t *testing.T, b *testenv.Browser, base, slug, email string)
 	}
 }
 
+// clickToggle clicks the Turn on/off button of the row as a person would. The
+// live stream may swap the row for a fresh copy at any moment, so the button is
+// found and clicked in one step inside the page.
+func clickToggle(t *testing.T, b *testenv.Browser, row string) {
+	t.Helper()
+	sel := row + " form.switch-toggle button"
+	waitJS(t, b, fmt.Sprintf(`document.querySelector(%q) && !document.querySelector(%q).disabled`, sel, sel))
+	b.Run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, sel)))
+}
+
 // contrastJS computes, in the page, the WCAG contrast ratio between the text
 // colour of the element sel and the background of its nearest ancestor that
 // has one.
@@ -148,7 +158,7 @@ func TestBrowserStaffReaderTurnsSwitchOn(t *testing.T) {
 		b.Run(chromedp.Navigate(staffPage), chromedp.WaitVisible(chromedp.CSS(row+".switch-grey")))
 		browserWantText(t, b, "Office light")
 		b.Run(chromedp.Evaluate[chromedp.Void](`window.__noReload = true`))
-		b.Run(chromedp.Click(chromedp.CSS(row+" form.switch-toggle button"), chromedp.NodeVisible))
+		clickToggle(t, b, row)
 		b.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-green")))
 		waitJS(t, b, fmt.Sprintf(`document.querySelector(%q).textContent.indexOf("Office light is on.") >= 0`, row+" .switch-note"))
 		if !tas.On() {
@@ -171,7 +181,7 @@ func TestBrowserStaffReaderTurnsSwitchOn(t *testing.T) {
 		}
 		pb.Run(chromedp.Navigate(fmt.Sprintf("%s/portal/%s/projects/%d", r.ss.URL, slug, r.project.ID)),
 			chromedp.WaitVisible(chromedp.CSS(row+".switch-green")))
-		pb.Run(chromedp.Click(chromedp.CSS(row+" form.switch-toggle button"), chromedp.NodeVisible))
+		clickToggle(t, pb, row)
 		pb.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-grey")))
 		waitJS(t, pb, fmt.Sprintf(`document.querySelector(%q).textContent.indexOf("Office light is off.") >= 0`, row+" .switch-note"))
 		if tas.On() {
