@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Device families a switch can be.
@@ -36,8 +38,8 @@ type Switch struct {
 	ProjectID int64
 	Name      string
 	Family    string // FamilyTasmota or FamilyShelly
-	Topic     string // Tasmota device topic, or Shelly MQTT prefix
-	Channel   int    // Tasmota relay (1 = POWER), Shelly switch id (0 = switch:0)
+	Topic     string // Tasmota device topic (one level), or Shelly MQTT prefix (levels separated by '/')
+	Channel   int    // Tasmota relay (1 = POWER), Shelly switch id (0 = switch:0); see Normalize
 
 	// Username is the device's MQTT user name. Only staff with switches.manage
 	// see it; portal queries never select it.
@@ -84,19 +86,36 @@ func (s *Switch) Color() string {
 	return "grey"
 }
 
-var topicRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+// tasmotaTopicRE is a Tasmota Topic: one level, as the firmware's %topic% is
+// used inside cmnd/<topic>/… and stat/<topic>/….
+var tasmotaTopicRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
-// reservedTopics cannot be device topics: they are the first levels of the
-// Tasmota topics and of the server's own notifications.
+// MaxShellyPrefix is the longest MQTT prefix a Shelly Gen2/Gen3 accepts.
+const MaxShellyPrefix = 300
+
+// reservedTopics cannot be device topics, nor the first level of a Shelly
+// prefix: they are the first levels of the Tasmota topics and of the server's
+// own notifications.
 var reservedTopics = []string{"cmnd", "stat", "tele", "portico", "tasmotas"}
 
-// Normalize trims the switch's fields and fills the family's default channel.
+// FirstChannel is the channel of a device's first relay in the family: Tasmota
+// numbers relays from 1 (POWER, POWER1), Shelly from 0 (switch:0).
+func FirstChannel(family string) int {
+	if family == FamilyTasmota {
+		return 1
+	}
+	return 0
+}
+
+// Normalize trims the switch's fields. A channel of 0 means the device's first
+// relay, which it stores as the family numbers it (Tasmota 1, Shelly 0), so that
+// a switch added without a channel works on a one-relay device of either family.
 func (s *Switch) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Topic = strings.TrimSpace(s.Topic)
 	s.Family = strings.TrimSpace(s.Family)
-	if s.Family == FamilyTasmota && s.Channel == 0 {
-		s.Channel = 1
+	if s.Channel == 0 {
+		s.Channel = FirstChannel(s.Family)
 	}
 }
 
@@ -107,12 +126,22 @@ func (s *Switch) Validate() error {
 	v.MaxLen("name", s.Name, 100)
 	v.OneOf("family", s.Family, Families...)
 	v.Required("topic", s.Topic, "Device topic")
-	if s.Topic != "" && !topicRE.MatchString(s.Topic) {
-		v.Add("topic", "Use 1–64 letters, digits, '-' and '_', starting with a letter or digit.")
-	}
-	for _, r := range reservedTopics {
-		if strings.EqualFold(s.Topic, r) {
-			v.Add("topic", "This name is reserved. Choose another topic.")
+	if s.Topic != "" {
+		switch s.Family {
+		case FamilyTasmota:
+			if !tasmotaTopicRE.MatchString(s.Topic) {
+				v.Add("topic", "Use 1–64 letters, digits, '-' and '_', starting with a letter or digit.")
+			}
+		case FamilyShelly:
+			if msg := shellyPrefixProblem(s.Topic); msg != "" {
+				v.Add("topic", msg)
+			}
+		}
+		first, _, _ := strings.Cut(s.Topic, "/")
+		for _, r := range reservedTopics {
+			if strings.EqualFold(first, r) {
+				v.Add("topic", "The name "+first+" is reserved on the broker. Choose another topic.")
+			}
 		}
 	}
 	switch s.Family {
@@ -126,6 +155,26 @@ func (s *Switch) Validate() error {
 		}
 	}
 	return v.Err()
+}
+
+// shellyPrefixProblem says what is wrong with a Shelly MQTT prefix, or "". The
+// firmware takes up to 300 characters, not starting with '$', without '#', '+',
+// '%' or '?'; Portico also wants every level named, so that the broker's ACL can
+// tell one device's topics from another's.
+func shellyPrefixProblem(p string) string {
+	switch {
+	case utf8.RuneCountInString(p) > MaxShellyPrefix:
+		return "Use at most 300 characters."
+	case strings.HasPrefix(p, "$"):
+		return "A prefix cannot start with '$'."
+	case strings.ContainsAny(p, "#+%?"):
+		return "A prefix cannot contain '#', '+', '%' or '?'."
+	case !utf8.ValidString(p) || strings.IndexFunc(p, unicode.IsControl) >= 0:
+		return "Use printable characters only."
+	case strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//"):
+		return "Separate the levels with single '/' characters, with none at the start or the end."
+	}
+	return ""
 }
 
 // Actor kinds of switch events.

@@ -111,16 +111,37 @@ func newSwitchCredentials() (username, password, hash string) {
 	return "sw-" + hex.EncodeToString(b), password, hash
 }
 
-// topicTaken returns EINVALID when another switch, of any tenant, uses the topic:
-// the broker's topics are shared by every tenant.
+// topicTaken returns EINVALID when another switch, of any tenant, uses the topic
+// or a topic that contains it or lies within it at a level boundary ("home" and
+// "home/plus1"): the broker's topics are shared by every tenant, and a device may
+// publish anywhere under its own prefix, so one prefix inside another would let
+// a device speak for its neighbour. Topics are compared exactly, which is what
+// the broker does, and also regardless of case where the database can fold it.
 func (s *Store) topicTaken(ctx context.Context, tx *sql.Tx, topic string, exceptID int64) error {
-	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches WHERE LOWER(topic) = ? AND id <> ?`),
-		strings.ToLower(topic), exceptID).Scan(&n); err != nil {
+	// The topic itself and each of its ancestors, "home/plus1" → "home", "home/plus1".
+	var same, sameFolded []any
+	for i := 0; i <= len(topic); i++ {
+		if i == len(topic) || topic[i] == '/' {
+			same = append(same, topic[:i])
+			sameFolded = append(sameFolded, strings.ToLower(topic[:i]))
+		}
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(same)), ", ")
+	// A descendant starts with the topic and a '/'; SUBSTR counts characters on
+	// both databases.
+	below := topic + "/"
+	n := len([]rune(below))
+	args := append(append([]any{}, same...), sameFolded...)
+	args = append(args, n, below, n, strings.ToLower(below), exceptID)
+	var taken int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches
+		WHERE (topic IN (`+marks+`) OR LOWER(topic) IN (`+marks+`)
+			OR SUBSTR(topic, 1, ?) = ? OR LOWER(SUBSTR(topic, 1, ?)) = ?)
+		AND id <> ?`), args...).Scan(&taken); err != nil {
 		return err
 	}
-	if n > 0 {
-		return fieldError("topic", "This topic is already in use on the broker. Give the device a unique topic.")
+	if taken > 0 {
+		return fieldError("topic", "This topic is already in use on the broker, or overlaps one in use (as home and home/plus1 do). Give the device a unique topic.")
 	}
 	return nil
 }

@@ -23,7 +23,10 @@ type Bus interface {
 	// Publish sends a message at QoS 1.
 	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
 	// Subscribe listens on the filters at QoS 1 for as long as the bus lives, across
-	// reconnects; retained messages on them are delivered with Retained set.
+	// reconnects; retained messages on them are delivered with Retained set. A
+	// message reaches each handler once, however its filters overlap. Whether
+	// the bus's own messages come back is the bus's affair (the embedded bus hands
+	// them over, an external bus does not): a handler relies on neither.
 	Subscribe(ctx context.Context, filters []string, h Handler) error
 	// OnUp registers fn to run whenever the bus's connection (re)comes up, after
 	// subscriptions are restored; the embedded bus is up once, at start.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -144,6 +145,7 @@ func startBroker(t *testing.T, kind string) *broker {
 		m := testenv.StartMosquitto(t)
 		m.AddUser(devA.user, devA.password)
 		m.AddUser(devB.user, devB.password)
+		m.AddUser(devC.user, devC.password)
 		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
 		x, err := switches.DialExternal(ctx, switches.ExternalConfig{URL: m.URL(), Backoff: 300 * time.Millisecond, Log: log})
@@ -450,4 +452,123 @@ func testDeviceAuthAndACL(t *testing.T, kind string) {
 		}
 		tc.c.rec.wait(t, tc.topic, nil)
 	}
+
+	// A two-level prefix confines its device the same way: to home/plus1/…, not
+	// to its parent home, nor to a sibling whose name merely starts the same.
+	if _, err := connect(t, b.deviceURL, devC, "home/online"); err == nil {
+		t.Error("a device with a last will on its parent's topic was let in")
+	}
+	hp, err := connect(t, b.deviceURL, devC, "home/plus1/online")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range []string{"home/online", "home/plus10/online", "home/plus1x/events/rpc", "home/plus1/rpc", "home/plus1/command/switch:0"} {
+		hp.publish(t, topic, "true", false)
+	}
+	hp.publish(t, "home/plus1/online", "true", false)
+	rec.wait(t, "home/plus1/online", nil)
+	rec.mu.Lock()
+	for _, m := range rec.msgs {
+		if m.Topic != "stat/plug_a/POWER" && m.Topic != "home/plus1/online" {
+			t.Errorf("the broker passed on a publish outside the device's topics: %s", m.Topic)
+		}
+	}
+	rec.mu.Unlock()
+	for _, f := range []string{"home/rpc", "home/#", "home/+/rpc", "home/plus10/rpc", "+/plus1/rpc"} {
+		if code := hp.subscribe(t, f); code < 0x80 {
+			t.Errorf("subscription to %s granted to home/plus1 (reason %d), want refused", f, code)
+		}
+	}
+	if code := hp.subscribe(t, "home/plus1/rpc"); code >= 0x80 {
+		t.Errorf("home/plus1 may not subscribe to its own rpc topic (reason %d)", code)
+	}
+}
+
+// However the server's filters overlap — the Shelly family listens to every
+// topic, since a prefix may be of any depth — each message reaches each handler
+// once, and a device with a multi-level prefix is heard. On an external broker
+// the server's own messages do not come back to it.
+func TestBusOverlappingFilters(t *testing.T) {
+	t.Parallel()
+	testenv.EachBroker(t, func(t *testing.T, kind string) {
+		b := startBroker(t, kind)
+		ctx := context.Background()
+		changes, devices := newRecorder(), newRecorder()
+		if err := b.bus.Subscribe(ctx, []string{"portico/changed/+"}, changes.handle); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.bus.Subscribe(ctx, switches.AllFilters(), devices.handle); err != nil {
+			t.Fatal(err)
+		}
+		tas, err := connect(t, b.deviceURL, devA, "tele/plug_a/LWT")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh, err := connect(t, b.deviceURL, devC, "home/plus1/online")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sh.publish(t, "home/plus1/online", "true", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := tas.publish(t, "stat/plug_a/POWER", "ON", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.bus.Publish(ctx, "cmnd/plug_a/POWER", []byte("OFF"), false); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.bus.Publish(ctx, "portico/changed/7", nil, false); err != nil {
+			t.Fatal(err)
+		}
+		// The device's next report comes after the server's messages were handed out.
+		if err := tas.publish(t, "stat/plug_a/POWER", "OFF", false); err != nil {
+			t.Fatal(err)
+		}
+		devices.wait(t, "stat/plug_a/POWER", func(m switches.Message) bool { return string(m.Payload) == "OFF" })
+		if m := devices.wait(t, "home/plus1/online", nil); string(m.Payload) != "true" {
+			t.Errorf("home/plus1/online = %q, want true", m.Payload)
+		}
+		ev, ok := switches.Shelly{}.Parse("home/plus1/online", []byte("true"))
+		if !ok || ev.Topic != "home/plus1" || ev.Kind != switches.EvOnline {
+			t.Errorf("Parse(home/plus1/online) = %+v %v, want home/plus1 online", ev, ok)
+		}
+		// A late subscriber still gets the retained availability.
+		late := newRecorder()
+		if err := b.bus.Subscribe(ctx, []string{"+/+/online"}, late.handle); err != nil {
+			t.Fatal(err)
+		}
+		if m := late.wait(t, "home/plus1/online", nil); !m.Retained {
+			t.Error("the replayed availability is not marked retained")
+		}
+		// Settle, then count.
+		if err := tas.publish(t, "stat/plug_a/POWER", "END", false); err != nil {
+			t.Fatal(err)
+		}
+		devices.wait(t, "stat/plug_a/POWER", func(m switches.Message) bool { return string(m.Payload) == "END" })
+		devices.mu.Lock()
+		count := map[string]int{}
+		for _, m := range devices.msgs {
+			if !m.Retained {
+				count[m.Topic+" "+string(m.Payload)]++
+			}
+		}
+		devices.mu.Unlock()
+		for _, k := range []string{"stat/plug_a/POWER ON", "stat/plug_a/POWER OFF", "home/plus1/online true"} {
+			if count[k] != 1 {
+				t.Errorf("%s reached the handler %d times, want once", k, count[k])
+			}
+		}
+		if kind == testenv.BrokerMosquitto {
+			for k, n := range count {
+				if strings.HasPrefix(k, "cmnd/") || strings.HasPrefix(k, "portico/") {
+					t.Errorf("the server's own message %s came back to it %d times", k, n)
+				}
+			}
+			changes.mu.Lock()
+			if len(changes.msgs) > 0 {
+				t.Errorf("the server's own change note came back to it: %v", changes.msgs[0].Topic)
+			}
+			changes.mu.Unlock()
+		}
+	})
 }

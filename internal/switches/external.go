@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/eclipse/paho.golang/autopaho"
@@ -30,11 +33,20 @@ type ExternalConfig struct {
 
 // External is the server's Bus on an external broker (Mosquitto, EMQX, HiveMQ…):
 // an MQTT 5 client that reconnects on its own and restores its subscriptions.
+//
+// Its subscriptions are made with No Local, so that the server's own commands
+// and change notes do not come back to it, and the broker holds only filters that
+// no other of them covers: a broker may deliver a message once per matching
+// subscription (Mosquitto does), while the bus's own dispatch already hands each
+// message to every handler whose filters match it.
 type External struct {
 	cm   *autopaho.ConnectionManager
 	subs subscriptions
 	log  *slog.Logger
 	stop context.CancelFunc
+
+	brokerMu sync.Mutex
+	onBroker []string // the filters subscribed on the broker, none covering another
 }
 
 // DialExternal connects to the broker, waiting at most until ctx ends for the
@@ -111,24 +123,99 @@ func DialExternal(ctx context.Context, cfg ExternalConfig) (*External, error) {
 }
 
 func (e *External) resubscribe(cm *autopaho.ConnectionManager) {
-	if filters := e.subs.allFilters(); len(filters) > 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := subscribe(ctx, cm, filters)
-		cancel()
-		if err != nil {
-			e.log.Warn("mqtt: restoring subscriptions failed", "err", err)
-			return
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e.brokerMu.Lock()
+	// The session did not outlive the connection: the broker holds nothing. The
+	// covering filters alone bring back every retained message the others would.
+	e.onBroker = nil
+	err := e.extend(ctx, cm, minimalCover(e.subs.allFilters()))
+	e.brokerMu.Unlock()
+	if err != nil {
+		e.log.Warn("mqtt: restoring subscriptions failed", "err", err)
+		return
 	}
 	for _, fn := range e.subs.upFuncs() {
 		fn()
 	}
 }
 
+// extend subscribes to filters on the broker, so that their retained messages
+// are delivered, and then drops whichever of its subscriptions another one
+// covers. The caller holds brokerMu.
+func (e *External) extend(ctx context.Context, cm *autopaho.ConnectionManager, filters []string) error {
+	// Among the new filters, the covering ones alone bring every retained message.
+	filters = minimalCover(filters)
+	if len(filters) == 0 {
+		return nil
+	}
+	if err := subscribe(ctx, cm, filters); err != nil {
+		return err
+	}
+	all := append(append([]string{}, e.onBroker...), filters...)
+	e.onBroker = minimalCover(all)
+	var drop []string
+	for _, f := range all {
+		if !slices.Contains(e.onBroker, f) && !slices.Contains(drop, f) {
+			drop = append(drop, f)
+		}
+	}
+	if len(drop) > 0 {
+		// Left in place, a covered subscription only costs duplicate deliveries.
+		if _, err := cm.Unsubscribe(ctx, &paho.Unsubscribe{Topics: drop}); err != nil {
+			e.log.Warn("mqtt: dropping covered subscriptions failed", "err", err)
+		}
+	}
+	return nil
+}
+
+// minimalCover returns the filters that no other of filters covers, each once.
+func minimalCover(filters []string) []string {
+	var out []string
+	for _, f := range filters {
+		if slices.Contains(out, f) {
+			continue
+		}
+		covered := false
+		for _, g := range filters {
+			// Two different filters that cover each other keep the smaller.
+			if g != f && filterCovers(g, f) && (!filterCovers(f, g) || g < f) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// filterCovers reports whether filter a matches every topic filter b matches.
+func filterCovers(a, b string) bool {
+	ap, bp := strings.Split(a, "/"), strings.Split(b, "/")
+	// A filter starting with a wildcard does not match $ topics.
+	if (ap[0] == "+" || ap[0] == "#") && strings.HasPrefix(bp[0], "$") {
+		return false
+	}
+	for i, x := range ap {
+		if x == "#" {
+			return true
+		}
+		if i >= len(bp) || bp[i] == "#" {
+			return false
+		}
+		if x != "+" && x != bp[i] {
+			return false
+		}
+	}
+	return len(ap) == len(bp)
+}
+
 func subscribe(ctx context.Context, cm *autopaho.ConnectionManager, filters []string) error {
 	s := &paho.Subscribe{}
 	for _, f := range filters {
-		s.Subscriptions = append(s.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: 1})
+		s.Subscriptions = append(s.Subscriptions, paho.SubscribeOptions{Topic: f, QoS: 1, NoLocal: true})
 	}
 	ack, err := cm.Subscribe(ctx, s)
 	if err != nil {
@@ -154,7 +241,9 @@ func (e *External) Publish(ctx context.Context, topic string, payload []byte, re
 // Subscribe implements Bus.
 func (e *External) Subscribe(ctx context.Context, filters []string, h Handler) error {
 	e.subs.add(filters, h)
-	return subscribe(ctx, e.cm, filters)
+	e.brokerMu.Lock()
+	defer e.brokerMu.Unlock()
+	return e.extend(ctx, e.cm, filters)
 }
 
 // OnUp implements Bus.

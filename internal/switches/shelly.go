@@ -15,14 +15,20 @@ import (
 //
 // Our src is <prefix>/portico, so that a device replies inside its own topics and
 // its ACL can stay narrow.
+//
+// A prefix may have several levels ("home/plus1"), so the device's prefix is what
+// comes before one of the known suffixes, and the server listens to every topic.
+// The store keeps any prefix from lying inside another, so the split is never
+// ambiguous between two devices.
 type Shelly struct{}
 
 // Name implements Family.
 func (Shelly) Name() string { return domain.FamilyShelly }
 
-// Filters implements Family.
+// Filters implements Family: everything, as a prefix may be of any depth; Parse
+// picks out the device topics by their suffixes.
 func (Shelly) Filters() []string {
-	return []string{"+/online", "+/events/rpc", "+/status/+", "+/portico/rpc"}
+	return []string{"#"}
 }
 
 // ShellySrc is the src the server puts in its requests to the device with prefix.
@@ -69,14 +75,38 @@ type rpcFrame struct {
 	} `json:"error"`
 }
 
+// shellySplit splits a topic a device publishes into its prefix and the known
+// suffix after it (online, events/rpc, portico/rpc or status/switch:<n>); ok is
+// false for any other topic.
+func shellySplit(topic string) (prefix, rest string, ok bool) {
+	parts := strings.Split(topic, "/")
+	n := len(parts)
+	var levels int
+	switch {
+	case n >= 2 && parts[n-1] == "online":
+		levels = 1
+	case n >= 3 && parts[n-2] == "events" && parts[n-1] == "rpc",
+		n >= 3 && parts[n-2] == "portico" && parts[n-1] == "rpc",
+		n >= 3 && parts[n-2] == "status" && strings.HasPrefix(parts[n-1], "switch:"):
+		levels = 2
+	default:
+		return "", "", false
+	}
+	for _, p := range parts[:n-levels] {
+		if p == "" {
+			return "", "", false
+		}
+	}
+	return strings.Join(parts[:n-levels], "/"), strings.Join(parts[n-levels:], "/"), true
+}
+
 // Parse implements Family.
 func (Shelly) Parse(topic string, payload []byte) (Event, bool) {
-	parts := strings.Split(topic, "/")
-	if len(parts) < 2 || parts[0] == "" {
+	prefix, rest, ok := shellySplit(topic)
+	if !ok {
 		return Event{}, false
 	}
-	ev := Event{Family: domain.FamilyShelly, Topic: parts[0]}
-	rest := strings.Join(parts[1:], "/")
+	ev := Event{Family: domain.FamilyShelly, Topic: prefix}
 	switch {
 	case rest == "online":
 		on, ok := parseBool(string(payload))
@@ -136,7 +166,7 @@ func (Shelly) Parse(topic string, payload []byte) (Event, bool) {
 		ev.ID = *f.ID
 		switch {
 		case f.Error != nil:
-			ev.Kind = EvError
+			ev.Kind, ev.Message = EvError, strings.TrimSpace(f.Error.Message)
 		case f.Result != nil && f.Result.WasOn != nil:
 			ev.Kind = EvAck
 		case f.Result != nil && f.Result.Output != nil:

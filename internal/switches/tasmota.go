@@ -12,6 +12,11 @@ import (
 // %prefix%/%topic%/: commands on cmnd/<topic>/POWER<n> ("ON"/"OFF"; never TOGGLE),
 // state on stat/<topic>/RESULT, stat/<topic>/POWER<n> and tele/<topic>/STATE,
 // availability from the retained tele/<topic>/LWT "Online"/"Offline".
+//
+// A command Tasmota cannot carry out is answered on stat/<topic>/RESULT (or
+// stat/<topic>/<COMMAND> with SetOption4) with {"Command":"Unknown"} for a
+// command it does not know, and {"Command":"Error"} for POWER<n> beyond its
+// relays; neither carries an id.
 type Tasmota struct{}
 
 // Name implements Family.
@@ -79,6 +84,8 @@ func (Tasmota) Parse(topic string, payload []byte) (Event, bool) {
 			return Event{}, false
 		}
 		return ev, true
+	case parts[0] == "stat" && commandRefused(payload, &ev):
+		return ev, true
 	case parts[0] == "stat" && (parts[2] == "RESULT") || parts[0] == "tele" && parts[2] == "STATE":
 		var m map[string]any
 		if json.Unmarshal(payload, &m) != nil {
@@ -113,6 +120,27 @@ func (Tasmota) Parse(topic string, payload []byte) (Event, bool) {
 	}
 	ev.Kind = EvState
 	return ev, true
+}
+
+// commandRefused reads Tasmota's answer to a command it could not carry out into
+// an EvError with the device's reason.
+func commandRefused(payload []byte, ev *Event) bool {
+	var m struct {
+		Command *string `json:"Command"`
+	}
+	if !strings.HasPrefix(strings.TrimSpace(string(payload)), "{") || json.Unmarshal(payload, &m) != nil || m.Command == nil {
+		return false
+	}
+	switch *m.Command {
+	case "Unknown":
+		ev.Message = "Unknown command"
+	case "Error":
+		ev.Message = "No such relay"
+	default:
+		return false
+	}
+	ev.Kind = EvError
+	return true
 }
 
 // MayPublish implements Family: a device reports on stat/<topic>/… and tele/<topic>/….

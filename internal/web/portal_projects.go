@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"portico/internal/app"
 	"portico/internal/domain"
 	"portico/internal/store"
 )
@@ -49,7 +50,7 @@ func (s *Server) portalPanel(r *http.Request, pp *store.PortalProject) (*switchP
 		return nil, err
 	}
 	base := fmt.Sprintf("/portal/%s/projects/%d", pc.company.Slug, pp.ID)
-	return &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live"}, nil
+	return &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live", Now: s.store.Now()}, nil
 }
 
 func (s *Server) portalProjectOf(r *http.Request) (*store.PortalProject, error) {
@@ -114,41 +115,39 @@ func (s *Server) portalProjectLive(w http.ResponseWriter, r *http.Request) error
 func (s *Server) portalToggle(w http.ResponseWriter, r *http.Request) error {
 	pp, err := s.portalProjectOf(r)
 	if err != nil {
-		return err
+		return s.answerToggle(w, r, nil, err, "", nil)
 	}
+	res, err := s.toggleAsPortal(r, pp)
+	back := fmt.Sprintf("/portal/%s/projects/%d", portalOf(r).company.Slug, pp.ID)
+	return s.answerToggle(w, r, res, err, back, func(status int, msg string) error {
+		return s.renderPortalProject(w, r, status, pp, msg)
+	})
+}
+
+// toggleAsPortal turns the switch of the path on or off as the form asks.
+func (s *Server) toggleAsPortal(r *http.Request, pp *store.PortalProject) (*app.ToggleResult, error) {
 	sid, err := pathID(r, "sid")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	on, err := parseWanted(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	pc := portalOf(r)
 	// The switch must be on this project as well as in the Scope; this is checked
 	// first, so that a switch the user may not see is not found whatever else holds.
 	if ok, err := s.switchOnPortalProject(r, pp, sid); err != nil || !ok {
 		if err == nil {
 			err = domain.Errorf(domain.ENOTFOUND, "Switch not found.")
 		}
-		return err
+		return nil, err
 	}
 	svc, err := s.switchService()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := svc.ToggleAsPortal(r.Context(), pc.scope, pc.user, sid, on)
-	status, out, err := toggleOutcome(res, err)
-	if err != nil {
-		return err
-	}
-	if wantsJSON(r) {
-		return writeToggleJSON(w, status, out)
-	}
-	if out.OK {
-		return s.redirectFlash(w, r, fmt.Sprintf("/portal/%s/projects/%d", pc.company.Slug, pp.ID), out.Message)
-	}
-	return s.renderPortalProject(w, r, status, pp, out.Message)
+	pc := portalOf(r)
+	return svc.ToggleAsPortal(r.Context(), pc.scope, pc.user, sid, on)
 }
 
 func (s *Server) switchOnPortalProject(r *http.Request, pp *store.PortalProject, sid int64) (bool, error) {

@@ -2,10 +2,12 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"portico/internal/access"
 	"portico/internal/app"
@@ -53,8 +55,8 @@ func (s *Server) staffPanel(r *http.Request, p *domain.Project) (*switchPanel, e
 		return nil, err
 	}
 	base := projectBase(p)
-	return &switchPanel{Company: staffOf(r).company, Switches: sws, Activity: acts, ToggleBase: base + "/switches",
-		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: sc.Can(access.SwitchesManage)}, nil
+	return &switchPanel{Company: staffOf(r).company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", ToggleSuffix: "/toggle",
+		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: sc.Can(access.SwitchesManage), Now: s.store.Now()}, nil
 }
 
 // projectPage serves GET /app/clients/{id}/projects/{pid}.
@@ -88,34 +90,30 @@ func (s *Server) projectLive(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) staffToggle(w http.ResponseWriter, r *http.Request) error {
 	t, p, err := s.staffProject(r)
 	if err != nil {
-		return err
+		return s.answerToggle(w, r, nil, err, "", nil)
 	}
+	res, err := s.toggleAsStaff(r, p)
+	return s.answerToggle(w, r, res, err, projectBase(p), func(status int, msg string) error {
+		t.Error = msg
+		return s.renderProjectPage(w, r, status, t, p)
+	})
+}
+
+// toggleAsStaff turns the switch of the path on or off as the form asks.
+func (s *Server) toggleAsStaff(r *http.Request, p *domain.Project) (*app.ToggleResult, error) {
 	sw, err := s.switchOf(r, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sid := sw.ID
 	on, err := parseWanted(r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	svc, err := s.switchService()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := svc.ToggleAsStaff(r.Context(), who(r), sid, on)
-	status, out, err := toggleOutcome(res, err)
-	if err != nil {
-		return err
-	}
-	if wantsJSON(r) {
-		return writeToggleJSON(w, status, out)
-	}
-	if out.OK {
-		return s.redirectFlash(w, r, projectBase(p), out.Message)
-	}
-	t.Error = out.Message
-	return s.renderProjectPage(w, r, status, t, p)
+	return svc.ToggleAsStaff(r.Context(), who(r), sw.ID, on)
 }
 
 // ---- managing switches (switches.manage)
@@ -126,16 +124,33 @@ type switchFormPage struct {
 	Form     *Form
 	Action   string
 	ID       int64
-	Families []choice
+	Families []familyChoice
 }
 
-// choice is an option of a select.
-type choice struct{ Value, Label string }
+// familyChoice is a device family of the form, with what the channel and the
+// topic mean for it.
+type familyChoice struct {
+	Value, Label           string
+	ChannelHint, TopicHint string
+}
+
+// What the channel and the topic mean, per family. The form's own hints, for
+// pages without JavaScript, give both families' meanings at once.
+const (
+	channelHintTasmota = "Tasmota: the relay number, 1 to 8 (POWER1…POWER8). Leave empty for a one-relay device."
+	channelHintShelly  = "Shelly: the switch id, 0 to 7 (switch:0 is the first). Leave empty for a one-relay device."
+	topicHintTasmota   = "Tasmota: the device's Topic, one level of letters, digits, '-' and '_', e.g. office_light. Unique on the broker."
+	topicHintShelly    = "Shelly: the device's MQTT prefix, e.g. shellyplus1-a8032ab1 or home/plus1. Unique on the broker, and not inside another device's prefix."
+)
 
 func (s *Server) switchForm(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, p *domain.Project, title string, id int64, f *Form) error {
 	pg := &switchFormPage{clientTabPage: t, Project: p, Form: f, Action: projectBase(p) + "/switches", ID: id}
 	for _, f := range domain.Families {
-		pg.Families = append(pg.Families, choice{f, domain.FamilyLabel(f)})
+		c := familyChoice{Value: f, Label: domain.FamilyLabel(f), ChannelHint: channelHintShelly, TopicHint: topicHintShelly}
+		if f == domain.FamilyTasmota {
+			c.ChannelHint, c.TopicHint = channelHintTasmota, topicHintTasmota
+		}
+		pg.Families = append(pg.Families, c)
 	}
 	if id != 0 {
 		pg.Action += "/" + strconv.FormatInt(id, 10)
@@ -145,9 +160,35 @@ func (s *Server) switchForm(w http.ResponseWriter, r *http.Request, status int, 
 	return nil
 }
 
-func switchFromForm(v url.Values) *domain.Switch {
-	ch, _ := strconv.Atoi(v.Get("channel"))
-	return &domain.Switch{Name: v.Get("name"), Family: v.Get("family"), Topic: v.Get("topic"), Channel: ch}
+// switchFromForm reads a switch from the form. An empty channel is 0, the
+// device's first relay (see domain.Switch.Normalize); a channel that is not a
+// number is an EINVALID error, with the other fields' problems beside it.
+func switchFromForm(v url.Values) (*domain.Switch, error) {
+	sw := &domain.Switch{Name: v.Get("name"), Family: v.Get("family"), Topic: v.Get("topic")}
+	ch := strings.TrimSpace(v.Get("channel"))
+	if ch == "" {
+		return sw, nil
+	}
+	n, err := strconv.Atoi(ch)
+	if err == nil {
+		sw.Channel = n
+		return sw, nil
+	}
+	check := *sw
+	check.Normalize()
+	fields := map[string]string{}
+	maps.Copy(fields, domain.FieldErrors(check.Validate()))
+	fields["channel"] = "Enter a whole number, or leave the channel empty for the device's first relay."
+	return nil, &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: fields}
+}
+
+// channelValue is how the form shows a stored channel: empty for the device's
+// first relay, so that changing the family keeps meaning the first relay.
+func channelValue(sw *domain.Switch) string {
+	if sw.Channel == domain.FirstChannel(sw.Family) {
+		return ""
+	}
+	return strconv.Itoa(sw.Channel)
 }
 
 func (s *Server) switchNew(w http.ResponseWriter, r *http.Request) error {
@@ -155,7 +196,7 @@ func (s *Server) switchNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.switchForm(w, r, http.StatusOK, t, p, "Add switch", 0, newForm(url.Values{"family": {domain.FamilyTasmota}, "channel": {"1"}}))
+	return s.switchForm(w, r, http.StatusOK, t, p, "Add switch", 0, newForm(url.Values{"family": {domain.FamilyTasmota}}))
 }
 
 func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
@@ -166,9 +207,12 @@ func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	sw := switchFromForm(r.PostForm)
-	sw.ClientID, sw.ProjectID = p.ClientID, p.ID
-	pw, err := s.switchAdmin().CreateSwitch(r.Context(), who(r), sw)
+	sw, err := switchFromForm(r.PostForm)
+	var pw string
+	if err == nil {
+		sw.ClientID, sw.ProjectID = p.ClientID, p.ID
+		pw, err = s.switchAdmin().CreateSwitch(r.Context(), who(r), sw)
+	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
@@ -195,7 +239,7 @@ func (s *Server) switchEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := url.Values{"name": {sw.Name}, "family": {sw.Family}, "topic": {sw.Topic}, "channel": {strconv.Itoa(sw.Channel)}}
+	v := url.Values{"name": {sw.Name}, "family": {sw.Family}, "topic": {sw.Topic}, "channel": {channelValue(sw)}}
 	return s.switchForm(w, r, http.StatusOK, t, p, "Edit switch", sw.ID, newForm(v))
 }
 
@@ -211,9 +255,12 @@ func (s *Server) switchUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	sw := switchFromForm(r.PostForm)
-	sw.ID, sw.ClientID, sw.ProjectID = sid, p.ClientID, p.ID
-	if err := s.switchAdmin().UpdateSwitch(r.Context(), who(r), sw); err != nil {
+	sw, err := switchFromForm(r.PostForm)
+	if err == nil {
+		sw.ID, sw.ClientID, sw.ProjectID = sid, p.ClientID, p.ID
+		err = s.switchAdmin().UpdateSwitch(r.Context(), who(r), sw)
+	}
+	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}

@@ -111,3 +111,112 @@ func browserSignInAs(t *testing.T, b *testenv.Browser, base, slug, email string)
 		t.Fatalf("staff sign-in: status %d", st)
 	}
 }
+
+// clickToggle clicks the Turn on/off button of the row as a person would. The
+// live stream may swap the row for a fresh copy at any moment, so the button is
+// found and clicked in one step inside the page.
+func clickToggle(t *testing.T, b *testenv.Browser, row string) {
+	t.Helper()
+	sel := row + " form.switch-toggle button"
+	waitJS(t, b, fmt.Sprintf(`document.querySelector(%q) && !document.querySelector(%q).disabled`, sel, sel))
+	b.Run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).click()`, sel)))
+}
+
+// contrastJS computes, in the page, the WCAG contrast ratio between the text
+// colour of the element sel and the background of its nearest ancestor that
+// has one.
+const contrastJS = `(function(sel){
+  var el = document.querySelector(sel);
+  if (!el) return 0;
+  function rgb(s){ var m = s.match(/[\d.]+/g).map(Number); return {r:m[0], g:m[1], b:m[2], a: m.length > 3 ? m[3] : 1}; }
+  function lum(c){ return [c.r, c.g, c.b].map(function(v){ v /= 255; return v <= 0.03928 ? v/12.92 : Math.pow((v+0.055)/1.055, 2.4); })
+    .reduce(function(acc, v, i){ return acc + v * [0.2126, 0.7152, 0.0722][i]; }, 0); }
+  var fg = rgb(getComputedStyle(el).color);
+  var bgEl = el, bg;
+  while (bgEl) { bg = rgb(getComputedStyle(bgEl).backgroundColor); if (bg.a > 0) break; bgEl = bgEl.parentElement; }
+  if (!bgEl) bg = {r:255, g:255, b:255};
+  var a = lum(fg), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+})(%q)`
+
+// A staff member without switches.manage turns a switch on from the staff
+// project page: the row turns green live and says so next to the switch. The
+// portal's page still toggles; an offline row says why its button is disabled,
+// legibly; and the Add switch form explains the channel for the chosen family.
+func TestBrowserStaffReaderTurnsSwitchOn(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		r := newSwRig(t, db)
+		tas := r.ss.Device(t, r.tas, r.passwords[0])
+		slug := r.tn.Company.Slug
+		reader := db.StaffUser(t, r.tn, "reader@"+slug+".test")
+		swPortalUser(t, db, r.tn, "Denisa", "denisa@dencorp.test", []int64{r.client.ID})
+		row := fmt.Sprintf("#switch-%d", r.tas.ID)
+		staffPage := fmt.Sprintf("%s/app/clients/%d/projects/%d", r.ss.URL, r.client.ID, r.project.ID)
+
+		b := testenv.NewBrowser(t)
+		browserSignInAs(t, b, r.ss.URL, slug, reader.Email)
+		b.Run(chromedp.Navigate(staffPage), chromedp.WaitVisible(chromedp.CSS(row+".switch-grey")))
+		browserWantText(t, b, "Office light")
+		b.Run(chromedp.Evaluate[chromedp.Void](`window.__noReload = true`))
+		clickToggle(t, b, row)
+		b.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-green")))
+		waitJS(t, b, fmt.Sprintf(`document.querySelector(%q).textContent.indexOf("Office light is on.") >= 0`, row+" .switch-note"))
+		if !tas.On() {
+			t.Error("the device is not on")
+		}
+		if got := strings.TrimSpace(testenv.Result(b, chromedp.Text(chromedp.CSS(row+" .switch-state")))); got != "ON" {
+			t.Errorf("the row says %q, want ON", got)
+		}
+		if !testenv.Result(b, chromedp.Evaluate[bool](`window.__noReload === true`)) {
+			t.Error("the page reloaded to show the new state")
+		}
+		b.Screenshot("staff-reader-turned-on")
+
+		// The portal's page toggles as before.
+		pb := testenv.NewBrowser(t)
+		pb.Run(chromedp.Navigate(r.ss.URL+"/portal/"+slug+"/login"), chromedp.WaitVisible(chromedp.ID("f-email")))
+		pb.Run(browserFill("email", "denisa@dencorp.test"), browserFill("password", testenv.Password))
+		if st := pb.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("portal sign-in: status %d", st)
+		}
+		pb.Run(chromedp.Navigate(fmt.Sprintf("%s/portal/%s/projects/%d", r.ss.URL, slug, r.project.ID)),
+			chromedp.WaitVisible(chromedp.CSS(row+".switch-green")))
+		clickToggle(t, pb, row)
+		pb.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-grey")))
+		waitJS(t, pb, fmt.Sprintf(`document.querySelector(%q).textContent.indexOf("Office light is off.") >= 0`, row+" .switch-note"))
+		if tas.On() {
+			t.Error("the device is still on after the portal turned it off")
+		}
+		// The staff page follows live.
+		b.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-grey")))
+
+		// Offline: the row says why its button is disabled, at a legible contrast.
+		tas.GoOffline()
+		for _, br := range []*testenv.Browser{b, pb} {
+			br.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-orange")))
+			browserWantText(t, br, "it can be turned on or off once it is back online")
+			if !testenv.Result(br, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q).disabled`, row+" .switch-toggle button"))) {
+				t.Error("the offline switch's button is not disabled")
+			}
+			if c := testenv.Result(br, chromedp.Evaluate[float64](fmt.Sprintf(contrastJS, row+" .switch-why"))); c < 4.5 {
+				t.Errorf("the offline reason's contrast is %.2f:1, want at least 4.5:1", c)
+			}
+		}
+		b.Screenshot("staff-offline")
+		pb.Screenshot("portal-offline-why")
+
+		// The Add switch form: the channel hint follows the family.
+		ab := testenv.NewBrowser(t)
+		browserSignInAs(t, ab, r.ss.URL, slug, r.tn.Admin.Email)
+		ab.Run(chromedp.Navigate(staffPage+"/switches/new"), chromedp.WaitVisible(chromedp.ID("f-family")))
+		hint := func() string { return testenv.Result(ab, chromedp.Text(chromedp.ID("channel-hint"))) }
+		if h := hint(); !strings.Contains(h, "POWER1") || strings.Contains(h, "switch:0") {
+			t.Errorf("with Tasmota chosen the channel hint says %q", h)
+		}
+		ab.Run(chromedp.Evaluate[chromedp.Void](`(function(){var s=document.getElementById("f-family"); s.value="shelly"; s.dispatchEvent(new Event("change",{bubbles:true}));})()`))
+		if h := hint(); !strings.Contains(h, "switch:0 is the first") || !strings.Contains(h, "Leave empty") {
+			t.Errorf("with Shelly chosen the channel hint says %q", h)
+		}
+		ab.Screenshot("add-switch-shelly")
+	})
+}

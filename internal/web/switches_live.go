@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,14 +21,45 @@ const activityLimit = 20
 // switchPanel is what the Switches section and the Recent activity card show,
 // both on the page and in each live update.
 type switchPanel struct {
-	Company    *domain.Company
-	Switches   []*domain.Switch
-	Activity   []*domain.SwitchEvent
-	ToggleBase string // a switch's toggle form posts to ToggleBase/{id}
-	ManageBase string // staff: add, edit, delete, credentials under ManageBase
-	EventsURL  string // the live stream
-	Staff      bool   // staff view: device sources and last-seen times
-	CanManage  bool
+	Company  *domain.Company
+	Switches []*domain.Switch
+	Activity []*domain.SwitchEvent
+	// A switch's toggle form posts to ToggleBase/{id}ToggleSuffix: the staff app
+	// and the portal name the action differently.
+	ToggleBase   string
+	ToggleSuffix string
+	ManageBase   string // staff: add, edit, delete, credentials under ManageBase
+	EventsURL    string // the live stream
+	Staff        bool   // staff view: device sources
+	CanManage    bool
+	Now          time.Time // when the panel was read, for "since 14:05" against "since 2 Jan"
+}
+
+// ToggleURL is where switch id's toggle form posts.
+func (p *switchPanel) ToggleURL(id int64) string {
+	return p.ToggleBase + "/" + strconv.FormatInt(id, 10) + p.ToggleSuffix
+}
+
+// When is a moment in the tenant's zone as a switch row says it: the time alone
+// today ("14:05"), with the day this year, the full date before.
+func (p *switchPanel) When(t time.Time) string {
+	loc := time.UTC
+	if p.Company != nil {
+		loc = p.Company.Location()
+	}
+	t = t.In(loc)
+	now := p.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.In(loc)
+	switch {
+	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
+		return t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("2 Jan, 15:04")
+	}
+	return t.Format("2 Jan 2006, 15:04")
 }
 
 // Live updates: a page with switches opens a server-sent event stream. On
@@ -163,6 +196,8 @@ type toggleJSON struct {
 	OK      bool   `json:"ok"`
 	Status  string `json:"status"`
 	Message string `json:"message"`
+
+	retryAfter int // seconds, for a refusal that time lifts (the Retry-After header)
 }
 
 func writeToggleJSON(w http.ResponseWriter, status int, v toggleJSON) error {
@@ -172,13 +207,20 @@ func writeToggleJSON(w http.ResponseWriter, status int, v toggleJSON) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// toggleOutcome turns a toggle's result or error into a status, a message and
-// whether it worked. Errors other than refusals are returned as they are.
+// toggleOutcome turns a toggle's result or error into a status and an answer.
+// Whatever was not found — the project, the switch, or either outside what the
+// person may see — is "Switch not found."; errors other than refusals and not
+// found are returned as they are.
 func toggleOutcome(res *app.ToggleResult, err error) (int, toggleJSON, error) {
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.ECONFLICT, domain.EINVALID:
 			return http.StatusConflict, toggleJSON{Status: "refused", Message: domain.ErrorMessage(err)}, nil
+		case domain.ETOOMANY:
+			msg := domain.ErrorMessage(err)
+			return http.StatusTooManyRequests, toggleJSON{Status: "refused", Message: msg, retryAfter: retryAfterOf(msg)}, nil
+		case domain.ENOTFOUND:
+			return http.StatusNotFound, toggleJSON{Status: "not_found", Message: "Switch not found."}, nil
 		}
 		return 0, toggleJSON{}, err
 	}
@@ -189,6 +231,53 @@ func toggleOutcome(res *app.ToggleResult, err error) (int, toggleJSON, error) {
 		return http.StatusOK, toggleJSON{OK: true, Status: res.Status, Message: res.Message}, nil
 	}
 	return http.StatusGatewayTimeout, toggleJSON{Status: res.Status, Message: res.Message}, nil
+}
+
+// answerToggle answers a toggle that ended with res or err. switches.js gets JSON
+// for every outcome short of a server failure. A form posted without JavaScript
+// is redirected to back with the message when the toggle worked, gets the error
+// page when nothing was found (or page is nil: the toggle never got as far as
+// its page), and otherwise page, which shows the message above the switches.
+func (s *Server) answerToggle(w http.ResponseWriter, r *http.Request, res *app.ToggleResult, err error, back string, page func(status int, msg string) error) error {
+	status, out, ferr := toggleOutcome(res, err)
+	if ferr != nil {
+		return ferr
+	}
+	if out.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(out.retryAfter))
+	}
+	switch {
+	case wantsJSON(r):
+		return writeToggleJSON(w, status, out)
+	case out.OK:
+		return s.redirectFlash(w, r, back, out.Message)
+	case err != nil && (page == nil || status == http.StatusNotFound):
+		return err
+	}
+	return page(status, out.Message)
+}
+
+// waitRE finds how long a rate limit's message asks to wait.
+var waitRE = regexp.MustCompile(`(?i)\b(\d+|an?|one)\s+(second|minute|hour)s?\b`)
+
+// retryAfterOf reads how long to wait, in seconds, from a rate limit's message
+// ("Please wait 30 seconds and try again."): a minute when it does not say.
+func retryAfterOf(msg string) int {
+	m := waitRE.FindStringSubmatch(msg)
+	if m == nil {
+		return 60
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		n = 1 // "a minute", "one hour"
+	}
+	switch strings.ToLower(m[2]) {
+	case "minute":
+		n *= 60
+	case "hour":
+		n *= 3600
+	}
+	return max(n, 1)
 }
 
 // parseWanted reads the wanted state of a toggle form: "on" or "off".

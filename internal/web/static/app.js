@@ -7,6 +7,8 @@
  *  - form[data-confirm="…"]   asks confirm() before submitting (unless the form lives in a dialog)
  *  - select.chip-picker       <select multiple> enhanced into removable chips + "Add…" dropdown
  *  - select[data-autosubmit]  submits its form on change
+ *  - select[data-switch-family]  its option's data-channel-hint / data-topic-hint replace
+ *                             the form's [data-hint="channel"] / [data-hint="topic"] text
  *  - <html> gets class "js"   so `.no-js-only` fallbacks (e.g. a "Go" button) can be hidden
  *  - .tabs, .nav, .table-wrap  sideways scrollers: the current item is scrolled into view and
  *                             .fade-start / .fade-end mark the edges with more to scroll
@@ -133,6 +135,27 @@
     } else {
       form.submit();
     }
+  });
+
+  /* ------------------------------------------------- switch family hints */
+
+  // The form's hints explain every family; with a family chosen, they say what
+  // the channel and the topic mean for that one.
+  function familyHints(select) {
+    var opt = select.options[select.selectedIndex];
+    var form = select.form;
+    if (!opt || !form) return;
+    ["channel", "topic"].forEach(function (name) {
+      var hint = form.querySelector('[data-hint="' + name + '"]');
+      var text = opt.getAttribute("data-" + name + "-hint");
+      if (hint && text) hint.textContent = text;
+    });
+  }
+
+  doc.querySelectorAll("select[data-switch-family]").forEach(familyHints);
+  doc.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t instanceof HTMLSelectElement && t.hasAttribute("data-switch-family")) familyHints(t);
   });
 
   /* ------------------------------------------------------------ chip picker */

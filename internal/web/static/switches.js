@@ -7,7 +7,8 @@
  *    ones on the page. The browser reconnects a lost stream by itself, and the
  *    server sends the current state first thing, so a page catches up.
  *  - form.switch-toggle  is sent with fetch instead of a page load; the row shows
- *    that the command is under way, and #switch-status says how it ended.
+ *    that the command is under way, then how it ended (a .switch-note in the row,
+ *    kept across live updates), which #switch-status also tells screen readers.
  * Without JavaScript the forms post and the server redirects back.
  */
 (function () {
@@ -16,6 +17,33 @@
   var doc = document;
   var hook = doc.querySelector("[data-switch-events]");
   if (!hook || !window.fetch) return;
+
+  // What the last toggle of each row came to, by row id, shown in the row. Notes
+  // outlive the live updates that re-render the rows; one that says the toggle
+  // worked fades after a while, a refusal stays until the row is used again.
+  var notes = {};
+
+  function showNotes() {
+    Object.keys(notes).forEach(function (id) {
+      var row = doc.getElementById(id);
+      if (!row) return;
+      var el = row.querySelector(".switch-note");
+      if (!el) {
+        el = doc.createElement("p");
+        el.className = "switch-note";
+        row.appendChild(el);
+      }
+      el.classList.toggle("switch-note-error", notes[id].failed);
+      el.textContent = notes[id].msg;
+    });
+  }
+
+  function clearNote(id) {
+    delete notes[id];
+    var row = doc.getElementById(id);
+    var el = row && row.querySelector(".switch-note");
+    if (el) el.remove();
+  }
 
   function replace(id, html) {
     var old = doc.getElementById(id);
@@ -28,6 +56,7 @@
     var active = doc.activeElement;
     var focusRow = active && old.contains(active) ? active.closest("[id^='switch-']") : null;
     old.replaceWith(fresh);
+    showNotes();
     if (focusRow) {
       var row = doc.getElementById(focusRow.id);
       var btn = row && row.querySelector("button");
@@ -35,19 +64,17 @@
     }
   }
 
-  function say(msg, failed) {
-    var el = doc.getElementById("switch-status");
-    if (!el) return;
-    el.textContent = msg;
-    var note = doc.getElementById("switch-note");
-    if (!note) {
-      note = doc.createElement("div");
-      note.id = "switch-note";
-      var card = doc.getElementById("switches");
-      if (card && card.parentNode) card.parentNode.insertBefore(note, card);
+  // say shows msg next to the switch of row id, and tells screen readers.
+  function say(id, msg, failed) {
+    var status = doc.getElementById("switch-status");
+    if (status) status.textContent = msg;
+    if (!id || !msg) return;
+    var note = { msg: msg, failed: failed };
+    notes[id] = note;
+    showNotes();
+    if (!failed) {
+      setTimeout(function () { if (notes[id] === note) clearNote(id); }, 8000);
     }
-    note.className = failed ? "alert alert-error" : "flash flash-success";
-    note.textContent = msg;
   }
 
   if (window.EventSource) {
@@ -61,9 +88,17 @@
     if (!(form instanceof HTMLFormElement) || !form.classList.contains("switch-toggle")) return;
     e.preventDefault();
     var row = form.closest(".switch-row");
+    var id = row ? row.id : "";
     var btn = form.querySelector("button");
+    if (id) clearNote(id);
     if (btn) btn.disabled = true;
     if (row) row.classList.add("switch-pending");
+    // A refusal changes nothing on the server, so no live update comes to give
+    // the row back its button.
+    function restore() {
+      if (btn) btn.disabled = false;
+      if (row) row.classList.remove("switch-pending");
+    }
     fetch(form.action, {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
@@ -72,11 +107,11 @@
     }).then(function (resp) {
       return resp.json().catch(function () { return { ok: false, message: "Something went wrong. Please try again." }; });
     }).then(function (res) {
-      say(res.message || "", !res.ok);
+      say(id, res.message || "", !res.ok);
+      if (!res.ok) restore();
     }, function () {
-      say("The server could not be reached. Please try again.", true);
-      if (btn) btn.disabled = false;
-      if (row) row.classList.remove("switch-pending");
+      say(id, "The server could not be reached. Please try again.", true);
+      restore();
     });
   });
 })();
