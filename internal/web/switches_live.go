@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -217,8 +216,11 @@ func toggleOutcome(res *app.ToggleResult, err error) (int, toggleJSON, error) {
 		case domain.ECONFLICT, domain.EINVALID:
 			return http.StatusConflict, toggleJSON{Status: "refused", Message: domain.ErrorMessage(err)}, nil
 		case domain.ETOOMANY:
-			msg := domain.ErrorMessage(err)
-			return http.StatusTooManyRequests, toggleJSON{Status: "refused", Message: msg, retryAfter: retryAfterOf(msg)}, nil
+			secs := 60 // when the limit does not say
+			if d := domain.RetryAfter(err); d > 0 {
+				secs = int((d + time.Second - 1) / time.Second)
+			}
+			return http.StatusTooManyRequests, toggleJSON{Status: "refused", Message: domain.ErrorMessage(err), retryAfter: secs}, nil
 		case domain.ENOTFOUND:
 			return http.StatusNotFound, toggleJSON{Status: "not_found", Message: "Switch not found."}, nil
 		}
@@ -255,29 +257,6 @@ func (s *Server) answerToggle(w http.ResponseWriter, r *http.Request, res *app.T
 		return err
 	}
 	return page(status, out.Message)
-}
-
-// waitRE finds how long a rate limit's message asks to wait.
-var waitRE = regexp.MustCompile(`(?i)\b(\d+|an?|one)\s+(second|minute|hour)s?\b`)
-
-// retryAfterOf reads how long to wait, in seconds, from a rate limit's message
-// ("Please wait 30 seconds and try again."): a minute when it does not say.
-func retryAfterOf(msg string) int {
-	m := waitRE.FindStringSubmatch(msg)
-	if m == nil {
-		return 60
-	}
-	n, err := strconv.Atoi(m[1])
-	if err != nil {
-		n = 1 // "a minute", "one hour"
-	}
-	switch strings.ToLower(m[2]) {
-	case "minute":
-		n *= 60
-	case "hour":
-		n *= 3600
-	}
-	return max(n, 1)
 }
 
 // parseWanted reads the wanted state of a toggle form: "on" or "off".
