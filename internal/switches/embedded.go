@@ -78,6 +78,8 @@ type Embedded struct {
 	subs  subscriptions
 	addrs []string
 	hook  *authHook
+
+	closeOnce sync.Once
 }
 
 // Small per-client buffers, so that 10,000+ mostly idle devices stay cheap: a
@@ -232,7 +234,12 @@ func (e *Embedded) DisconnectUser(username string) int {
 }
 
 // Close implements Bus: it stops the broker, disconnecting every device.
-func (e *Embedded) Close() error { return e.srv.Close() }
+// A second Close does nothing.
+func (e *Embedded) Close() error {
+	var err error
+	e.closeOnce.Do(func() { err = e.srv.Close() })
+	return err
+}
 
 // netListener serves an already open listener to the broker.
 type netListener struct {
@@ -421,7 +428,9 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 		ok = fam.MaySubscribe(acc.Topic, topic)
 	}
 	if !ok {
-		h.log.Info("mqtt: denied", "username", string(cl.Properties.Username), "topic", topic, "write", write)
+		// Debug, not Info: every Tasmota asks for more than it needs on each connect
+		// (its own empty cmnd/<t>/POWER, its group and fallback topics).
+		h.log.Debug("mqtt: denied", "username", string(cl.Properties.Username), "topic", topic, "write", write)
 	}
 	return ok
 }
