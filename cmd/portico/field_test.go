@@ -247,3 +247,81 @@ func TestParallelTogglesAcrossProcesses(t *testing.T) {
 		t.Fatal("no command was confirmed")
 	}
 }
+
+// With the embedded broker a process and its broker die together: a command in
+// flight when the process is killed is failed once it expires after the
+// restart, the device comes back to the new broker, and a press is External.
+func TestCommandOutlivesItsProcessEmbedded(t *testing.T) {
+	db := testenv.NewDB(t, "sqlite")
+	ctx := context.Background()
+	tn := db.Tenant(t, "acme")
+	client := db.Client(t, tn, "Hotel Tatra")
+	project := db.Project(t, tn, client, "Irrigation", nil)
+	sw, pw := db.Switch(t, tn, project, "Greenhouse pump", domain.FamilyTasmota, "greenhouse_pump")
+	mqttAddr := freeAddr(t)
+	dir := t.TempDir()
+	db.Store.Close() // the process owns the SQLite file from here
+	p := startProcess(t, "A", "--data", dir, "--database", db.URL, "--mqtt-addr", mqttAddr, "--log-level", "warn")
+	st, err := store.Open(ctx, store.Config{URL: db.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	view := &testenv.DB{Engine: "sqlite", URL: db.URL, Store: st, Clock: db.Clock}
+
+	dev, err := switches.StartSim(ctx, switches.SimConfig{Device: switches.Device{Family: sw.Family, Topic: sw.Topic, Channel: sw.Channel},
+		BrokerURL: "mqtt://" + mqttAddr, Username: sw.Username, Password: pw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dev.Close)
+	testenv.WaitSwitch(t, view, sw.ID, "online with a known state", func(s *domain.Switch) bool { return s.Online && s.Known })
+	dev.SetDeaf(true)
+	staff := browser(t, p.URL())
+	staff.SignIn("acme", tn.Admin.Email)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		toggle(staff, fmt.Sprintf("/app/clients/%d/projects/%d/switches/%d/toggle", client.ID, project.ID, sw.ID), true)
+	})
+	defer wg.Wait()
+	testenv.WaitSwitch(t, view, sw.ID, "pending on", func(s *domain.Switch) bool { return s.Pending == "on" })
+	p.kill()
+	acts, err := st.SwitchActivity(ctx, tn.Staff, client.ID, project.ID, 10)
+	if err != nil || len(acts) == 0 || acts[0].Status != domain.EventPending {
+		t.Fatalf("newest activity %v %v, want the pending command", acts, err)
+	}
+	cmd := acts[0]
+	p.restart()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, _, err := st.CommandStatus(ctx, cmd.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status == domain.EventFailed {
+			break
+		}
+		if status != domain.EventPending || time.Now().After(deadline) {
+			t.Fatalf("the killed process's command is %s, want failed", status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	dev.SetDeaf(false)
+	testenv.WaitSwitch(t, view, sw.ID, "back online on the new broker", func(s *domain.Switch) bool { return s.Online })
+	dev.Press(ctx)
+	testenv.WaitSwitch(t, view, sw.ID, "on after the press", func(s *domain.Switch) bool { return s.On })
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		acts, err = st.SwitchActivity(ctx, tn.Staff, client.ID, project.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acts[0].ActorKind == domain.ActorExternal && acts[0].On {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the press after the restart was recorded as %+v, want External on", *acts[0])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
