@@ -150,38 +150,11 @@ func (s *Store) topicTaken(ctx context.Context, tx *sql.Tx, topic string, except
 // fresh credentials, and returns the device's password: it is not stored and
 // cannot be shown again. Needs switches.manage.
 func (s *Store) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) (string, error) {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+	cred := NewSwitchCredentials()
+	if err := s.CreateSwitchWithCredentials(ctx, sc, sw, cred); err != nil {
 		return "", err
 	}
-	sw.Normalize()
-	if err := sw.Validate(); err != nil {
-		return "", err
-	}
-	var password string
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
-			sc.CompanyID, sw.ClientID, sw.ProjectID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "Project not found.")
-		}
-		if err := s.topicTaken(ctx, tx, sw.Topic, 0); err != nil {
-			return err
-		}
-		user, pw, hash := newSwitchCredentials()
-		sw.CompanyID, sw.Username, sw.CreatedAt = sc.CompanyID, user, s.Now()
-		id, err := s.insert(ctx, tx, `INSERT INTO switches (company_id, client_id, project_id, name, family, topic, channel,
-			mqtt_username, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sw.CompanyID, sw.ClientID, sw.ProjectID, sw.Name, sw.Family, sw.Topic, sw.Channel, user, hash, micros(sw.CreatedAt))
-		if err != nil {
-			return fmt.Errorf("store: create switch: %w", err)
-		}
-		sw.ID, password = id, pw
-		return s.audit(ctx, tx, sc, "switch.create", "Switch "+sw.Name)
-	})
-	return password, err
+	return cred.Password, nil
 }
 
 // UpdateSwitch replaces name, family, topic and channel of switch sw.ID of the
@@ -240,26 +213,12 @@ func (s *Store) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, pro
 // returns the password; the old ones stop working at the device's next connect.
 // Needs switches.manage.
 func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+	cred := NewSwitchCredentials()
+	sw, err := s.ReplaceSwitchCredentials(ctx, sc, clientID, projectID, id, cred)
+	if err != nil {
 		return nil, "", err
 	}
-	var password string
-	var out *domain.Switch
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		user, pw, hash := newSwitchCredentials()
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET mqtt_username = ?, password_hash = ?
-			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`), user, hash, sc.CompanyID, clientID, projectID, id)
-		if err := mustAffect(res, err, "Switch not found."); err != nil {
-			return err
-		}
-		list, err := s.collectSwitches(ctx, tx, true, `SELECT `+switchColumns+`, sw.mqtt_username FROM switches sw WHERE sw.company_id = ? AND sw.id = ?`, sc.CompanyID, id)
-		if err != nil || len(list) == 0 {
-			return errors.Join(err, errors.New("store: regenerated switch vanished"))
-		}
-		out, password = list[0], pw
-		return s.audit(ctx, tx, sc, "switch.credentials", "Switch "+out.Name)
-	})
-	return out, password, err
+	return sw, cred.Password, nil
 }
 
 // SwitchActivity lists the newest events of the project's switches, by when they
