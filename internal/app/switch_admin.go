@@ -178,6 +178,11 @@ func (s *Switches) leaveOffline(ctx context.Context, sw *domain.Switch) {
 	if err := s.bus.Publish(ctx, topic, payload, true); err != nil {
 		s.log.WarnContext(ctx, "switches: marking a disconnected device offline", "topic", topic, "err", err)
 	}
+	// The bus does not hand this process its own messages (No Local): record
+	// here what the other processes hear.
+	if err := s.offline(ctx, sw, s.store.Now()); err != nil {
+		s.log.ErrorContext(ctx, "switches: storing availability", "switch", sw.ID, "err", err)
+	}
 }
 
 // regenerateWithBroker is RegenerateCredentials on a broker that keeps its own

@@ -396,7 +396,7 @@ func testDeviceAuthAndACL(t *testing.T, kind string) {
 			"stat/plug_a/POWER"},
 		{sh, []string{"shellyplus1-b/rpc", "shellyplus1-b/command", "shellyplus1-b/command/x", "shellyplus1-bb/events/rpc", "plug_a/rpc", "tele/plug_a/LWT"},
 			"shellyplus1-b/events/rpc"},
-		{deep, []string{"home/plus1/rpc", "home/plus1/command/switch:0", "home/plus2/events/rpc", "home/events/rpc", "home"},
+		{deep, []string{"home/plus1/rpc", "home/plus1/command/switch:0", "home/plus2/events/rpc", "home/events/rpc", "home", "home/online", "home/plus10/online", "home/plus1x/events/rpc"},
 			"home/plus1/events/rpc"},
 	} {
 		for _, topic := range tc.foreign {
@@ -426,7 +426,7 @@ func testDeviceAuthAndACL(t *testing.T, kind string) {
 			[]string{"cmnd/plug_a/#", "cmnd/plug_a/POWER", "cmnd/plug_a/+"}},
 		{sh, []string{"plug_a/rpc", "shellyplus1-b/#", "shellyplus1-b/+", "shellyplus1-b/rpc/#", "+/rpc", "shellyplus1-b/events/rpc"},
 			[]string{"shellyplus1-b/rpc", "shellyplus1-b/command/#", "shellyplus1-b/command"}},
-		{deep, []string{"home/#", "home/+/rpc", "home/plus2/rpc", "home/plus1/#"},
+		{deep, []string{"home/#", "home/+/rpc", "home/plus2/rpc", "home/plus1/#", "home/rpc", "home/plus10/rpc", "+/plus1/rpc"},
 			[]string{"home/plus1/rpc", "home/plus1/command/#"}},
 	} {
 		for _, f := range tc.refused {
@@ -451,36 +451,6 @@ func testDeviceAuthAndACL(t *testing.T, kind string) {
 			t.Fatal(err)
 		}
 		tc.c.rec.wait(t, tc.topic, nil)
-	}
-
-	// A two-level prefix confines its device the same way: to home/plus1/…, not
-	// to its parent home, nor to a sibling whose name merely starts the same.
-	if _, err := connect(t, b.deviceURL, devC, "home/online"); err == nil {
-		t.Error("a device with a last will on its parent's topic was let in")
-	}
-	hp, err := connect(t, b.deviceURL, devC, "home/plus1/online")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, topic := range []string{"home/online", "home/plus10/online", "home/plus1x/events/rpc", "home/plus1/rpc", "home/plus1/command/switch:0"} {
-		hp.publish(t, topic, "true", false)
-	}
-	hp.publish(t, "home/plus1/online", "true", false)
-	rec.wait(t, "home/plus1/online", nil)
-	rec.mu.Lock()
-	for _, m := range rec.msgs {
-		if m.Topic != "stat/plug_a/POWER" && m.Topic != "home/plus1/online" {
-			t.Errorf("the broker passed on a publish outside the device's topics: %s", m.Topic)
-		}
-	}
-	rec.mu.Unlock()
-	for _, f := range []string{"home/rpc", "home/#", "home/+/rpc", "home/plus10/rpc", "+/plus1/rpc"} {
-		if code := hp.subscribe(t, f); code < 0x80 {
-			t.Errorf("subscription to %s granted to home/plus1 (reason %d), want refused", f, code)
-		}
-	}
-	if code := hp.subscribe(t, "home/plus1/rpc"); code >= 0x80 {
-		t.Errorf("home/plus1 may not subscribe to its own rpc topic (reason %d)", code)
 	}
 }
 
