@@ -126,7 +126,8 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		SysTopicResendInterval:   60,
 		Logger:                   slog.New(warnOnly{log.Handler()}).With("component", "mqtt"),
 	})
-	e := &Embedded{srv: srv, hook: &authHook{accounts: cfg.Accounts, srv: srv, log: log, conns: map[string]int{}, devices: map[string]int{}}}
+	e := &Embedded{srv: srv, hook: &authHook{accounts: cfg.Accounts, srv: srv, log: log,
+		byID: map[string]*deviceSession{}, byConn: map[net.Conn]*deviceSession{}, conns: map[string]int{}, devices: map[string]int{}}}
 	if err := srv.AddHook(e.hook, nil); err != nil {
 		return nil, err
 	}
@@ -145,7 +146,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 			ln = tls.NewListener(ln, tc)
 		}
 		e.addrs = append(e.addrs, ln.Addr().String())
-		return srv.AddListener(&netListener{id: id, ln: ln, limits: limits})
+		return srv.AddListener(&netListener{id: id, ln: ln, limits: limits, ended: e.hook.connEnded})
 	}
 	if err := add("tcp", cfg.Addr, nil); err != nil {
 		srv.Close()
@@ -209,7 +210,9 @@ func (e *Embedded) Subscribe(_ context.Context, filters []string, h Handler) err
 // OnUp implements Bus: the embedded bus is up from its start, so fn runs now.
 func (e *Embedded) OnUp(fn func()) { go fn() }
 
-// DeviceConnected implements PresenceSource.
+// DeviceConnected implements PresenceSource. A connection counts from its
+// authentication, a new one waiting to take over from an earlier one included,
+// until the broker is done with it.
 func (e *Embedded) DeviceConnected(family, topic string) bool {
 	e.hook.mu.Lock()
 	defer e.hook.mu.Unlock()
@@ -221,16 +224,21 @@ func (e *Embedded) OnPresence(fn func(Presence)) { e.hook.presence.Store(&fn) }
 
 // DisconnectUser ends the connections of the device that signed in as username,
 // e.g. after its credentials were regenerated: it must reconnect, and the old
-// password no longer lets it. It returns how many connections it ended.
+// password no longer lets it. It returns how many connections it ended, one
+// still waiting to take over from an earlier one included.
 func (e *Embedded) DisconnectUser(username string) int {
-	n := 0
-	for _, cl := range e.srv.Clients.GetAll() {
-		if string(cl.Properties.Username) == username && !cl.Net.Inline {
-			cl.Stop(errors.New("credentials regenerated"))
-			n++
+	var ends []*mqtt.Client
+	e.hook.mu.Lock()
+	for _, s := range e.hook.byConn {
+		if s.user == username {
+			ends = append(ends, s.cl)
 		}
 	}
-	return n
+	e.hook.mu.Unlock()
+	for _, cl := range ends {
+		cl.Stop(errors.New("credentials regenerated"))
+	}
+	return len(ends)
 }
 
 // Close implements Bus: it stops the broker, disconnecting every device.
@@ -246,6 +254,7 @@ type netListener struct {
 	id     string
 	ln     net.Listener
 	limits *connLimits
+	ended  func(net.Conn) // told when the broker is done with a connection
 	wg     sync.WaitGroup
 	closed atomic.Bool
 }
@@ -330,7 +339,11 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 		go func() {
 			defer l.wg.Done()
 			defer conn.Close()
+			// establish returns once the broker is done with the connection,
+			// its session cleaned up: only then may the next connection with
+			// the same client id go on (see authHook.takeOver).
 			establish(l.id, conn)
+			l.ended(conn)
 		}()
 	}
 }
@@ -341,20 +354,50 @@ func (l *netListener) Close(closeClients listeners.CloseFn) {
 	closeClients(l.id)
 }
 
-// authHook lets a device in with its own username and password and confines it
-// to its own topics.
+// authHook lets a device in with its own username and password, confines it
+// to its own topics, and lets one connection per client id at a time into the
+// broker's session handling.
+//
+// The broker (mochi-mqtt v2.7.9) cleans up after a connection on the
+// connection's own goroutine: once it is gone, it unsubscribes the client id
+// from every topic and deletes the client id from its client list, unless a new
+// connection has taken the session over by then. Whether it has is checked
+// before, not while, it cleans up, so a device that comes back at once (a
+// Tasmota reconnects within a second) can have its new connection taken off
+// the list and its subscriptions dropped just after it subscribed: it stays
+// connected and deaf, and its state is not heard until it next reports on its
+// own. A new connection of a client id therefore waits, once authenticated,
+// until the broker is done with the earlier one.
 type authHook struct {
 	mqtt.HookBase
 	accounts Accounts
 	srv      *mqtt.Server
 	log      *slog.Logger
-	clients  sync.Map // *mqtt.Client → *Account
+	clients  sync.Map // *mqtt.Client → *deviceSession
 	presence atomic.Pointer[func(Presence)]
 
 	mu      sync.Mutex
-	conns   map[string]int // username → established connections
-	devices map[string]int // family and topic → established connections
+	byID    map[string]*deviceSession   // client id → its newest connection
+	byConn  map[net.Conn]*deviceSession // the listener's connection → its session
+	conns   map[string]int              // username → authenticated connections not yet ended
+	devices map[string]int              // family and topic → authenticated connections not yet ended
 }
+
+// deviceSession is one authenticated device connection, from its CONNECT until
+// the broker is done with it.
+type deviceSession struct {
+	cl    *mqtt.Client
+	acc   *Account
+	user  string
+	key   string        // deviceKey
+	clean bool          // it ended with DISCONNECT
+	ended chan struct{} // closed when the broker is done with the connection
+}
+
+// takeoverWait bounds how long a new connection waits for the broker to be
+// done with the one it replaces, which normally takes a moment; it stays below
+// the 4 s a Tasmota waits for CONNACK (MQTT_SOCKET_TIMEOUT).
+const takeoverWait = 3 * time.Second
 
 func deviceKey(family, topic string) string { return family + "\x00" + topic }
 
@@ -362,7 +405,7 @@ func (h *authHook) ID() string { return "portico-auth" }
 
 func (h *authHook) Provides(b byte) bool {
 	switch b {
-	case mqtt.OnConnect, mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSessionEstablished, mqtt.OnSubscribed, mqtt.OnDisconnect:
+	case mqtt.OnConnect, mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnSubscribed, mqtt.OnDisconnect:
 		return true
 	}
 	return false
@@ -380,7 +423,8 @@ func (h *authHook) OnConnect(cl *mqtt.Client, pk packets.Packet) error {
 
 // OnConnectAuthenticate checks the device's password against the stored hash,
 // its last will against its ACL, and refuses to let one device take over the
-// client id of a device connected under another username.
+// client id of a device connected under another username. An earlier
+// connection with the same client id is ended and waited for (see takeOver).
 func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) bool {
 	user := string(pk.Connect.Username)
 	if user == "" {
@@ -410,7 +454,45 @@ func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) boo
 		h.log.Info("mqtt: refused a client id in use by another device", "username", user, "client_id", cl.ID)
 		return false
 	}
-	h.clients.Store(cl, acc)
+	s := &deviceSession{cl: cl, acc: acc, user: user, key: deviceKey(acc.Family, acc.Topic), ended: make(chan struct{})}
+	if !h.takeOver(s) {
+		h.log.Info("mqtt: refused a client id in use by another device", "username", user, "client_id", cl.ID)
+		return false
+	}
+	// Ended while it waited: replaced in turn, or its credentials regenerated.
+	// Let in, it would stay in the broker's client list, stopped.
+	return !cl.Closed()
+}
+
+// takeOver counts the device's new connection, so that the device is
+// connected throughout a quick reconnect, and lets it go on only once the
+// broker is done with the earlier connection of its client id, which it ends
+// if need be (as the broker would). It reports false if that connection is
+// another device's.
+func (h *authHook) takeOver(s *deviceSession) bool {
+	h.mu.Lock()
+	prev := h.byID[s.cl.ID]
+	if prev != nil && prev.user != s.user {
+		h.mu.Unlock()
+		return false
+	}
+	h.byID[s.cl.ID] = s
+	h.byConn[s.cl.Net.Conn] = s
+	h.conns[s.user]++
+	h.devices[s.key]++
+	h.mu.Unlock()
+	h.clients.Store(s.cl, s)
+	if prev == nil {
+		return true
+	}
+	_ = h.srv.DisconnectClient(prev.cl, packets.ErrSessionTakenOver)
+	t := time.NewTimer(takeoverWait)
+	defer t.Stop()
+	select {
+	case <-prev.ended:
+	case <-t.C:
+		h.log.Warn("mqtt: the connection a device replaces did not end in time", "username", s.user, "client_id", s.cl.ID, "wait", takeoverWait)
+	}
 	return true
 }
 
@@ -420,7 +502,7 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	if !ok {
 		return false
 	}
-	acc := v.(*Account)
+	acc := v.(*deviceSession).acc
 	fam := FamilyOf(acc.Family)
 	if write {
 		ok = fam.MayPublish(acc.Topic, topic)
@@ -435,19 +517,6 @@ func (h *authHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool {
 	return ok
 }
 
-// OnSessionEstablished counts the device's connection.
-func (h *authHook) OnSessionEstablished(cl *mqtt.Client, _ packets.Packet) {
-	v, ok := h.clients.Load(cl)
-	if !ok {
-		return
-	}
-	acc := v.(*Account)
-	h.mu.Lock()
-	h.conns[string(cl.Properties.Username)]++
-	h.devices[deviceKey(acc.Family, acc.Topic)]++
-	h.mu.Unlock()
-}
-
 // OnSubscribed tells that a device now hears what it subscribed to.
 func (h *authHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte) {
 	if cl.Net.Inline {
@@ -457,7 +526,7 @@ func (h *authHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte
 	if !ok {
 		return
 	}
-	acc := v.(*Account)
+	acc := v.(*deviceSession).acc
 	for i, f := range pk.Filters {
 		if i < len(codes) && codes[i] < 0x80 {
 			h.tell(Presence{Kind: PresenceSubscribed, Username: string(cl.Properties.Username), Family: acc.Family, Topic: acc.Topic, Filter: f.Filter})
@@ -465,29 +534,44 @@ func (h *authHook) OnSubscribed(cl *mqtt.Client, pk packets.Packet, codes []byte
 	}
 }
 
-// OnDisconnect forgets the device's account and, when this was its last
-// connection, tells that the device is gone — with or without a last will, and
-// whether it said goodbye or its connection died (noticed at 1.5 × keepalive).
+// OnDisconnect notes whether the device said goodbye; connEnded, which runs
+// next on the same goroutine, tells.
 func (h *authHook) OnDisconnect(cl *mqtt.Client, err error, _ bool) {
-	v, ok := h.clients.LoadAndDelete(cl)
+	if v, ok := h.clients.Load(cl); ok {
+		v.(*deviceSession).clean = err == nil || errors.Is(err, packets.CodeDisconnect)
+	}
+}
+
+// connEnded forgets a connection the broker is done with and, when it was the
+// device's last, tells that the device is gone — with or without a last will,
+// and whether it said goodbye or its connection died (noticed at 1.5 ×
+// keepalive). A connection that ended before it reached the broker's session
+// handling (its CONNACK could not be written) counts too.
+func (h *authHook) connEnded(c net.Conn) {
+	h.mu.Lock()
+	s, ok := h.byConn[c]
 	if !ok {
+		h.mu.Unlock()
 		return
 	}
-	acc := v.(*Account)
-	user, key := string(cl.Properties.Username), deviceKey(acc.Family, acc.Topic)
-	h.mu.Lock()
-	h.conns[user]--
-	last := h.conns[user] <= 0
-	if last {
-		delete(h.conns, user)
+	delete(h.byConn, c)
+	if h.byID[s.cl.ID] == s {
+		delete(h.byID, s.cl.ID)
 	}
-	if h.devices[key]--; h.devices[key] <= 0 {
-		delete(h.devices, key)
+	h.conns[s.user]--
+	last := h.conns[s.user] <= 0
+	if last {
+		delete(h.conns, s.user)
+	}
+	if h.devices[s.key]--; h.devices[s.key] <= 0 {
+		delete(h.devices, s.key)
 	}
 	h.mu.Unlock()
+	h.clients.Delete(s.cl)
 	if last {
-		h.tell(Presence{Kind: PresenceGone, Username: user, Family: acc.Family, Topic: acc.Topic, Clean: err == nil || errors.Is(err, packets.CodeDisconnect)})
+		h.tell(Presence{Kind: PresenceGone, Username: s.user, Family: s.acc.Family, Topic: s.acc.Topic, Clean: s.clean})
 	}
+	close(s.ended)
 }
 
 func (h *authHook) tell(p Presence) {
