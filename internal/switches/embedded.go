@@ -255,8 +255,15 @@ type netListener struct {
 	ln     net.Listener
 	limits *connLimits
 	ended  func(net.Conn) // told when the broker is done with a connection
+
+	// The broker counts a connection's goroutine in a WaitGroup from inside that
+	// goroutine, and waits on it when it closes: a connection still starting then
+	// races with the wait. So the listener ends its own connections and waits for
+	// their goroutines before the broker waits.
+	mu     sync.Mutex
+	closed bool
+	open   map[net.Conn]struct{}
 	wg     sync.WaitGroup
-	closed atomic.Bool
 }
 
 // connLimits are the limits on connections before they authenticate: how many
@@ -325,20 +332,32 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 		if err != nil {
 			return
 		}
-		if l.closed.Load() {
-			conn.Close()
-			return
-		}
 		counted, ok := l.limits.admit(conn)
 		if !ok {
 			conn.Close()
 			continue
 		}
 		conn = counted
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			conn.Close()
+			return
+		}
+		if l.open == nil {
+			l.open = map[net.Conn]struct{}{}
+		}
+		l.open[conn] = struct{}{}
 		l.wg.Add(1)
+		l.mu.Unlock()
 		go func() {
 			defer l.wg.Done()
-			defer conn.Close()
+			defer func() {
+				conn.Close()
+				l.mu.Lock()
+				delete(l.open, conn)
+				l.mu.Unlock()
+			}()
 			// establish returns once the broker is done with the connection,
 			// its session cleaned up: only then may the next connection with
 			// the same client id go on (see authHook.takeOver).
@@ -349,9 +368,18 @@ func (l *netListener) Serve(establish listeners.EstablishFn) {
 }
 
 func (l *netListener) Close(closeClients listeners.CloseFn) {
-	l.closed.Store(true)
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
 	l.ln.Close()
 	closeClients(l.id)
+	// Connections that have not finished CONNECT are not the broker's clients yet.
+	l.mu.Lock()
+	for c := range l.open {
+		c.Close()
+	}
+	l.mu.Unlock()
+	l.wg.Wait()
 }
 
 // authHook lets a device in with its own username and password, confines it
