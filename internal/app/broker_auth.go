@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 
 	"portico/internal/domain"
 	"portico/internal/switches"
@@ -34,8 +31,7 @@ func (a *App) AuthenticateDevice(ctx context.Context, username, password string)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(password))
-	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(acc.PasswordHash)) != 1 {
+	if !switches.PasswordMatches(acc.PasswordHash, []byte(password)) {
 		a.Log.InfoContext(ctx, "mqtt: refused wrong password", "username", username)
 		return BrokerDeny, nil
 	}

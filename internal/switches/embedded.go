@@ -28,6 +28,13 @@ type Account struct {
 	PasswordHash string
 }
 
+// PasswordMatches reports, in constant time, whether password is the one whose
+// SHA-256 (hex) is hash: the only form in which a device's password is kept.
+func PasswordMatches(hash string, password []byte) bool {
+	sum := sha256.Sum256(password)
+	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(hash)) == 1
+}
+
 // Accounts finds device accounts by MQTT username; an unknown one is an error.
 type Accounts interface {
 	Account(ctx context.Context, username string) (*Account, error)
@@ -465,8 +472,7 @@ func (h *authHook) OnConnectAuthenticate(cl *mqtt.Client, pk packets.Packet) boo
 		h.log.Info("mqtt: refused unknown device", "username", user, "remote", cl.Net.Remote)
 		return false
 	}
-	sum := sha256.Sum256(pk.Connect.Password)
-	if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(acc.PasswordHash)) != 1 {
+	if !PasswordMatches(acc.PasswordHash, pk.Connect.Password) {
 		h.log.Info("mqtt: refused wrong password", "username", user, "remote", cl.Net.Remote)
 		return false
 	}
