@@ -384,7 +384,8 @@ func TestSwitchOfflineRowSaysWhy(t *testing.T) {
 			wantStatus(t, page, http.StatusOK)
 			row := regexp.MustCompile(fmt.Sprintf(`(?s)<li[^>]*id="switch-%d".*?</li>`, r.tas.ID)).FindString(page.Body)
 			text := strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(row, " ")), " ")
-			if !strings.Contains(text, "Offline · last seen") || !strings.Contains(text, why) {
+			// The device's will was heard: the row says since when it is offline.
+			if !strings.Contains(text, "Offline since ") || !strings.Contains(text, why) {
 				t.Errorf("%s: the offline row reads %q", tc.name, text)
 			}
 			b := button.FindString(row)
