@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +85,8 @@ type Switches struct {
 	watchers map[int64]map[*watcher]struct{} // project id → watchers
 	resyncs  map[int64]chan struct{}         // switch id → closed when a report arrives
 
+	last map[string]lastReport // family and topic → newest report applied; the worker's own
+
 	endStreams sync.Once
 	streamsEnd chan struct{}
 }
@@ -97,7 +100,7 @@ func NewSwitches(st *store.Store, log *slog.Logger, cfg SwitchesConfig) *Switche
 	}
 	s := &Switches{store: st, bus: cfg.Bus, log: log, timeout: cfg.CommandTimeout, queryTimeout: cfg.QueryTimeout, fresh: cfg.FreshBroker, broker: cfg.Broker,
 		queue: make(chan queued, 4096), done: make(chan struct{}), streamsEnd: make(chan struct{}),
-		watchers: map[int64]map[*watcher]struct{}{}, resyncs: map[int64]chan struct{}{}}
+		watchers: map[int64]map[*watcher]struct{}{}, resyncs: map[int64]chan struct{}{}, last: map[string]lastReport{}}
 	if s.timeout <= 0 {
 		s.timeout = DefaultCommandTimeout
 	}
@@ -247,6 +250,9 @@ func (s *Switches) handle(m switches.Message, at time.Time) {
 			continue
 		}
 		ev.Retained = m.Retained
+		if s.echo(name, ev, at) {
+			return
+		}
 		sw, err := s.store.SwitchByTopic(ctx, name, ev.Topic)
 		if err != nil {
 			if domain.ErrorCode(err) != domain.ENOTFOUND {
@@ -335,6 +341,35 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 	return nil
 }
 
+// echoWindow is how soon a device's report of the same relays is taken as a
+// second wording of the one before: Tasmota answers every command on
+// stat/<t>/RESULT and again on stat/<t>/POWER<n>.
+const echoWindow = 300 * time.Millisecond
+
+// lastReport is the newest report this process applied for a device.
+type lastReport struct {
+	power map[int]bool
+	at    time.Time
+}
+
+// echo reports whether ev repeats the report of the same device applied just
+// before it, which then need not cost a transaction; it remembers ev otherwise.
+// Availability events forget the device, so that its first report after coming
+// back is always applied. Only the worker goroutine calls it.
+func (s *Switches) echo(family string, ev switches.Event, at time.Time) bool {
+	key := family + "\x00" + ev.Topic
+	switch {
+	case ev.Kind == switches.EvOnline || ev.Kind == switches.EvOffline || ev.Retained:
+		delete(s.last, key)
+	case ev.Kind == switches.EvState:
+		if prev, ok := s.last[key]; ok && at.Sub(prev.at) < echoWindow && maps.Equal(prev.power, ev.Power) {
+			return true
+		}
+		s.last[key] = lastReport{power: ev.Power, at: at}
+	}
+	return false
+}
+
 // refusal is the reason shown for a command the device refused, with the
 // device's own words when it gave any: they are cut short and stripped of
 // anything but printable text, since a device is not to be trusted.
@@ -391,6 +426,7 @@ func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
 	if fam == nil {
 		return
 	}
+	delete(s.last, p.Family+"\x00"+p.Topic)
 	switch p.Kind {
 	case switches.PresenceSubscribed:
 		if !fam.MaySubscribe(sw.Topic, p.Filter) {
