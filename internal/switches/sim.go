@@ -90,12 +90,15 @@ type SimDevice struct {
 	cancel context.CancelFunc
 	once   sync.Once
 
-	mu       sync.Mutex
-	relays   []bool
-	deaf     bool
-	received []string
-	online   bool          // the connect sequence is done and the connection is up
-	up       chan struct{} // closed when online; replaced when the connection goes
+	mu     sync.Mutex
+	relays []bool
+	deaf   bool
+	// deafForMsg is deaf as it was when the message in hand arrived; the
+	// loop's goroutine only.
+	deafForMsg bool
+	received   []string
+	online     bool          // the connect sequence is done and the connection is up
+	up         chan struct{} // closed when online; replaced when the connection goes
 }
 
 // errSimClosed is returned by calls on a closed device.
@@ -187,11 +190,10 @@ func (d *SimDevice) setRelayAt(i int, on bool) (was bool) {
 	return was
 }
 
-func (d *SimDevice) isDeaf() bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.deaf
-}
+// isDeaf says whether the device was deaf when the message in hand arrived:
+// taken with the message under one lock, so that a test that has seen the
+// message in Received knows how the device treats it. The loop's goroutine only.
+func (d *SimDevice) isDeaf() bool { return d.deafForMsg }
 
 // call runs f on the device's goroutine and waits until it has run.
 func (d *SimDevice) call(ctx context.Context, f func(*simLoop)) error {
@@ -355,6 +357,7 @@ func (d *SimDevice) setOnline(on bool) {
 func (d *SimDevice) record(m publishMsg) {
 	d.mu.Lock()
 	d.received = append(d.received, m.topic+" "+string(m.payload))
+	d.deafForMsg = d.deaf
 	d.mu.Unlock()
 }
 

@@ -3,6 +3,7 @@ package switches_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,12 +147,32 @@ func TestToggleRoundTrip(t *testing.T) {
 
 		// Supersede: a newer command replaces a pending one.
 		shelly.SetDeaf(true)
+		// The command is recorded before it is sent: wait until the deaf device
+		// has had it, or it could arrive after the device hears again, be run,
+		// and be confirmed late (as it then truly was).
+		sets := func() int {
+			n := 0
+			for _, m := range shelly.Received() {
+				if strings.Contains(m, `"Switch.Set"`) {
+					n++
+				}
+			}
+			return n
+		}
+		setsBefore := sets()
 		first := make(chan *app.ToggleResult, 1)
 		go func() {
 			r, _ := svc().ToggleAsStaff(ctx, w.tn.Staff, w.shelly.ID, true)
 			first <- r
 		}()
 		w.ss.WaitSwitch(t, w.shelly.ID, "with a pending command", func(s *domain.Switch) bool { return s.Pending == "on" })
+		received := time.Now().Add(patience)
+		for sets() == setsBefore {
+			if time.Now().After(received) {
+				t.Fatal("the deaf device never received the first command")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
 		shelly.SetDeaf(false)
 		res, err = svc().ToggleAsPortal(ctx, w.scope, w.portal, w.shelly.ID, false)
 		if err != nil || res.Status != domain.EventConfirmed {
