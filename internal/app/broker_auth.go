@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"portico/internal/domain"
+	"portico/internal/store"
 	"portico/internal/switches"
 )
 
@@ -15,21 +16,28 @@ const (
 	BrokerIgnore = "ignore" // not a device: the broker's other sources decide
 )
 
+// deviceAccount returns the account of the switch whose device signs in as
+// username, or nil when username is no switch's.
+func (a *App) deviceAccount(ctx context.Context, username string) (*store.DeviceAccount, error) {
+	if username == "" {
+		return nil, nil
+	}
+	acc, err := a.Store.SwitchAccount(ctx, username)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return nil, nil
+	}
+	return acc, err
+}
+
 // AuthenticateDevice answers whether username may connect with password, as
 // the embedded broker decides: allow for a switch's device with its own
 // password, deny for a switch's username with any other, and ignore for a
 // username that is no switch's (the server's own account, say), so that the
 // broker's other authenticators decide.
 func (a *App) AuthenticateDevice(ctx context.Context, username, password string) (string, error) {
-	if username == "" {
-		return BrokerIgnore, nil
-	}
-	acc, err := a.Store.SwitchAccount(ctx, username)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return BrokerIgnore, nil
-	}
-	if err != nil {
-		return "", err
+	acc, err := a.deviceAccount(ctx, username)
+	if acc == nil || err != nil {
+		return BrokerIgnore, err
 	}
 	if !switches.PasswordMatches(acc.PasswordHash, []byte(password)) {
 		a.Log.InfoContext(ctx, "mqtt: refused wrong password", "username", username)
@@ -44,15 +52,9 @@ func (a *App) AuthenticateDevice(ctx context.Context, username, password string)
 // switch's is ignored, so that the broker's other sources decide (and deny, as
 // the documented configuration does when none allows).
 func (a *App) AuthorizeDevice(ctx context.Context, username, action, topic string) (string, error) {
-	if username == "" {
-		return BrokerIgnore, nil
-	}
-	acc, err := a.Store.SwitchAccount(ctx, username)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return BrokerIgnore, nil
-	}
-	if err != nil {
-		return "", err
+	acc, err := a.deviceAccount(ctx, username)
+	if acc == nil || err != nil {
+		return BrokerIgnore, err
 	}
 	fam := switches.FamilyOf(acc.Family)
 	ok := false
