@@ -1,8 +1,8 @@
 package access
 
 import (
+	"cmp"
 	"slices"
-	"strings"
 )
 
 // MaxPortalUsersPerClient is how many portal users one client may have.
@@ -20,20 +20,60 @@ type ClientAccess struct {
 }
 
 // Scope is what one portal user may see, loaded fresh from the database on every
-// portal request. Its zero value matches nothing.
+// portal request. Its fields are unexported so that only NewScope, called by the
+// session code, can make one; its zero value matches nothing.
 type Scope struct {
-	CompanyID    int64
-	PortalUserID int64
-	Clients      []ClientAccess // sorted by ClientID
+	companyID    int64
+	portalUserID int64
+	clients      []ClientAccess // sorted by ClientID
+}
+
+// NewScope returns the Scope of a portal user of a tenant with the given grants.
+// Only sign-in and session code call it (a test in internal/archtest keeps it so).
+func NewScope(companyID, portalUserID int64, clients []ClientAccess) Scope {
+	cs := make([]ClientAccess, len(clients))
+	for i, c := range clients {
+		c.SiteIDs = slices.Clone(c.SiteIDs)
+		slices.Sort(c.SiteIDs)
+		c.SwitchIDs = slices.Clone(c.SwitchIDs)
+		slices.Sort(c.SwitchIDs)
+		cs[i] = c
+	}
+	slices.SortFunc(cs, func(a, b ClientAccess) int { return cmp.Compare(a.ClientID, b.ClientID) })
+	return Scope{companyID: companyID, portalUserID: portalUserID, clients: cs}
+}
+
+// CompanyID is the tenant the portal user belongs to.
+func (s Scope) CompanyID() int64 { return s.companyID }
+
+// PortalUserID is the portal user the Scope belongs to.
+func (s Scope) PortalUserID() int64 { return s.portalUserID }
+
+// Clients returns a copy of the user's grants, sorted by client; none when the
+// Scope is not valid.
+func (s Scope) Clients() []ClientAccess {
+	if !s.Valid() {
+		return nil
+	}
+	out := make([]ClientAccess, len(s.clients))
+	for i, c := range s.clients {
+		c.SiteIDs = slices.Clone(c.SiteIDs)
+		c.SwitchIDs = slices.Clone(c.SwitchIDs)
+		out[i] = c
+	}
+	return out
 }
 
 // Valid reports whether the scope belongs to a user of a tenant.
-func (s Scope) Valid() bool { return s.CompanyID != 0 && s.PortalUserID != 0 }
+func (s Scope) Valid() bool { return s.companyID != 0 && s.portalUserID != 0 }
 
 // ClientIDs lists the clients the user is assigned to.
 func (s Scope) ClientIDs() []int64 {
-	out := make([]int64, 0, len(s.Clients))
-	for _, c := range s.Clients {
+	if !s.Valid() {
+		return nil
+	}
+	out := make([]int64, 0, len(s.clients))
+	for _, c := range s.clients {
 		out = append(out, c.ClientID)
 	}
 	return out
@@ -65,55 +105,12 @@ func (s Scope) client(clientID int64) (ClientAccess, bool) {
 	if !s.Valid() {
 		return ClientAccess{}, false
 	}
-	for _, c := range s.Clients {
+	for _, c := range s.clients {
 		if c.ClientID == clientID {
 			return c, true
 		}
 	}
 	return ClientAccess{}, false
-}
-
-// ClientsWhere returns an SQL condition, with its arguments, that holds for rows
-// whose clientCol is one of the user's clients. It is "1 = 0" for an empty or
-// invalid scope. Column names come from code, never from input.
-func (s Scope) ClientsWhere(clientCol string) (string, []any) {
-	ids := s.ClientIDs()
-	if !s.Valid() || len(ids) == 0 {
-		return "1 = 0", nil
-	}
-	return clientCol + " IN (" + placeholders(len(ids)) + ")", int64Args(ids)
-}
-
-// SitesWhere returns an SQL condition for rows that belong to a client of the user
-// at a site the user may see: for a client with all sites, any row of the client
-// (also one with no site); for a restricted client, only rows at the listed sites.
-func (s Scope) SitesWhere(clientCol, siteCol string) (string, []any) {
-	if !s.Valid() || len(s.Clients) == 0 {
-		return "1 = 0", nil
-	}
-	var all []int64
-	var parts []string
-	var args []any
-	for _, c := range s.Clients {
-		if c.AllSites {
-			all = append(all, c.ClientID)
-			continue
-		}
-		if len(c.SiteIDs) == 0 {
-			continue
-		}
-		parts = append(parts, "("+clientCol+" = ? AND "+siteCol+" IN ("+placeholders(len(c.SiteIDs))+"))")
-		args = append(args, c.ClientID)
-		args = append(args, int64Args(c.SiteIDs)...)
-	}
-	if len(all) > 0 {
-		parts = append([]string{clientCol + " IN (" + placeholders(len(all)) + ")"}, parts...)
-		args = append(int64Args(all), args...)
-	}
-	if len(parts) == 0 {
-		return "1 = 0", nil
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
 // CanSeeSwitch reports whether the user's narrowing, if any, allows the switch of
@@ -123,36 +120,3 @@ func (s Scope) CanSeeSwitch(clientID, switchID int64) bool {
 	return ok && (len(c.SwitchIDs) == 0 || slices.Contains(c.SwitchIDs, switchID))
 }
 
-// SwitchesWhere returns an SQL condition that holds for switches the per-switch
-// narrowing allows: any switch of a client without narrowing, only the listed
-// switches of a narrowed client. It says nothing about sites: combine it with
-// SitesWhere on the switch's project.
-func (s Scope) SwitchesWhere(clientCol, switchCol string) (string, []any) {
-	if !s.Valid() {
-		return "1 = 0", nil
-	}
-	var narrowed, allowed []int64
-	for _, c := range s.Clients {
-		if len(c.SwitchIDs) > 0 {
-			narrowed = append(narrowed, c.ClientID)
-			allowed = append(allowed, c.SwitchIDs...)
-		}
-	}
-	if len(narrowed) == 0 {
-		return "1 = 1", nil
-	}
-	return "(" + clientCol + " NOT IN (" + placeholders(len(narrowed)) + ") OR " + switchCol + " IN (" + placeholders(len(allowed)) + "))",
-		append(int64Args(narrowed), int64Args(allowed)...)
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}

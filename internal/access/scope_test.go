@@ -6,10 +6,10 @@ import (
 )
 
 func TestScope(t *testing.T) {
-	sc := Scope{CompanyID: 1, PortalUserID: 9, Clients: []ClientAccess{
+	sc := NewScope(1, 9, []ClientAccess{
+		{ClientID: 20, SiteIDs: []int64{202, 201}},
 		{ClientID: 10, AllSites: true},
-		{ClientID: 20, SiteIDs: []int64{201, 202}},
-	}}
+	})
 	for _, tc := range []struct {
 		name         string
 		scope        Scope
@@ -21,7 +21,7 @@ func TestScope(t *testing.T) {
 		{"listed site of a restricted client", sc, 20, 202, true},
 		{"unlisted site of a restricted client", sc, 20, 203, false},
 		{"other client", sc, 30, 300, false},
-		{"scope of a deleted user", Scope{CompanyID: 1, Clients: sc.Clients}, 10, 100, false},
+		{"scope of a deleted user", NewScope(1, 0, sc.Clients()), 10, 100, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.scope.CanSeeSite(tc.client, tc.site); got != tc.want {
@@ -34,37 +34,31 @@ func TestScope(t *testing.T) {
 	}
 }
 
-func TestScopeSQL(t *testing.T) {
-	sc := Scope{CompanyID: 1, PortalUserID: 9, Clients: []ClientAccess{
-		{ClientID: 10, AllSites: true},
-		{ClientID: 20, SiteIDs: []int64{201, 202}},
-	}}
-	where, args := sc.SitesWhere("p.client_id", "p.site_id")
-	if want := "(p.client_id IN (?) OR (p.client_id = ? AND p.site_id IN (?, ?)))"; where != want {
-		t.Fatalf("SitesWhere = %q, want %q", where, want)
+func TestScopeCopies(t *testing.T) {
+	grants := []ClientAccess{{ClientID: 20, SiteIDs: []int64{202, 201}}, {ClientID: 10, AllSites: true}}
+	sc := NewScope(1, 9, grants)
+	grants[0].SiteIDs[0] = 999
+	got := sc.Clients()
+	if want := []ClientAccess{{ClientID: 10, AllSites: true}, {ClientID: 20, SiteIDs: []int64{201, 202}}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("Clients() = %v, want %v (sorted, and not changed by the caller's slice)", got, want)
 	}
-	if want := []any{int64(10), int64(20), int64(201), int64(202)}; !reflect.DeepEqual(args, want) {
-		t.Fatalf("args = %v, want %v", args, want)
+	got[1].SiteIDs[0] = 999
+	if !sc.CanSeeSite(20, 201) {
+		t.Fatal("changing the slice Clients() returned changed the Scope")
 	}
-	for _, s := range []Scope{{}, {CompanyID: 1, PortalUserID: 2}} {
-		if w, _ := s.SitesWhere("a", "b"); w != "1 = 0" {
-			t.Fatalf("empty scope SitesWhere = %q", w)
-		}
-		if w, _ := s.ClientsWhere("a"); w != "1 = 0" {
-			t.Fatalf("empty scope ClientsWhere = %q", w)
-		}
+	if ids := (Scope{}).ClientIDs(); len(ids) != 0 {
+		t.Fatalf("zero Scope ClientIDs = %v", ids)
 	}
-	where, args = sc.ClientsWhere("c.id")
-	if where != "c.id IN (?, ?)" || len(args) != 2 {
-		t.Fatalf("ClientsWhere = %q %v", where, args)
+	if NewScope(1, 0, grants).Clients() != nil {
+		t.Fatal("an invalid Scope lists clients")
 	}
 }
 
 func TestScopeSwitches(t *testing.T) {
-	sc := Scope{CompanyID: 1, PortalUserID: 9, Clients: []ClientAccess{
+	sc := NewScope(1, 9, []ClientAccess{
 		{ClientID: 10, AllSites: true},
-		{ClientID: 20, AllSites: true, SwitchIDs: []int64{7, 8}},
-	}}
+		{ClientID: 20, AllSites: true, SwitchIDs: []int64{8, 7}},
+	})
 	for _, tc := range []struct {
 		name         string
 		client, swID int64
@@ -80,15 +74,5 @@ func TestScopeSwitches(t *testing.T) {
 				t.Fatalf("CanSeeSwitch(%d, %d) = %v, want %v", tc.client, tc.swID, got, tc.want)
 			}
 		})
-	}
-	where, args := sc.SwitchesWhere("sw.client_id", "sw.id")
-	if want := "(sw.client_id NOT IN (?) OR sw.id IN (?, ?))"; where != want {
-		t.Fatalf("SwitchesWhere = %q, want %q", where, want)
-	}
-	if want := []any{int64(20), int64(7), int64(8)}; !reflect.DeepEqual(args, want) {
-		t.Fatalf("args = %v, want %v", args, want)
-	}
-	if w, _ := (Scope{}).SwitchesWhere("a", "b"); w != "1 = 0" {
-		t.Fatalf("zero scope SwitchesWhere = %q", w)
 	}
 }

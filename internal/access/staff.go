@@ -48,26 +48,38 @@ func PermissionLabel(p string) string {
 // ValidPermission reports whether p names a staff permission.
 func ValidPermission(p string) bool { return slices.Contains(Permissions, p) }
 
-// Staff is a signed-in staff user acting inside their tenant. Its zero value may do nothing.
+// Staff is a signed-in staff user acting inside their tenant. Its fields are
+// unexported so that only NewStaff, called by the session code that has just read
+// the user from the database, can make one; its zero value may do nothing.
 type Staff struct {
-	CompanyID int64
-	UserID    int64
-	Name      string
+	companyID int64
+	userID    int64
+	name      string
 	perms     []string
 }
 
-// NewStaff returns the principal of an enabled staff user.
+// NewStaff returns the principal of an enabled staff user. Only sign-in and
+// session code call it (a test in internal/archtest keeps it so).
 func NewStaff(u *domain.StaffUser) Staff {
 	if u == nil || u.Disabled {
 		return Staff{}
 	}
-	return Staff{CompanyID: u.CompanyID, UserID: u.ID, Name: u.Name, perms: slices.Clone(u.Permissions)}
+	return Staff{companyID: u.CompanyID, userID: u.ID, name: u.Name, perms: slices.Clone(u.Permissions)}
 }
+
+// CompanyID is the tenant the staff member acts in.
+func (s Staff) CompanyID() int64 { return s.companyID }
+
+// UserID is the staff member's user id.
+func (s Staff) UserID() int64 { return s.userID }
+
+// Name is the staff member's name, for audit entries and attribution.
+func (s Staff) Name() string { return s.name }
 
 // Can reports whether s holds permission p. Every staff member may read their tenant's
 // data; p == "" asks just that.
 func (s Staff) Can(p string) bool {
-	if s.CompanyID == 0 || s.UserID == 0 {
+	if s.companyID == 0 || s.userID == 0 {
 		return false
 	}
 	return p == "" || slices.Contains(s.perms, p)

@@ -134,7 +134,7 @@ func (a *App) UploadDocument(ctx context.Context, sc access.Staff, d *domain.Doc
 	if a.Files == nil {
 		return fmt.Errorf("app: no file store configured")
 	}
-	d.FileKey = files.NewKey(sc.CompanyID, "documents")
+	d.FileKey = files.NewKey(sc.CompanyID(), "documents")
 	d.FileName, d.ContentType, d.Size = cleanFileName(up.Name, ct), ct, int64(len(up.Data))
 	if err := a.Files.Put(ctx, d.FileKey, bytes.NewReader(up.Data), d.Size, ct); err != nil {
 		return fmt.Errorf("app: store document file: %w", err)

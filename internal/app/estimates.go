@@ -22,7 +22,7 @@ func (a *App) DecideEstimate(ctx context.Context, sc access.Scope, estimateID in
 	if err != nil {
 		return nil, err
 	}
-	a.Log.InfoContext(ctx, "estimate decided", "company", sc.CompanyID, "estimate", e.ID, "decision", e.Status, "portal_user", sc.PortalUserID)
+	a.Log.InfoContext(ctx, "estimate decided", "company", sc.CompanyID(), "estimate", e.ID, "decision", e.Status, "portal_user", sc.PortalUserID())
 	return e, nil
 }
 

@@ -24,7 +24,7 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 	if m.Kind == store.MailEstimateDecision { // to the tenant, about no portal account
 		return a.composeEstimateDecision(ctx, company, m)
 	}
-	sc := access.Staff{CompanyID: m.CompanyID}
+	sc := access.Staff{}
 	user, err := a.Store.PortalUser(ctx, sc, m.PortalUserID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, fmt.Errorf("the portal account no longer exists: %w", mail.ErrDrop)

@@ -99,7 +99,21 @@ func (a *App) PortalSession(ctx context.Context, company *domain.Company, token 
 	if token == "" {
 		return nil, access.Scope{}, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
 	}
-	return a.Store.PortalSession(ctx, company.ID, auth.HashToken(token), auth.SessionIdle)
+	u, grants, err := a.Store.PortalSession(ctx, company.ID, auth.HashToken(token), auth.SessionIdle)
+	if err != nil {
+		return nil, access.Scope{}, err
+	}
+	return u, portalPrincipal(u, grants), nil
+}
+
+// PortalScope loads the portal user's Scope afresh, for a long-lived request (a
+// live stream) that must notice a disconnect or a restriction as it happens.
+func (a *App) PortalScope(ctx context.Context, u *domain.PortalUser) (access.Scope, error) {
+	grants, err := a.Store.PortalGrants(ctx, u.CompanyID, u.ID)
+	if err != nil {
+		return access.Scope{}, err
+	}
+	return portalPrincipal(u, grants), nil
 }
 
 // ForgotPortalPassword queues a reset link to the stored address of the tenant's

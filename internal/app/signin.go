@@ -125,7 +125,7 @@ func (a *App) StaffPasswordLink(ctx context.Context, sc access.Staff, userID int
 	if err := sc.Require(access.UsersManage); err != nil {
 		return "", err
 	}
-	u, err := a.Store.StaffUser(ctx, sc.CompanyID, userID)
+	u, err := a.Store.StaffUser(ctx, sc.CompanyID(), userID)
 	if err != nil {
 		return "", err
 	}
@@ -186,7 +186,7 @@ func (a *App) CreateStaffUser(ctx context.Context, sc access.Staff, u *domain.St
 			return domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
 		}
 	}
-	u.CompanyID = sc.CompanyID
+	u.CompanyID = sc.CompanyID()
 	if err := auth.ValidateNewPassword(password); err != nil {
 		return err
 	}

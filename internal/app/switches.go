@@ -617,7 +617,7 @@ func (s *Switches) ToggleAsStaff(ctx context.Context, sc access.Staff, id int64,
 // in the Scope (ENOTFOUND otherwise), online (ECONFLICT otherwise) and under its
 // command rate limit (ETOOMANY otherwise).
 func (s *Switches) ToggleAsPortal(ctx context.Context, sc access.Scope, user *domain.PortalUser, id int64, on bool) (*ToggleResult, error) {
-	if user == nil || user.ID != sc.PortalUserID {
+	if user == nil || user.ID != sc.PortalUserID() {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
 	}
 	cmd, err := s.store.PortalCommand(ctx, sc, user.Name(), id, on, s.policy)

@@ -123,14 +123,15 @@ func billing(ctx context.Context, st *store.Store, sc access.Staff, clients map[
 		if d.decidedBy == "" {
 			continue
 		}
-		u, _, err := st.PortalCredentials(ctx, sc.CompanyID, d.decidedBy)
+		u, _, err := st.PortalCredentials(ctx, sc.CompanyID(), d.decidedBy)
 		if err != nil {
 			return fmt.Errorf("demo: %s: %w", d.decidedBy, err)
 		}
-		scope, err := st.PortalScope(ctx, sc.CompanyID, u.ID)
+		grants, err := st.PortalGrants(ctx, sc.CompanyID(), u.ID)
 		if err != nil {
 			return err
 		}
+		scope := access.NewScope(sc.CompanyID(), u.ID, grants)
 		if _, err := st.DecideEstimate(ctx, scope, e.ID, domain.EstimateAccepted, d.comment); err != nil {
 			return fmt.Errorf("demo: accepting %s: %w", d.title, err)
 		}

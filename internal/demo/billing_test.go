@@ -61,7 +61,7 @@ func TestFillBilling(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			scope, err := st.PortalScope(t.Context(), d.CompanyID, u.ID)
+			scope, err := testenv.PortalScope(t.Context(), st, d.CompanyID, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -145,7 +145,7 @@ func portalUsers(ctx context.Context, st *store.Store, sc access.Staff, hash str
 		if err != nil {
 			return fmt.Errorf("demo: portal user %s: %w", u.Email, err)
 		}
-		if err := st.SetPortalPassword(ctx, sc.CompanyID, pu.ID, hash); err != nil {
+		if err := st.SetPortalPassword(ctx, sc.CompanyID(), pu.ID, hash); err != nil {
 			return err
 		}
 	}

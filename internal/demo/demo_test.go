@@ -170,7 +170,7 @@ func TestFillAgainReusesTheTenantAndResetsThePassword(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Store.SetStaffPassword(ctx, first.CompanyID, sc.UserID, hash); err != nil {
+		if err := db.Store.SetStaffPassword(ctx, first.CompanyID, sc.UserID(), hash); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := signIn(ctx, db.Store, "demo-password"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {

@@ -29,15 +29,15 @@ func TestDemoProtocolsAndDocuments(t *testing.T) {
 			return u
 		}
 		owner, kosice := user("owner@abc.test"), user("kosice@abc.test")
-		ownerScope, err := st.PortalScope(ctx, d.CompanyID, owner.ID)
+		ownerScope, err := testenv.PortalScope(ctx, st, d.CompanyID, owner.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		kosiceScope, err := st.PortalScope(ctx, d.CompanyID, kosice.ID)
+		kosiceScope, err := testenv.PortalScope(ctx, st, d.CompanyID, kosice.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		abc := ownerScope.Clients[0].ClientID
+		abc := ownerScope.Clients()[0].ClientID
 		sites, err := st.PortalSites(ctx, ownerScope, abc)
 		if err != nil || len(sites) != 5 {
 			t.Fatalf("ABC's sites for the owner: %d (%v), want 5", len(sites), err)

@@ -42,7 +42,7 @@ func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *d
 	}
 	var portal []*domain.PortalUser
 	for _, email := range []string{"portal@dencorp.test", "multi@demo.test"} {
-		u, _, err := st.PortalCredentials(ctx, sc.CompanyID, email)
+		u, _, err := st.PortalCredentials(ctx, sc.CompanyID(), email)
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *d
 				off.ActorKind, off.Source = domain.ActorExternal, "button"
 			case 2:
 				on.ActorKind, on.PortalUserID, on.ActorName = domain.ActorPortal, portal[1].ID, portal[1].Name()
-				off.ActorKind, off.StaffUserID, off.ActorName = domain.ActorStaff, sc.UserID, sc.Name
+				off.ActorKind, off.StaffUserID, off.ActorName = domain.ActorStaff, sc.UserID(), sc.Name()
 			default:
 				on.ActorKind, on.Source = domain.ActorExternal, "schedule"
 				off.ActorKind, off.PortalUserID, off.ActorName = domain.ActorPortal, portal[0].ID, portal[0].Name()

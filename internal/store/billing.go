@@ -52,7 +52,7 @@ func (s *Store) UpdateBillingSettings(ctx context.Context, sc access.Staff, b Bi
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET notification_email = ?, billing_details = ? WHERE id = ?`),
-			b.NotificationEmail, b.Details, sc.CompanyID)
+			b.NotificationEmail, b.Details, sc.CompanyID())
 		if err := mustAffect(res, err, "Company not found."); err != nil {
 			return err
 		}
@@ -298,12 +298,12 @@ func (t docType[T]) collect(ctx context.Context, s *Store, today domain.Day, que
 func (t docType[T]) list(ctx context.Context, s *Store, sc access.Staff, f BillingFilter) ([]T, domain.PageInfo, error) {
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
 	where := ` WHERE d.company_id = ? AND d.client_id = ?`
-	args := []any{sc.CompanyID, f.ClientID}
+	args := []any{sc.CompanyID(), f.ClientID}
 	if f.ProjectID != 0 {
 		where += ` AND d.project_id = ?`
 		args = append(args, f.ProjectID)
@@ -350,21 +350,21 @@ func (s *Store) createDoc(ctx context.Context, sc access.Staff, k docKind, d *do
 		if err := s.clientExists(ctx, tx, sc, d.ClientID); err != nil {
 			return err
 		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID, d.ClientID, d.ProjectID); err != nil {
+		if err := s.projectOfClient(ctx, tx, sc.CompanyID(), d.ClientID, d.ProjectID); err != nil {
 			return err
 		}
 		now := s.Now()
 		t := domain.ComputeTotals(d.Lines)
 		id, err := s.insert(ctx, tx, `INSERT INTO `+k.table+` (company_id, client_id, project_id, title, status, issue_date, `+k.dayCol+`,
 			currency, note, total_net, total_vat, total_gross, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.CompanyID, d.ClientID, nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(),
+			sc.CompanyID(), d.ClientID, nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(),
 			d.Currency, d.Note, int64(t.Net), int64(t.VAT), int64(t.Gross), micros(now), micros(now))
 		if err != nil {
 			return fmt.Errorf("store: create %s: %w", k.kind, err)
 		}
 		// Both kinds call a draft "draft" (see BillingDoc.IsDraft).
-		d.ID, d.CompanyID, d.Status, d.Totals, d.CreatedAt, d.UpdatedAt = id, sc.CompanyID, domain.InvoiceDraft, t, now, now
-		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID, id, d.Lines); err != nil {
+		d.ID, d.CompanyID, d.Status, d.Totals, d.CreatedAt, d.UpdatedAt = id, sc.CompanyID(), domain.InvoiceDraft, t, now, now
+		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID(), id, d.Lines); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, sc, k.kind+".create", fmt.Sprintf("Draft %s #%d", k.kind, id))
@@ -378,25 +378,25 @@ func (s *Store) updateDoc(ctx context.Context, sc access.Staff, k docKind, d *do
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.docStatus(ctx, tx, k, sc.CompanyID, d.ClientID, d.ID)
+		status, err := s.docStatus(ctx, tx, k, sc.CompanyID(), d.ClientID, d.ID)
 		if err != nil {
 			return err
 		}
 		if status != domain.InvoiceDraft {
 			return billingConflict("%s", k.editRefusal)
 		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID, d.ClientID, d.ProjectID); err != nil {
+		if err := s.projectOfClient(ctx, tx, sc.CompanyID(), d.ClientID, d.ProjectID); err != nil {
 			return err
 		}
 		t := domain.ComputeTotals(d.Lines)
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE `+k.table+` SET project_id = ?, title = ?, issue_date = ?, `+k.dayCol+` = ?, currency = ?,
 			note = ?, total_net = ?, total_vat = ?, total_gross = ?, updated_at = ? WHERE company_id = ? AND id = ? AND status = 'draft'`),
 			nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(), d.Currency, d.Note,
-			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID, d.ID); err != nil {
+			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID(), d.ID); err != nil {
 			return fmt.Errorf("store: update %s: %w", k.kind, err)
 		}
 		d.Totals = t
-		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID, d.ID, d.Lines); err != nil {
+		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID(), d.ID, d.Lines); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, sc, k.kind+".update", fmt.Sprintf("Draft %s #%d", k.kind, d.ID))
@@ -419,17 +419,17 @@ func (s *Store) deleteDoc(ctx context.Context, sc access.Staff, k docKind, clien
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.docStatus(ctx, tx, k, sc.CompanyID, clientID, id)
+		status, err := s.docStatus(ctx, tx, k, sc.CompanyID(), clientID, id)
 		if err != nil {
 			return err
 		}
 		if status != domain.InvoiceDraft {
 			return billingConflict("%s", k.deleteRefusal)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.linesTable()+` WHERE company_id = ? AND `+k.docCol()+` = ?`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.linesTable()+` WHERE company_id = ? AND `+k.docCol()+` = ?`), sc.CompanyID(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.table+` WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.table+` WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete %s: %w", k.kind, err)
 		}
 		return s.audit(ctx, tx, sc, k.kind+".delete", fmt.Sprintf("Draft %s #%d", k.kind, id))
@@ -443,10 +443,10 @@ func (t docType[T]) send(ctx context.Context, s *Store, sc access.Staff, clientI
 	}
 	var number string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.docStatus(ctx, tx, t.docKind, sc.CompanyID, clientID, id); err != nil { // locks the row
+		if _, err := s.docStatus(ctx, tx, t.docKind, sc.CompanyID(), clientID, id); err != nil { // locks the row
 			return err
 		}
-		v, err := t.load(ctx, s, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+		v, err := t.load(ctx, s, tx, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 		if err != nil {
 			return err
 		}
@@ -457,12 +457,12 @@ func (t docType[T]) send(ctx context.Context, s *Store, sc access.Staff, clientI
 		if len(d.Lines) == 0 {
 			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the %s.", t.kind)
 		}
-		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID, t.kind, d.IssueDate.Year()); err != nil {
+		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID(), t.kind, d.IssueDate.Year()); err != nil {
 			return err
 		}
 		now := micros(s.Now())
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE `+t.table+` SET status = 'sent', number = ?, sent_at = ?, updated_at = ?
-			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID, id)
+			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID(), id)
 		if err := mustAffect(res, err, t.notFound()); err != nil {
 			return err
 		}

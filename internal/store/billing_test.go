@@ -58,7 +58,7 @@ func newBillingWorld(t *testing.T, db *testenv.DB, slug string) *billingWorld {
 
 func (w *billingWorld) scope(t *testing.T, db *testenv.DB, u *domain.PortalUser) access.Scope {
 	t.Helper()
-	sc, err := db.Store.PortalScope(t.Context(), w.Company.ID, u.ID)
+	sc, err := testenv.PortalScope(t.Context(), db.Store, w.Company.ID, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestPortalBillingVisibility(t *testing.T) {
 			})
 		}
 		// A zero Scope sees nothing.
-		list, _, err := s.PortalInvoices(ctx, access.Scope{CompanyID: w.Company.ID}, store.BillingFilter{})
+		list, _, err := s.PortalInvoices(ctx, access.NewScope(w.Company.ID, 0, nil), store.BillingFilter{})
 		if err != nil || len(list) != 0 {
 			t.Fatalf("zero scope: %v, %v", list, err)
 		}
@@ -485,7 +485,7 @@ func TestEstimateDecisionRecipients(t *testing.T) {
 		wantCode(t, s.RecordEstimateDecision(ctx, biller, w.ABC.ID, e2.ID, domain.EstimateAccepted, "By phone."), "")
 		wantCode(t, s.RecordEstimateDecision(ctx, biller, w.ABC.ID, e2.ID, domain.EstimateDeclined, ""), domain.ECONFLICT)
 		got, _ := s.Estimate(ctx, w.Staff, w.ABC.ID, e2.ID)
-		if d := got.Decision; d == nil || !d.ByStaff() || d.StaffUserID != biller.UserID || d.ByName != biller.Name || d.Comment != "By phone." {
+		if d := got.Decision; d == nil || !d.ByStaff() || d.StaffUserID != biller.UserID() || d.ByName != biller.Name() || d.Comment != "By phone." {
 			t.Fatalf("staff decision %+v", d)
 		}
 		if more, _ := s.ClaimMail(ctx, "test2", time.Minute, 100); len(more) != 0 {

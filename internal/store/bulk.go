@@ -30,7 +30,7 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 		}
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		first, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID, int64(len(ps)))
+		first, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID(), int64(len(ps)))
 		if err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 					b.WriteString(", ")
 				}
 				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-				p.CompanyID, p.Number, p.Status = sc.CompanyID, first+int64(start+i), domain.ProtocolCompleted
+				p.CompanyID, p.Number, p.Status = sc.CompanyID(), first+int64(start+i), domain.ProtocolCompleted
 				p.CompletedAt = p.PerformedAt
 				byNumber[p.Number] = p
 				args = append(args, p.CompanyID, p.Number, p.ClientID, p.SiteID, micros(p.PerformedAt), nullID(p.TechnicianID),

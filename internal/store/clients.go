@@ -50,7 +50,7 @@ func (s *Store) Clients(ctx context.Context, sc access.Staff, f ClientFilter) ([
 	if f.Archived {
 		where = `c.company_id = ? AND c.archived_at IS NOT NULL`
 	}
-	args := []any{sc.CompanyID}
+	args := []any{sc.CompanyID()}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where += ` AND c.search_text LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(q))
@@ -78,7 +78,7 @@ func (s *Store) Clients(ctx context.Context, sc access.Staff, f ClientFilter) ([
 // Client returns the client id of the staff member's company, or ENOTFOUND — a
 // client of another company is missing.
 func (s *Store) Client(ctx context.Context, sc access.Staff, id int64) (*domain.Client, error) {
-	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID, id)
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID(), id)
 	c, err := scanClient(row)
 	return c, notFound(err, "Client not found.")
 }
@@ -95,7 +95,7 @@ func (s *Store) CreateClient(ctx context.Context, sc access.Staff, c *domain.Cli
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		c.CompanyID, c.CreatedAt, c.UpdatedAt = sc.CompanyID, now, now
+		c.CompanyID, c.CreatedAt, c.UpdatedAt = sc.CompanyID(), now, now
 		id, err := s.insert(ctx, tx, `INSERT INTO clients (company_id, name, search_text, company_number, tax_id, vat_id, contact_person,
 			email, protocol_email, phone, street, city, postal_code, country, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -125,7 +125,7 @@ func (s *Store) UpdateClient(ctx context.Context, sc access.Staff, c *domain.Cli
 			contact_person = ?, email = ?, protocol_email = ?, phone = ?, street = ?, city = ?, postal_code = ?, country = ?, updated_at = ?
 			WHERE company_id = ? AND id = ?`),
 			c.Name, clientSearchText(c), c.CompanyNumber, c.TaxID, c.VATID, c.ContactPerson, c.Email, c.ProtocolEmail,
-			c.Phone, c.Street, c.City, c.PostalCode, c.Country, micros(c.UpdatedAt), sc.CompanyID, c.ID)
+			c.Phone, c.Street, c.City, c.PostalCode, c.Country, micros(c.UpdatedAt), sc.CompanyID(), c.ID)
 		if err := mustAffect(res, err, "Client not found."); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (s *Store) ArchiveClient(ctx context.Context, sc access.Staff, id int64, ar
 		if archived {
 			at, action = sql.NullInt64{Int64: micros(s.Now()), Valid: true}, "client.archive"
 		}
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET archived_at = ? WHERE company_id = ? AND id = ?`), at, sc.CompanyID, id)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET archived_at = ? WHERE company_id = ? AND id = ?`), at, sc.CompanyID(), id)
 		if err := mustAffect(res, err, "Client not found."); err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID, id))
+		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID(), id))
 		if err != nil {
 			return notFound(err, "Client not found.")
 		}
@@ -173,18 +173,18 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 			still = append(still, plural(c.ProjectCount, "project", "projects"))
 		}
 		var portal int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_grants WHERE company_id = ? AND client_id = ?`), sc.CompanyID, id).Scan(&portal); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_grants WHERE company_id = ? AND client_id = ?`), sc.CompanyID(), id).Scan(&portal); err != nil {
 			return err
 		}
 		if portal > 0 {
 			still = append(still, plural(portal, "portal user", "portal users"))
 		}
-		if docs, err := s.clientDocuments(ctx, tx, sc.CompanyID, id); err != nil {
+		if docs, err := s.clientDocuments(ctx, tx, sc.CompanyID(), id); err != nil {
 			return err
 		} else if docs > 0 {
 			still = append(still, plural(docs, "document", "documents"))
 		}
-		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID, id, 0); err != nil {
+		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID(), id, 0); err != nil {
 			return err
 		} else if refs != "" {
 			still = append(still, refs)
@@ -193,10 +193,10 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 			return domain.Errorf(domain.ECONFLICT, "%s still has %s. Delete or disconnect those first, or archive the client instead — archiving keeps its history.",
 				c.Name, joinAnd(still))
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ?`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ?`), sc.CompanyID(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete client: %w", err)
 		}
 		return s.audit(ctx, tx, sc, "client.delete", "Client "+c.Name)

@@ -101,7 +101,7 @@ func (s *Store) UpdateTeamLabel(ctx context.Context, sc access.Staff, label stri
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET team_label = ? WHERE id = ?`), label, sc.CompanyID)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET team_label = ? WHERE id = ?`), label, sc.CompanyID())
 		if err := mustAffect(res, err, "Company not found."); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func scanContact(row interface{ Scan(...any) error }) (*domain.Contact, error) {
 // for a client of another company.
 func (s *Store) Contacts(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.Contact, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+contactColumns+` FROM contacts WHERE company_id = ? AND client_id = ?
-		ORDER BY last_name, first_name, id`), sc.CompanyID, clientID)
+		ORDER BY last_name, first_name, id`), sc.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts: %w", err)
 	}
@@ -40,7 +40,7 @@ func (s *Store) Contacts(ctx context.Context, sc access.Staff, clientID int64) (
 // Contact returns contact id of client clientID, or ENOTFOUND.
 func (s *Store) Contact(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Contact, error) {
 	c, err := scanContact(s.db.QueryRowContext(ctx, s.q(`SELECT `+contactColumns+` FROM contacts
-		WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id))
+		WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID(), clientID, id))
 	return c, notFound(err, "Contact not found.")
 }
 
@@ -58,7 +58,7 @@ func (s *Store) CreateContact(ctx context.Context, sc access.Staff, c *domain.Co
 		if err := s.clientExists(ctx, tx, sc, c.ClientID); err != nil {
 			return err
 		}
-		c.CompanyID = sc.CompanyID
+		c.CompanyID = sc.CompanyID()
 		id, err := s.insert(ctx, tx, `INSERT INTO contacts (company_id, client_id, first_name, last_name, email, phone, position, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.CompanyID, c.ClientID, c.FirstName, c.LastName, c.Email, c.Phone, c.Position, micros(s.Now()))
 		if err != nil {
@@ -80,7 +80,7 @@ func (s *Store) UpdateContact(ctx context.Context, sc access.Staff, c *domain.Co
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET first_name = ?, last_name = ?, email = ?, phone = ?, position = ?
-			WHERE company_id = ? AND client_id = ? AND id = ?`), c.FirstName, c.LastName, c.Email, c.Phone, c.Position, sc.CompanyID, c.ClientID, c.ID)
+			WHERE company_id = ? AND client_id = ? AND id = ?`), c.FirstName, c.LastName, c.Email, c.Phone, c.Position, sc.CompanyID(), c.ClientID, c.ID)
 		if err := mustAffect(res, err, "Contact not found."); err != nil {
 			return err
 		}
@@ -98,10 +98,10 @@ func (s *Store) DeleteContact(ctx context.Context, sc access.Staff, clientID, id
 		// A portal account invited through the contact keeps its access; it is just
 		// no longer linked to the contact.
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE portal_grants SET contact_id = NULL WHERE company_id = ? AND client_id = ? AND contact_id = ?`),
-			sc.CompanyID, clientID, id); err != nil {
+			sc.CompanyID(), clientID, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID(), clientID, id)
 		if err := mustAffect(res, err, "Contact not found."); err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (s *Store) DeleteContact(ctx context.Context, sc access.Staff, clientID, id
 // clientExists returns ENOTFOUND unless the client is in the staff member's company.
 func (s *Store) clientExists(ctx context.Context, tx *sql.Tx, sc access.Staff, clientID int64) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID, clientID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID(), clientID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {

@@ -103,7 +103,7 @@ func (s *Store) Documents(ctx context.Context, sc access.Staff, f DocumentFilter
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	where := `d.company_id = ?`
-	args := []any{sc.CompanyID}
+	args := []any{sc.CompanyID()}
 	if f.ClientID != 0 {
 		where += ` AND d.client_id = ?`
 		args = append(args, f.ClientID)
@@ -130,7 +130,7 @@ func (s *Store) Documents(ctx context.Context, sc access.Staff, f DocumentFilter
 
 // Document returns the company's document id with its sites, or ENOTFOUND.
 func (s *Store) Document(ctx context.Context, sc access.Staff, id int64) (*domain.Document, error) {
-	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, sc.CompanyID, id)
+	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, sc.CompanyID(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +161,7 @@ func (s *Store) checkDocumentRefs(ctx context.Context, q querier, sc access.Staf
 	}
 	var n int
 	if d.MaterialID != 0 {
-		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID, d.MaterialID).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID(), d.MaterialID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -169,7 +169,7 @@ func (s *Store) checkDocumentRefs(ctx context.Context, q querier, sc access.Staf
 		}
 	}
 	if d.ClientID != 0 {
-		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID, d.ClientID).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID(), d.ClientID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -177,7 +177,7 @@ func (s *Store) checkDocumentRefs(ctx context.Context, q querier, sc access.Staf
 		}
 		for _, site := range d.SiteIDs {
 			if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
-				sc.CompanyID, d.ClientID, site).Scan(&n); err != nil {
+				sc.CompanyID(), d.ClientID, site).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
@@ -242,7 +242,7 @@ func (s *Store) CreateDocument(ctx context.Context, sc access.Staff, d *domain.D
 			return err
 		}
 		now := s.Now()
-		d.CompanyID, d.CreatedAt, d.UpdatedAt = sc.CompanyID, now, now
+		d.CompanyID, d.CreatedAt, d.UpdatedAt = sc.CompanyID(), now, now
 		var err error
 		d.ID, err = s.insert(ctx, tx, `INSERT INTO documents (company_id, kind, title, search_text, valid_until, material_id, client_id,
 			all_sites, portal_visible, file_key, file_name, content_type, size, created_at, updated_at)
@@ -275,10 +275,10 @@ func (s *Store) UpdateDocument(ctx context.Context, sc access.Staff, d *domain.D
 			return err
 		}
 		var fileName string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT file_name FROM documents WHERE company_id = ? AND id = ?`), sc.CompanyID, d.ID).Scan(&fileName); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT file_name FROM documents WHERE company_id = ? AND id = ?`), sc.CompanyID(), d.ID).Scan(&fileName); err != nil {
 			return notFound(err, "Document not found.")
 		}
-		d.CompanyID, d.FileName, d.UpdatedAt = sc.CompanyID, fileName, s.Now()
+		d.CompanyID, d.FileName, d.UpdatedAt = sc.CompanyID(), fileName, s.Now()
 		// Sites go first: a document moving to another client must not keep
 		// site rows of the old one (their key includes the client).
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM document_sites WHERE company_id = ? AND document_id = ?`), d.CompanyID, d.ID); err != nil {
@@ -287,7 +287,7 @@ func (s *Store) UpdateDocument(ctx context.Context, sc access.Staff, d *domain.D
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE documents SET kind = ?, title = ?, search_text = ?, valid_until = ?, material_id = ?, client_id = ?,
 			all_sites = ?, portal_visible = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
 			d.Kind, d.Title, s.documentSearchText(ctx, tx, d), nullDate(d.ValidUntil), nullID(d.MaterialID), nullID(d.ClientID),
-			d.AllSites, d.PortalVisible, micros(d.UpdatedAt), sc.CompanyID, d.ID)
+			d.AllSites, d.PortalVisible, micros(d.UpdatedAt), sc.CompanyID(), d.ID)
 		if err != nil {
 			return fmt.Errorf("store: update document: %w", err)
 		}
@@ -306,7 +306,7 @@ func (s *Store) DeleteDocument(ctx context.Context, sc access.Staff, id int64) (
 	}
 	var d *domain.Document
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		docs, err := s.collectDocuments(ctx, tx, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, sc.CompanyID, id)
+		docs, err := s.collectDocuments(ctx, tx, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, sc.CompanyID(), id)
 		if err != nil {
 			return err
 		}
@@ -314,10 +314,10 @@ func (s *Store) DeleteDocument(ctx context.Context, sc access.Staff, id int64) (
 			return domain.Errorf(domain.ENOTFOUND, "Document not found.")
 		}
 		d = docs[0]
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM document_sites WHERE company_id = ? AND document_id = ?`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM document_sites WHERE company_id = ? AND document_id = ?`), sc.CompanyID(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM documents WHERE company_id = ? AND id = ?`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM documents WHERE company_id = ? AND id = ?`), sc.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete document: %w", err)
 		}
 		return s.audit(ctx, tx, sc, "document.delete", "Document "+d.Title)

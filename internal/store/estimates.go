@@ -71,7 +71,7 @@ func (s *Store) Estimates(ctx context.Context, sc access.Staff, f BillingFilter)
 // Estimate returns estimate id of client clientID with its lines and decision,
 // or ENOTFOUND.
 func (s *Store) Estimate(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Estimate, error) {
-	return s.estimate(ctx, s.db, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+	return s.estimate(ctx, s.db, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 }
 
 // estimate loads one estimate of the company with its lines and client, under an
@@ -115,12 +115,12 @@ func (s *Store) RecordEstimateDecision(ctx context.Context, sc access.Staff, cli
 	if err := sc.Require(access.BillingManage); err != nil {
 		return err
 	}
-	d := domain.EstimateDecision{Decision: decision, Comment: comment, StaffUserID: sc.UserID, ByName: sc.Name}
+	d := domain.EstimateDecision{Decision: decision, Comment: comment, StaffUserID: sc.UserID(), ByName: sc.Name()}
 	if err := validDecision(&d); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		e, err := s.estimate(ctx, tx, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+		e, err := s.estimate(ctx, tx, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 		if err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func (s *Store) Invoices(ctx context.Context, sc access.Staff, f BillingFilter) 
 
 // Invoice returns invoice id of client clientID with its lines, or ENOTFOUND.
 func (s *Store) Invoice(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Invoice, error) {
-	return s.invoice(ctx, s.db, sc.CompanyID, ` AND d.client_id = ?`, []any{clientID}, id)
+	return s.invoice(ctx, s.db, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 }
 
 // invoice loads one invoice of the company with its lines and client, under an
@@ -125,7 +125,7 @@ func (s *Store) moveInvoice(ctx context.Context, sc access.Staff, clientID, id i
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.docStatus(ctx, tx, invoiceKind, sc.CompanyID, clientID, id)
+		status, err := s.docStatus(ctx, tx, invoiceKind, sc.CompanyID(), clientID, id)
 		if err != nil {
 			return err
 		}
@@ -138,12 +138,12 @@ func (s *Store) moveInvoice(ctx context.Context, sc access.Staff, clientID, id i
 		}
 		now := micros(s.Now())
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE invoices SET `+set+`, updated_at = ? WHERE company_id = ? AND id = ? AND status = ?`),
-			now, now, sc.CompanyID, id, status)
+			now, now, sc.CompanyID(), id, status)
 		if err := mustAffect(res, err, "Invoice not found."); err != nil {
 			return err
 		}
 		var number string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(number, '') FROM invoices WHERE company_id = ? AND id = ?`), sc.CompanyID, id).Scan(&number); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(number, '') FROM invoices WHERE company_id = ? AND id = ?`), sc.CompanyID(), id).Scan(&number); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, sc, action, "Invoice "+number)
@@ -160,7 +160,7 @@ type InvoiceBalance struct {
 
 // InvoiceBalances sums the client's unpaid invoices per currency.
 func (s *Store) InvoiceBalances(ctx context.Context, sc access.Staff, clientID int64) ([]InvoiceBalance, error) {
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Store) InvoiceBalances(ctx context.Context, sc access.Staff, clientID i
 		CAST(SUM(CASE WHEN due_date < ? THEN total_gross ELSE 0 END) AS BIGINT),
 		CAST(SUM(CASE WHEN due_date < ? THEN 1 ELSE 0 END) AS BIGINT)
 		FROM invoices WHERE company_id = ? AND client_id = ? AND status = 'sent' GROUP BY currency ORDER BY currency`),
-		today.String(), today.String(), sc.CompanyID, clientID)
+		today.String(), today.String(), sc.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: invoice balances: %w", err)
 	}

@@ -159,11 +159,11 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 
 		// Staff.
 		{"StaffUser", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.StaffUser(ctx, sc.CompanyID, b.User.ID)
+			_, err := s.StaffUser(ctx, sc.CompanyID(), b.User.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"StaffCredentials", func(ctx context.Context, sc access.Staff) error {
-			_, _, err := s.StaffCredentials(ctx, sc.CompanyID, b.User.Email)
+			_, _, err := s.StaffCredentials(ctx, sc.CompanyID(), b.User.Email)
 			return err
 		}, domain.ENOTFOUND},
 		{"UpdateStaffUser", func(ctx context.Context, sc access.Staff) error {
@@ -175,10 +175,10 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 			return err
 		}, domain.ENOTFOUND},
 		{"SetStaffPassword", func(ctx context.Context, sc access.Staff) error {
-			return s.SetStaffPassword(ctx, sc.CompanyID, b.User.ID, "evil")
+			return s.SetStaffPassword(ctx, sc.CompanyID(), b.User.ID, "evil")
 		}, domain.ENOTFOUND},
 		{"SetStaffPassword (their admin)", func(ctx context.Context, sc access.Staff) error {
-			return s.SetStaffPassword(ctx, sc.CompanyID, b.Admin.ID, "evil")
+			return s.SetStaffPassword(ctx, sc.CompanyID(), b.Admin.ID, "evil")
 		}, domain.ENOTFOUND},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

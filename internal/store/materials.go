@@ -39,7 +39,7 @@ func (s *Store) Materials(ctx context.Context, sc access.Staff, f MaterialFilter
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	where := `m.company_id = ?`
-	args := []any{sc.CompanyID}
+	args := []any{sc.CompanyID()}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where += ` AND m.search_text LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(q))
@@ -54,7 +54,7 @@ func (s *Store) Materials(ctx context.Context, sc access.Staff, f MaterialFilter
 
 // AllMaterials lists every material of the company by name, for choosing one in a form.
 func (s *Store) AllMaterials(ctx context.Context, sc access.Staff) ([]*domain.Material, error) {
-	return s.collectMaterials(ctx, `SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? ORDER BY m.name, m.id`, sc.CompanyID)
+	return s.collectMaterials(ctx, `SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? ORDER BY m.name, m.id`, sc.CompanyID())
 }
 
 func (s *Store) collectMaterials(ctx context.Context, query string, args ...any) ([]*domain.Material, error) {
@@ -76,7 +76,7 @@ func (s *Store) collectMaterials(ctx context.Context, query string, args ...any)
 
 // Material returns the company's material id, or ENOTFOUND.
 func (s *Store) Material(ctx context.Context, sc access.Staff, id int64) (*domain.Material, error) {
-	m, err := scanMaterial(s.db.QueryRowContext(ctx, s.q(`SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? AND m.id = ?`), sc.CompanyID, id))
+	m, err := scanMaterial(s.db.QueryRowContext(ctx, s.q(`SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? AND m.id = ?`), sc.CompanyID(), id))
 	return m, notFound(err, "Material not found.")
 }
 
@@ -91,7 +91,7 @@ func (s *Store) CreateMaterial(ctx context.Context, sc access.Staff, m *domain.M
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		m.CompanyID, m.CreatedAt, m.UpdatedAt = sc.CompanyID, now, now
+		m.CompanyID, m.CreatedAt, m.UpdatedAt = sc.CompanyID(), now, now
 		id, err := s.insert(ctx, tx, `INSERT INTO materials (company_id, name, search_text, manufacturer, active_substance, unit, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.CompanyID, m.Name, materialSearchText(m), m.Manufacturer, m.ActiveSubstance, m.Unit, micros(now), micros(now))
 		if err != nil {
@@ -114,7 +114,7 @@ func (s *Store) UpdateMaterial(ctx context.Context, sc access.Staff, m *domain.M
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE materials SET name = ?, search_text = ?, manufacturer = ?, active_substance = ?, unit = ?, updated_at = ?
-			WHERE company_id = ? AND id = ?`), m.Name, materialSearchText(m), m.Manufacturer, m.ActiveSubstance, m.Unit, micros(s.Now()), sc.CompanyID, m.ID)
+			WHERE company_id = ? AND id = ?`), m.Name, materialSearchText(m), m.Manufacturer, m.ActiveSubstance, m.Unit, micros(s.Now()), sc.CompanyID(), m.ID)
 		if err := mustAffect(res, err, "Material not found."); err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *Store) DeleteMaterial(ctx context.Context, sc access.Staff, id int64) e
 		var used, docs int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT
 			(SELECT COUNT(DISTINCT protocol_id) FROM protocol_materials WHERE company_id = ? AND material_id = ?),
-			(SELECT COUNT(*) FROM documents WHERE company_id = ? AND material_id = ?)`), sc.CompanyID, id, sc.CompanyID, id).Scan(&used, &docs); err != nil {
+			(SELECT COUNT(*) FROM documents WHERE company_id = ? AND material_id = ?)`), sc.CompanyID(), id, sc.CompanyID(), id).Scan(&used, &docs); err != nil {
 			return err
 		}
 		var still []string
@@ -145,7 +145,7 @@ func (s *Store) DeleteMaterial(ctx context.Context, sc access.Staff, id int64) e
 		if len(still) > 0 {
 			return domain.Errorf(domain.ECONFLICT, "This material %s, so it cannot be deleted.", joinAnd(still))
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID, id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID(), id)
 		if err := mustAffect(res, err, "Material not found."); err != nil {
 			return err
 		}

@@ -54,73 +54,75 @@ func (s *Store) CreatePortalSession(ctx context.Context, companyID, userID int64
 }
 
 // PortalSession returns the portal user of the live session stored under tokenHash
-// in the company, with the user's access Scope loaded fresh. A session of another
+// in the company, with the user's grants loaded fresh. A session of another
 // tenant, an expired one (idle or absolute) or one of a deleted user is EUNAUTHORIZED.
-func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash string, idle time.Duration) (*domain.PortalUser, access.Scope, error) {
+func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash string, idle time.Duration) (*domain.PortalUser, []access.ClientAccess, error) {
 	var id, userID, lastSeen, expires int64
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, portal_user_id, last_seen_at, expires_at FROM sessions
 		WHERE token_hash = ? AND company_id = ? AND portal_user_id IS NOT NULL`), tokenHash, companyID).Scan(&id, &userID, &lastSeen, &expires)
 	if err != nil {
-		return nil, access.Scope{}, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
+		return nil, nil, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 	}
 	now := s.Now()
 	if now.After(fromMicros(expires)) || now.Sub(fromMicros(lastSeen)) > idle {
 		s.DeleteSession(ctx, tokenHash)
-		return nil, access.Scope{}, domain.Errorf(domain.EUNAUTHORIZED, "Your session has expired. Please sign in again.")
+		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "Your session has expired. Please sign in again.")
 	}
 	u, err := scanPortalUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalUserColumns+` FROM portal_users u WHERE u.company_id = ? AND u.id = ?`), companyID, userID))
 	if err != nil {
-		return nil, access.Scope{}, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
+		return nil, nil, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 	}
-	sc, err := s.PortalScope(ctx, companyID, userID)
+	grants, err := s.PortalGrants(ctx, companyID, userID)
 	if err != nil {
-		return nil, access.Scope{}, err
+		return nil, nil, err
 	}
 	if now.Sub(fromMicros(lastSeen)) > time.Minute {
 		if _, err := s.wdb.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), micros(now), id); err != nil {
-			return nil, access.Scope{}, fmt.Errorf("store: touch session: %w", err)
+			return nil, nil, fmt.Errorf("store: touch session: %w", err)
 		}
 	}
-	return u, sc, nil
+	return u, grants, nil
 }
 
-// PortalScope loads what the company's portal user may see: each assigned client
-// with all of its sites or the listed ones, and all of its switches or the listed
-// ones. A user with no grants gets a Scope that matches nothing.
-func (s *Store) PortalScope(ctx context.Context, companyID, userID int64) (access.Scope, error) {
-	sc := access.Scope{CompanyID: companyID, PortalUserID: userID}
+// PortalGrants loads what the company's portal user may see, for the session code
+// to make the user's access.Scope from: each assigned client with all of its sites
+// or the listed ones, and all of its switches or the listed ones. A user with no
+// grants gets none.
+func (s *Store) PortalGrants(ctx context.Context, companyID, userID int64) ([]access.ClientAccess, error) {
+	var grants []access.ClientAccess
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT g.client_id, sg.site_id FROM portal_grants g
 		LEFT JOIN portal_site_grants sg ON sg.portal_user_id = g.portal_user_id AND sg.client_id = g.client_id
 		WHERE g.company_id = ? AND g.portal_user_id = ? ORDER BY g.client_id, sg.site_id`), companyID, userID)
 	if err != nil {
-		return access.Scope{}, fmt.Errorf("store: scope: %w", err)
+		return nil, fmt.Errorf("store: scope: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var clientID int64
 		var siteID sql.NullInt64
 		if err := rows.Scan(&clientID, &siteID); err != nil {
-			return access.Scope{}, err
+			return nil, err
 		}
-		n := len(sc.Clients)
-		if n == 0 || sc.Clients[n-1].ClientID != clientID {
-			sc.Clients = append(sc.Clients, access.ClientAccess{ClientID: clientID, AllSites: !siteID.Valid})
+		n := len(grants)
+		if n == 0 || grants[n-1].ClientID != clientID {
+			grants = append(grants, access.ClientAccess{ClientID: clientID, AllSites: !siteID.Valid})
 			n++
 		}
-		if siteID.Valid && !slices.Contains(sc.Clients[n-1].SiteIDs, siteID.Int64) {
-			sc.Clients[n-1].SiteIDs = append(sc.Clients[n-1].SiteIDs, siteID.Int64)
+		if siteID.Valid && !slices.Contains(grants[n-1].SiteIDs, siteID.Int64) {
+			grants[n-1].SiteIDs = append(grants[n-1].SiteIDs, siteID.Int64)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return access.Scope{}, err
+		return nil, err
 	}
-	return sc, s.loadSwitchNarrowing(ctx, &sc)
+	rows.Close()
+	return grants, s.loadSwitchNarrowing(ctx, companyID, userID, grants)
 }
 
-// loadSwitchNarrowing adds the user's per-switch narrowing to the scope's clients.
-func (s *Store) loadSwitchNarrowing(ctx context.Context, sc *access.Scope) error {
+// loadSwitchNarrowing adds the user's per-switch narrowing to the grants.
+func (s *Store) loadSwitchNarrowing(ctx context.Context, companyID, userID int64, grants []access.ClientAccess) error {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT client_id, switch_id FROM portal_switch_grants
-		WHERE company_id = ? AND portal_user_id = ? ORDER BY client_id, switch_id`), sc.CompanyID, sc.PortalUserID)
+		WHERE company_id = ? AND portal_user_id = ? ORDER BY client_id, switch_id`), companyID, userID)
 	if err != nil {
 		return fmt.Errorf("store: scope switches: %w", err)
 	}
@@ -130,9 +132,9 @@ func (s *Store) loadSwitchNarrowing(ctx context.Context, sc *access.Scope) error
 		if err := rows.Scan(&clientID, &switchID); err != nil {
 			return err
 		}
-		for i := range sc.Clients {
-			if sc.Clients[i].ClientID == clientID {
-				sc.Clients[i].SwitchIDs = append(sc.Clients[i].SwitchIDs, switchID)
+		for i := range grants {
+			if grants[i].ClientID == clientID {
+				grants[i].SwitchIDs = append(grants[i].SwitchIDs, switchID)
 			}
 		}
 	}
@@ -211,19 +213,19 @@ func (s *Store) setPortalPassword(ctx context.Context, tx *sql.Tx, companyID, us
 // PortalClients lists the clients in the scope by name, with the counts of the
 // sites the user may see.
 func (s *Store) PortalClients(ctx context.Context, sc access.Scope) ([]*domain.Client, error) {
-	where, args := sc.ClientsWhere("c.id")
-	siteWhere, siteArgs := sc.SitesWhere("x.client_id", "x.id")
+	where, args := legacyClients(sc, "c.id")
+	siteWhere, siteArgs := legacySites(sc, "x.client_id", "x.id")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number, c.city,
 		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+siteWhere+`)
 		FROM clients c WHERE c.company_id = ? AND `+where+` ORDER BY c.name, c.id`),
-		append(append(siteArgs, sc.CompanyID), args...)...)
+		append(append(siteArgs, sc.CompanyID()), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal clients: %w", err)
 	}
 	defer rows.Close()
 	var out []*domain.Client
 	for rows.Next() {
-		c := &domain.Client{CompanyID: sc.CompanyID}
+		c := &domain.Client{CompanyID: sc.CompanyID()}
 		if err := rows.Scan(&c.ID, &c.Name, &c.CompanyNumber, &c.City, &c.SiteCount); err != nil {
 			return nil, err
 		}

@@ -23,8 +23,8 @@ const (
 // portalDocWhere is the WHERE clause of a portal document query: the tenant, the
 // statuses the portal may show, and the Scope's clients and sites.
 func portalDocWhere(sc access.Scope, statuses string) (string, []any) {
-	where, args := sc.SitesWhere("d.client_id", "p.site_id")
-	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{sc.CompanyID}, args...)
+	where, args := legacySites(sc, "d.client_id", "p.site_id")
+	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{sc.CompanyID()}, args...)
 }
 
 // withProject narrows a document condition to one project, when projectID is set.
@@ -53,7 +53,7 @@ func (s *Store) countPortalDocs(ctx context.Context, table, where string, args [
 func (s *Store) PortalInvoices(ctx context.Context, sc access.Scope, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
@@ -74,7 +74,7 @@ func (s *Store) PortalInvoices(ctx context.Context, sc access.Scope, f BillingFi
 // exactly like a missing one.
 func (s *Store) PortalInvoice(ctx context.Context, sc access.Scope, id int64) (*domain.Invoice, error) {
 	where, args := portalDocWhere(sc, portalInvoiceStatuses)
-	return s.invoice(ctx, s.db, sc.CompanyID, ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+	return s.invoice(ctx, s.db, sc.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
 }
 
 // PortalEstimates lists one page of the estimates sc may see, newest issue date
@@ -82,7 +82,7 @@ func (s *Store) PortalInvoice(ctx context.Context, sc access.Scope, id int64) (*
 func (s *Store) PortalEstimates(ctx context.Context, sc access.Scope, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID)
+	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
@@ -106,7 +106,7 @@ func (s *Store) PortalEstimate(ctx context.Context, sc access.Scope, id int64) (
 
 func (s *Store) portalEstimate(ctx context.Context, q querier, sc access.Scope, id int64) (*domain.Estimate, error) {
 	where, args := portalDocWhere(sc, portalEstimateStatuses)
-	return s.estimate(ctx, q, sc.CompanyID, ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+	return s.estimate(ctx, q, sc.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
 }
 
 // PortalProjectBilling returns the invoices and estimates of project projectID
@@ -129,7 +129,7 @@ func (s *Store) PortalProjectBilling(ctx context.Context, sc access.Scope, proje
 // one sc may see (ENOTFOUND otherwise), sent, not expired and not yet answered
 // (ECONFLICT otherwise). It returns the estimate as decided.
 func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, decision, comment string) (*domain.Estimate, error) {
-	d := domain.EstimateDecision{Decision: decision, Comment: comment, PortalUserID: sc.PortalUserID}
+	d := domain.EstimateDecision{Decision: decision, Comment: comment, PortalUserID: sc.PortalUserID()}
 	if err := validDecision(&d); err != nil {
 		return nil, err
 	}
@@ -139,9 +139,9 @@ func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, d
 		if err != nil {
 			return err
 		}
-		u := &domain.PortalUser{ID: sc.PortalUserID, CompanyID: sc.CompanyID}
+		u := &domain.PortalUser{ID: sc.PortalUserID(), CompanyID: sc.CompanyID()}
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT first_name, last_name, email FROM portal_users WHERE company_id = ? AND id = ?`),
-			sc.CompanyID, sc.PortalUserID).Scan(&u.FirstName, &u.LastName, &u.Email); err != nil {
+			sc.CompanyID(), sc.PortalUserID()).Scan(&u.FirstName, &u.LastName, &u.Email); err != nil {
 			return notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 		}
 		d.ByName, d.ByEmail = u.Name(), u.Email
@@ -152,17 +152,17 @@ func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, d
 		if err := s.auditPortal(ctx, tx, sc, u, "estimate."+d.Decision, "Estimate "+e.Number); err != nil {
 			return err
 		}
-		to, err := s.decisionRecipients(ctx, tx, sc.CompanyID)
+		to, err := s.decisionRecipients(ctx, tx, sc.CompanyID())
 		if err != nil {
 			return err
 		}
 		for _, addr := range to {
-			mailID, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID, Kind: MailEstimateDecision, To: addr, ClientID: e.ClientID})
+			mailID, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: MailEstimateDecision, To: addr, ClientID: e.ClientID})
 			if err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO estimate_decision_mails (outbox_id, company_id, decision_id) VALUES (?, ?, ?)`),
-				mailID, sc.CompanyID, decisionID); err != nil {
+				mailID, sc.CompanyID(), decisionID); err != nil {
 				return fmt.Errorf("store: decision mail: %w", err)
 			}
 		}

@@ -18,8 +18,8 @@ const SDSMonths = 24
 // siteID when it is not 0. It is a query of its own, its ids bound into the
 // documents query: as a subquery, SQLite would run it once per document.
 func (s *Store) portalMaterials(ctx context.Context, sc access.Scope, siteID int64) ([]any, error) {
-	pw, pargs := sc.SitesWhere("p.client_id", "p.site_id")
-	args := append([]any{sc.CompanyID, micros(s.Now().AddDate(0, -SDSMonths, 0))}, pargs...)
+	pw, pargs := legacySites(sc, "p.client_id", "p.site_id")
+	args := append([]any{sc.CompanyID(), micros(s.Now().AddDate(0, -SDSMonths, 0))}, pargs...)
 	where := ``
 	if siteID != 0 {
 		where = ` AND p.site_id = ?`
@@ -65,13 +65,13 @@ func (s *Store) portalDocumentWhere(ctx context.Context, sc access.Scope) (strin
 	if err != nil {
 		return "", nil, err
 	}
-	cw, cargs := sc.ClientsWhere("d.client_id")
-	dw, dargs := sc.SitesWhere("ds.client_id", "ds.site_id")
+	cw, cargs := legacyClients(sc, "d.client_id")
+	dw, dargs := legacySites(sc, "ds.client_id", "ds.site_id")
 	where := `d.company_id = ? AND d.portal_visible = TRUE AND (
 		(d.material_id IS NOT NULL AND ` + inIDs("d.material_id", mats) + `)
 		OR (d.client_id IS NOT NULL AND ` + cw + ` AND (d.all_sites = TRUE OR EXISTS (SELECT 1 FROM document_sites ds
 			WHERE ds.company_id = d.company_id AND ds.document_id = d.id AND ` + dw + `))))`
-	args := []any{sc.CompanyID}
+	args := []any{sc.CompanyID()}
 	args = append(args, mats...)
 	args = append(args, cargs...)
 	args = append(args, dargs...)

@@ -14,8 +14,8 @@ import (
 
 // portalProtocolWhere is the condition for the completed protocols p the scope may see.
 func portalProtocolWhere(sc access.Scope) (string, []any) {
-	where, args := sc.SitesWhere("p.client_id", "p.site_id")
-	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{sc.CompanyID}, args...)
+	where, args := legacySites(sc, "p.client_id", "p.site_id")
+	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{sc.CompanyID()}, args...)
 }
 
 // PortalProtocols lists one page of the completed protocols at the sites sc may
@@ -44,9 +44,9 @@ func (s *Store) PortalProtocol(ctx context.Context, sc access.Scope, id int64) (
 // grouped pass over the scope's protocols, served by the (client, status, date)
 // index, rather than a pair of subqueries per client.
 func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.ClientSummary, error) {
-	cw, cargs := sc.ClientsWhere("c.id")
+	cw, cargs := legacyClients(sc, "c.id")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number FROM clients c
-		WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append([]any{sc.CompanyID}, cargs...)...)
+		WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append([]any{sc.CompanyID()}, cargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
 	}
@@ -87,12 +87,12 @@ func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.
 // PortalClient returns the full record of client id if sc is assigned to it, and
 // ENOTFOUND otherwise. Its site count is of the sites sc may see.
 func (s *Store) PortalClient(ctx context.Context, sc access.Scope, id int64) (*domain.Client, error) {
-	cw, cargs := sc.ClientsWhere("c.id")
-	sw, sargs := sc.SitesWhere("x.client_id", "x.id")
+	cw, cargs := legacyClients(sc, "c.id")
+	sw, sargs := legacySites(sc, "x.client_id", "x.id")
 	row := s.db.QueryRowContext(ctx, s.q(`SELECT c.id, c.company_id, c.name, c.company_number, c.tax_id, c.vat_id, c.contact_person,
 		c.email, c.protocol_email, c.phone, c.street, c.city, c.postal_code, c.country, c.archived_at, c.created_at, c.updated_at,
 		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+sw+`), 0, 0
-		FROM clients c WHERE c.company_id = ? AND c.id = ? AND `+cw), append(append(sargs, sc.CompanyID, id), cargs...)...)
+		FROM clients c WHERE c.company_id = ? AND c.id = ? AND `+cw), append(append(sargs, sc.CompanyID(), id), cargs...)...)
 	c, err := scanClient(row)
 	return c, notFound(err, "Company not found.")
 }
@@ -100,9 +100,9 @@ func (s *Store) PortalClient(ctx context.Context, sc access.Scope, id int64) (*d
 // PortalSites lists by name the sites of client clientID that sc may see; empty
 // for a client outside the scope.
 func (s *Store) PortalSites(ctx context.Context, sc access.Scope, clientID int64) ([]*domain.Site, error) {
-	sw, sargs := sc.SitesWhere("client_id", "id")
+	sw, sargs := legacySites(sc, "client_id", "id")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND `+sw+` ORDER BY name, id`),
-		append([]any{sc.CompanyID, clientID}, sargs...)...)
+		append([]any{sc.CompanyID(), clientID}, sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal sites: %w", err)
 	}
@@ -120,9 +120,9 @@ func (s *Store) PortalSites(ctx context.Context, sc access.Scope, clientID int64
 
 // PortalSite returns site id if sc may see it, and ENOTFOUND otherwise.
 func (s *Store) PortalSite(ctx context.Context, sc access.Scope, id int64) (*domain.Site, error) {
-	sw, sargs := sc.SitesWhere("client_id", "id")
+	sw, sargs := legacySites(sc, "client_id", "id")
 	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND id = ? AND `+sw),
-		append([]any{sc.CompanyID, id}, sargs...)...))
+		append([]any{sc.CompanyID(), id}, sargs...)...))
 	return x, notFound(err, "Site not found.")
 }
 
@@ -137,14 +137,14 @@ func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if u == nil || u.ID != sc.PortalUserID {
+	if u == nil || u.ID != sc.PortalUserID() {
 		return domain.Errorf(domain.ENOTFOUND, "Company not found.")
 	}
-	cw, cargs := sc.ClientsWhere("id")
+	cw, cargs := legacyClients(sc, "id")
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var name, oldEmail, oldProtocol string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT name, email, protocol_email FROM clients WHERE company_id = ? AND id = ? AND `+cw),
-			append([]any{sc.CompanyID, clientID}, cargs...)...).Scan(&name, &oldEmail, &oldProtocol)
+			append([]any{sc.CompanyID(), clientID}, cargs...)...).Scan(&name, &oldEmail, &oldProtocol)
 		if err != nil {
 			return notFound(err, "Company not found.")
 		}
@@ -152,13 +152,13 @@ func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u
 			return nil
 		}
 		// search_text holds the main email, so it is rebuilt from the stored fields.
-		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID, clientID))
+		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID(), clientID))
 		if err != nil {
 			return err
 		}
 		c.Email, c.ProtocolEmail = email, protocolEmail
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET email = ?, protocol_email = ?, search_text = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
-			email, protocolEmail, clientSearchText(c), micros(s.Now()), sc.CompanyID, clientID); err != nil {
+			email, protocolEmail, clientSearchText(c), micros(s.Now()), sc.CompanyID(), clientID); err != nil {
 			return fmt.Errorf("store: update client emails: %w", err)
 		}
 		subject := fmt.Sprintf("Client %s: email %q → %q, protocol email %q → %q", name, oldEmail, email, oldProtocol, protocolEmail)
@@ -171,7 +171,7 @@ func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u
 // from staff.
 func (s *Store) auditPortal(ctx context.Context, tx *sql.Tx, sc access.Scope, u *domain.PortalUser, action, subject string) error {
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (company_id, actor_id, actor_name, action, subject, at, portal_user_id) VALUES (?, NULL, ?, ?, ?, ?, ?)`),
-		sc.CompanyID, u.Name()+" (portal)", action, subject, micros(s.Now()), sc.PortalUserID)
+		sc.CompanyID(), u.Name()+" (portal)", action, subject, micros(s.Now()), sc.PortalUserID())
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}

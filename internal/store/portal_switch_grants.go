@@ -26,7 +26,7 @@ func (s *Store) SwitchChoices(ctx context.Context, sc access.Staff) ([]SwitchCho
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT sw.id, sw.client_id, c.name, p.name, sw.name FROM switches sw
 		JOIN clients c ON c.company_id = sw.company_id AND c.id = sw.client_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE sw.company_id = ? ORDER BY c.name, c.id, p.name, sw.name, sw.id`), sc.CompanyID)
+		WHERE sw.company_id = ? ORDER BY c.name, c.id, p.name, sw.name, sw.id`), sc.CompanyID())
 	if err != nil {
 		return nil, fmt.Errorf("store: switch choices: %w", err)
 	}
@@ -46,7 +46,7 @@ func (s *Store) SwitchChoices(ctx context.Context, sc access.Staff) ([]SwitchCho
 // over all their clients; empty means every switch of every client.
 func (s *Store) PortalSwitchGrants(ctx context.Context, sc access.Staff, userID int64) ([]int64, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT switch_id FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ? ORDER BY switch_id`),
-		sc.CompanyID, userID)
+		sc.CompanyID(), userID)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (s *Store) PortalSwitchGrants(ctx context.Context, sc access.Staff, userID 
 // switch of the tenant belonging to one of the clients. Callers check before they
 // change a user's clients, so that a bad choice changes nothing.
 func (s *Store) CheckSwitchGrants(ctx context.Context, sc access.Staff, clientIDs, switchIDs []int64) error {
-	return s.checkSwitchGrants(ctx, s.db, sc.CompanyID, clientIDs, switchIDs)
+	return s.checkSwitchGrants(ctx, s.db, sc.CompanyID(), clientIDs, switchIDs)
 }
 
 func (s *Store) checkSwitchGrants(ctx context.Context, q querier, companyID int64, clientIDs, switchIDs []int64) error {
@@ -98,26 +98,26 @@ func (s *Store) SetPortalSwitchGrants(ctx context.Context, sc access.Staff, user
 func (s *Store) setSwitchGrants(ctx context.Context, tx *sql.Tx, sc access.Staff, userID int64, switchIDs []int64) error {
 	switchIDs = uniqueIDs(switchIDs)
 	slices.Sort(switchIDs)
-	clients, err := s.grantedClients(ctx, tx, sc.CompanyID, userID)
+	clients, err := s.grantedClients(ctx, tx, sc.CompanyID(), userID)
 	if err != nil {
 		return err
 	}
 	if len(clients) == 0 {
 		return domain.Errorf(domain.ENOTFOUND, "Portal user not found.")
 	}
-	if err := s.checkSwitchGrants(ctx, tx, sc.CompanyID, clients, switchIDs); err != nil {
+	if err := s.checkSwitchGrants(ctx, tx, sc.CompanyID(), clients, switchIDs); err != nil {
 		return err
 	}
 	before, err := s.PortalSwitchGrants(ctx, sc, userID)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID, userID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID(), userID); err != nil {
 		return err
 	}
 	for _, id := range switchIDs {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO portal_switch_grants (company_id, portal_user_id, client_id, switch_id)
-			SELECT company_id, ?, client_id, id FROM switches WHERE company_id = ? AND id = ?`), userID, sc.CompanyID, id); err != nil {
+			SELECT company_id, ?, client_id, id FROM switches WHERE company_id = ? AND id = ?`), userID, sc.CompanyID(), id); err != nil {
 			return err
 		}
 	}

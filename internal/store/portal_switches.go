@@ -14,13 +14,13 @@ import (
 // no site needs all the client's sites), and the user's per-switch narrowing, if
 // any, allows the switch.
 func (s *Store) portalSwitchWhere(sc access.Scope) (string, []any) {
-	sites, siteArgs := sc.SitesWhere("p.client_id", "p.site_id")
+	sites, siteArgs := legacySites(sc, "p.client_id", "p.site_id")
 	if sites == "1 = 0" {
 		return sites, nil
 	}
-	switches, switchArgs := sc.SwitchesWhere("sw.client_id", "sw.id")
+	switches, switchArgs := legacySwitches(sc, "sw.client_id", "sw.id")
 	return `sw.company_id = ? AND ` + sites + ` AND ` + switches,
-		append(append([]any{sc.CompanyID}, siteArgs...), switchArgs...)
+		append(append([]any{sc.CompanyID()}, siteArgs...), switchArgs...)
 }
 
 // PortalProject is a project as the portal shows it: with its client's name and
@@ -38,7 +38,7 @@ const portalProjectColumns = `p.id, p.company_id, p.client_id, COALESCE(p.site_i
 // the sites the user sees (a project with no site needs all of them) — active
 // first, then by client and name, with counts of the visible switches.
 func (s *Store) PortalProjects(ctx context.Context, sc access.Scope) ([]*PortalProject, error) {
-	where, args := sc.SitesWhere("p.client_id", "p.site_id")
+	where, args := legacySites(sc, "p.client_id", "p.site_id")
 	swWhere, swArgs := s.portalSwitchWhere(sc)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+portalProjectColumns+`,
 		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+swWhere+`),
@@ -47,7 +47,7 @@ func (s *Store) PortalProjects(ctx context.Context, sc access.Scope) ([]*PortalP
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
 		WHERE p.company_id = ? AND `+where+`
 		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, c.name, p.name, p.id`),
-		append(append(append(append([]any{}, swArgs...), swArgs...), sc.CompanyID), args...)...)
+		append(append(append(append([]any{}, swArgs...), swArgs...), sc.CompanyID()), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal projects: %w", err)
 	}
@@ -80,11 +80,11 @@ func scanPortalProject(row interface{ Scan(...any) error }, counts bool) (*Porta
 // PortalProjectByID returns project id if the Scope sees it, and ENOTFOUND
 // otherwise — missing and forbidden look the same from outside.
 func (s *Store) PortalProjectByID(ctx context.Context, sc access.Scope, id int64) (*PortalProject, error) {
-	where, args := sc.SitesWhere("p.client_id", "p.site_id")
+	where, args := legacySites(sc, "p.client_id", "p.site_id")
 	pp, err := scanPortalProject(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalProjectColumns+`
 		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
-		WHERE p.company_id = ? AND p.id = ? AND `+where), append([]any{sc.CompanyID, id}, args...)...), false)
+		WHERE p.company_id = ? AND p.id = ? AND `+where), append([]any{sc.CompanyID(), id}, args...)...), false)
 	return pp, notFound(err, "Project not found.")
 }
 
@@ -110,7 +110,7 @@ func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, proje
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
 		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
-		append(append([]any{sc.CompanyID, projectID}, args...), limit)...)
+		append(append([]any{sc.CompanyID(), projectID}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal switch activity: %w", err)
 	}
@@ -129,7 +129,7 @@ func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, proje
 		switch e.ActorKind {
 		case domain.ActorPortal:
 			e.Who = name
-			if portalID == sc.PortalUserID {
+			if portalID == sc.PortalUserID() {
 				e.Who = "You"
 			}
 		case domain.ActorStaff:

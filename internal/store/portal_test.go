@@ -74,7 +74,7 @@ func TestPortalUsers(t *testing.T) {
 				t.Fatalf("grants = %+v", res.User.Grants)
 			}
 			wantMail(t, db, tn.Company.ID, store.MailPortalInvitation+" → owner@abc.test")
-			sc, err := db.Store.PortalScope(t.Context(), tn.Company.ID, res.User.ID)
+			sc, err := testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, res.User.ID)
 			if err != nil || !sc.HasClient(c.ID) || !sc.AllSitesOf(c.ID) {
 				t.Fatalf("scope = %+v, %v", sc, err)
 			}
@@ -149,7 +149,7 @@ func TestPortalUsers(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantMail(t, db, tn.Company.ID, store.MailPortalInvitation+" → k@abc.test")
-			sc, err := db.Store.PortalScope(t.Context(), tn.Company.ID, u.ID)
+			sc, err := testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,7 +173,7 @@ func TestPortalUsers(t *testing.T) {
 				ClientIDs: []int64{abc.ID, den.ID}}); err != nil {
 				t.Fatal(err)
 			}
-			sc, _ = db.Store.PortalScope(t.Context(), tn.Company.ID, u.ID)
+			sc, _ = testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, u.ID)
 			if !sc.AllSitesOf(abc.ID) || !sc.AllSitesOf(den.ID) {
 				t.Fatalf("after removing every site, scope = %+v", sc)
 			}
@@ -215,7 +215,8 @@ func TestPortalUsers(t *testing.T) {
 			if err != nil || deleted {
 				t.Fatalf("disconnect multi: deleted %v, %v", deleted, err)
 			}
-			u, sc, err := db.Store.PortalSession(t.Context(), tn.Company.ID, "session-multi@x.test", time.Hour)
+			u, grants, err := db.Store.PortalSession(t.Context(), tn.Company.ID, "session-multi@x.test", time.Hour)
+			sc := access.NewScope(tn.Company.ID, multi.ID, grants)
 			if err != nil || u.ID != multi.ID || sc.HasClient(a.ID) || !sc.HasClient(b.ID) {
 				t.Fatalf("multi's session after the disconnect: %+v, %+v, %v", u, sc, err)
 			}

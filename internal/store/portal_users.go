@@ -101,26 +101,26 @@ func (s *Store) collectPortalUsers(ctx context.Context, q querier, companyID int
 // ClientPortalUsers lists the portal users with access to the client, oldest first,
 // with their grants; empty for a client of another company.
 func (s *Store) ClientPortalUsers(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.PortalUser, error) {
-	return s.collectPortalUsers(ctx, s.db, sc.CompanyID, `SELECT `+portalUserColumns+` FROM portal_users u
+	return s.collectPortalUsers(ctx, s.db, sc.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
 		JOIN portal_grants g ON g.company_id = u.company_id AND g.portal_user_id = u.id
-		WHERE u.company_id = ? AND g.client_id = ? ORDER BY g.created_at, u.id`, sc.CompanyID, clientID)
+		WHERE u.company_id = ? AND g.client_id = ? ORDER BY g.created_at, u.id`, sc.CompanyID(), clientID)
 }
 
 // PortalUsers lists one page of the company's portal users by email, with grants.
 func (s *Store) PortalUsers(ctx context.Context, sc access.Staff, opts domain.ListOptions) ([]*domain.PortalUser, domain.PageInfo, error) {
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_users WHERE company_id = ?`), sc.CompanyID).Scan(&info.Total); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_users WHERE company_id = ?`), sc.CompanyID()).Scan(&info.Total); err != nil {
 		return nil, info, err
 	}
-	users, err := s.collectPortalUsers(ctx, s.db, sc.CompanyID, `SELECT `+portalUserColumns+` FROM portal_users u
-		WHERE u.company_id = ? ORDER BY u.email, u.id LIMIT ? OFFSET ?`, sc.CompanyID, opts.PerPage, opts.Offset())
+	users, err := s.collectPortalUsers(ctx, s.db, sc.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
+		WHERE u.company_id = ? ORDER BY u.email, u.id LIMIT ? OFFSET ?`, sc.CompanyID(), opts.PerPage, opts.Offset())
 	return users, info, err
 }
 
 // PortalUser returns the company's portal user id with grants, or ENOTFOUND.
 func (s *Store) PortalUser(ctx context.Context, sc access.Staff, id int64) (*domain.PortalUser, error) {
-	return s.portalUser(ctx, s.db, sc.CompanyID, id)
+	return s.portalUser(ctx, s.db, sc.CompanyID(), id)
 }
 
 func (s *Store) portalUser(ctx context.Context, q querier, companyID, id int64) (*domain.PortalUser, error) {
@@ -170,24 +170,24 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 	}
 	res := &InviteResult{}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		client, err := s.lockClient(ctx, tx, sc.CompanyID, inv.ClientID)
+		client, err := s.lockClient(ctx, tx, sc.CompanyID(), inv.ClientID)
 		if err != nil {
 			return err
 		}
 		if inv.ContactID != 0 {
-			if err := s.contactOfClient(ctx, tx, sc.CompanyID, inv.ClientID, inv.ContactID); err != nil {
+			if err := s.contactOfClient(ctx, tx, sc.CompanyID(), inv.ClientID, inv.ContactID); err != nil {
 				return err
 			}
 		}
-		u, err := s.portalUserByEmail(ctx, tx, sc.CompanyID, inv.Email)
+		u, err := s.portalUserByEmail(ctx, tx, sc.CompanyID(), inv.Email)
 		switch {
 		case err == nil:
 		case domain.ErrorCode(err) == domain.ENOTFOUND:
-			u = &domain.PortalUser{CompanyID: sc.CompanyID, Email: inv.Email}
+			u = &domain.PortalUser{CompanyID: sc.CompanyID(), Email: inv.Email}
 			if inv.ContactID != 0 {
 				var first, last string
 				if err := tx.QueryRowContext(ctx, s.q(`SELECT first_name, last_name FROM contacts WHERE company_id = ? AND id = ?`),
-					sc.CompanyID, inv.ContactID).Scan(&first, &last); err != nil {
+					sc.CompanyID(), inv.ContactID).Scan(&first, &last); err != nil {
 					return err
 				}
 				u.FirstName, u.LastName = first, last
@@ -212,10 +212,10 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 				}
 			}
 		} else {
-			if err := s.checkRoom(ctx, tx, sc.CompanyID, client); err != nil {
+			if err := s.checkRoom(ctx, tx, sc.CompanyID(), client); err != nil {
 				return err
 			}
-			if err := s.insertGrant(ctx, tx, sc.CompanyID, u.ID, inv.ClientID, inv.ContactID); err != nil {
+			if err := s.insertGrant(ctx, tx, sc.CompanyID(), u.ID, inv.ClientID, inv.ContactID); err != nil {
 				return err
 			}
 		}
@@ -223,7 +223,7 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 		if u.Activated {
 			kind = MailPortalAccessGranted
 		}
-		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID, Kind: kind, To: u.Email, PortalUserID: u.ID, ClientID: inv.ClientID})
+		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: kind, To: u.Email, PortalUserID: u.ID, ClientID: inv.ClientID})
 		if err != nil {
 			return err
 		}
@@ -239,7 +239,7 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 		if err := s.audit(ctx, tx, sc, action, fmt.Sprintf("%s → %s", u.Email, client.name)); err != nil {
 			return err
 		}
-		res.User, err = s.portalUser(ctx, tx, sc.CompanyID, u.ID)
+		res.User, err = s.portalUser(ctx, tx, sc.CompanyID(), u.ID)
 		return err
 	})
 	if err != nil {
@@ -281,20 +281,20 @@ func (s *Store) CreatePortalUser(ctx context.Context, sc access.Staff, n NewPort
 	}
 	var out *domain.PortalUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.portalUserByEmail(ctx, tx, sc.CompanyID, n.Email); err == nil {
+		if _, err := s.portalUserByEmail(ctx, tx, sc.CompanyID(), n.Email); err == nil {
 			return fieldError("email", "A portal user with this email already exists. Edit that user to assign more clients.")
 		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 			return err
 		}
-		u := &domain.PortalUser{CompanyID: sc.CompanyID, Email: n.Email, FirstName: n.FirstName, LastName: n.LastName}
+		u := &domain.PortalUser{CompanyID: sc.CompanyID(), Email: n.Email, FirstName: n.FirstName, LastName: n.LastName}
 		if err := s.insertPortalUser(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := s.setGrants(ctx, tx, sc.CompanyID, u.ID, n.ClientIDs, n.SiteIDs); err != nil {
+		if err := s.setGrants(ctx, tx, sc.CompanyID(), u.ID, n.ClientIDs, n.SiteIDs); err != nil {
 			return err
 		}
 		firstClient := uniqueIDs(n.ClientIDs)[0]
-		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID, Kind: MailPortalInvitation, To: u.Email, PortalUserID: u.ID, ClientID: firstClient})
+		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: MailPortalInvitation, To: u.Email, PortalUserID: u.ID, ClientID: firstClient})
 		if err != nil {
 			return err
 		}
@@ -304,7 +304,7 @@ func (s *Store) CreatePortalUser(ctx context.Context, sc access.Staff, n NewPort
 		if err := s.audit(ctx, tx, sc, "portal.user.create", u.Email); err != nil {
 			return err
 		}
-		out, err = s.portalUser(ctx, tx, sc.CompanyID, u.ID)
+		out, err = s.portalUser(ctx, tx, sc.CompanyID(), u.ID)
 		return err
 	})
 	return out, err
@@ -339,15 +339,15 @@ func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID 
 	}
 	var out *domain.PortalUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.portalUser(ctx, tx, sc.CompanyID, userID)
+		u, err := s.portalUser(ctx, tx, sc.CompanyID(), userID)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE portal_users SET first_name = ?, last_name = ? WHERE company_id = ? AND id = ?`),
-			upd.FirstName, upd.LastName, sc.CompanyID, userID); err != nil {
+			upd.FirstName, upd.LastName, sc.CompanyID(), userID); err != nil {
 			return err
 		}
-		if err := s.setGrants(ctx, tx, sc.CompanyID, userID, upd.ClientIDs, upd.SiteIDs); err != nil {
+		if err := s.setGrants(ctx, tx, sc.CompanyID(), userID, upd.ClientIDs, upd.SiteIDs); err != nil {
 			return err
 		}
 		if err := s.setSwitchGrants(ctx, tx, sc, userID, upd.SwitchIDs); err != nil {
@@ -356,7 +356,7 @@ func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID 
 		if err := s.audit(ctx, tx, sc, "portal.access.edit", u.Email); err != nil {
 			return err
 		}
-		out, err = s.portalUser(ctx, tx, sc.CompanyID, userID)
+		out, err = s.portalUser(ctx, tx, sc.CompanyID(), userID)
 		return err
 	})
 	return out, err
@@ -426,17 +426,17 @@ func (s *Store) DisconnectPortalUser(ctx context.Context, sc access.Staff, clien
 		return false, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.portalUser(ctx, tx, sc.CompanyID, userID)
+		u, err := s.portalUser(ctx, tx, sc.CompanyID(), userID)
 		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_grants WHERE company_id = ? AND portal_user_id = ? AND client_id = ?`),
-			sc.CompanyID, userID, clientID)
+			sc.CompanyID(), userID, clientID)
 		if err := mustAffect(res, err, "Portal user not found."); err != nil {
 			return err
 		}
 		if len(u.Grants) == 1 {
-			if err := s.deletePortalUser(ctx, tx, sc.CompanyID, userID); err != nil {
+			if err := s.deletePortalUser(ctx, tx, sc.CompanyID(), userID); err != nil {
 				return err
 			}
 			deleted = true
@@ -478,11 +478,11 @@ func (s *Store) SendPortalReset(ctx context.Context, sc access.Staff, userID int
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.portalUser(ctx, tx, sc.CompanyID, userID)
+		u, err := s.portalUser(ctx, tx, sc.CompanyID(), userID)
 		if err != nil {
 			return err
 		}
-		if _, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID, Kind: MailPortalReset, To: u.Email, PortalUserID: u.ID}); err != nil {
+		if _, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: MailPortalReset, To: u.Email, PortalUserID: u.ID}); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, sc, "portal.reset", u.Email)

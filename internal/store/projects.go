@@ -26,7 +26,7 @@ func scanProject(row interface{ Scan(...any) error }) (*domain.Project, error) {
 // Projects lists the projects of the client, active first, then by name.
 func (s *Store) Projects(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.Project, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+projectColumns+projectFrom+`WHERE p.company_id = ? AND p.client_id = ?
-		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, p.name, p.id`), sc.CompanyID, clientID)
+		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, p.name, p.id`), sc.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: projects: %w", err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) Projects(ctx context.Context, sc access.Staff, clientID int64) (
 // Project returns project id of client clientID, or ENOTFOUND.
 func (s *Store) Project(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Project, error) {
 	p, err := scanProject(s.db.QueryRowContext(ctx, s.q(`SELECT `+projectColumns+projectFrom+`WHERE p.company_id = ? AND p.client_id = ? AND p.id = ?`),
-		sc.CompanyID, clientID, id))
+		sc.CompanyID(), clientID, id))
 	return p, notFound(err, "Project not found.")
 }
 
@@ -66,7 +66,7 @@ func (s *Store) CreateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 		if err := s.siteOfClient(ctx, tx, sc, p.ClientID, p.SiteID); err != nil {
 			return err
 		}
-		p.CompanyID, p.CreatedAt = sc.CompanyID, s.Now()
+		p.CompanyID, p.CreatedAt = sc.CompanyID(), s.Now()
 		id, err := s.insert(ctx, tx, `INSERT INTO projects (company_id, client_id, site_id, name, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			p.CompanyID, p.ClientID, nullID(p.SiteID), p.Name, p.Status, micros(p.CreatedAt))
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *Store) UpdateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 		// another tenant's project looks missing, not like a bad choice of site.
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
-			sc.CompanyID, p.ClientID, p.ID).Scan(&n); err != nil {
+			sc.CompanyID(), p.ClientID, p.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -102,7 +102,7 @@ func (s *Store) UpdateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET name = ?, site_id = ?, status = ? WHERE company_id = ? AND client_id = ? AND id = ?`),
-			p.Name, nullID(p.SiteID), p.Status, sc.CompanyID, p.ClientID, p.ID)
+			p.Name, nullID(p.SiteID), p.Status, sc.CompanyID(), p.ClientID, p.ID)
 		if err := mustAffect(res, err, "Project not found."); err != nil {
 			return err
 		}
@@ -116,12 +116,12 @@ func (s *Store) DeleteProject(ctx context.Context, sc access.Staff, clientID, id
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID, clientID, id); err != nil {
+		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID(), clientID, id); err != nil {
 			return err
 		} else if refs != "" {
 			return domain.Errorf(domain.ECONFLICT, "This project has %s. Mark it finished instead; they keep their project.", refs)
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID(), clientID, id)
 		if err := mustAffect(res, err, "Project not found."); err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Store) siteOfClient(ctx context.Context, tx *sql.Tx, sc access.Staff, c
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
-		sc.CompanyID, clientID, siteID).Scan(&n); err != nil {
+		sc.CompanyID(), clientID, siteID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {

@@ -104,13 +104,13 @@ func (s *Store) listProtocols(ctx context.Context, staffNames bool, where string
 
 // Protocols lists one page of the company's protocols matching f, newest first.
 func (s *Store) Protocols(ctx context.Context, sc access.Staff, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
-	where, args := f.where(`p.company_id = ?`, []any{sc.CompanyID})
+	where, args := f.where(`p.company_id = ?`, []any{sc.CompanyID()})
 	return s.listProtocols(ctx, true, where, args, f.ListOptions)
 }
 
 // Protocol returns the company's protocol id with its materials, or ENOTFOUND.
 func (s *Store) Protocol(ctx context.Context, sc access.Staff, id int64) (*domain.Protocol, error) {
-	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(true)+` WHERE p.company_id = ? AND p.id = ?`), sc.CompanyID, id))
+	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(true)+` WHERE p.company_id = ? AND p.id = ?`), sc.CompanyID(), id))
 	if err != nil {
 		return nil, notFound(err, "Protocol not found.")
 	}
@@ -159,7 +159,7 @@ func (s *Store) checkProtocolRefs(ctx context.Context, tx *sql.Tx, sc access.Sta
 	}
 	var n int
 	if p.TechnicianID != 0 {
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM staff_users WHERE company_id = ? AND id = ?`), sc.CompanyID, p.TechnicianID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM staff_users WHERE company_id = ? AND id = ?`), sc.CompanyID(), p.TechnicianID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -167,7 +167,7 @@ func (s *Store) checkProtocolRefs(ctx context.Context, tx *sql.Tx, sc access.Sta
 		}
 	}
 	for _, m := range p.Materials {
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID, m.MaterialID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID(), m.MaterialID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -208,12 +208,12 @@ func (s *Store) CreateProtocol(ctx context.Context, sc access.Staff, p *domain.P
 		if err := s.checkProtocolRefs(ctx, tx, sc, p); err != nil {
 			return err
 		}
-		num, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID, 1)
+		num, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID(), 1)
 		if err != nil {
 			return err
 		}
 		now := s.Now()
-		p.CompanyID, p.Number, p.Status, p.CreatedAt, p.UpdatedAt = sc.CompanyID, num, domain.ProtocolDraft, now, now
+		p.CompanyID, p.Number, p.Status, p.CreatedAt, p.UpdatedAt = sc.CompanyID(), num, domain.ProtocolDraft, now, now
 		p.CompletedAt = time.Time{}
 		p.ID, err = s.insert(ctx, tx, `INSERT INTO protocols (company_id, number, client_id, site_id, performed_at, technician_id,
 			service_type, findings, recommendations, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -234,7 +234,7 @@ func (s *Store) CreateProtocol(ctx context.Context, sc access.Staff, p *domain.P
 func (s *Store) draftState(ctx context.Context, tx *sql.Tx, sc access.Staff, id int64) (int64, error) {
 	var number int64
 	var status string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT number, status FROM protocols WHERE company_id = ? AND id = ?`+s.dialect.forUpdate), sc.CompanyID, id).Scan(&number, &status)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT number, status FROM protocols WHERE company_id = ? AND id = ?`+s.dialect.forUpdate), sc.CompanyID(), id).Scan(&number, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
 	}
@@ -266,11 +266,11 @@ func (s *Store) UpdateProtocol(ctx context.Context, sc access.Staff, p *domain.P
 		if err := s.checkProtocolRefs(ctx, tx, sc, p); err != nil {
 			return err
 		}
-		p.CompanyID, p.Number, p.UpdatedAt = sc.CompanyID, number, s.Now()
+		p.CompanyID, p.Number, p.UpdatedAt = sc.CompanyID(), number, s.Now()
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE protocols SET site_id = ?, performed_at = ?, technician_id = ?, service_type = ?,
 			findings = ?, recommendations = ?, updated_at = ? WHERE company_id = ? AND id = ? AND client_id = ?`),
 			p.SiteID, micros(p.PerformedAt), nullID(p.TechnicianID), p.ServiceType, p.Findings, p.Recommendations,
-			micros(p.UpdatedAt), sc.CompanyID, p.ID, p.ClientID)
+			micros(p.UpdatedAt), sc.CompanyID(), p.ID, p.ClientID)
 		if err != nil {
 			return fmt.Errorf("store: update protocol: %w", err)
 		}
@@ -294,7 +294,7 @@ func (s *Store) CompleteProtocol(ctx context.Context, sc access.Staff, id int64)
 		}
 		now := micros(s.Now())
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE protocols SET status = ?, completed_at = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
-			domain.ProtocolCompleted, now, now, sc.CompanyID, id); err != nil {
+			domain.ProtocolCompleted, now, now, sc.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: complete protocol: %w", err)
 		}
 		return s.audit(ctx, tx, sc, "protocol.complete", fmt.Sprintf("Protocol %d", number))
@@ -312,7 +312,7 @@ func (s *Store) DeleteProtocol(ctx context.Context, sc access.Staff, id int64) e
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM protocols WHERE company_id = ? AND id = ?`), sc.CompanyID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM protocols WHERE company_id = ? AND id = ?`), sc.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete protocol: %w", err)
 		}
 		return s.audit(ctx, tx, sc, "protocol.delete", fmt.Sprintf("Protocol %d", number))

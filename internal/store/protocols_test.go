@@ -55,7 +55,7 @@ func portalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, email string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := db.Store.PortalScope(t.Context(), tn.Company.ID, u.ID)
+	sc, err := testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 // CountStaffSessions returns how many sessions the staff user has open.
 func (s *Store) CountStaffSessions(ctx context.Context, sc access.Staff, userID int64) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sessions WHERE company_id = ? AND staff_user_id = ?`), sc.CompanyID, userID).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sessions WHERE company_id = ? AND staff_user_id = ?`), sc.CompanyID(), userID).Scan(&n)
 	return n, err
 }
 

@@ -22,7 +22,7 @@ func scanSite(row interface{ Scan(...any) error }) (*domain.Site, error) {
 // Sites lists the sites of the client by name; empty for a client of another company.
 func (s *Store) Sites(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.Site, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? ORDER BY name, id`),
-		sc.CompanyID, clientID)
+		sc.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sites: %w", err)
 	}
@@ -43,7 +43,7 @@ func (s *Store) Sites(ctx context.Context, sc access.Staff, clientID int64) ([]*
 func (s *Store) CompanySites(ctx context.Context, sc access.Staff) ([]*domain.Site, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+prefixed("st.", siteColumns)+` FROM sites st
 		JOIN clients c ON c.company_id = st.company_id AND c.id = st.client_id
-		WHERE st.company_id = ? AND c.archived_at IS NULL ORDER BY c.name, c.id, st.name, st.id`), sc.CompanyID)
+		WHERE st.company_id = ? AND c.archived_at IS NULL ORDER BY c.name, c.id, st.name, st.id`), sc.CompanyID())
 	if err != nil {
 		return nil, fmt.Errorf("store: company sites: %w", err)
 	}
@@ -71,7 +71,7 @@ func prefixed(alias, columns string) string {
 // Site returns site id of client clientID, or ENOTFOUND.
 func (s *Store) Site(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Site, error) {
 	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
-		sc.CompanyID, clientID, id))
+		sc.CompanyID(), clientID, id))
 	return x, notFound(err, "Site not found.")
 }
 
@@ -88,7 +88,7 @@ func (s *Store) CreateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 		if err := s.clientExists(ctx, tx, sc, x.ClientID); err != nil {
 			return err
 		}
-		x.CompanyID = sc.CompanyID
+		x.CompanyID = sc.CompanyID()
 		id, err := s.insert(ctx, tx, `INSERT INTO sites (company_id, client_id, name, street, city, postal_code, country,
 			contact_person, phone, email, opening_hours, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.CompanyID, x.ClientID, x.Name, x.Street, x.City, x.PostalCode, x.Country, x.ContactPerson, x.Phone, x.Email,
@@ -114,7 +114,7 @@ func (s *Store) UpdateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE sites SET name = ?, street = ?, city = ?, postal_code = ?, country = ?,
 			contact_person = ?, phone = ?, email = ?, opening_hours = ?, note = ? WHERE company_id = ? AND client_id = ? AND id = ?`),
 			x.Name, x.Street, x.City, x.PostalCode, x.Country, x.ContactPerson, x.Phone, x.Email, x.OpeningHours, x.Note,
-			sc.CompanyID, x.ClientID, x.ID)
+			sc.CompanyID(), x.ClientID, x.ID)
 		if err := mustAffect(res, err, "Site not found."); err != nil {
 			return err
 		}
@@ -130,18 +130,18 @@ func (s *Store) DeleteSite(ctx context.Context, sc access.Staff, clientID, id in
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND site_id = ?`), sc.CompanyID, clientID, id).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND site_id = ?`), sc.CompanyID(), clientID, id).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return domain.Errorf(domain.ECONFLICT, "This site still has %s. Move or delete them first.", plural(n, "project", "projects"))
 		}
-		if still, err := s.siteInUse(ctx, tx, sc.CompanyID, id); err != nil {
+		if still, err := s.siteInUse(ctx, tx, sc.CompanyID(), id); err != nil {
 			return err
 		} else if still != "" {
 			return domain.Errorf(domain.ECONFLICT, "This site still has %s, which keep their site.", still)
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID, clientID, id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID(), clientID, id)
 		if err := mustAffect(res, err, "Site not found."); err != nil {
 			return err
 		}

@@ -78,7 +78,7 @@ func (s *Store) CreateStaffUser(ctx context.Context, actor access.Staff, u *doma
 			return domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
 		}
 	}
-	u.CompanyID = actor.CompanyID
+	u.CompanyID = actor.CompanyID()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.createStaffUser(ctx, tx, u, passwordHash); err != nil {
 			return err
@@ -149,7 +149,7 @@ func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int6
 	}
 	var out *domain.StaffUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := scanStaff(tx.QueryRowContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? AND id = ?`), actor.CompanyID, id))
+		u, err := scanStaff(tx.QueryRowContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? AND id = ?`), actor.CompanyID(), id))
 		if err != nil {
 			return notFound(err, "Staff user not found.")
 		}
@@ -171,7 +171,7 @@ func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int6
 			var admins int
 			err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM staff_users
 				WHERE company_id = ? AND id <> ? AND disabled_at IS NULL AND (' ' || permissions || ' ') LIKE '% users.manage %'`),
-				actor.CompanyID, id).Scan(&admins)
+				actor.CompanyID(), id).Scan(&admins)
 			if err != nil {
 				return err
 			}
@@ -182,14 +182,14 @@ func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int6
 		var disabledAt sql.NullInt64
 		if u.Disabled {
 			disabledAt = sql.NullInt64{Int64: micros(s.Now()), Valid: true}
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE company_id = ? AND staff_user_id = ?`), actor.CompanyID, id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE company_id = ? AND staff_user_id = ?`), actor.CompanyID(), id); err != nil {
 				return err
 			}
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE staff_users SET name = ?, permissions = ?,
 			disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END
 			WHERE company_id = ? AND id = ?`),
-			u.Name, strings.Join(u.Permissions, " "), u.Disabled, disabledAt, actor.CompanyID, id)
+			u.Name, strings.Join(u.Permissions, " "), u.Disabled, disabledAt, actor.CompanyID(), id)
 		if err != nil {
 			return fmt.Errorf("store: update staff user: %w", err)
 		}

@@ -42,7 +42,7 @@ func (s *Store) CreateSwitchWithCredentials(ctx context.Context, sc access.Staff
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
-			sc.CompanyID, sw.ClientID, sw.ProjectID).Scan(&n); err != nil {
+			sc.CompanyID(), sw.ClientID, sw.ProjectID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -54,14 +54,14 @@ func (s *Store) CreateSwitchWithCredentials(ctx context.Context, sc access.Staff
 		created := s.Now()
 		id, err := s.insert(ctx, tx, `INSERT INTO switches (company_id, client_id, project_id, name, family, topic, channel,
 			mqtt_username, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.CompanyID, sw.ClientID, sw.ProjectID, sw.Name, sw.Family, sw.Topic, sw.Channel, cred.Username, cred.hash, micros(created))
+			sc.CompanyID(), sw.ClientID, sw.ProjectID, sw.Name, sw.Family, sw.Topic, sw.Channel, cred.Username, cred.hash, micros(created))
 		if err != nil {
 			return fmt.Errorf("store: create switch: %w", err)
 		}
 		if err := s.audit(ctx, tx, sc, "switch.create", "Switch "+sw.Name); err != nil {
 			return err
 		}
-		sw.ID, sw.CompanyID, sw.Username, sw.CreatedAt = id, sc.CompanyID, cred.Username, created
+		sw.ID, sw.CompanyID, sw.Username, sw.CreatedAt = id, sc.CompanyID(), cred.Username, created
 		return nil
 	})
 }
@@ -79,11 +79,11 @@ func (s *Store) ReplaceSwitchCredentials(ctx context.Context, sc access.Staff, c
 	var out *domain.Switch
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET mqtt_username = ?, password_hash = ?
-			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`), cred.Username, cred.hash, sc.CompanyID, clientID, projectID, id)
+			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`), cred.Username, cred.hash, sc.CompanyID(), clientID, projectID, id)
 		if err := mustAffect(res, err, "Switch not found."); err != nil {
 			return err
 		}
-		list, err := s.collectSwitches(ctx, tx, true, `SELECT `+switchColumns+`, sw.mqtt_username FROM switches sw WHERE sw.company_id = ? AND sw.id = ?`, sc.CompanyID, id)
+		list, err := s.collectSwitches(ctx, tx, true, `SELECT `+switchColumns+`, sw.mqtt_username FROM switches sw WHERE sw.company_id = ? AND sw.id = ?`, sc.CompanyID(), id)
 		if err != nil || len(list) == 0 {
 			return errors.Join(err, errors.New("store: switch with new credentials vanished"))
 		}

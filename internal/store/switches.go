@@ -81,14 +81,14 @@ func staffUserColumn(sc access.Staff) string {
 // filled only for staff with switches.manage.
 func (s *Store) ProjectSwitches(ctx context.Context, sc access.Staff, clientID, projectID int64) ([]*domain.Switch, error) {
 	return s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(sc)+` FROM switches sw
-		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? ORDER BY sw.name, sw.id`, sc.CompanyID, clientID, projectID)
+		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? ORDER BY sw.name, sw.id`, sc.CompanyID(), clientID, projectID)
 }
 
 // Switch returns switch id of the project, or ENOTFOUND. The MQTT username is
 // filled only for staff with switches.manage.
 func (s *Store) Switch(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, error) {
 	list, err := s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(sc)+` FROM switches sw
-		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? AND sw.id = ?`, sc.CompanyID, clientID, projectID, id)
+		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? AND sw.id = ?`, sc.CompanyID(), clientID, projectID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (s *Store) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain.Sw
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET name = ?, family = ?, topic = ?, channel = ?
 			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`),
-			sw.Name, sw.Family, sw.Topic, sw.Channel, sc.CompanyID, sw.ClientID, sw.ProjectID, sw.ID)
+			sw.Name, sw.Family, sw.Topic, sw.Channel, sc.CompanyID(), sw.ClientID, sw.ProjectID, sw.ID)
 		if err := mustAffect(res, err, "Switch not found."); err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func (s *Store) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, pro
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var name string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM switches WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`),
-			sc.CompanyID, clientID, projectID, id).Scan(&name)
+			sc.CompanyID(), clientID, projectID, id).Scan(&name)
 		if err != nil {
 			return notFound(err, "Switch not found.")
 		}
@@ -201,7 +201,7 @@ func (s *Store) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, pro
 			`DELETE FROM portal_switch_grants WHERE company_id = ? AND switch_id = ?`,
 			`DELETE FROM switches WHERE company_id = ? AND id = ?`,
 		} {
-			if _, err := tx.ExecContext(ctx, s.q(q), sc.CompanyID, id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(q), sc.CompanyID(), id); err != nil {
 				return err
 			}
 		}
@@ -227,7 +227,7 @@ func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff
 func (s *Store) SwitchActivity(ctx context.Context, sc access.Staff, clientID, projectID int64, limit int) ([]*domain.SwitchEvent, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, e.actor_name, e.source, e.error, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
-		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`), sc.CompanyID, projectID, clientID, limit)
+		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`), sc.CompanyID(), projectID, clientID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: switch activity: %w", err)
 	}
@@ -626,14 +626,14 @@ func (s *Store) StaffCommand(ctx context.Context, sc access.Staff, id int64, on 
 	if err := sc.Require(""); err != nil {
 		return nil, err
 	}
-	return s.command(ctx, `sw.company_id = ?`, []any{sc.CompanyID}, id, on, policy, domain.ActorStaff, sc.UserID, 0, sc.Name)
+	return s.command(ctx, `sw.company_id = ?`, []any{sc.CompanyID()}, id, on, policy, domain.ActorStaff, sc.UserID(), 0, sc.Name())
 }
 
 // PortalCommand is StaffCommand for a portal user: the switch must be one the
 // Scope sees (ENOTFOUND otherwise, exactly like a missing one).
 func (s *Store) PortalCommand(ctx context.Context, sc access.Scope, userName string, id int64, on bool, policy CommandPolicy) (*Command, error) {
 	where, args := s.portalSwitchWhere(sc)
-	return s.command(ctx, where, args, id, on, policy, domain.ActorPortal, 0, sc.PortalUserID, userName)
+	return s.command(ctx, where, args, id, on, policy, domain.ActorPortal, 0, sc.PortalUserID(), userName)
 }
 
 func (s *Store) command(ctx context.Context, where string, args []any, id int64, on bool, policy CommandPolicy, kind string, staffID, portalID int64, name string) (*Command, error) {
@@ -743,7 +743,7 @@ func (s *Store) AddSwitchHistory(ctx context.Context, sc access.Staff, id int64,
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var projectID int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT project_id FROM switches WHERE company_id = ? AND id = ?`), sc.CompanyID, id).Scan(&projectID); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT project_id FROM switches WHERE company_id = ? AND id = ?`), sc.CompanyID(), id).Scan(&projectID); err != nil {
 			return notFound(err, "Switch not found.")
 		}
 		for _, e := range events {
@@ -753,7 +753,7 @@ func (s *Store) AddSwitchHistory(ctx context.Context, sc access.Staff, id int64,
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id,
 				actor_name, source, error, created_at, done_at, happened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				sc.CompanyID, projectID, id, b2i(e.On), e.Status, e.ActorKind, nullID(e.StaffUserID), nullID(e.PortalUserID), e.ActorName, e.Source, errText,
+				sc.CompanyID(), projectID, id, b2i(e.On), e.Status, e.ActorKind, nullID(e.StaffUserID), nullID(e.PortalUserID), e.ActorName, e.Source, errText,
 				micros(e.At), micros(e.At.Add(400*time.Millisecond)), micros(e.At)); err != nil {
 				return err
 			}

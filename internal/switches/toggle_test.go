@@ -55,7 +55,7 @@ func newWorld(t *testing.T, db *testenv.DB, kind string, opts testenv.SwitchOpti
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.scope, err = db.Store.PortalScope(context.Background(), w.tn.Company.ID, w.portal.ID)
+	w.scope, err = testenv.PortalScope(context.Background(), db.Store, w.tn.Company.ID, w.portal.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

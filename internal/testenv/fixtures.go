@@ -10,6 +10,7 @@ import (
 	"portico/internal/access"
 	"portico/internal/auth"
 	"portico/internal/domain"
+	"portico/internal/store"
 )
 
 // Password is the password of every staff user the fixtures create.
@@ -111,4 +112,14 @@ func (db *DB) Project(t testing.TB, tn *Tenant, c *domain.Client, name string, s
 		t.Fatalf("testenv: project %s: %v", name, err)
 	}
 	return p
+}
+
+// PortalScope loads the Scope of a tenant's portal user the way the session code
+// does, for tests that call the store's portal view directly.
+func PortalScope(ctx context.Context, st *store.Store, companyID, userID int64) (access.Scope, error) {
+	grants, err := st.PortalGrants(ctx, companyID, userID)
+	if err != nil {
+		return access.Scope{}, err
+	}
+	return access.NewScope(companyID, userID, grants), nil
 }

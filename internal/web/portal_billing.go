@@ -35,7 +35,7 @@ func (s *Server) portalBillingList(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		sc := scopeOf(r)
 		p := &portalBillingListPage{PortalPage: s.portalPage(r, k.Label()+"s"), Fmt: s.billingFormat(r), Kind: k,
-			States: billingStates(k, true), Multi: len(sc.Clients) > 1, URL: r.URL}
+			States: billingStates(k, true), Multi: len(sc.Clients()) > 1, URL: r.URL}
 		p.Nav = k.Plural()
 		var opts domain.ListOptions
 		p.State, opts = billingListOptions(r, p.States)

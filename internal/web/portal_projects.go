@@ -95,7 +95,7 @@ func (s *Server) portalProjectLive(w http.ResponseWriter, r *http.Request) error
 	first := true
 	return s.streamPanel(w, r, pp.ID, func() (*switchPanel, error) {
 		if !first {
-			sc, err := s.store.PortalScope(r.Context(), pc.company.ID, pc.user.ID)
+			sc, err := s.app.PortalScope(r.Context(), pc.user)
 			if err != nil {
 				return nil, err
 			}

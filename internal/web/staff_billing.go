@@ -72,7 +72,7 @@ func (s *Server) billingList(k billingKind) handlerFunc {
 		} else if p.Estimates, p.Info, err = s.store.Estimates(r.Context(), who(r), f); err != nil {
 			return err
 		}
-		if p.Settings, err = s.store.BillingSettings(r.Context(), who(r).CompanyID); err != nil {
+		if p.Settings, err = s.store.BillingSettings(r.Context(), who(r).CompanyID()); err != nil {
 			return err
 		}
 		s.render(w, r, http.StatusOK, "client_billing", p)
@@ -382,7 +382,7 @@ type billingSettingsPage struct {
 
 // billingSettings serves GET /app/settings/billing.
 func (s *Server) billingSettings(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.store.BillingSettings(r.Context(), who(r).CompanyID)
+	b, err := s.store.BillingSettings(r.Context(), who(r).CompanyID())
 	if err != nil {
 		return err
 	}

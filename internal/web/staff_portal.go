@@ -47,7 +47,7 @@ func (s *Server) portalAccessOf(r *http.Request, clientID int64) (portalAccess, 
 		}
 		out.Rows = append(out.Rows, row)
 	}
-	states, err := s.store.MailStates(r.Context(), who(r).CompanyID, mailIDs)
+	states, err := s.store.MailStates(r.Context(), who(r).CompanyID(), mailIDs)
 	if err != nil {
 		return portalAccess{}, err
 	}

@@ -140,7 +140,7 @@ func (s *Server) protocolForm(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	staffUsers, err := s.store.StaffUsers(r.Context(), who(r).CompanyID)
+	staffUsers, err := s.store.StaffUsers(r.Context(), who(r).CompanyID())
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (s *Server) protocolNew(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.store.Now().In(t.Company.Location()).Truncate(time.Minute)
-	v := url.Values{"performed_at": {now.Format("2006-01-02T15:04")}, "technician_id": {strconv.FormatInt(who(r).UserID, 10)},
+	v := url.Values{"performed_at": {now.Format("2006-01-02T15:04")}, "technician_id": {strconv.FormatInt(who(r).UserID(), 10)},
 		"site_id": {r.URL.Query().Get("site")}}
 	return s.protocolForm(w, r, http.StatusOK, t, nil, newForm(v))
 }

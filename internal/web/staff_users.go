@@ -39,7 +39,7 @@ func (s *Server) userListPage(r *http.Request) (*userListPage, error) {
 	p := &userListPage{Page: s.page(r, "Users"), Portal: portal, PortalInfo: info, URL: r.URL}
 	p.Nav = "users"
 	if who(r).IsAdmin() {
-		if p.Users, err = s.store.StaffUsers(r.Context(), who(r).CompanyID); err != nil {
+		if p.Users, err = s.store.StaffUsers(r.Context(), who(r).CompanyID()); err != nil {
 			return nil, err
 		}
 	}
@@ -92,7 +92,7 @@ func (s *Server) userOf(r *http.Request) (*domain.StaffUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.StaffUser(r.Context(), who(r).CompanyID, id)
+	return s.store.StaffUser(r.Context(), who(r).CompanyID(), id)
 }
 
 // userEdit serves GET /app/users/{uid}/edit.
