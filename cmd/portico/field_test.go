@@ -40,7 +40,7 @@ func newField(t *testing.T, processes int, extra ...string) *field {
 	project := f.db.Project(t, f.tenant, client, "Irrigation", nil)
 	f.sw, f.pw = f.db.Switch(t, f.tenant, project, "Greenhouse pump", domain.FamilyTasmota, "greenhouse_pump")
 	f.mq.AddUser(f.sw.Username, f.pw)
-	u, err := f.db.Store.CreatePortalUser(ctx, f.tenant.Staff, store.NewPortalUser{FirstName: "Jana", LastName: "Kováčová",
+	u, err := f.db.Store.Staff(f.tenant.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Jana", LastName: "Kováčová",
 		Email: f.email, ClientIDs: []int64{client.ID}})
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func toggle(c *testenv.Client, path string, on bool) (int, error) {
 // activity is the switch's activity as staff see it, newest first.
 func (f *field) activity(t *testing.T) []*domain.SwitchEvent {
 	t.Helper()
-	acts, err := f.db.Store.SwitchActivity(context.Background(), f.tenant.Staff, f.sw.ClientID, f.sw.ProjectID, 1000)
+	acts, err := f.db.Store.Staff(f.tenant.Staff).SwitchActivity(context.Background(), f.sw.ClientID, f.sw.ProjectID, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestCommandOutlivesItsProcess(t *testing.T) {
 	// second's grace; another process fails it at its next sweep.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		status, reason, err := f.db.Store.CommandStatus(context.Background(), cmd.ID)
+		status, reason, err := f.db.Store.Devices(testenv.SwitchesPrincipal()).CommandStatus(context.Background(), cmd.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +170,7 @@ func TestCommandOutlivesItsProcess(t *testing.T) {
 	if acts[0].ActorKind != domain.ActorExternal || !acts[0].On {
 		t.Fatalf("the press after the expiry was recorded as %+v, want External on", *acts[0])
 	}
-	if status, _, _ := f.db.Store.CommandStatus(context.Background(), cmd.ID); status != domain.EventFailed {
+	if status, _, _ := f.db.Store.Devices(testenv.SwitchesPrincipal()).CommandStatus(context.Background(), cmd.ID); status != domain.EventFailed {
 		t.Fatalf("the dead command became %s after the press", status)
 	}
 }
@@ -219,7 +219,7 @@ func TestParallelTogglesAcrossProcesses(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		acts = f.activity(t)
-		sw, err := f.db.Store.SwitchByID(context.Background(), f.sw.ID)
+		sw, err := f.db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(context.Background(), f.sw.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +286,7 @@ func TestCommandOutlivesItsProcessEmbedded(t *testing.T) {
 	defer wg.Wait()
 	testenv.WaitSwitch(t, view, sw.ID, "pending on", func(s *domain.Switch) bool { return s.Pending == "on" })
 	p.kill()
-	acts, err := st.SwitchActivity(ctx, tn.Staff, client.ID, project.ID, 10)
+	acts, err := st.Staff(tn.Staff).SwitchActivity(ctx, client.ID, project.ID, 10)
 	if err != nil || len(acts) == 0 || acts[0].Status != domain.EventPending {
 		t.Fatalf("newest activity %v %v, want the pending command", acts, err)
 	}
@@ -294,7 +294,7 @@ func TestCommandOutlivesItsProcessEmbedded(t *testing.T) {
 	p.restart()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		status, _, err := st.CommandStatus(ctx, cmd.ID)
+		status, _, err := st.Devices(testenv.SwitchesPrincipal()).CommandStatus(ctx, cmd.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +312,7 @@ func TestCommandOutlivesItsProcessEmbedded(t *testing.T) {
 	testenv.WaitSwitch(t, view, sw.ID, "on after the press", func(s *domain.Switch) bool { return s.On })
 	deadline = time.Now().Add(20 * time.Second)
 	for {
-		acts, err = st.SwitchActivity(ctx, tn.Staff, client.ID, project.ID, 10)
+		acts, err = st.Staff(tn.Staff).SwitchActivity(ctx, client.ID, project.ID, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

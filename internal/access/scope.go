@@ -119,4 +119,3 @@ func (s Scope) CanSeeSwitch(clientID, switchID int64) bool {
 	c, ok := s.client(clientID)
 	return ok && (len(c.SwitchIDs) == 0 || slices.Contains(c.SwitchIDs, switchID))
 }
-

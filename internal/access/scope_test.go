@@ -36,14 +36,14 @@ func TestScope(t *testing.T) {
 
 func TestScopeCopies(t *testing.T) {
 	grants := []ClientAccess{{ClientID: 20, SiteIDs: []int64{202, 201}}, {ClientID: 10, AllSites: true}}
-	sc := NewScope(1, 9, grants)
+	scope := NewScope(1, 9, grants)
 	grants[0].SiteIDs[0] = 999
-	got := sc.Clients()
+	got := scope.Clients()
 	if want := []ClientAccess{{ClientID: 10, AllSites: true}, {ClientID: 20, SiteIDs: []int64{201, 202}}}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("Clients() = %v, want %v (sorted, and not changed by the caller's slice)", got, want)
 	}
 	got[1].SiteIDs[0] = 999
-	if !sc.CanSeeSite(20, 201) {
+	if !scope.CanSeeSite(20, 201) {
 		t.Fatal("changing the slice Clients() returned changed the Scope")
 	}
 	if ids := (Scope{}).ClientIDs(); len(ids) != 0 {
@@ -55,7 +55,7 @@ func TestScopeCopies(t *testing.T) {
 }
 
 func TestScopeSwitches(t *testing.T) {
-	sc := NewScope(1, 9, []ClientAccess{
+	scope := NewScope(1, 9, []ClientAccess{
 		{ClientID: 10, AllSites: true},
 		{ClientID: 20, AllSites: true, SwitchIDs: []int64{8, 7}},
 	})
@@ -70,7 +70,7 @@ func TestScopeSwitches(t *testing.T) {
 		{"unassigned client", 30, 7, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := sc.CanSeeSwitch(tc.client, tc.swID); got != tc.want {
+			if got := scope.CanSeeSwitch(tc.client, tc.swID); got != tc.want {
 				t.Fatalf("CanSeeSwitch(%d, %d) = %v, want %v", tc.client, tc.swID, got, tc.want)
 			}
 		})

@@ -22,7 +22,7 @@ func (a *App) deviceAccount(ctx context.Context, username string) (*store.Device
 	if username == "" {
 		return nil, nil
 	}
-	acc, err := a.Store.SwitchAccount(ctx, username)
+	acc, err := a.store.Devices(switchesPrincipal()).SwitchAccount(ctx, username)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, nil
 	}

@@ -107,8 +107,8 @@ func cleanFileName(name, contentType string) string {
 // when anything is wrong, and the file is removed again if recording fails. Form
 // problems come back as one EINVALID naming every bad field ("file" for the
 // file). Needs documents.manage.
-func (a *App) UploadDocument(ctx context.Context, sc access.Staff, d *domain.Document, up Upload) error {
-	if err := sc.Require(access.DocumentsManage); err != nil {
+func (a *App) UploadDocument(ctx context.Context, staff access.Staff, d *domain.Document, up Upload) error {
+	if err := staff.Require(access.DocumentsManage); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -119,7 +119,7 @@ func (a *App) UploadDocument(ctx context.Context, sc access.Staff, d *domain.Doc
 	if problem != "" {
 		fields["file"] = problem
 	}
-	if err := a.Store.CheckDocument(ctx, sc, d); err != nil {
+	if err := a.store.Staff(staff).CheckDocument(ctx, d); err != nil {
 		fe := domain.FieldErrors(err)
 		if fe == nil {
 			return err
@@ -134,12 +134,12 @@ func (a *App) UploadDocument(ctx context.Context, sc access.Staff, d *domain.Doc
 	if a.Files == nil {
 		return fmt.Errorf("app: no file store configured")
 	}
-	d.FileKey = files.NewKey(sc.CompanyID(), "documents")
+	d.FileKey = files.NewKey(staff.CompanyID(), "documents")
 	d.FileName, d.ContentType, d.Size = cleanFileName(up.Name, ct), ct, int64(len(up.Data))
 	if err := a.Files.Put(ctx, d.FileKey, bytes.NewReader(up.Data), d.Size, ct); err != nil {
 		return fmt.Errorf("app: store document file: %w", err)
 	}
-	if err := a.Store.CreateDocument(ctx, sc, d); err != nil {
+	if err := a.store.Staff(staff).CreateDocument(ctx, d); err != nil {
 		if derr := a.Files.Delete(context.WithoutCancel(ctx), d.FileKey); derr != nil {
 			a.Log.Error("removing the file of a document that was not recorded", "key", d.FileKey, "err", derr)
 		}
@@ -152,8 +152,8 @@ func (a *App) UploadDocument(ctx context.Context, sc access.Staff, d *domain.Doc
 // DeleteDocument deletes document id and then its file. A file that cannot be
 // removed is logged and left behind: the document is gone either way. Needs
 // documents.manage.
-func (a *App) DeleteDocument(ctx context.Context, sc access.Staff, id int64) (*domain.Document, error) {
-	d, err := a.Store.DeleteDocument(ctx, sc, id)
+func (a *App) DeleteDocument(ctx context.Context, staff access.Staff, id int64) (*domain.Document, error) {
+	d, err := a.store.Staff(staff).DeleteDocument(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -14,15 +14,15 @@ import (
 // mail telling the tenant. The estimate must be inside the user's Scope (ENOTFOUND
 // otherwise, as if it did not exist), sent, unexpired and not yet answered
 // (ECONFLICT, with a sentence saying which). Nothing else in the portal writes billing.
-func (a *App) DecideEstimate(ctx context.Context, sc access.Scope, estimateID int64, decision, comment string) (*domain.Estimate, error) {
-	if !sc.Valid() {
+func (a *App) DecideEstimate(ctx context.Context, scope access.Scope, estimateID int64, decision, comment string) (*domain.Estimate, error) {
+	if !scope.Valid() {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Estimate not found.")
 	}
-	e, err := a.Store.DecideEstimate(ctx, sc, estimateID, decision, comment)
+	e, err := a.store.Portal(scope).DecideEstimate(ctx, estimateID, decision, comment)
 	if err != nil {
 		return nil, err
 	}
-	a.Log.InfoContext(ctx, "estimate decided", "company", sc.CompanyID(), "estimate", e.ID, "decision", e.Status, "portal_user", sc.PortalUserID())
+	a.Log.InfoContext(ctx, "estimate decided", "company", scope.CompanyID(), "estimate", e.ID, "decision", e.Status, "portal_user", scope.PortalUserID())
 	return e, nil
 }
 
@@ -35,7 +35,7 @@ func StaffEstimatePath(clientID, estimateID int64) string {
 // address stored in the outbox row (the tenant's notification address at the time
 // of the decision), with the figures formatted as the estimate prints them.
 func (a *App) composeEstimateDecision(ctx context.Context, company *domain.Company, m mail.Message) (*mail.Email, error) {
-	e, err := a.Store.EstimateDecisionMail(ctx, company.ID, m.ID)
+	e, err := a.store.Mail(mailPrincipal()).EstimateDecisionMail(ctx, company.ID, m.ID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND || (err == nil && e.Decision == nil) {
 		return nil, fmt.Errorf("the decision of the mail no longer exists: %w", mail.ErrDrop)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"portico/internal/access"
 	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/mail"
@@ -17,15 +16,14 @@ import (
 // link that supersedes the previous one. A message about an account or a grant that
 // no longer exists is dropped.
 func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, error) {
-	company, err := a.Store.Company(ctx, m.CompanyID)
+	company, err := a.store.Company(ctx, m.CompanyID)
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
 	if m.Kind == store.MailEstimateDecision { // to the tenant, about no portal account
 		return a.composeEstimateDecision(ctx, company, m)
 	}
-	sc := access.Staff{}
-	user, err := a.Store.PortalUser(ctx, sc, m.PortalUserID)
+	user, err := a.store.Mail(mailPrincipal()).Recipient(ctx, m.CompanyID, m.PortalUserID)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		return nil, fmt.Errorf("the portal account no longer exists: %w", mail.ErrDrop)
 	}
@@ -84,7 +82,7 @@ func grantedClient(u *domain.PortalUser, clientID int64) (string, bool) {
 
 func (a *App) portalToken(ctx context.Context, c *domain.Company, u *domain.PortalUser, purpose string, ttl time.Duration, path string) (string, error) {
 	token, hash := auth.NewToken()
-	if err := a.Store.CreatePortalToken(ctx, c.ID, u.ID, purpose, hash, ttl); err != nil {
+	if err := a.store.CreatePortalToken(ctx, c.ID, u.ID, purpose, hash, ttl); err != nil {
 		return "", err
 	}
 	return a.PortalLink(c, path+token), nil
@@ -95,7 +93,7 @@ type MailQueue struct{ Store *store.Store }
 
 // ClaimMail leases due messages to owner.
 func (q MailQueue) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]mail.Message, error) {
-	rows, err := q.Store.ClaimMail(ctx, owner, lease, limit)
+	rows, err := q.Store.Mail(mailPrincipal()).ClaimMail(ctx, owner, lease, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -109,17 +107,17 @@ func (q MailQueue) ClaimMail(ctx context.Context, owner string, lease time.Durat
 
 // MailSent records a delivery.
 func (q MailQueue) MailSent(ctx context.Context, id int64, owner string) error {
-	return q.Store.MailSent(ctx, id, owner)
+	return q.Store.Mail(mailPrincipal()).MailSent(ctx, id, owner)
 }
 
 // MailFailed records a failed attempt.
 func (q MailQueue) MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error {
-	return q.Store.MailFailed(ctx, id, owner, errText, retryAt, final)
+	return q.Store.Mail(mailPrincipal()).MailFailed(ctx, id, owner, errText, retryAt, final)
 }
 
 // ReleaseMail gives back a message a stopping worker did not start.
 func (q MailQueue) ReleaseMail(ctx context.Context, id int64, owner string) error {
-	return q.Store.ReleaseMail(ctx, id, owner)
+	return q.Store.Mail(mailPrincipal()).ReleaseMail(ctx, id, owner)
 }
 
 // DevMailStore files demo-mode mail in the store's dev mailbox.
@@ -127,10 +125,10 @@ type DevMailStore struct{ Store *store.Store }
 
 // AddDevMail stores e in the company's dev mailbox.
 func (d DevMailStore) AddDevMail(ctx context.Context, companyID int64, e *mail.Email) error {
-	return d.Store.AddDevMail(ctx, companyID, e.To, e.Subject, e.Text, e.HTML)
+	return d.Store.Mail(mailPrincipal()).AddDevMail(ctx, companyID, e.To, e.Subject, e.Text, e.HTML)
 }
 
 // NewMailWorker returns the outbox worker delivering through sender.
 func (a *App) NewMailWorker(sender mail.Sender) *mail.Worker {
-	return &mail.Worker{Queue: MailQueue{Store: a.Store}, Compose: a.ComposeMail, Sender: sender, Log: a.Log, Now: a.Store.Now}
+	return &mail.Worker{Queue: MailQueue{Store: a.store}, Compose: a.ComposeMail, Sender: sender, Log: a.Log, Now: a.store.Now}
 }

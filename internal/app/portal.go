@@ -20,11 +20,11 @@ const (
 
 // InviteClient invites a person to the portal for the client: the client's main
 // email, its protocol email, or another address. Needs portal.invite.
-func (a *App) InviteClient(ctx context.Context, sc access.Staff, clientID int64, option, other string) (*store.InviteResult, error) {
-	if err := sc.Require(access.PortalInvite); err != nil {
+func (a *App) InviteClient(ctx context.Context, staff access.Staff, clientID int64, option, other string) (*store.InviteResult, error) {
+	if err := staff.Require(access.PortalInvite); err != nil {
 		return nil, err
 	}
-	c, err := a.Store.Client(ctx, sc, clientID)
+	c, err := a.store.Staff(staff).Client(ctx, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -51,23 +51,23 @@ func (a *App) InviteClient(ctx context.Context, sc access.Staff, clientID int64,
 	default:
 		return nil, invalid("email_choice", "Choose where to send the invitation.")
 	}
-	return a.Store.InvitePortalUser(ctx, sc, store.Invitation{ClientID: clientID, Email: email})
+	return a.store.Staff(staff).InvitePortalUser(ctx, store.Invitation{ClientID: clientID, Email: email})
 }
 
 // InviteContact invites a contact of the client to the portal ("Invite to portal"
 // on the Contacts tab); the portal account is linked to the contact. Needs portal.invite.
-func (a *App) InviteContact(ctx context.Context, sc access.Staff, clientID, contactID int64) (*store.InviteResult, error) {
-	if err := sc.Require(access.PortalInvite); err != nil {
+func (a *App) InviteContact(ctx context.Context, staff access.Staff, clientID, contactID int64) (*store.InviteResult, error) {
+	if err := staff.Require(access.PortalInvite); err != nil {
 		return nil, err
 	}
-	ct, err := a.Store.Contact(ctx, sc, clientID, contactID)
+	ct, err := a.store.Staff(staff).Contact(ctx, clientID, contactID)
 	if err != nil {
 		return nil, err
 	}
 	if ct.Email == "" {
 		return nil, domain.Errorf(domain.EINVALID, "%s has no email address. Add one to the contact first.", ct.Name())
 	}
-	return a.Store.InvitePortalUser(ctx, sc, store.Invitation{ClientID: clientID, Email: ct.Email, ContactID: contactID})
+	return a.store.Staff(staff).InvitePortalUser(ctx, store.Invitation{ClientID: clientID, Email: ct.Email, ContactID: contactID})
 }
 
 func invalid(field, msg string) error {
@@ -79,12 +79,12 @@ func invalid(field, msg string) error {
 func (a *App) PortalSignIn(ctx context.Context, company *domain.Company, email, password, ip string) (string, error) {
 	email = domain.NormalizeEmail(email)
 	return a.signIn(ctx, fmt.Sprintf("portal:%d:%s", company.ID, email), ip, password, func() (string, func(string) error, error) {
-		user, hash, err := a.Store.PortalCredentials(ctx, company.ID, email)
+		user, hash, err := a.store.PortalCredentials(ctx, company.ID, email)
 		if err != nil {
 			return "", nil, err
 		}
 		return hash, func(tokenHash string) error {
-			if err := a.Store.CreatePortalSession(ctx, company.ID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
+			if err := a.store.CreatePortalSession(ctx, company.ID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
 				return err
 			}
 			a.Log.InfoContext(ctx, "portal user signed in", "company", company.ID, "portal_user", user.ID)
@@ -99,7 +99,7 @@ func (a *App) PortalSession(ctx context.Context, company *domain.Company, token 
 	if token == "" {
 		return nil, access.Scope{}, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
 	}
-	u, grants, err := a.Store.PortalSession(ctx, company.ID, auth.HashToken(token), auth.SessionIdle)
+	u, grants, err := a.store.PortalSession(ctx, company.ID, auth.HashToken(token), auth.SessionIdle)
 	if err != nil {
 		return nil, access.Scope{}, err
 	}
@@ -109,7 +109,7 @@ func (a *App) PortalSession(ctx context.Context, company *domain.Company, token 
 // PortalScope loads the portal user's Scope afresh, for a long-lived request (a
 // live stream) that must notice a disconnect or a restriction as it happens.
 func (a *App) PortalScope(ctx context.Context, u *domain.PortalUser) (access.Scope, error) {
-	grants, err := a.Store.PortalGrants(ctx, u.CompanyID, u.ID)
+	grants, err := a.store.PortalGrants(ctx, u.CompanyID, u.ID)
 	if err != nil {
 		return access.Scope{}, err
 	}
@@ -121,7 +121,7 @@ func (a *App) PortalScope(ctx context.Context, u *domain.PortalUser) (access.Sco
 // whatever happens here, so nothing tells whether the account exists.
 func (a *App) ForgotPortalPassword(ctx context.Context, company *domain.Company, email, ip string) error {
 	key := "forgot:" + ip
-	n, err := a.Store.LoginFailures(ctx, key, auth.FailureWindow)
+	n, err := a.store.LoginFailures(ctx, key, auth.FailureWindow)
 	if err != nil {
 		return err
 	}
@@ -129,16 +129,16 @@ func (a *App) ForgotPortalPassword(ctx context.Context, company *domain.Company,
 		return domain.Errorf(domain.ETOOMANY, "Too many requests. Please wait %d minutes and try again.", int(auth.FailureWindow.Minutes()))
 	}
 	// Every request counts against the IP, so the form cannot be used to flood inboxes.
-	if err := a.Store.RecordLoginFailure(ctx, key); err != nil {
+	if err := a.store.RecordLoginFailure(ctx, key); err != nil {
 		return err
 	}
-	return a.Store.RequestPortalReset(ctx, company.ID, email)
+	return a.store.RequestPortalReset(ctx, company.ID, email)
 }
 
 // PortalLinkUser returns the portal user of a live activation or reset link of the
 // tenant without using it, or ENOTFOUND.
 func (a *App) PortalLinkUser(ctx context.Context, company *domain.Company, purpose, token string) (*domain.PortalUser, error) {
-	return a.Store.PortalTokenUser(ctx, company.ID, auth.HashToken(token), purpose)
+	return a.store.PortalTokenUser(ctx, company.ID, auth.HashToken(token), purpose)
 }
 
 // SetPortalPasswordWithLink uses an activation or reset link: it sets the password,
@@ -151,12 +151,12 @@ func (a *App) SetPortalPasswordWithLink(ctx context.Context, company *domain.Com
 	if err != nil {
 		return "", err
 	}
-	u, err := a.Store.RedeemPortalToken(ctx, company.ID, auth.HashToken(token), purpose, hash)
+	u, err := a.store.RedeemPortalToken(ctx, company.ID, auth.HashToken(token), purpose, hash)
 	if err != nil {
 		return "", err
 	}
 	session, sessionHash := auth.NewToken()
-	if err := a.Store.CreatePortalSession(ctx, company.ID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {
+	if err := a.store.CreatePortalSession(ctx, company.ID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {
 		return "", err
 	}
 	return session, nil

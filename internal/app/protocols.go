@@ -9,16 +9,16 @@ import (
 )
 
 // StaffProtocolPDF renders protocol id of the staff member's company, or ENOTFOUND.
-func (a *App) StaffProtocolPDF(ctx context.Context, company *domain.Company, sc access.Staff, id int64) (*domain.Protocol, []byte, error) {
-	p, err := a.Store.Protocol(ctx, sc, id)
+func (a *App) StaffProtocolPDF(ctx context.Context, company *domain.Company, staff access.Staff, id int64) (*domain.Protocol, []byte, error) {
+	p, err := a.store.Staff(staff).Protocol(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := a.Store.Client(ctx, sc, p.ClientID)
+	c, err := a.store.Staff(staff).Client(ctx, p.ClientID)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := a.Store.Site(ctx, sc, p.ClientID, p.SiteID)
+	s, err := a.store.Staff(staff).Site(ctx, p.ClientID, p.SiteID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -28,16 +28,16 @@ func (a *App) StaffProtocolPDF(ctx context.Context, company *domain.Company, sc 
 
 // PortalProtocolPDF renders completed protocol id if the portal Scope may see it,
 // and ENOTFOUND otherwise. The bytes are the ones staff get for the same protocol.
-func (a *App) PortalProtocolPDF(ctx context.Context, company *domain.Company, sc access.Scope, id int64) (*domain.Protocol, []byte, error) {
-	p, err := a.Store.PortalProtocol(ctx, sc, id)
+func (a *App) PortalProtocolPDF(ctx context.Context, company *domain.Company, scope access.Scope, id int64) (*domain.Protocol, []byte, error) {
+	p, err := a.store.Portal(scope).PortalProtocol(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := a.Store.PortalClient(ctx, sc, p.ClientID)
+	c, err := a.store.Portal(scope).PortalClient(ctx, p.ClientID)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := a.Store.PortalSite(ctx, sc, p.SiteID)
+	s, err := a.store.Portal(scope).PortalSite(ctx, p.SiteID)
 	if err != nil {
 		return nil, nil, err
 	}

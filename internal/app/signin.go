@@ -22,16 +22,16 @@ var errBadCredentials = domain.Errorf(domain.EUNAUTHORIZED, "The email or passwo
 func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string) (string, error) {
 	email = domain.NormalizeEmail(email)
 	return a.signIn(ctx, "staff:"+slug+":"+email, ip, password, func() (string, func(tokenHash string) error, error) {
-		c, err := a.Store.CompanyBySlug(ctx, slug)
+		c, err := a.store.CompanyBySlug(ctx, slug)
 		if err != nil {
 			return "", nil, err
 		}
-		user, hash, err := a.Store.StaffCredentials(ctx, c.ID, email)
+		user, hash, err := a.store.StaffCredentials(ctx, c.ID, email)
 		if err != nil || user.Disabled {
 			return hash, nil, err
 		}
 		return hash, func(tokenHash string) error {
-			if err := a.Store.CreateStaffSession(ctx, user.CompanyID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
+			if err := a.store.CreateStaffSession(ctx, user.CompanyID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
 				return err
 			}
 			a.Log.InfoContext(ctx, "staff signed in", "company", user.CompanyID, "user", user.ID)
@@ -56,12 +56,12 @@ func (a *App) signIn(ctx context.Context, acctKey, ip, password string,
 		return "", err
 	}
 	if ok := auth.CheckPassword(hash, password); !ok || open == nil || err != nil {
-		if err := a.Store.RecordLoginFailure(ctx, acctKey, ipKey); err != nil {
+		if err := a.store.RecordLoginFailure(ctx, acctKey, ipKey); err != nil {
 			return "", err
 		}
 		return "", errBadCredentials
 	}
-	if err := a.Store.ClearLoginFailures(ctx, acctKey); err != nil {
+	if err := a.store.ClearLoginFailures(ctx, acctKey); err != nil {
 		return "", err
 	}
 	token, tokenHash := auth.NewToken()
@@ -72,11 +72,11 @@ func (a *App) signIn(ctx context.Context, acctKey, ip, password string,
 }
 
 func (a *App) checkRate(ctx context.Context, acctKey, ipKey string) error {
-	n, err := a.Store.LoginFailures(ctx, acctKey, auth.FailureWindow)
+	n, err := a.store.LoginFailures(ctx, acctKey, auth.FailureWindow)
 	if err != nil {
 		return err
 	}
-	m, err := a.Store.LoginFailures(ctx, ipKey, auth.FailureWindow)
+	m, err := a.store.LoginFailures(ctx, ipKey, auth.FailureWindow)
 	if err != nil {
 		return err
 	}
@@ -87,12 +87,16 @@ func (a *App) checkRate(ctx context.Context, acctKey, ipKey string) error {
 }
 
 // StaffSession returns the signed-in staff member behind a session cookie token,
-// or EUNAUTHORIZED.
-func (a *App) StaffSession(ctx context.Context, token string) (*domain.StaffUser, *domain.Company, error) {
+// with their company and their principal, or EUNAUTHORIZED.
+func (a *App) StaffSession(ctx context.Context, token string) (*domain.StaffUser, *domain.Company, access.Staff, error) {
 	if token == "" {
-		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
+		return nil, nil, access.Staff{}, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
 	}
-	return a.Store.StaffSession(ctx, auth.HashToken(token), auth.SessionIdle)
+	u, c, err := a.store.StaffSession(ctx, auth.HashToken(token), auth.SessionIdle)
+	if err != nil {
+		return nil, nil, access.Staff{}, err
+	}
+	return u, c, staffPrincipal(u), nil
 }
 
 // SignOut ends the session behind the cookie token.
@@ -100,7 +104,7 @@ func (a *App) SignOut(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return a.Store.DeleteSession(ctx, auth.HashToken(token))
+	return a.store.DeleteSession(ctx, auth.HashToken(token))
 }
 
 // CreateTenant creates a service company with its first administrator, who holds
@@ -109,7 +113,7 @@ func (a *App) SignOut(ctx context.Context, token string) error {
 func (a *App) CreateTenant(ctx context.Context, name, slug, adminEmail, adminName string) (*domain.Company, string, error) {
 	c := &domain.Company{Name: name, Slug: slug}
 	admin := &domain.StaffUser{Email: adminEmail, Name: adminName, Permissions: access.Permissions}
-	if err := a.Store.CreateCompany(ctx, c, admin); err != nil {
+	if err := a.store.CreateCompany(ctx, c, admin); err != nil {
 		return nil, "", err
 	}
 	link, err := a.staffLink(ctx, admin, store.PurposeActivation, auth.ActivationTTL)
@@ -121,11 +125,11 @@ func (a *App) CreateTenant(ctx context.Context, name, slug, adminEmail, adminNam
 
 // StaffPasswordLink issues a new password-setting link for a staff user of the
 // actor's company (invalidating older ones) and returns it. It needs users.manage.
-func (a *App) StaffPasswordLink(ctx context.Context, sc access.Staff, userID int64) (string, error) {
-	if err := sc.Require(access.UsersManage); err != nil {
+func (a *App) StaffPasswordLink(ctx context.Context, staff access.Staff, userID int64) (string, error) {
+	if err := staff.Require(access.UsersManage); err != nil {
 		return "", err
 	}
-	u, err := a.Store.StaffUser(ctx, sc.CompanyID(), userID)
+	u, err := a.store.StaffUser(ctx, staff.CompanyID(), userID)
 	if err != nil {
 		return "", err
 	}
@@ -134,7 +138,7 @@ func (a *App) StaffPasswordLink(ctx context.Context, sc access.Staff, userID int
 
 func (a *App) staffLink(ctx context.Context, u *domain.StaffUser, purpose string, ttl time.Duration) (string, error) {
 	token, hash := auth.NewToken()
-	if err := a.Store.CreateStaffToken(ctx, u.CompanyID, u.ID, purpose, hash, ttl); err != nil {
+	if err := a.store.CreateStaffToken(ctx, u.CompanyID, u.ID, purpose, hash, ttl); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%s/app/password/%s", a.BaseURL, token), nil
@@ -143,9 +147,9 @@ func (a *App) staffLink(ctx context.Context, u *domain.StaffUser, purpose string
 // StaffLinkUser returns the staff user a password link belongs to, without using
 // it (mail scanners open links), or ENOTFOUND when it is expired, used or superseded.
 func (a *App) StaffLinkUser(ctx context.Context, token string) (*domain.StaffUser, error) {
-	u, err := a.Store.StaffTokenUser(ctx, auth.HashToken(token), store.PurposeActivation)
+	u, err := a.store.StaffTokenUser(ctx, auth.HashToken(token), store.PurposeActivation)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		u, err = a.Store.StaffTokenUser(ctx, auth.HashToken(token), store.PurposeReset)
+		u, err = a.store.StaffTokenUser(ctx, auth.HashToken(token), store.PurposeReset)
 	}
 	return u, err
 }
@@ -161,15 +165,15 @@ func (a *App) SetStaffPasswordWithLink(ctx context.Context, token, password stri
 	if err != nil {
 		return "", err
 	}
-	u, err := a.Store.RedeemStaffToken(ctx, auth.HashToken(token), store.PurposeActivation, hash)
+	u, err := a.store.RedeemStaffToken(ctx, auth.HashToken(token), store.PurposeActivation, hash)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		u, err = a.Store.RedeemStaffToken(ctx, auth.HashToken(token), store.PurposeReset, hash)
+		u, err = a.store.RedeemStaffToken(ctx, auth.HashToken(token), store.PurposeReset, hash)
 	}
 	if err != nil {
 		return "", err
 	}
 	session, sessionHash := auth.NewToken()
-	if err := a.Store.CreateStaffSession(ctx, u.CompanyID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {
+	if err := a.store.CreateStaffSession(ctx, u.CompanyID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {
 		return "", err
 	}
 	return session, nil
@@ -177,8 +181,8 @@ func (a *App) SetStaffPasswordWithLink(ctx context.Context, token, password stri
 
 // CreateStaffUser adds a staff user with an initial password to the actor's
 // company. It needs users.manage.
-func (a *App) CreateStaffUser(ctx context.Context, sc access.Staff, u *domain.StaffUser, password string) error {
-	if err := sc.Require(access.UsersManage); err != nil {
+func (a *App) CreateStaffUser(ctx context.Context, staff access.Staff, u *domain.StaffUser, password string) error {
+	if err := staff.Require(access.UsersManage); err != nil {
 		return err
 	}
 	for _, p := range u.Permissions {
@@ -186,7 +190,7 @@ func (a *App) CreateStaffUser(ctx context.Context, sc access.Staff, u *domain.St
 			return domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
 		}
 	}
-	u.CompanyID = sc.CompanyID()
+	u.CompanyID = staff.CompanyID()
 	if err := auth.ValidateNewPassword(password); err != nil {
 		return err
 	}
@@ -194,13 +198,13 @@ func (a *App) CreateStaffUser(ctx context.Context, sc access.Staff, u *domain.St
 	if err != nil {
 		return err
 	}
-	return a.Store.CreateStaffUser(ctx, sc, u, hash)
+	return a.store.Staff(staff).CreateStaffUser(ctx, u, hash)
 }
 
 // UpdateStaffUser changes a staff user of the actor's company. It needs
 // users.manage; the store refuses to leave the company without an administrator.
-func (a *App) UpdateStaffUser(ctx context.Context, sc access.Staff, id int64, upd store.StaffUpdate) (*domain.StaffUser, error) {
-	if err := sc.Require(access.UsersManage); err != nil {
+func (a *App) UpdateStaffUser(ctx context.Context, staff access.Staff, id int64, upd store.StaffUpdate) (*domain.StaffUser, error) {
+	if err := staff.Require(access.UsersManage); err != nil {
 		return nil, err
 	}
 	if upd.Permissions != nil {
@@ -210,5 +214,5 @@ func (a *App) UpdateStaffUser(ctx context.Context, sc access.Staff, id int64, up
 			}
 		}
 	}
-	return a.Store.UpdateStaffUser(ctx, sc, id, upd)
+	return a.store.Staff(staff).UpdateStaffUser(ctx, id, upd)
 }

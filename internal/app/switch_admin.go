@@ -59,12 +59,12 @@ func (s *Switches) provisioner() switches.Provisioner {
 // that keeps its own accounts, the device's account is made first; when the
 // broker cannot make it, nothing is stored and the error says so. Needs
 // switches.manage.
-func (s *Switches) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) (string, error) {
+func (s *Switches) CreateSwitch(ctx context.Context, staff access.Staff, sw *domain.Switch) (string, error) {
 	p := s.provisioner()
 	if p == nil {
-		return s.store.CreateSwitch(ctx, sc, sw)
+		return s.store.Staff(staff).CreateSwitch(ctx, sw)
 	}
-	if err := sc.Require(access.SwitchesManage); err != nil {
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return "", err
 	}
 	// A typing mistake is shown before the broker is asked anything.
@@ -77,7 +77,7 @@ func (s *Switches) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain
 		s.log.WarnContext(ctx, "switches: the broker did not make a device's account", "err", err)
 		return "", brokerError(err)
 	}
-	if err := s.store.CreateSwitchWithCredentials(ctx, sc, sw, cred); err != nil {
+	if err := s.store.Staff(staff).CreateSwitchWithCredentials(ctx, sw, cred); err != nil {
 		s.removeAccount(ctx, cred.Username)
 		return "", err
 	}
@@ -87,30 +87,30 @@ func (s *Switches) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain
 // UpdateSwitch replaces name, family, topic and channel of switch sw.ID of the
 // project; credentials stay. When the family or topic change, the device's ACL
 // on a broker that keeps its own accounts changes first. Needs switches.manage.
-func (s *Switches) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) error {
+func (s *Switches) UpdateSwitch(ctx context.Context, staff access.Staff, sw *domain.Switch) error {
 	p := s.provisioner()
 	if p == nil {
-		return s.store.UpdateSwitch(ctx, sc, sw)
+		return s.store.Staff(staff).UpdateSwitch(ctx, sw)
 	}
-	if err := sc.Require(access.SwitchesManage); err != nil {
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return err
 	}
 	sw.Normalize()
 	if err := sw.Validate(); err != nil {
 		return err
 	}
-	old, err := s.store.Switch(ctx, sc, sw.ClientID, sw.ProjectID, sw.ID)
+	old, err := s.store.Staff(staff).Switch(ctx, sw.ClientID, sw.ProjectID, sw.ID)
 	if err != nil {
 		return err
 	}
 	if old.Family == sw.Family && old.Topic == sw.Topic {
-		return s.store.UpdateSwitch(ctx, sc, sw)
+		return s.store.Staff(staff).UpdateSwitch(ctx, sw)
 	}
 	if err := p.SetDeviceTopic(ctx, old.Username, sw.Family, sw.Topic); err != nil {
 		s.log.WarnContext(ctx, "switches: the broker did not change a device's ACL", "switch", sw.ID, "err", err)
 		return brokerError(err)
 	}
-	if err := s.store.UpdateSwitch(ctx, sc, sw); err != nil {
+	if err := s.store.Staff(staff).UpdateSwitch(ctx, sw); err != nil {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), brokerWait)
 		defer cancel()
 		if perr := p.SetDeviceTopic(bctx, old.Username, old.Family, old.Topic); perr != nil {
@@ -126,17 +126,17 @@ func (s *Switches) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain
 // its device's connections. On a broker that keeps its own accounts, the
 // device's account is disabled before the switch is deleted, and removed
 // after. Needs switches.manage.
-func (s *Switches) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, projectID, id int64) error {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (s *Switches) DeleteSwitch(ctx context.Context, staff access.Staff, clientID, projectID, id int64) error {
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return err
 	}
-	old, err := s.store.Switch(ctx, sc, clientID, projectID, id)
+	old, err := s.store.Staff(staff).Switch(ctx, clientID, projectID, id)
 	if err != nil {
 		return err
 	}
 	p := s.provisioner()
 	if p == nil {
-		if err := s.store.DeleteSwitch(ctx, sc, clientID, projectID, id); err != nil {
+		if err := s.store.Staff(staff).DeleteSwitch(ctx, clientID, projectID, id); err != nil {
 			return err
 		}
 		if k, ok := s.bus.(interface{ DisconnectUser(string) int }); ok {
@@ -149,7 +149,7 @@ func (s *Switches) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, 
 		s.log.WarnContext(ctx, "switches: the broker did not disable a device's account", "switch", id, "err", err)
 		return brokerError(err)
 	}
-	if err := s.store.DeleteSwitch(ctx, sc, clientID, projectID, id); err != nil {
+	if err := s.store.Staff(staff).DeleteSwitch(ctx, clientID, projectID, id); err != nil {
 		s.enableAccount(ctx, old.Username)
 		return err
 	}
@@ -188,8 +188,8 @@ func (s *Switches) leaveOffline(ctx context.Context, sw *domain.Switch) {
 // regenerateWithBroker is RegenerateCredentials on a broker that keeps its own
 // accounts: the new account is made and the old one disabled before the
 // database changes, and the old one is removed after.
-func (s *Switches) regenerateWithBroker(ctx context.Context, p switches.Provisioner, sc access.Staff, old *domain.Switch) (*domain.Switch, string, error) {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (s *Switches) regenerateWithBroker(ctx context.Context, p switches.Provisioner, staff access.Staff, old *domain.Switch) (*domain.Switch, string, error) {
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return nil, "", err
 	}
 	cred := store.NewSwitchCredentials()
@@ -203,7 +203,7 @@ func (s *Switches) regenerateWithBroker(ctx context.Context, p switches.Provisio
 		s.removeAccount(ctx, cred.Username)
 		return nil, "", brokerError(err)
 	}
-	sw, err := s.store.ReplaceSwitchCredentials(ctx, sc, old.ClientID, old.ProjectID, old.ID, cred)
+	sw, err := s.store.Staff(staff).ReplaceSwitchCredentials(ctx, old.ClientID, old.ProjectID, old.ID, cred)
 	if err != nil {
 		s.removeAccount(ctx, cred.Username)
 		s.enableAccount(ctx, old.Username)
@@ -247,7 +247,7 @@ func (s *Switches) ReconcileAccounts(ctx context.Context) (switches.Reconciled, 
 	}
 	ids := map[string]int64{}
 	listDevices := func(ctx context.Context) ([]switches.DeviceLogin, error) {
-		accounts, err := s.store.BrokerAccounts(ctx)
+		accounts, err := s.store.Devices(switchesPrincipal()).BrokerAccounts(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -288,4 +288,30 @@ func (s *Switches) BrokerAccountMissing(ctx context.Context, sw *domain.Switch) 
 		return false
 	}
 	return !ok
+}
+
+// CreateSwitch adds a switch and returns its device password, shown once. With a
+// switch service its broker account is made too; without one (a server running
+// without a broker) only the store is written.
+func (a *App) CreateSwitch(ctx context.Context, staff access.Staff, sw *domain.Switch) (string, error) {
+	if a.Switches != nil {
+		return a.Switches.CreateSwitch(ctx, staff, sw)
+	}
+	return a.store.Staff(staff).CreateSwitch(ctx, sw)
+}
+
+// UpdateSwitch changes a switch (and its broker account, with a switch service).
+func (a *App) UpdateSwitch(ctx context.Context, staff access.Staff, sw *domain.Switch) error {
+	if a.Switches != nil {
+		return a.Switches.UpdateSwitch(ctx, staff, sw)
+	}
+	return a.store.Staff(staff).UpdateSwitch(ctx, sw)
+}
+
+// DeleteSwitch removes a switch (and its broker account, with a switch service).
+func (a *App) DeleteSwitch(ctx context.Context, staff access.Staff, clientID, projectID, id int64) error {
+	if a.Switches != nil {
+		return a.Switches.DeleteSwitch(ctx, staff, clientID, projectID, id)
+	}
+	return a.store.Staff(staff).DeleteSwitch(ctx, clientID, projectID, id)
 }

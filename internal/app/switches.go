@@ -132,7 +132,7 @@ func (s *Switches) Broker() BrokerInfo { return s.broker }
 // change notes, and processes device messages until Stop.
 func (s *Switches) Start(ctx context.Context) error {
 	if s.fresh {
-		if err := s.store.MarkAllSwitchesOffline(ctx); err != nil {
+		if err := s.store.Devices(switchesPrincipal()).MarkAllSwitchesOffline(ctx); err != nil {
 			return err
 		}
 	}
@@ -221,7 +221,7 @@ func (s *Switches) sweep() {
 func (s *Switches) expire() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	projects, err := s.store.ExpireCommands(ctx, s.store.Now())
+	projects, err := s.store.Devices(switchesPrincipal()).ExpireCommands(ctx, s.store.Now())
 	if err != nil {
 		if !s.stopped.Load() {
 			s.log.Error("switches: expiring commands", "err", err)
@@ -253,7 +253,7 @@ func (s *Switches) handle(m switches.Message, at time.Time) {
 		if s.echo(name, ev, at) {
 			return
 		}
-		sw, err := s.store.SwitchByTopic(ctx, name, ev.Topic)
+		sw, err := s.store.Devices(switchesPrincipal()).SwitchByTopic(ctx, name, ev.Topic)
 		if err != nil {
 			if domain.ErrorCode(err) != domain.ENOTFOUND {
 				s.log.Error("switches: finding the device", "topic", m.Topic, "err", err)
@@ -281,7 +281,7 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 		// nothing new of a switch already known online: marking it for resync
 		// would hide the next real change (a button press) as a resync.
 		if !ev.Retained || !sw.Online {
-			changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
+			changed, err := s.store.Devices(switchesPrincipal()).SetSwitchOnline(ctx, sw.ID, true, at)
 			if err != nil {
 				return err
 			}
@@ -298,7 +298,7 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 		if !ok {
 			return nil
 		}
-		out, err := s.store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: on, Retained: ev.Retained, Source: ev.Source, At: at})
+		out, err := s.store.Devices(switchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: on, Retained: ev.Retained, Source: ev.Source, At: at})
 		if err != nil {
 			return err
 		}
@@ -309,7 +309,7 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 			s.changed(ctx, sw.ProjectID)
 		}
 	case switches.EvAck:
-		out, err := s.store.AckCommand(ctx, sw.ID, ev.ID, at)
+		out, err := s.store.Devices(switchesPrincipal()).AckCommand(ctx, sw.ID, ev.ID, at)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return nil // not one of ours, or another switch's
 		}
@@ -325,10 +325,10 @@ func (s *Switches) apply(ctx context.Context, fam switches.Family, sw *domain.Sw
 		var failed bool
 		var err error
 		if ev.ID != 0 {
-			failed, err = s.store.FailCommand(ctx, sw.ID, ev.ID, reason)
+			failed, err = s.store.Devices(switchesPrincipal()).FailCommand(ctx, sw.ID, ev.ID, reason)
 		} else {
 			var id int64
-			id, err = s.store.FailNewestCommand(ctx, sw.ID, reason)
+			id, err = s.store.Devices(switchesPrincipal()).FailNewestCommand(ctx, sw.ID, reason)
 			failed = id != 0
 		}
 		if err != nil {
@@ -394,12 +394,12 @@ func refusal(msg string) string {
 // offline records that the device went away at at, and fails its pending
 // command at once: nobody will confirm it.
 func (s *Switches) offline(ctx context.Context, sw *domain.Switch, at time.Time) error {
-	changed, err := s.store.SetSwitchOnline(ctx, sw.ID, false, at)
+	changed, err := s.store.Devices(switchesPrincipal()).SetSwitchOnline(ctx, sw.ID, false, at)
 	if err != nil {
 		return err
 	}
 	s.reported(sw.ID) // stop asking
-	id, err := s.store.FailNewestCommand(ctx, sw.ID, "The switch went offline before it confirmed the command.")
+	id, err := s.store.Devices(switchesPrincipal()).FailNewestCommand(ctx, sw.ID, "The switch went offline before it confirmed the command.")
 	if err != nil {
 		return err
 	}
@@ -418,7 +418,7 @@ func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
 	defer cancel()
 	// By family and topic, not username: a device cut off because its
 	// credentials were replaced is still that switch's device.
-	sw, err := s.store.SwitchByTopic(ctx, p.Family, p.Topic)
+	sw, err := s.store.Devices(switchesPrincipal()).SwitchByTopic(ctx, p.Family, p.Topic)
 	if err != nil {
 		return // deleted meanwhile
 	}
@@ -435,7 +435,7 @@ func (s *Switches) handlePresence(p switches.Presence, at time.Time) {
 		if !sw.Online {
 			// A device that subscribes is connected and hears commands, whether or
 			// not it announced itself.
-			changed, err := s.store.SetSwitchOnline(ctx, sw.ID, true, at)
+			changed, err := s.store.Devices(switchesPrincipal()).SetSwitchOnline(ctx, sw.ID, true, at)
 			if err != nil {
 				s.log.Error("switches: storing availability", "switch", sw.ID, "err", err)
 				return
@@ -516,7 +516,7 @@ func (s *Switches) reported(switchID int64) {
 func (s *Switches) resyncAll() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ids, err := s.store.OnlineSwitches(ctx)
+	ids, err := s.store.Devices(switchesPrincipal()).OnlineSwitches(ctx)
 	if err != nil {
 		if !s.stopped.Load() {
 			s.log.Error("switches: resync", "err", err)
@@ -527,7 +527,7 @@ func (s *Switches) resyncAll() {
 		if s.stopped.Load() {
 			return
 		}
-		sw, err := s.store.SwitchByID(ctx, id)
+		sw, err := s.store.Devices(switchesPrincipal()).SwitchByID(ctx, id)
 		if err != nil {
 			continue
 		}
@@ -605,8 +605,8 @@ type ToggleResult struct {
 // Any staff member may toggle. An offline switch is refused at once (ECONFLICT),
 // and so is a switch over its command rate limit (ETOOMANY, with RetryAfter):
 // nothing is sent and nothing recorded.
-func (s *Switches) ToggleAsStaff(ctx context.Context, sc access.Staff, id int64, on bool) (*ToggleResult, error) {
-	cmd, err := s.store.StaffCommand(ctx, sc, id, on, s.policy)
+func (s *Switches) ToggleAsStaff(ctx context.Context, staff access.Staff, id int64, on bool) (*ToggleResult, error) {
+	cmd, err := s.store.Staff(staff).StaffCommand(ctx, id, on, s.policy)
 	if err != nil {
 		return nil, err
 	}
@@ -616,11 +616,11 @@ func (s *Switches) ToggleAsStaff(ctx context.Context, sc access.Staff, id int64,
 // ToggleAsPortal turns switch id on or off for a portal user: the switch must be
 // in the Scope (ENOTFOUND otherwise), online (ECONFLICT otherwise) and under its
 // command rate limit (ETOOMANY otherwise).
-func (s *Switches) ToggleAsPortal(ctx context.Context, sc access.Scope, user *domain.PortalUser, id int64, on bool) (*ToggleResult, error) {
-	if user == nil || user.ID != sc.PortalUserID() {
+func (s *Switches) ToggleAsPortal(ctx context.Context, scope access.Scope, user *domain.PortalUser, id int64, on bool) (*ToggleResult, error) {
+	if user == nil || user.ID != scope.PortalUserID() {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
 	}
-	cmd, err := s.store.PortalCommand(ctx, sc, user.Name(), id, on, s.policy)
+	cmd, err := s.store.Portal(scope).PortalCommand(ctx, user.Name(), id, on, s.policy)
 	if err != nil {
 		return nil, err
 	}
@@ -664,7 +664,7 @@ func (s *Switches) run(ctx context.Context, cmd *store.Command) (*ToggleResult, 
 }
 
 func (s *Switches) fail(ctx context.Context, sw *domain.Switch, cmdID int64, reason string) {
-	if failed, err := s.store.FailCommand(ctx, sw.ID, cmdID, reason); err != nil {
+	if failed, err := s.store.Devices(switchesPrincipal()).FailCommand(ctx, sw.ID, cmdID, reason); err != nil {
 		s.log.Error("switches: failing a command", "switch", sw.ID, "err", err)
 	} else if failed {
 		s.changed(ctx, sw.ProjectID)
@@ -677,25 +677,25 @@ func (s *Switches) await(ctx context.Context, updates <-chan struct{}, cmdID int
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
-		status, _, err := s.store.CommandStatus(ctx, cmdID)
+		status, _, err := s.store.Devices(switchesPrincipal()).CommandStatus(ctx, cmdID)
 		if err != nil || status != domain.EventPending {
 			return status, err
 		}
 		select {
 		case <-updates:
 		case <-timer.C:
-			status, _, err := s.store.CommandStatus(ctx, cmdID)
+			status, _, err := s.store.Devices(switchesPrincipal()).CommandStatus(ctx, cmdID)
 			return status, err
 		}
 	}
 }
 
 func (s *Switches) result(ctx context.Context, sw *domain.Switch, ev *domain.SwitchEvent) (*ToggleResult, error) {
-	status, reason, err := s.store.CommandStatus(ctx, ev.ID)
+	status, reason, err := s.store.Devices(switchesPrincipal()).CommandStatus(ctx, ev.ID)
 	if err != nil {
 		return nil, err
 	}
-	now, err := s.store.SwitchByID(ctx, sw.ID)
+	now, err := s.store.Devices(switchesPrincipal()).SwitchByID(ctx, sw.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -718,7 +718,7 @@ var ErrNoBroker = errors.New("app: switches are not connected to a broker")
 // switches in the database.
 func DeviceAccounts(st *store.Store) switches.Accounts {
 	return switches.AccountsFunc(func(ctx context.Context, username string) (*switches.Account, error) {
-		a, err := st.SwitchAccount(ctx, username)
+		a, err := st.Devices(switchesPrincipal()).SwitchAccount(ctx, username)
 		if err != nil {
 			return nil, err
 		}
@@ -731,15 +731,15 @@ func DeviceAccounts(st *store.Store) switches.Accounts {
 // once, so the old credentials stop working now rather than at its next
 // reconnect. A broker that keeps its own accounts gets the new account first;
 // when it cannot, nothing changes and the error says so. Needs switches.manage.
-func (s *Switches) RegenerateCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
-	old, err := s.store.Switch(ctx, sc, clientID, projectID, id)
+func (s *Switches) RegenerateCredentials(ctx context.Context, staff access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
+	old, err := s.store.Staff(staff).Switch(ctx, clientID, projectID, id)
 	if err != nil {
 		return nil, "", err
 	}
 	if p := s.provisioner(); p != nil {
-		return s.regenerateWithBroker(ctx, p, sc, old)
+		return s.regenerateWithBroker(ctx, p, staff, old)
 	}
-	sw, pw, err := s.store.RegenerateSwitchCredentials(ctx, sc, clientID, projectID, id)
+	sw, pw, err := s.store.Staff(staff).RegenerateSwitchCredentials(ctx, clientID, projectID, id)
 	if err != nil {
 		return nil, "", err
 	}

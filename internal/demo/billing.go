@@ -32,8 +32,8 @@ func line(desc string, qty domain.Quantity, unit string, price domain.Money, rat
 // accepted in the portal) for ABC and Dencorp, and the tenant's billing settings.
 // Some are tied to projects at sites, some to no site, so that the Košice-only
 // portal user sees less than the owner.
-func billing(ctx context.Context, st *store.Store, sc access.Staff, clients map[string]int64) error {
-	if err := st.UpdateBillingSettings(ctx, sc, store.BillingSettings{NotificationEmail: NotificationEmail,
+func billing(ctx context.Context, st *store.Store, staff access.Staff, clients map[string]int64) error {
+	if err := st.Staff(staff).UpdateBillingSettings(ctx, store.BillingSettings{NotificationEmail: NotificationEmail,
 		Details: "Priemyselná 7, 821 09 Bratislava, Slovakia\nCompany ID 50123456 · Tax ID 2120123456 · VAT ID SK2120123456\nIBAN SK31 1200 0000 1987 4263 7541 · Tatra banka"}); err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func billing(ctx context.Context, st *store.Store, sc access.Staff, clients map[
 	today := domain.DayOf(st.Now(), time.UTC)
 	projects := map[string]int64{}
 	for _, name := range []string{"ABC s.r.o.", "Dencorp"} {
-		ps, err := st.Projects(ctx, sc, clients[name])
+		ps, err := st.Staff(staff).Projects(ctx, clients[name])
 		if err != nil {
 			return err
 		}
@@ -96,17 +96,17 @@ func billing(ctx context.Context, st *store.Store, sc access.Staff, clients map[
 		if d.state != "draft" {
 			inv.Note = "Please pay by bank transfer, quoting the invoice number as the payment reference."
 		}
-		if err := st.CreateInvoice(ctx, sc, inv); err != nil {
+		if err := st.Staff(staff).CreateInvoice(ctx, inv); err != nil {
 			return fmt.Errorf("demo: invoice %s: %w", d.title, err)
 		}
 		if d.state == "draft" {
 			continue
 		}
-		if _, err := st.SendInvoice(ctx, sc, inv.ClientID, inv.ID); err != nil {
+		if _, err := st.Staff(staff).SendInvoice(ctx, inv.ClientID, inv.ID); err != nil {
 			return err
 		}
 		if d.state == "paid" {
-			if err := st.MarkInvoicePaid(ctx, sc, inv.ClientID, inv.ID); err != nil {
+			if err := st.Staff(staff).MarkInvoicePaid(ctx, inv.ClientID, inv.ID); err != nil {
 				return err
 			}
 		}
@@ -114,25 +114,25 @@ func billing(ctx context.Context, st *store.Store, sc access.Staff, clients map[
 	for _, d := range estimates {
 		e := &domain.Estimate{BillingDoc: doc(d), ValidUntil: today.AddDays(d.runs - d.issuedAgo)}
 		e.Note = "Prices are valid until the date above. Work starts within two weeks of acceptance."
-		if err := st.CreateEstimate(ctx, sc, e); err != nil {
+		if err := st.Staff(staff).CreateEstimate(ctx, e); err != nil {
 			return fmt.Errorf("demo: estimate %s: %w", d.title, err)
 		}
-		if _, err := st.SendEstimate(ctx, sc, e.ClientID, e.ID); err != nil {
+		if _, err := st.Staff(staff).SendEstimate(ctx, e.ClientID, e.ID); err != nil {
 			return err
 		}
 		if d.decidedBy == "" {
 			continue
 		}
-		u, _, err := st.PortalCredentials(ctx, sc.CompanyID(), d.decidedBy)
+		u, _, err := st.PortalCredentials(ctx, staff.CompanyID(), d.decidedBy)
 		if err != nil {
 			return fmt.Errorf("demo: %s: %w", d.decidedBy, err)
 		}
-		grants, err := st.PortalGrants(ctx, sc.CompanyID(), u.ID)
+		grants, err := st.PortalGrants(ctx, staff.CompanyID(), u.ID)
 		if err != nil {
 			return err
 		}
-		scope := access.NewScope(sc.CompanyID(), u.ID, grants)
-		if _, err := st.DecideEstimate(ctx, scope, e.ID, domain.EstimateAccepted, d.comment); err != nil {
+		scope := access.NewScope(staff.CompanyID(), u.ID, grants)
+		if _, err := st.Portal(scope).DecideEstimate(ctx, e.ID, domain.EstimateAccepted, d.comment); err != nil {
 			return fmt.Errorf("demo: accepting %s: %w", d.title, err)
 		}
 	}

@@ -17,11 +17,11 @@ func TestFillBilling(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		st := db.Store
 		d := fill(t, st)
-		sc := adminScope(t, st, d.CompanyID)
-		clients := clientsByName(t, st, sc)
+		staff := adminScope(t, st, d.CompanyID)
+		clients := clientsByName(t, st, staff)
 		for _, name := range []string{"ABC s.r.o.", "Dencorp"} {
 			c := clients[name]
-			invs, _, err := st.Invoices(t.Context(), sc, store.BillingFilter{ClientID: c.ID})
+			invs, _, err := st.Staff(staff).Invoices(t.Context(), store.BillingFilter{ClientID: c.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +34,7 @@ func TestFillBilling(t *testing.T) {
 					t.Errorf("%s: invoices %v, none %s", name, states, want)
 				}
 			}
-			ests, _, err := st.Estimates(t.Context(), sc, store.BillingFilter{ClientID: c.ID})
+			ests, _, err := st.Staff(staff).Estimates(t.Context(), store.BillingFilter{ClientID: c.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +51,7 @@ func TestFillBilling(t *testing.T) {
 				}
 			}
 		}
-		if b, err := st.BillingSettings(t.Context(), d.CompanyID); err != nil || b.NotificationEmail != demo.NotificationEmail || b.Details == "" {
+		if b, err := st.Staff(staff).BillingSettings(t.Context()); err != nil || b.NotificationEmail != demo.NotificationEmail || b.Details == "" {
 			t.Errorf("billing settings %+v, %v", b, err)
 		}
 
@@ -65,7 +65,7 @@ func TestFillBilling(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, info, err := st.PortalInvoices(t.Context(), scope, store.BillingFilter{})
+			_, info, err := st.Portal(scope).PortalInvoices(t.Context(), store.BillingFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

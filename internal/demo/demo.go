@@ -66,12 +66,12 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 		return nil, err
 	}
 	admin.HasPassword = true
-	sc := access.NewStaff(admin)
+	staff := access.NewStaff(admin)
 
 	// A technician who may write protocols but not manage users.
 	tech := &domain.StaffUser{CompanyID: company.ID, Email: "tomas@demo.test", Name: "Tomáš Technik",
 		Permissions: []string{access.ProtocolsWrite, access.SwitchesManage}}
-	if err := st.CreateStaffUser(ctx, sc, tech, hash); err != nil {
+	if err := st.Staff(staff).CreateStaffUser(ctx, tech, hash); err != nil {
 		return nil, err
 	}
 
@@ -79,13 +79,13 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 	siteIDs := map[string]int64{}
 	for _, cl := range clients() {
 		c := cl.client
-		if err := st.CreateClient(ctx, sc, &c); err != nil {
+		if err := st.Staff(staff).CreateClient(ctx, &c); err != nil {
 			return nil, fmt.Errorf("demo: client %s: %w", c.Name, err)
 		}
 		sites := map[string]int64{}
 		for _, s := range cl.sites {
 			s.ClientID = c.ID
-			if err := st.CreateSite(ctx, sc, &s); err != nil {
+			if err := st.Staff(staff).CreateSite(ctx, &s); err != nil {
 				return nil, fmt.Errorf("demo: site %s: %w", s.Name, err)
 			}
 			sites[s.Name] = s.ID
@@ -94,27 +94,27 @@ func Fill(ctx context.Context, st *store.Store) (*Demo, error) {
 		clientIDs[c.Name] = c.ID
 		for _, ct := range cl.contacts {
 			ct.ClientID = c.ID
-			if err := st.CreateContact(ctx, sc, &ct); err != nil {
+			if err := st.Staff(staff).CreateContact(ctx, &ct); err != nil {
 				return nil, fmt.Errorf("demo: contact %s: %w", ct.Name(), err)
 			}
 		}
 		for _, p := range cl.projects {
 			pr := domain.Project{ClientID: c.ID, Name: p.name, Status: p.status, SiteID: sites[p.site]}
-			if err := st.CreateProject(ctx, sc, &pr); err != nil {
+			if err := st.Staff(staff).CreateProject(ctx, &pr); err != nil {
 				return nil, fmt.Errorf("demo: project %s: %w", p.name, err)
 			}
 		}
 	}
-	if err := portalUsers(ctx, st, sc, hash, clientIDs, siteIDs); err != nil {
+	if err := portalUsers(ctx, st, staff, hash, clientIDs, siteIDs); err != nil {
 		return nil, err
 	}
-	if err := fillSwitches(ctx, st, sc, tech, clientIDs["Dencorp"]); err != nil {
+	if err := fillSwitches(ctx, st, staff, tech, clientIDs["Dencorp"]); err != nil {
 		return nil, err
 	}
-	if err := fillProtocols(ctx, st, sc, tech.ID, clientIDs, siteIDs); err != nil {
+	if err := fillProtocols(ctx, st, staff, tech.ID, clientIDs, siteIDs); err != nil {
 		return nil, err
 	}
-	if err := billing(ctx, st, sc, clientIDs); err != nil {
+	if err := billing(ctx, st, staff, clientIDs); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -134,18 +134,18 @@ var PortalUsers = []PortalUser{
 }
 
 // portalUsers creates the demo's portal users, activated with the demo password.
-func portalUsers(ctx context.Context, st *store.Store, sc access.Staff, hash string, clients, sites map[string]int64) error {
+func portalUsers(ctx context.Context, st *store.Store, staff access.Staff, hash string, clients, sites map[string]int64) error {
 	for _, u := range []store.NewPortalUser{
 		{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{clients["ABC s.r.o."]}},
 		{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test", ClientIDs: []int64{clients["ABC s.r.o."]}, SiteIDs: []int64{sites["Košice"]}},
 		{FirstName: "Denisa", LastName: "Horváthová", Email: "portal@dencorp.test", ClientIDs: []int64{clients["Dencorp"]}},
 		{FirstName: "Marek", LastName: "Viacfirmový", Email: "multi@demo.test", ClientIDs: []int64{clients["Dencorp"], clients["Hotel Tatra a.s."]}},
 	} {
-		pu, err := st.CreatePortalUser(ctx, sc, u)
+		pu, err := st.Staff(staff).CreatePortalUser(ctx, u)
 		if err != nil {
 			return fmt.Errorf("demo: portal user %s: %w", u.Email, err)
 		}
-		if err := st.SetPortalPassword(ctx, sc.CompanyID(), pu.ID, hash); err != nil {
+		if err := st.SetPortalPassword(ctx, staff.CompanyID(), pu.ID, hash); err != nil {
 			return err
 		}
 	}

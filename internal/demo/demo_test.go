@@ -45,9 +45,9 @@ func adminScope(t *testing.T, st *store.Store, companyID int64) access.Staff {
 }
 
 // clientsByName lists every active client of the scope's company.
-func clientsByName(t *testing.T, st *store.Store, sc access.Staff) map[string]*domain.Client {
+func clientsByName(t *testing.T, st *store.Store, staff access.Staff) map[string]*domain.Client {
 	t.Helper()
-	list, info, err := st.Clients(t.Context(), sc, store.ClientFilter{ListOptions: domain.ListOptions{PerPage: 100}})
+	list, info, err := st.Staff(staff).Clients(t.Context(), store.ClientFilter{ListOptions: domain.ListOptions{PerPage: 100}})
 	if err != nil {
 		t.Fatalf("Clients: %v", err)
 	}
@@ -82,9 +82,9 @@ func TestFillCreatesTheDemoTenant(t *testing.T) {
 			t.Fatalf("admin@demo.test signs in with demo-password: token %q, err %v", token, err)
 		}
 
-		sc := adminScope(t, db.Store, d.CompanyID)
-		if !sc.IsAdmin() {
-			t.Errorf("admin@demo.test is not an administrator: %+v", sc)
+		staff := adminScope(t, db.Store, d.CompanyID)
+		if !staff.IsAdmin() {
+			t.Errorf("admin@demo.test is not an administrator: %+v", staff)
 		}
 		tech, _, err := db.Store.StaffCredentials(ctx, d.CompanyID, "tomas@demo.test")
 		if err != nil {
@@ -94,7 +94,7 @@ func TestFillCreatesTheDemoTenant(t *testing.T) {
 			t.Errorf("technician permissions = %v, want protocols but not user management", tech.Permissions)
 		}
 
-		clients := clientsByName(t, db.Store, sc)
+		clients := clientsByName(t, db.Store, staff)
 		for _, tc := range []struct {
 			client   string
 			sites    int
@@ -113,15 +113,15 @@ func TestFillCreatesTheDemoTenant(t *testing.T) {
 				if c == nil {
 					t.Fatalf("no client %q among %v", tc.client, keys(clients))
 				}
-				sites, err := db.Store.Sites(ctx, sc, c.ID)
+				sites, err := db.Store.Staff(staff).Sites(ctx, c.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
-				projects, err := db.Store.Projects(ctx, sc, c.ID)
+				projects, err := db.Store.Staff(staff).Projects(ctx, c.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
-				contacts, err := db.Store.Contacts(ctx, sc, c.ID)
+				contacts, err := db.Store.Staff(staff).Contacts(ctx, c.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -162,15 +162,15 @@ func TestFillAgainReusesTheTenantAndResetsThePassword(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
 		first := fill(t, db.Store)
-		sc := adminScope(t, db.Store, first.CompanyID)
-		before := clientsByName(t, db.Store, sc)
+		staff := adminScope(t, db.Store, first.CompanyID)
+		before := clientsByName(t, db.Store, staff)
 
 		// Someone played with the demo and changed the administrator's password.
 		hash, err := auth.HashPassword("something else entirely")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Store.SetStaffPassword(ctx, first.CompanyID, sc.UserID(), hash); err != nil {
+		if err := db.Store.SetStaffPassword(ctx, first.CompanyID, staff.UserID(), hash); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := signIn(ctx, db.Store, "demo-password"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
@@ -181,7 +181,7 @@ func TestFillAgainReusesTheTenantAndResetsThePassword(t *testing.T) {
 		if second.CompanyID != first.CompanyID {
 			t.Fatalf("second Fill made company %d, want the existing %d", second.CompanyID, first.CompanyID)
 		}
-		after := clientsByName(t, db.Store, sc)
+		after := clientsByName(t, db.Store, staff)
 		if !slices.Equal(keys(after), keys(before)) {
 			t.Fatalf("clients after the second Fill = %v, want unchanged %v", keys(after), keys(before))
 		}

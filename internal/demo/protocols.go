@@ -126,11 +126,11 @@ func WriteFiles(ctx context.Context, fs files.Store) error {
 // fillProtocols adds the demo's materials with their safety data sheets, a year of
 // monthly protocols at ABC's and Dencorp's sites (and one from three years ago),
 // two drafts, and the clients' documents — some of them hidden from the portal.
-func fillProtocols(ctx context.Context, st *store.Store, sc access.Staff, techID int64, clients, sites map[string]int64) error {
+func fillProtocols(ctx context.Context, st *store.Store, staff access.Staff, techID int64, clients, sites map[string]int64) error {
 	var mats []*domain.Material
 	for _, dm := range demoMaterials {
 		m := dm.m
-		if err := st.CreateMaterial(ctx, sc, &m); err != nil {
+		if err := st.Staff(staff).CreateMaterial(ctx, &m); err != nil {
 			return fmt.Errorf("demo: material %s: %w", m.Name, err)
 		}
 		mats = append(mats, &m)
@@ -175,7 +175,7 @@ func fillProtocols(ctx context.Context, st *store.Store, sc access.Staff, techID
 	// Three years ago: the only use of Biopren, whose SDS is therefore not on the
 	// portal's Documents page any more (the 24-month rule).
 	visit("Nitra — warehouse", "ABC s.r.o.", now.AddDate(-3, 0, 0), "Insect control", []int{4}, "Mosquito larvae in the basement.", "Remove standing water.")
-	if err := st.ImportProtocols(ctx, sc, ps); err != nil {
+	if err := st.Staff(staff).ImportProtocols(ctx, ps); err != nil {
 		return fmt.Errorf("demo: protocols: %w", err)
 	}
 	for _, s := range []string{"Košice", "Dencorp greenhouse"} {
@@ -185,7 +185,7 @@ func fillProtocols(ctx context.Context, st *store.Store, sc access.Staff, techID
 		}
 		p := &domain.Protocol{ClientID: clients[client], SiteID: sites[s], PerformedAt: now.Add(-2 * time.Hour), TechnicianID: techID,
 			ServiceType: "Monitoring inspection", Findings: "Draft: being written on site.", Materials: []domain.ProtocolMaterial{line(0)}}
-		if err := st.CreateProtocol(ctx, sc, p); err != nil {
+		if err := st.Staff(staff).CreateProtocol(ctx, p); err != nil {
 			return fmt.Errorf("demo: draft protocol: %w", err)
 		}
 	}
@@ -202,7 +202,7 @@ func fillProtocols(ctx context.Context, st *store.Store, sc access.Staff, techID
 				d.SiteIDs = append(d.SiteIDs, sites[s])
 			}
 		}
-		if err := st.CreateDocument(ctx, sc, d); err != nil {
+		if err := st.Staff(staff).CreateDocument(ctx, d); err != nil {
 			return fmt.Errorf("demo: document %s: %w", title, err)
 		}
 		return nil

@@ -38,19 +38,19 @@ func TestDemoProtocolsAndDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		abc := ownerScope.Clients()[0].ClientID
-		sites, err := st.PortalSites(ctx, ownerScope, abc)
+		sites, err := st.Portal(ownerScope).PortalSites(ctx, abc)
 		if err != nil || len(sites) != 5 {
 			t.Fatalf("ABC's sites for the owner: %d (%v), want 5", len(sites), err)
 		}
-		ks, err := st.PortalSites(ctx, kosiceScope, abc)
+		ks, err := st.Portal(kosiceScope).PortalSites(ctx, abc)
 		if err != nil || len(ks) != 1 || ks[0].City != "Košice" {
 			t.Fatalf("ABC's sites for the Košice manager: %v (%v), want only Košice", ks, err)
 		}
-		_, info, err := st.PortalProtocols(ctx, ownerScope, store.ProtocolFilter{ListOptions: domain.ListOptions{PerPage: 100}})
+		_, info, err := st.Portal(ownerScope).PortalProtocols(ctx, store.ProtocolFilter{ListOptions: domain.ListOptions{PerPage: 100}})
 		if err != nil || info.Total < 60 {
 			t.Fatalf("the owner sees %d protocols (%v), want a year of monthly visits at 5 sites", info.Total, err)
 		}
-		kp, kinfo, err := st.PortalProtocols(ctx, kosiceScope, store.ProtocolFilter{ListOptions: domain.ListOptions{PerPage: 100}})
+		kp, kinfo, err := st.Portal(kosiceScope).PortalProtocols(ctx, store.ProtocolFilter{ListOptions: domain.ListOptions{PerPage: 100}})
 		if err != nil || kinfo.Total != 12 {
 			t.Fatalf("the Košice manager sees %d protocols (%v), want 12 (one a month; the draft is hidden)", kinfo.Total, err)
 		}
@@ -67,7 +67,7 @@ func TestDemoProtocolsAndDocuments(t *testing.T) {
 			slices.Sort(out)
 			return out
 		}
-		od, _, err := st.PortalDocuments(ctx, ownerScope, store.PortalDocumentFilter{})
+		od, _, err := st.Portal(ownerScope).PortalDocuments(ctx, store.PortalDocumentFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestDemoProtocolsAndDocuments(t *testing.T) {
 		if got := docTitles(od); !slices.Equal(got, want) {
 			t.Errorf("the owner's documents:\n%q\nwant\n%q\n(no Biopren SDS: used 3 years ago; no hidden price calculation; no Dencorp)", got, want)
 		}
-		kd, _, err := st.PortalDocuments(ctx, kosiceScope, store.PortalDocumentFilter{})
+		kd, _, err := st.Portal(kosiceScope).PortalDocuments(ctx, store.PortalDocumentFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,8 +96,8 @@ func TestDemoProtocolsAndDocuments(t *testing.T) {
 		if err := demo.WriteFiles(ctx, fs); err != nil {
 			t.Fatal(err)
 		}
-		sc := adminScope(t, st, d.CompanyID)
-		docs, _, err := st.Documents(ctx, sc, store.DocumentFilter{ListOptions: domain.ListOptions{PerPage: 100}})
+		staff := adminScope(t, st, d.CompanyID)
+		docs, _, err := st.Staff(staff).Documents(ctx, store.DocumentFilter{ListOptions: domain.ListOptions{PerPage: 100}})
 		if err != nil || len(docs) < 10 {
 			t.Fatalf("demo documents: %d (%v)", len(docs), err)
 		}

@@ -31,8 +31,8 @@ const PressEvery = 3 * time.Minute
 
 // fillSwitches gives Dencorp's two projects their switches and a few days of
 // activity by staff, portal users and buttons.
-func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *domain.StaffUser, clientID int64) error {
-	projects, err := st.Projects(ctx, sc, clientID)
+func fillSwitches(ctx context.Context, st *store.Store, staff access.Staff, tech *domain.StaffUser, clientID int64) error {
+	projects, err := st.Staff(staff).Projects(ctx, clientID)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *d
 	}
 	var portal []*domain.PortalUser
 	for _, email := range []string{"portal@dencorp.test", "multi@demo.test"} {
-		u, _, err := st.PortalCredentials(ctx, sc.CompanyID(), email)
+		u, _, err := st.PortalCredentials(ctx, staff.CompanyID(), email)
 		if err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *d
 	now := st.Now()
 	for i, ds := range demoSwitches {
 		sw := &domain.Switch{ClientID: clientID, ProjectID: byName[ds.project], Name: ds.name, Family: ds.family, Topic: ds.topic}
-		if _, err := st.CreateSwitch(ctx, sc, sw); err != nil {
+		if _, err := st.Staff(staff).CreateSwitch(ctx, sw); err != nil {
 			return fmt.Errorf("demo: switch %s: %w", ds.name, err)
 		}
 		// Four days of history: mornings on, evenings off, by turns of people.
@@ -69,7 +69,7 @@ func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *d
 				off.ActorKind, off.Source = domain.ActorExternal, "button"
 			case 2:
 				on.ActorKind, on.PortalUserID, on.ActorName = domain.ActorPortal, portal[1].ID, portal[1].Name()
-				off.ActorKind, off.StaffUserID, off.ActorName = domain.ActorStaff, sc.UserID(), sc.Name()
+				off.ActorKind, off.StaffUserID, off.ActorName = domain.ActorStaff, staff.UserID(), staff.Name()
 			default:
 				on.ActorKind, on.Source = domain.ActorExternal, "schedule"
 				off.ActorKind, off.PortalUserID, off.ActorName = domain.ActorPortal, portal[0].ID, portal[0].Name()
@@ -81,7 +81,7 @@ func fillSwitches(ctx context.Context, st *store.Store, sc access.Staff, tech *d
 			hist = append(hist, store.PastSwitchEvent{On: true, Status: domain.EventFailed, ActorKind: domain.ActorPortal,
 				PortalUserID: portal[0].ID, ActorName: portal[0].Name(), At: now.Add(-20 * time.Hour)})
 		}
-		if err := st.AddSwitchHistory(ctx, sc, sw.ID, hist); err != nil {
+		if err := st.Staff(staff).AddSwitchHistory(ctx, sw.ID, hist); err != nil {
 			return err
 		}
 	}
@@ -101,16 +101,16 @@ func StartDevices(ctx context.Context, st *store.Store, brokerURL string, log *s
 	if err != nil {
 		return err
 	}
-	sc := access.NewStaff(admin)
+	staff := access.NewStaff(admin)
 	for _, ds := range demoSwitches {
 		if ds.offline {
 			continue
 		}
-		sw, err := st.SwitchByTopic(ctx, ds.family, ds.topic)
+		sw, err := st.Devices(access.NewSystem(access.JobSwitches)).SwitchByTopic(ctx, ds.family, ds.topic)
 		if err != nil {
 			return fmt.Errorf("demo: switch %s: %w", ds.name, err)
 		}
-		sw, pw, err := st.RegenerateSwitchCredentials(ctx, sc, sw.ClientID, sw.ProjectID, sw.ID)
+		sw, pw, err := st.Staff(staff).RegenerateSwitchCredentials(ctx, sw.ClientID, sw.ProjectID, sw.ID)
 		if err != nil {
 			return err
 		}

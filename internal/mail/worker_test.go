@@ -21,7 +21,7 @@ import (
 type queue struct{ s *store.Store }
 
 func (q queue) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]mail.Message, error) {
-	rows, err := q.s.ClaimMail(ctx, owner, lease, limit)
+	rows, err := q.s.Mail(testenv.MailPrincipal()).ClaimMail(ctx, owner, lease, limit)
 	out := make([]mail.Message, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, mail.Message(r))
@@ -30,15 +30,15 @@ func (q queue) ClaimMail(ctx context.Context, owner string, lease time.Duration,
 }
 
 func (q queue) MailSent(ctx context.Context, id int64, owner string) error {
-	return q.s.MailSent(ctx, id, owner)
+	return q.s.Mail(testenv.MailPrincipal()).MailSent(ctx, id, owner)
 }
 
 func (q queue) MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error {
-	return q.s.MailFailed(ctx, id, owner, errText, retryAt, final)
+	return q.s.Mail(testenv.MailPrincipal()).MailFailed(ctx, id, owner, errText, retryAt, final)
 }
 
 func (q queue) ReleaseMail(ctx context.Context, id int64, owner string) error {
-	return q.s.ReleaseMail(ctx, id, owner)
+	return q.s.Mail(testenv.MailPrincipal()).ReleaseMail(ctx, id, owner)
 }
 
 // compose renders every message as an invitation with a link naming the message.
@@ -100,7 +100,7 @@ func (w *mailWorld) enqueue(t *testing.T, n int) []int64 {
 // states returns the outbox rows' states in the order of ids.
 func (w *mailWorld) states(t *testing.T, ids []int64) []store.MailState {
 	t.Helper()
-	m, err := w.db.Store.MailStates(t.Context(), w.tenant.Company.ID, ids)
+	m, err := w.db.Store.Staff(w.tenant.Staff).MailStates(t.Context(), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +354,7 @@ func TestMailWorkerShutdownFinishesMessageInHand(t *testing.T) {
 type devStore struct{ s *store.Store }
 
 func (d devStore) AddDevMail(ctx context.Context, companyID int64, e *mail.Email) error {
-	return d.s.AddDevMail(ctx, companyID, e.To, e.Subject, e.Text, e.HTML)
+	return d.s.Mail(testenv.MailPrincipal()).AddDevMail(ctx, companyID, e.To, e.Subject, e.Text, e.HTML)
 }
 
 func TestMailDevMailbox(t *testing.T) {
@@ -369,7 +369,7 @@ func TestMailDevMailbox(t *testing.T) {
 	if err := dev.Send(t.Context(), e); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := db.Store.DevMailbox(t.Context(), tn.Company.ID, domain.ListOptions{})
+	got, _, err := db.Store.Staff(tn.Staff).DevMailbox(t.Context(), domain.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,11 @@ func TestAuditLog(t *testing.T) {
 		acme := db.Tenant(t, "acme")
 		other := db.Tenant(t, "other")
 		ana := db.StaffUser(t, acme, "ana@acme.test", access.ClientsManage)
-		sc := access.NewStaff(ana)
+		staff := access.NewStaff(ana)
 		db.Client(t, other, "Not ours")
 
 		// The tenant fixture wrote nothing; the staff user fixture wrote one entry.
-		if _, info, err := db.Store.AuditLog(ctx, acme.Staff, domain.ListOptions{}); err != nil || info.Total != 1 {
+		if _, info, err := db.Store.Staff(acme.Staff).AuditLog(ctx, domain.ListOptions{}); err != nil || info.Total != 1 {
 			t.Fatalf("AuditLog before: %+v, %v; want 1 entry", info, err)
 		}
 
@@ -38,30 +38,30 @@ func TestAuditLog(t *testing.T) {
 		s := &domain.Site{Name: "Hall", City: "Nitra"}
 		p := &domain.Project{Name: "Yearly", Status: domain.ProjectActive}
 		ct := &domain.Contact{FirstName: "Ján", LastName: "Novák"}
-		step(func() error { return db.Store.CreateClient(ctx, sc, c) })
-		step(func() error { c.Phone = "+421"; return db.Store.UpdateClient(ctx, sc, c) })
-		step(func() error { ct.ClientID = c.ID; return db.Store.CreateContact(ctx, sc, ct) })
-		step(func() error { return db.Store.UpdateContact(ctx, sc, ct) })
-		step(func() error { s.ClientID = c.ID; return db.Store.CreateSite(ctx, sc, s) })
-		step(func() error { return db.Store.UpdateSite(ctx, sc, s) })
-		step(func() error { p.ClientID, p.SiteID = c.ID, s.ID; return db.Store.CreateProject(ctx, sc, p) })
-		step(func() error { return db.Store.UpdateProject(ctx, sc, p) })
-		step(func() error { return db.Store.DeleteProject(ctx, sc, c.ID, p.ID) })
-		step(func() error { return db.Store.DeleteSite(ctx, sc, c.ID, s.ID) })
-		step(func() error { return db.Store.DeleteContact(ctx, sc, c.ID, ct.ID) })
-		step(func() error { return db.Store.ArchiveClient(ctx, sc, c.ID, true) })
-		step(func() error { return db.Store.ArchiveClient(ctx, sc, c.ID, false) })
-		step(func() error { return db.Store.DeleteClient(ctx, sc, c.ID) })
+		step(func() error { return db.Store.Staff(staff).CreateClient(ctx, c) })
+		step(func() error { c.Phone = "+421"; return db.Store.Staff(staff).UpdateClient(ctx, c) })
+		step(func() error { ct.ClientID = c.ID; return db.Store.Staff(staff).CreateContact(ctx, ct) })
+		step(func() error { return db.Store.Staff(staff).UpdateContact(ctx, ct) })
+		step(func() error { s.ClientID = c.ID; return db.Store.Staff(staff).CreateSite(ctx, s) })
+		step(func() error { return db.Store.Staff(staff).UpdateSite(ctx, s) })
+		step(func() error { p.ClientID, p.SiteID = c.ID, s.ID; return db.Store.Staff(staff).CreateProject(ctx, p) })
+		step(func() error { return db.Store.Staff(staff).UpdateProject(ctx, p) })
+		step(func() error { return db.Store.Staff(staff).DeleteProject(ctx, c.ID, p.ID) })
+		step(func() error { return db.Store.Staff(staff).DeleteSite(ctx, c.ID, s.ID) })
+		step(func() error { return db.Store.Staff(staff).DeleteContact(ctx, c.ID, ct.ID) })
+		step(func() error { return db.Store.Staff(staff).ArchiveClient(ctx, c.ID, true) })
+		step(func() error { return db.Store.Staff(staff).ArchiveClient(ctx, c.ID, false) })
+		step(func() error { return db.Store.Staff(staff).DeleteClient(ctx, c.ID) })
 		step(func() error {
-			_, err := db.Store.UpdateStaffUser(ctx, acme.Staff, ana.ID, store.StaffUpdate{Name: ptr("Ana")})
+			_, err := db.Store.Staff(acme.Staff).UpdateStaffUser(ctx, ana.ID, store.StaffUpdate{Name: ptr("Ana")})
 			return err
 		})
 		// Refused writes leave no trace.
-		wantCode(t, db.Store.CreateClient(ctx, sc, &domain.Client{}), domain.EINVALID)
-		wantCode(t, db.Store.DeleteClient(ctx, sc, c.ID), domain.ENOTFOUND)
-		wantCode(t, db.Store.CreateClient(ctx, member(t, db, acme, "reader@acme.test"), &domain.Client{Name: "X"}), domain.EFORBIDDEN)
+		wantCode(t, db.Store.Staff(staff).CreateClient(ctx, &domain.Client{}), domain.EINVALID)
+		wantCode(t, db.Store.Staff(staff).DeleteClient(ctx, c.ID), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(member(t, db, acme, "reader@acme.test")).CreateClient(ctx, &domain.Client{Name: "X"}), domain.EFORBIDDEN)
 
-		entries, info, err := db.Store.AuditLog(ctx, acme.Staff, domain.ListOptions{PerPage: 100})
+		entries, info, err := db.Store.Staff(acme.Staff).AuditLog(ctx, domain.ListOptions{PerPage: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +116,7 @@ func TestAuditLog(t *testing.T) {
 		t.Run("pagination", func(t *testing.T) {
 			var all []string
 			for page := 1; ; page++ {
-				es, info, err := db.Store.AuditLog(ctx, acme.Staff, domain.ListOptions{Page: page, PerPage: 5})
+				es, info, err := db.Store.Staff(acme.Staff).AuditLog(ctx, domain.ListOptions{Page: page, PerPage: 5})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -142,14 +142,14 @@ func TestAuditLog(t *testing.T) {
 		})
 
 		t.Run("only the company's own", func(t *testing.T) {
-			es, info, err := db.Store.AuditLog(ctx, other.Staff, domain.ListOptions{})
+			es, info, err := db.Store.Staff(other.Staff).AuditLog(ctx, domain.ListOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if info.Total != 1 || len(es) != 1 || es[0].Subject != "Client Not ours" || es[0].CompanyID != other.Company.ID {
 				t.Fatalf("other's AuditLog = %+v, %+v", es, info)
 			}
-			if es, info, err := db.Store.AuditLog(ctx, access.Staff{}, domain.ListOptions{}); err != nil || len(es) != 0 || info.Total != 0 {
+			if es, info, err := db.Store.Staff(access.Staff{}).AuditLog(ctx, domain.ListOptions{}); err != nil || len(es) != 0 || info.Total != 0 {
 				t.Fatalf("nobody's AuditLog = %+v, %+v, %v", es, info, err)
 			}
 		})

@@ -45,11 +45,11 @@ func TestBackup(t *testing.T) {
 		if err != nil || co.ID != acme.Company.ID {
 			t.Fatalf("company in the copy: %+v, %v", co, err)
 		}
-		list, info, err := copied.Clients(ctx, acme.Staff, store.ClientFilter{Query: "zamky"})
+		list, info, err := copied.Staff(acme.Staff).Clients(ctx, store.ClientFilter{Query: "zamky"})
 		if err != nil || info.Total != 1 || list[0].Name != "Nové Zámky Deratizácia" || list[0].SiteCount != 1 {
 			t.Fatalf("clients in the copy: %v, %+v, %v", clientNames(list), info, err)
 		}
-		if _, info, _ := copied.Clients(ctx, acme.Staff, store.ClientFilter{}); info.Total != 1 {
+		if _, info, _ := copied.Staff(acme.Staff).Clients(ctx, store.ClientFilter{}); info.Total != 1 {
 			t.Fatalf("the copy has %d clients, want 1", info.Total)
 		}
 		if _, hash, err := copied.StaffCredentials(ctx, acme.Company.ID, "admin@acme.test"); err != nil || hash == "" {
@@ -71,7 +71,7 @@ func TestBackup(t *testing.T) {
 			})
 		}
 		// The refused backup over the existing copy left it intact.
-		if _, err := copied.Client(ctx, acme.Staff, c.ID); err != nil {
+		if _, err := copied.Staff(acme.Staff).Client(ctx, c.ID); err != nil {
 			t.Fatalf("the copy was damaged: %v", err)
 		}
 		if err := copied.Ping(ctx); err != nil {

@@ -25,8 +25,19 @@ type BillingSettings struct {
 	Details string
 }
 
-// BillingSettings returns the tenant's billing settings, or ENOTFOUND.
-func (s *Store) BillingSettings(ctx context.Context, companyID int64) (BillingSettings, error) {
+// BillingSettings returns the staff member's tenant's billing settings.
+func (view *StaffView) BillingSettings(ctx context.Context) (BillingSettings, error) {
+	return view.s.billingSettings(ctx, view.staff.CompanyID())
+}
+
+// BillingSettings returns the billing settings of the portal user's tenant (its
+// details are printed on every invoice and estimate).
+func (view *PortalView) BillingSettings(ctx context.Context) (BillingSettings, error) {
+	return view.s.billingSettings(ctx, view.scope.CompanyID())
+}
+
+// billingSettings returns the tenant's billing settings, or ENOTFOUND.
+func (s *Store) billingSettings(ctx context.Context, companyID int64) (BillingSettings, error) {
 	var b BillingSettings
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT notification_email, billing_details FROM companies WHERE id = ?`), companyID).
 		Scan(&b.NotificationEmail, &b.Details)
@@ -35,8 +46,9 @@ func (s *Store) BillingSettings(ctx context.Context, companyID int64) (BillingSe
 
 // UpdateBillingSettings replaces the tenant's billing settings. It needs
 // billing.manage and returns EINVALID for a bad address or over-long details.
-func (s *Store) UpdateBillingSettings(ctx context.Context, sc access.Staff, b BillingSettings) error {
-	if err := sc.Require(access.BillingManage); err != nil {
+func (view *StaffView) UpdateBillingSettings(ctx context.Context, b BillingSettings) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.BillingManage); err != nil {
 		return err
 	}
 	b.NotificationEmail = domain.NormalizeEmail(b.NotificationEmail)
@@ -52,11 +64,11 @@ func (s *Store) UpdateBillingSettings(ctx context.Context, sc access.Staff, b Bi
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET notification_email = ?, billing_details = ? WHERE id = ?`),
-			b.NotificationEmail, b.Details, sc.CompanyID())
+			b.NotificationEmail, b.Details, staff.CompanyID())
 		if err := mustAffect(res, err, "Company not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "billing.settings", "Billing settings")
+		return s.audit(ctx, tx, staff, "billing.settings", "Billing settings")
 	})
 }
 
@@ -295,15 +307,15 @@ func (t docType[T]) collect(ctx context.Context, s *Store, today domain.Day, que
 
 // list returns one page of a client's documents under filter f, newest issue
 // date first, with the page's counts.
-func (t docType[T]) list(ctx context.Context, s *Store, sc access.Staff, f BillingFilter) ([]T, domain.PageInfo, error) {
+func (t docType[T]) list(ctx context.Context, s *Store, staff access.Staff, f BillingFilter) ([]T, domain.PageInfo, error) {
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
+	today, err := s.billingToday(ctx, s.db, staff.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
 	where := ` WHERE d.company_id = ? AND d.client_id = ?`
-	args := []any{sc.CompanyID(), f.ClientID}
+	args := []any{staff.CompanyID(), f.ClientID}
 	if f.ProjectID != 0 {
 		where += ` AND d.project_id = ?`
 		args = append(args, f.ProjectID)
@@ -342,71 +354,71 @@ func (t docType[T]) load(ctx context.Context, s *Store, q querier, companyID int
 
 // createDoc adds draft d of kind k, whose own day (due date, valid until) is
 // day, after normalizing it and checking it with validate.
-func (s *Store) createDoc(ctx context.Context, sc access.Staff, k docKind, d *domain.BillingDoc, validate func() error, day domain.Day) error {
-	if err := prepareDraft(sc, d, validate); err != nil {
+func (s *Store) createDoc(ctx context.Context, staff access.Staff, k docKind, d *domain.BillingDoc, validate func() error, day domain.Day) error {
+	if err := prepareDraft(staff, d, validate); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.clientExists(ctx, tx, sc, d.ClientID); err != nil {
+		if err := s.clientExists(ctx, tx, staff, d.ClientID); err != nil {
 			return err
 		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID(), d.ClientID, d.ProjectID); err != nil {
+		if err := s.projectOfClient(ctx, tx, staff.CompanyID(), d.ClientID, d.ProjectID); err != nil {
 			return err
 		}
 		now := s.Now()
 		t := domain.ComputeTotals(d.Lines)
 		id, err := s.insert(ctx, tx, `INSERT INTO `+k.table+` (company_id, client_id, project_id, title, status, issue_date, `+k.dayCol+`,
 			currency, note, total_net, total_vat, total_gross, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.CompanyID(), d.ClientID, nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(),
+			staff.CompanyID(), d.ClientID, nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(),
 			d.Currency, d.Note, int64(t.Net), int64(t.VAT), int64(t.Gross), micros(now), micros(now))
 		if err != nil {
 			return fmt.Errorf("store: create %s: %w", k.kind, err)
 		}
 		// Both kinds call a draft "draft" (see BillingDoc.IsDraft).
-		d.ID, d.CompanyID, d.Status, d.Totals, d.CreatedAt, d.UpdatedAt = id, sc.CompanyID(), domain.InvoiceDraft, t, now, now
-		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID(), id, d.Lines); err != nil {
+		d.ID, d.CompanyID, d.Status, d.Totals, d.CreatedAt, d.UpdatedAt = id, staff.CompanyID(), domain.InvoiceDraft, t, now, now
+		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), staff.CompanyID(), id, d.Lines); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, k.kind+".create", fmt.Sprintf("Draft %s #%d", k.kind, id))
+		return s.audit(ctx, tx, staff, k.kind+".create", fmt.Sprintf("Draft %s #%d", k.kind, id))
 	})
 }
 
 // updateDoc replaces the fields and lines of draft d of kind k, whose own day
 // is day, after normalizing it and checking it with validate.
-func (s *Store) updateDoc(ctx context.Context, sc access.Staff, k docKind, d *domain.BillingDoc, validate func() error, day domain.Day) error {
-	if err := prepareDraft(sc, d, validate); err != nil {
+func (s *Store) updateDoc(ctx context.Context, staff access.Staff, k docKind, d *domain.BillingDoc, validate func() error, day domain.Day) error {
+	if err := prepareDraft(staff, d, validate); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.docStatus(ctx, tx, k, sc.CompanyID(), d.ClientID, d.ID)
+		status, err := s.docStatus(ctx, tx, k, staff.CompanyID(), d.ClientID, d.ID)
 		if err != nil {
 			return err
 		}
 		if status != domain.InvoiceDraft {
 			return billingConflict("%s", k.editRefusal)
 		}
-		if err := s.projectOfClient(ctx, tx, sc.CompanyID(), d.ClientID, d.ProjectID); err != nil {
+		if err := s.projectOfClient(ctx, tx, staff.CompanyID(), d.ClientID, d.ProjectID); err != nil {
 			return err
 		}
 		t := domain.ComputeTotals(d.Lines)
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE `+k.table+` SET project_id = ?, title = ?, issue_date = ?, `+k.dayCol+` = ?, currency = ?,
 			note = ?, total_net = ?, total_vat = ?, total_gross = ?, updated_at = ? WHERE company_id = ? AND id = ? AND status = 'draft'`),
 			nullID(d.ProjectID), d.Title, d.IssueDate.String(), day.String(), d.Currency, d.Note,
-			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), sc.CompanyID(), d.ID); err != nil {
+			int64(t.Net), int64(t.VAT), int64(t.Gross), micros(s.Now()), staff.CompanyID(), d.ID); err != nil {
 			return fmt.Errorf("store: update %s: %w", k.kind, err)
 		}
 		d.Totals = t
-		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), sc.CompanyID(), d.ID, d.Lines); err != nil {
+		if err := s.writeLines(ctx, tx, k.linesTable(), k.docCol(), staff.CompanyID(), d.ID, d.Lines); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, k.kind+".update", fmt.Sprintf("Draft %s #%d", k.kind, d.ID))
+		return s.audit(ctx, tx, staff, k.kind+".update", fmt.Sprintf("Draft %s #%d", k.kind, d.ID))
 	})
 }
 
 // prepareDraft checks that sc may write drafts, then normalizes d and checks it
 // with validate (which sees the kind's own fields too).
-func prepareDraft(sc access.Staff, d *domain.BillingDoc, validate func() error) error {
-	if err := sc.Require(access.BillingManage); err != nil {
+func prepareDraft(staff access.Staff, d *domain.BillingDoc, validate func() error) error {
+	if err := staff.Require(access.BillingManage); err != nil {
 		return err
 	}
 	d.Normalize()
@@ -414,39 +426,39 @@ func prepareDraft(sc access.Staff, d *domain.BillingDoc, validate func() error) 
 }
 
 // deleteDoc deletes draft id of kind k of the client, with its lines.
-func (s *Store) deleteDoc(ctx context.Context, sc access.Staff, k docKind, clientID, id int64) error {
-	if err := sc.Require(access.BillingManage); err != nil {
+func (s *Store) deleteDoc(ctx context.Context, staff access.Staff, k docKind, clientID, id int64) error {
+	if err := staff.Require(access.BillingManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.docStatus(ctx, tx, k, sc.CompanyID(), clientID, id)
+		status, err := s.docStatus(ctx, tx, k, staff.CompanyID(), clientID, id)
 		if err != nil {
 			return err
 		}
 		if status != domain.InvoiceDraft {
 			return billingConflict("%s", k.deleteRefusal)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.linesTable()+` WHERE company_id = ? AND `+k.docCol()+` = ?`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.linesTable()+` WHERE company_id = ? AND `+k.docCol()+` = ?`), staff.CompanyID(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.table+` WHERE company_id = ? AND id = ? AND status = 'draft'`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+k.table+` WHERE company_id = ? AND id = ? AND status = 'draft'`), staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete %s: %w", k.kind, err)
 		}
-		return s.audit(ctx, tx, sc, k.kind+".delete", fmt.Sprintf("Draft %s #%d", k.kind, id))
+		return s.audit(ctx, tx, staff, k.kind+".delete", fmt.Sprintf("Draft %s #%d", k.kind, id))
 	})
 }
 
 // send numbers draft id of the client and marks it sent, and returns the number.
-func (t docType[T]) send(ctx context.Context, s *Store, sc access.Staff, clientID, id int64) (string, error) {
-	if err := sc.Require(access.BillingManage); err != nil {
+func (t docType[T]) send(ctx context.Context, s *Store, staff access.Staff, clientID, id int64) (string, error) {
+	if err := staff.Require(access.BillingManage); err != nil {
 		return "", err
 	}
 	var number string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.docStatus(ctx, tx, t.docKind, sc.CompanyID(), clientID, id); err != nil { // locks the row
+		if _, err := s.docStatus(ctx, tx, t.docKind, staff.CompanyID(), clientID, id); err != nil { // locks the row
 			return err
 		}
-		v, err := t.load(ctx, s, tx, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+		v, err := t.load(ctx, s, tx, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 		if err != nil {
 			return err
 		}
@@ -457,16 +469,16 @@ func (t docType[T]) send(ctx context.Context, s *Store, sc access.Staff, clientI
 		if len(d.Lines) == 0 {
 			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the %s.", t.kind)
 		}
-		if number, err = s.nextBillingNumber(ctx, tx, sc.CompanyID(), t.kind, d.IssueDate.Year()); err != nil {
+		if number, err = s.nextBillingNumber(ctx, tx, staff.CompanyID(), t.kind, d.IssueDate.Year()); err != nil {
 			return err
 		}
 		now := micros(s.Now())
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE `+t.table+` SET status = 'sent', number = ?, sent_at = ?, updated_at = ?
-			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, sc.CompanyID(), id)
+			WHERE company_id = ? AND id = ? AND status = 'draft'`), number, now, now, staff.CompanyID(), id)
 		if err := mustAffect(res, err, t.notFound()); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, t.kind+".send", t.label+" "+number)
+		return s.audit(ctx, tx, staff, t.kind+".send", t.label+" "+number)
 	})
 	return number, err
 }

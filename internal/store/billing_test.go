@@ -42,7 +42,7 @@ func newBillingWorld(t *testing.T, db *testenv.DB, slug string) *billingWorld {
 		for _, s := range sites {
 			n.SiteIDs = append(n.SiteIDs, s.ID)
 		}
-		u, err := db.Store.CreatePortalUser(t.Context(), w.Staff, n)
+		u, err := db.Store.Staff(w.Staff).CreatePortalUser(t.Context(), n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,11 +58,11 @@ func newBillingWorld(t *testing.T, db *testenv.DB, slug string) *billingWorld {
 
 func (w *billingWorld) scope(t *testing.T, db *testenv.DB, u *domain.PortalUser) access.Scope {
 	t.Helper()
-	sc, err := testenv.PortalScope(t.Context(), db.Store, w.Company.ID, u.ID)
+	scope, err := testenv.PortalScope(t.Context(), db.Store, w.Company.ID, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sc
+	return scope
 }
 
 func lines(n int) []domain.Line {
@@ -75,29 +75,29 @@ func lines(n int) []domain.Line {
 }
 
 // newInvoice creates a draft invoice of the client, optionally on a project, due in days.
-func newInvoice(t *testing.T, db *testenv.DB, sc access.Staff, c *domain.Client, p *domain.Project, issue domain.Day, dueIn int) *domain.Invoice {
+func newInvoice(t *testing.T, db *testenv.DB, staff access.Staff, c *domain.Client, p *domain.Project, issue domain.Day, dueIn int) *domain.Invoice {
 	t.Helper()
 	inv := &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: c.ID, Title: "Služby", IssueDate: issue, Lines: lines(3)}, DueDate: issue.AddDays(dueIn)}
 	if p != nil {
 		inv.ProjectID = p.ID
 	}
-	if err := db.Store.CreateInvoice(t.Context(), sc, inv); err != nil {
+	if err := db.Store.Staff(staff).CreateInvoice(t.Context(), inv); err != nil {
 		t.Fatalf("CreateInvoice: %v", err)
 	}
 	return inv
 }
 
-func newEstimate(t *testing.T, db *testenv.DB, sc access.Staff, c *domain.Client, p *domain.Project, issue domain.Day, validFor int, send bool) *domain.Estimate {
+func newEstimate(t *testing.T, db *testenv.DB, staff access.Staff, c *domain.Client, p *domain.Project, issue domain.Day, validFor int, send bool) *domain.Estimate {
 	t.Helper()
 	e := &domain.Estimate{BillingDoc: domain.BillingDoc{ClientID: c.ID, Title: "Ponuka", IssueDate: issue, Lines: lines(2)}, ValidUntil: issue.AddDays(validFor)}
 	if p != nil {
 		e.ProjectID = p.ID
 	}
-	if err := db.Store.CreateEstimate(t.Context(), sc, e); err != nil {
+	if err := db.Store.Staff(staff).CreateEstimate(t.Context(), e); err != nil {
 		t.Fatalf("CreateEstimate: %v", err)
 	}
 	if send {
-		if _, err := db.Store.SendEstimate(t.Context(), sc, c.ID, e.ID); err != nil {
+		if _, err := db.Store.Staff(staff).SendEstimate(t.Context(), c.ID, e.ID); err != nil {
 			t.Fatalf("SendEstimate: %v", err)
 		}
 	}
@@ -113,20 +113,20 @@ func TestInvoiceLifecycle(t *testing.T) {
 		ctx := t.Context()
 		s := db.Store
 		w := newBillingWorld(t, db, "inv")
-		sc := w.Staff
+		staff := w.Staff
 		clerk := member(t, db, w.Tenant, "clerk@inv.test", access.ClientsManage)
 
 		draft := &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: w.ABC.ID, IssueDate: w.today, Lines: lines(1)}, DueDate: w.today.AddDays(14)}
-		wantCode(t, s.CreateInvoice(ctx, clerk, draft), domain.EFORBIDDEN)
+		wantCode(t, s.Staff(clerk).CreateInvoice(ctx, draft), domain.EFORBIDDEN)
 
 		bad := &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: w.ABC.ID, IssueDate: w.today, Currency: "euro",
 			Lines: []domain.Line{{Description: "", Quantity: 0, UnitPrice: 1, VATRate: 12000}}}, DueDate: w.today.AddDays(-1)}
-		wantFields(t, s.CreateInvoice(ctx, sc, bad), "currency", "due_date", "line_desc.0", "line_qty.0", "line_vat.0")
+		wantFields(t, s.Staff(staff).CreateInvoice(ctx, bad), "currency", "due_date", "line_desc.0", "line_qty.0", "line_vat.0")
 		foreign := &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: w.Other.ID, ProjectID: w.KosiceProject.ID, IssueDate: w.today}, DueDate: w.today}
-		wantFields(t, s.CreateInvoice(ctx, sc, foreign), "project_id")
+		wantFields(t, s.Staff(staff).CreateInvoice(ctx, foreign), "project_id")
 
-		inv := newInvoice(t, db, sc, w.ABC, w.KosiceProject, w.today, 14)
-		got, err := s.Invoice(ctx, sc, w.ABC.ID, inv.ID)
+		inv := newInvoice(t, db, staff, w.ABC, w.KosiceProject, w.today, 14)
+		got, err := s.Staff(staff).Invoice(ctx, w.ABC.ID, inv.ID)
 		wantCode(t, err, "")
 		if got.Number != "" || got.State() != domain.InvoiceDraft || got.Currency != "EUR" || got.SiteName != "Košice" || got.ProjectName != "Monitoring Košice" {
 			t.Fatalf("new invoice = %+v", got.BillingDoc)
@@ -134,7 +134,7 @@ func TestInvoiceLifecycle(t *testing.T) {
 		if !slices.Equal(got.Lines, lines(3)) || got.Totals.Gross != domain.ComputeTotals(lines(3)).Gross {
 			t.Fatalf("lines or totals changed on the way: %+v %+v", got.Lines, got.Totals)
 		}
-		list, _, err := s.Invoices(ctx, sc, store.BillingFilter{ClientID: w.ABC.ID})
+		list, _, err := s.Staff(staff).Invoices(ctx, store.BillingFilter{ClientID: w.ABC.ID})
 		wantCode(t, err, "")
 		if len(list) != 1 || list[0].Totals.Net != got.Totals.Net || list[0].Totals.VAT != got.Totals.VAT {
 			t.Fatalf("list totals %+v, detail %+v", list[0].Totals, got.Totals)
@@ -142,63 +142,63 @@ func TestInvoiceLifecycle(t *testing.T) {
 
 		// Drafts change; the numbering leaves no gap for a deleted one.
 		inv.Lines, inv.Title = lines(2), "Služby — marec"
-		wantCode(t, s.UpdateInvoice(ctx, sc, inv), "")
-		gone := newInvoice(t, db, sc, w.ABC, nil, w.today, 14)
-		wantCode(t, s.DeleteInvoice(ctx, sc, w.ABC.ID, gone.ID), "")
-		_, err = s.Invoice(ctx, sc, w.ABC.ID, gone.ID)
+		wantCode(t, s.Staff(staff).UpdateInvoice(ctx, inv), "")
+		gone := newInvoice(t, db, staff, w.ABC, nil, w.today, 14)
+		wantCode(t, s.Staff(staff).DeleteInvoice(ctx, w.ABC.ID, gone.ID), "")
+		_, err = s.Staff(staff).Invoice(ctx, w.ABC.ID, gone.ID)
 		wantCode(t, err, domain.ENOTFOUND)
 
 		empty := &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: w.ABC.ID, IssueDate: w.today}, DueDate: w.today}
-		wantCode(t, s.CreateInvoice(ctx, sc, empty), "")
-		_, err = s.SendInvoice(ctx, sc, w.ABC.ID, empty.ID)
+		wantCode(t, s.Staff(staff).CreateInvoice(ctx, empty), "")
+		_, err = s.Staff(staff).SendInvoice(ctx, w.ABC.ID, empty.ID)
 		wantCode(t, err, domain.EINVALID)
 
 		year := w.today.Year()
-		n1, err := s.SendInvoice(ctx, sc, w.ABC.ID, inv.ID)
+		n1, err := s.Staff(staff).SendInvoice(ctx, w.ABC.ID, inv.ID)
 		wantCode(t, err, "")
-		second := newInvoice(t, db, sc, w.Other, nil, w.today, 14)
-		n2, err := s.SendInvoice(ctx, sc, w.Other.ID, second.ID)
+		second := newInvoice(t, db, staff, w.Other, nil, w.today, 14)
+		n2, err := s.Staff(staff).SendInvoice(ctx, w.Other.ID, second.ID)
 		wantCode(t, err, "")
 		if want1, want2 := fmt.Sprintf("INV-%d-0001", year), fmt.Sprintf("INV-%d-0002", year); n1 != want1 || n2 != want2 {
 			t.Fatalf("numbers %q, %q; want %q, %q", n1, n2, want1, want2)
 		}
-		_, err = s.SendInvoice(ctx, sc, w.ABC.ID, inv.ID)
+		_, err = s.Staff(staff).SendInvoice(ctx, w.ABC.ID, inv.ID)
 		wantCode(t, err, domain.ECONFLICT)
-		wantCode(t, s.UpdateInvoice(ctx, sc, inv), domain.ECONFLICT)
-		wantCode(t, s.DeleteInvoice(ctx, sc, w.ABC.ID, inv.ID), domain.ECONFLICT)
+		wantCode(t, s.Staff(staff).UpdateInvoice(ctx, inv), domain.ECONFLICT)
+		wantCode(t, s.Staff(staff).DeleteInvoice(ctx, w.ABC.ID, inv.ID), domain.ECONFLICT)
 
 		// Another tenant and the estimates have sequences of their own.
 		o := newBillingWorld(t, db, "inv2")
 		other := newInvoice(t, db, o.Staff, o.ABC, nil, o.today, 14)
-		if n, err := s.SendInvoice(ctx, o.Staff, o.ABC.ID, other.ID); err != nil || n != fmt.Sprintf("INV-%d-0001", year) {
+		if n, err := s.Staff(o.Staff).SendInvoice(ctx, o.ABC.ID, other.ID); err != nil || n != fmt.Sprintf("INV-%d-0001", year) {
 			t.Fatalf("other tenant's first number %q, %v", n, err)
 		}
-		e := newEstimate(t, db, sc, w.ABC, nil, w.today, 30, false)
-		if n, err := s.SendEstimate(ctx, sc, w.ABC.ID, e.ID); err != nil || n != fmt.Sprintf("EST-%d-0001", year) {
+		e := newEstimate(t, db, staff, w.ABC, nil, w.today, 30, false)
+		if n, err := s.Staff(staff).SendEstimate(ctx, w.ABC.ID, e.ID); err != nil || n != fmt.Sprintf("EST-%d-0001", year) {
 			t.Fatalf("first estimate number %q, %v", n, err)
 		}
 
 		// Paid, then void; a void invoice can do nothing more.
-		wantCode(t, s.MarkInvoicePaid(ctx, sc, w.ABC.ID, inv.ID), "")
-		wantCode(t, s.MarkInvoicePaid(ctx, sc, w.ABC.ID, inv.ID), domain.ECONFLICT)
-		wantCode(t, s.VoidInvoice(ctx, sc, w.ABC.ID, inv.ID), "")
-		wantCode(t, s.VoidInvoice(ctx, sc, w.ABC.ID, inv.ID), domain.ECONFLICT)
-		wantCode(t, s.MarkInvoicePaid(ctx, sc, w.ABC.ID, inv.ID), domain.ECONFLICT)
-		got, _ = s.Invoice(ctx, sc, w.ABC.ID, inv.ID)
+		wantCode(t, s.Staff(staff).MarkInvoicePaid(ctx, w.ABC.ID, inv.ID), "")
+		wantCode(t, s.Staff(staff).MarkInvoicePaid(ctx, w.ABC.ID, inv.ID), domain.ECONFLICT)
+		wantCode(t, s.Staff(staff).VoidInvoice(ctx, w.ABC.ID, inv.ID), "")
+		wantCode(t, s.Staff(staff).VoidInvoice(ctx, w.ABC.ID, inv.ID), domain.ECONFLICT)
+		wantCode(t, s.Staff(staff).MarkInvoicePaid(ctx, w.ABC.ID, inv.ID), domain.ECONFLICT)
+		got, _ = s.Staff(staff).Invoice(ctx, w.ABC.ID, inv.ID)
 		if got.State() != domain.InvoiceVoid || got.PaidAt.IsZero() || got.VoidedAt.IsZero() || got.Number != n1 {
 			t.Fatalf("after void: %+v", got)
 		}
 
 		// Overdue is derived from the due day in the tenant's zone: the same row
 		// turns overdue when the clock passes its due date.
-		due := newInvoice(t, db, sc, w.ABC, nil, w.today, 1)
-		if _, err := s.SendInvoice(ctx, sc, w.ABC.ID, due.ID); err != nil {
+		due := newInvoice(t, db, staff, w.ABC, nil, w.today, 1)
+		if _, err := s.Staff(staff).SendInvoice(ctx, w.ABC.ID, due.ID); err != nil {
 			t.Fatal(err)
 		}
 		states := func() (overdue, sent []int64) {
 			t.Helper()
 			for _, st := range []string{domain.InvoiceOverdue, domain.InvoiceSent} {
-				l, _, err := s.Invoices(ctx, sc, store.BillingFilter{ClientID: w.ABC.ID, State: st})
+				l, _, err := s.Staff(staff).Invoices(ctx, store.BillingFilter{ClientID: w.ABC.ID, State: st})
 				wantCode(t, err, "")
 				for _, i := range l {
 					if i.State() != st {
@@ -216,7 +216,7 @@ func TestInvoiceLifecycle(t *testing.T) {
 		if overdue, sent := states(); len(overdue) != 0 || !slices.Equal(sent, []int64{due.ID}) {
 			t.Fatalf("before the due date: overdue %v, sent %v", overdue, sent)
 		}
-		bal, err := s.InvoiceBalances(ctx, sc, w.ABC.ID)
+		bal, err := s.Staff(staff).InvoiceBalances(ctx, w.ABC.ID)
 		wantCode(t, err, "")
 		if len(bal) != 1 || bal[0].Outstanding != domain.ComputeTotals(lines(3)).Gross || bal[0].Overdue != 0 {
 			t.Fatalf("balances %+v", bal)
@@ -225,17 +225,17 @@ func TestInvoiceLifecycle(t *testing.T) {
 		if overdue, sent := states(); !slices.Equal(overdue, []int64{due.ID}) || len(sent) != 0 {
 			t.Fatalf("after the due date: overdue %v, sent %v", overdue, sent)
 		}
-		bal, _ = s.InvoiceBalances(ctx, sc, w.ABC.ID)
+		bal, _ = s.Staff(staff).InvoiceBalances(ctx, w.ABC.ID)
 		if bal[0].Overdue != bal[0].Outstanding || bal[0].OverdueN != 1 {
 			t.Fatalf("balances after the due date %+v", bal)
 		}
 
 		// A client or project with billing documents is not deleted under them.
-		err = s.DeleteProject(ctx, sc, w.ABC.ID, w.KosiceProject.ID)
+		err = s.Staff(staff).DeleteProject(ctx, w.ABC.ID, w.KosiceProject.ID)
 		if wantCode(t, err, domain.ECONFLICT); !strings.Contains(err.Error(), "invoice") {
 			t.Errorf("deleting the project: %v", err)
 		}
-		if err := s.DeleteClient(ctx, sc, w.Other.ID); domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "1 invoice") {
+		if err := s.Staff(staff).DeleteClient(ctx, w.Other.ID); domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "1 invoice") {
 			t.Errorf("deleting a client with an invoice: %v", err)
 		}
 	})
@@ -256,7 +256,7 @@ func TestInvoiceNumbersUnderConcurrency(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, id := range ids {
 			wg.Go(func() {
-				num, err := db.Store.SendInvoice(context.Background(), w.Staff, w.ABC.ID, id)
+				num, err := db.Store.Staff(w.Staff).SendInvoice(context.Background(), w.ABC.ID, id)
 				if err != nil {
 					t.Errorf("SendInvoice: %v", err)
 					return
@@ -288,7 +288,7 @@ func TestPortalBillingVisibility(t *testing.T) {
 		o := newBillingWorld(t, db, "vis2")
 		send := func(inv *domain.Invoice) *domain.Invoice {
 			t.Helper()
-			if _, err := s.SendInvoice(ctx, w.Staff, inv.ClientID, inv.ID); err != nil {
+			if _, err := s.Staff(w.Staff).SendInvoice(ctx, inv.ClientID, inv.ID); err != nil {
 				t.Fatal(err)
 			}
 			return inv
@@ -298,12 +298,12 @@ func TestPortalBillingVisibility(t *testing.T) {
 		onSitelessProject := send(newInvoice(t, db, w.Staff, w.ABC, w.SitelessProject, w.today, 14))
 		draft := newInvoice(t, db, w.Staff, w.ABC, w.KosiceProject, w.today, 14)
 		void := send(newInvoice(t, db, w.Staff, w.ABC, w.KosiceProject, w.today, 14))
-		wantCode(t, s.VoidInvoice(ctx, w.Staff, w.ABC.ID, void.ID), "")
+		wantCode(t, s.Staff(w.Staff).VoidInvoice(ctx, w.ABC.ID, void.ID), "")
 		others := send(newInvoice(t, db, w.Staff, w.Other, nil, w.today, 14))
-		if _, err := s.SendInvoice(ctx, o.Staff, o.ABC.ID, newInvoice(t, db, o.Staff, o.ABC, nil, o.today, 14).ID); err != nil {
+		if _, err := s.Staff(o.Staff).SendInvoice(ctx, o.ABC.ID, newInvoice(t, db, o.Staff, o.ABC, nil, o.today, 14).ID); err != nil {
 			t.Fatal(err)
 		}
-		otherTenant, _, _ := s.Invoices(ctx, o.Staff, store.BillingFilter{ClientID: o.ABC.ID})
+		otherTenant, _, _ := s.Staff(o.Staff).Invoices(ctx, store.BillingFilter{ClientID: o.ABC.ID})
 
 		for _, tc := range []struct {
 			name string
@@ -316,8 +316,8 @@ func TestPortalBillingVisibility(t *testing.T) {
 			{"the other client's user sees their own", w.Stranger, []*domain.Invoice{others}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				sc := w.scope(t, db, tc.user)
-				list, info, err := s.PortalInvoices(ctx, sc, store.BillingFilter{})
+				scope := w.scope(t, db, tc.user)
+				list, info, err := s.Portal(scope).PortalInvoices(ctx, store.BillingFilter{})
 				wantCode(t, err, "")
 				var got, want []int64
 				for _, i := range list {
@@ -332,7 +332,7 @@ func TestPortalBillingVisibility(t *testing.T) {
 					t.Fatalf("portal invoices %v (total %d), want %v", got, info.Total, want)
 				}
 				for _, inv := range []*domain.Invoice{atKosice, siteless, onSitelessProject, draft, void, others, otherTenant[0]} {
-					_, err := s.PortalInvoice(ctx, sc, inv.ID)
+					_, err := s.Portal(scope).PortalInvoice(ctx, inv.ID)
 					if visible := slices.Contains(want, inv.ID); visible {
 						wantCode(t, err, "")
 					} else {
@@ -342,7 +342,7 @@ func TestPortalBillingVisibility(t *testing.T) {
 			})
 		}
 		// A zero Scope sees nothing.
-		list, _, err := s.PortalInvoices(ctx, access.NewScope(w.Company.ID, 0, nil), store.BillingFilter{})
+		list, _, err := s.Portal(access.NewScope(w.Company.ID, 0, nil)).PortalInvoices(ctx, store.BillingFilter{})
 		if err != nil || len(list) != 0 {
 			t.Fatalf("zero scope: %v, %v", list, err)
 		}
@@ -358,7 +358,7 @@ func TestEstimateDecisions(t *testing.T) {
 		ctx := t.Context()
 		s := db.Store
 		w := newBillingWorld(t, db, "est")
-		wantCode(t, s.UpdateBillingSettings(ctx, w.Staff, store.BillingSettings{NotificationEmail: "Office@Est.test"}), "")
+		wantCode(t, s.Staff(w.Staff).UpdateBillingSettings(ctx, store.BillingSettings{NotificationEmail: "Office@Est.test"}), "")
 
 		kosice := newEstimate(t, db, w.Staff, w.ABC, w.KosiceProject, w.today, 10, true)
 		siteless := newEstimate(t, db, w.Staff, w.ABC, nil, w.today, 10, true)
@@ -367,7 +367,7 @@ func TestEstimateDecisions(t *testing.T) {
 		lastDay := newEstimate(t, db, w.Staff, w.ABC, nil, w.today.AddDays(-3), 3, true)
 
 		decide := func(u *domain.PortalUser, e *domain.Estimate, decision, comment string) error {
-			_, err := s.DecideEstimate(ctx, w.scope(t, db, u), e.ID, decision, comment)
+			_, err := s.Portal(w.scope(t, db, u)).DecideEstimate(ctx, e.ID, decision, comment)
 			return err
 		}
 		for _, tc := range []struct {
@@ -400,7 +400,7 @@ func TestEstimateDecisions(t *testing.T) {
 		}
 		wantCode(t, decide(w.Owner, siteless, domain.EstimateAccepted, strings.Repeat("x", 2001)), domain.EINVALID)
 
-		got, err := s.Estimate(ctx, w.Staff, w.ABC.ID, kosice.ID)
+		got, err := s.Staff(w.Staff).Estimate(ctx, w.ABC.ID, kosice.ID)
 		wantCode(t, err, "")
 		d := got.Decision
 		if got.State() != domain.EstimateAccepted || d == nil || d.PortalUserID != w.KosiceOnly.ID || d.ByEmail != w.KosiceOnly.Email ||
@@ -408,13 +408,13 @@ func TestEstimateDecisions(t *testing.T) {
 			t.Fatalf("recorded decision %+v on %+v", d, got.BillingDoc)
 		}
 		for _, e := range []*domain.Estimate{draft, expired, siteless} {
-			if got, _ := s.Estimate(ctx, w.Staff, w.ABC.ID, e.ID); got.Decision != nil || got.Status == domain.EstimateAccepted {
+			if got, _ := s.Staff(w.Staff).Estimate(ctx, w.ABC.ID, e.ID); got.Decision != nil || got.Status == domain.EstimateAccepted {
 				t.Fatalf("estimate %d changed by a refused answer: %+v", e.ID, got)
 			}
 		}
 
 		// One mail per decision, to the notification address, in the outbox.
-		msgs, err := s.ClaimMail(ctx, "test", time.Minute, 100)
+		msgs, err := s.Mail(testenv.MailPrincipal()).ClaimMail(ctx, "test", time.Minute, 100)
 		wantCode(t, err, "")
 		var decisions []store.OutboxMessage
 		for _, m := range msgs {
@@ -430,7 +430,7 @@ func TestEstimateDecisions(t *testing.T) {
 				t.Fatalf("decision mail %+v", m)
 			}
 		}
-		about, err := s.EstimateDecisionMail(ctx, w.Company.ID, decisions[0].ID)
+		about, err := s.Mail(testenv.MailPrincipal()).EstimateDecisionMail(ctx, w.Company.ID, decisions[0].ID)
 		wantCode(t, err, "")
 		if about.ID != kosice.ID || about.Decision == nil || about.Decision.Decision != domain.EstimateAccepted {
 			t.Fatalf("the first mail is about %+v", about)
@@ -442,7 +442,7 @@ func TestEstimateDecisions(t *testing.T) {
 		if err := decide(w.Owner, open, domain.EstimateAccepted, ""); domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), "expired") {
 			t.Fatalf("accepting after valid-until: %v", err)
 		}
-		if got, _ := s.Estimate(ctx, w.Staff, w.ABC.ID, open.ID); got.State() != domain.EstimateExpired {
+		if got, _ := s.Staff(w.Staff).Estimate(ctx, w.ABC.ID, open.ID); got.State() != domain.EstimateExpired {
 			t.Fatalf("state after valid-until: %q", got.State())
 		}
 	})
@@ -460,14 +460,14 @@ func TestEstimateDecisionRecipients(t *testing.T) {
 		member(t, db, w.Tenant, "tech@rcp.test", access.ProtocolsWrite)
 		gone := db.StaffUser(t, w.Tenant, "gone@rcp.test", access.BillingManage)
 		disabled := true
-		if _, err := s.UpdateStaffUser(ctx, w.Staff, gone.ID, store.StaffUpdate{Disabled: &disabled}); err != nil {
+		if _, err := s.Staff(w.Staff).UpdateStaffUser(ctx, gone.ID, store.StaffUpdate{Disabled: &disabled}); err != nil {
 			t.Fatal(err)
 		}
 		e := newEstimate(t, db, w.Staff, w.ABC, nil, w.today, 10, true)
-		if _, err := s.DecideEstimate(ctx, w.scope(t, db, w.Owner), e.ID, domain.EstimateDeclined, ""); err != nil {
+		if _, err := s.Portal(w.scope(t, db, w.Owner)).DecideEstimate(ctx, e.ID, domain.EstimateDeclined, ""); err != nil {
 			t.Fatal(err)
 		}
-		msgs, _ := s.ClaimMail(ctx, "test", time.Minute, 100)
+		msgs, _ := s.Mail(testenv.MailPrincipal()).ClaimMail(ctx, "test", time.Minute, 100)
 		var to []string
 		for _, m := range msgs {
 			if m.Kind == store.MailEstimateDecision {
@@ -481,14 +481,14 @@ func TestEstimateDecisionRecipients(t *testing.T) {
 
 		// Staff record a decision: who, and no mail.
 		e2 := newEstimate(t, db, w.Staff, w.ABC, nil, w.today, 10, true)
-		wantCode(t, s.RecordEstimateDecision(ctx, member(t, db, w.Tenant, "reader@rcp.test"), w.ABC.ID, e2.ID, domain.EstimateAccepted, ""), domain.EFORBIDDEN)
-		wantCode(t, s.RecordEstimateDecision(ctx, biller, w.ABC.ID, e2.ID, domain.EstimateAccepted, "By phone."), "")
-		wantCode(t, s.RecordEstimateDecision(ctx, biller, w.ABC.ID, e2.ID, domain.EstimateDeclined, ""), domain.ECONFLICT)
-		got, _ := s.Estimate(ctx, w.Staff, w.ABC.ID, e2.ID)
+		wantCode(t, s.Staff(member(t, db, w.Tenant, "reader@rcp.test")).RecordEstimateDecision(ctx, w.ABC.ID, e2.ID, domain.EstimateAccepted, ""), domain.EFORBIDDEN)
+		wantCode(t, s.Staff(biller).RecordEstimateDecision(ctx, w.ABC.ID, e2.ID, domain.EstimateAccepted, "By phone."), "")
+		wantCode(t, s.Staff(biller).RecordEstimateDecision(ctx, w.ABC.ID, e2.ID, domain.EstimateDeclined, ""), domain.ECONFLICT)
+		got, _ := s.Staff(w.Staff).Estimate(ctx, w.ABC.ID, e2.ID)
 		if d := got.Decision; d == nil || !d.ByStaff() || d.StaffUserID != biller.UserID() || d.ByName != biller.Name() || d.Comment != "By phone." {
 			t.Fatalf("staff decision %+v", d)
 		}
-		if more, _ := s.ClaimMail(ctx, "test2", time.Minute, 100); len(more) != 0 {
+		if more, _ := s.Mail(testenv.MailPrincipal()).ClaimMail(ctx, "test2", time.Minute, 100); len(more) != 0 {
 			t.Fatalf("recording for the client mailed %+v", more)
 		}
 	})
@@ -503,9 +503,9 @@ func TestEstimateDecisionRace(t *testing.T) {
 		scopes := []access.Scope{w.scope(t, db, w.Owner), w.scope(t, db, w.KosiceOnly)}
 		errs := make([]error, 2)
 		var wg sync.WaitGroup
-		for i, sc := range scopes {
+		for i, scope := range scopes {
 			wg.Go(func() {
-				_, errs[i] = db.Store.DecideEstimate(context.Background(), sc, e.ID, []string{domain.EstimateAccepted, domain.EstimateDeclined}[i], "")
+				_, errs[i] = db.Store.Portal(scope).DecideEstimate(context.Background(), e.ID, []string{domain.EstimateAccepted, domain.EstimateDeclined}[i], "")
 			})
 		}
 		wg.Wait()
@@ -526,40 +526,40 @@ func TestBillingTenantIsolation(t *testing.T) {
 		a, b := newBillingWorld(t, db, "isoa"), newBillingWorld(t, db, "isob")
 		inv := newInvoice(t, db, b.Staff, b.ABC, nil, b.today, 14)
 		sent := newInvoice(t, db, b.Staff, b.ABC, nil, b.today, 14)
-		if _, err := s.SendInvoice(ctx, b.Staff, b.ABC.ID, sent.ID); err != nil {
+		if _, err := s.Staff(b.Staff).SendInvoice(ctx, b.ABC.ID, sent.ID); err != nil {
 			t.Fatal(err)
 		}
 		e := newEstimate(t, db, b.Staff, b.ABC, nil, b.today, 10, false)
 		se := newEstimate(t, db, b.Staff, b.ABC, nil, b.today, 10, true)
 		for name, do := range map[string]func(sc access.Staff) error{
-			"Invoice":        func(sc access.Staff) error { _, err := s.Invoice(ctx, sc, b.ABC.ID, inv.ID); return err },
-			"UpdateInvoice":  func(sc access.Staff) error { return s.UpdateInvoice(ctx, sc, inv) },
-			"DeleteInvoice":  func(sc access.Staff) error { return s.DeleteInvoice(ctx, sc, b.ABC.ID, inv.ID) },
-			"SendInvoice":    func(sc access.Staff) error { _, err := s.SendInvoice(ctx, sc, b.ABC.ID, inv.ID); return err },
-			"MarkPaid":       func(sc access.Staff) error { return s.MarkInvoicePaid(ctx, sc, b.ABC.ID, sent.ID) },
-			"Void":           func(sc access.Staff) error { return s.VoidInvoice(ctx, sc, b.ABC.ID, sent.ID) },
-			"Estimate":       func(sc access.Staff) error { _, err := s.Estimate(ctx, sc, b.ABC.ID, e.ID); return err },
-			"UpdateEstimate": func(sc access.Staff) error { return s.UpdateEstimate(ctx, sc, e) },
-			"DeleteEstimate": func(sc access.Staff) error { return s.DeleteEstimate(ctx, sc, b.ABC.ID, e.ID) },
-			"SendEstimate":   func(sc access.Staff) error { _, err := s.SendEstimate(ctx, sc, b.ABC.ID, e.ID); return err },
+			"Invoice":        func(sc access.Staff) error { _, err := s.Staff(sc).Invoice(ctx, b.ABC.ID, inv.ID); return err },
+			"UpdateInvoice":  func(sc access.Staff) error { return s.Staff(sc).UpdateInvoice(ctx, inv) },
+			"DeleteInvoice":  func(sc access.Staff) error { return s.Staff(sc).DeleteInvoice(ctx, b.ABC.ID, inv.ID) },
+			"SendInvoice":    func(sc access.Staff) error { _, err := s.Staff(sc).SendInvoice(ctx, b.ABC.ID, inv.ID); return err },
+			"MarkPaid":       func(sc access.Staff) error { return s.Staff(sc).MarkInvoicePaid(ctx, b.ABC.ID, sent.ID) },
+			"Void":           func(sc access.Staff) error { return s.Staff(sc).VoidInvoice(ctx, b.ABC.ID, sent.ID) },
+			"Estimate":       func(sc access.Staff) error { _, err := s.Staff(sc).Estimate(ctx, b.ABC.ID, e.ID); return err },
+			"UpdateEstimate": func(sc access.Staff) error { return s.Staff(sc).UpdateEstimate(ctx, e) },
+			"DeleteEstimate": func(sc access.Staff) error { return s.Staff(sc).DeleteEstimate(ctx, b.ABC.ID, e.ID) },
+			"SendEstimate":   func(sc access.Staff) error { _, err := s.Staff(sc).SendEstimate(ctx, b.ABC.ID, e.ID); return err },
 			"RecordDecision": func(sc access.Staff) error {
-				return s.RecordEstimateDecision(ctx, sc, b.ABC.ID, se.ID, domain.EstimateAccepted, "")
+				return s.Staff(sc).RecordEstimateDecision(ctx, b.ABC.ID, se.ID, domain.EstimateAccepted, "")
 			},
 			"CreateInvoice (their client)": func(sc access.Staff) error {
-				return s.CreateInvoice(ctx, sc, &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: b.ABC.ID, IssueDate: a.today}, DueDate: a.today})
+				return s.Staff(sc).CreateInvoice(ctx, &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: b.ABC.ID, IssueDate: a.today}, DueDate: a.today})
 			},
 		} {
 			t.Run(name, func(t *testing.T) { wantCode(t, do(a.Staff), domain.ENOTFOUND) })
 		}
 		// Through the own client's id, too.
-		_, err := s.Invoice(ctx, a.Staff, a.ABC.ID, inv.ID)
+		_, err := s.Staff(a.Staff).Invoice(ctx, a.ABC.ID, inv.ID)
 		wantCode(t, err, domain.ENOTFOUND)
-		list, _, _ := s.Invoices(ctx, a.Staff, store.BillingFilter{ClientID: b.ABC.ID})
+		list, _, _ := s.Staff(a.Staff).Invoices(ctx, store.BillingFilter{ClientID: b.ABC.ID})
 		if len(list) != 0 {
 			t.Fatalf("listed another tenant's invoices: %v", list)
 		}
 		// And a portal user of a answering b's estimate: not found.
-		_, err = s.DecideEstimate(ctx, a.scope(t, db, a.Owner), se.ID, domain.EstimateAccepted, "")
+		_, err = s.Portal(a.scope(t, db, a.Owner)).DecideEstimate(ctx, se.ID, domain.EstimateAccepted, "")
 		wantCode(t, err, domain.ENOTFOUND)
 	})
 }

@@ -19,8 +19,9 @@ const importBatch = 400
 // filling a benchmark). Numbers are taken from the company's sequence in order.
 // Sites, technicians and materials are checked by the foreign keys only, so a
 // reference into another tenant fails the whole import. Needs protocols.write.
-func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*domain.Protocol) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) ImportProtocols(ctx context.Context, ps []*domain.Protocol) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	for _, p := range ps {
@@ -30,7 +31,7 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 		}
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		first, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID(), int64(len(ps)))
+		first, err := s.nextProtocolNumber(ctx, tx, staff.CompanyID(), int64(len(ps)))
 		if err != nil {
 			return err
 		}
@@ -47,7 +48,7 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 					b.WriteString(", ")
 				}
 				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-				p.CompanyID, p.Number, p.Status = sc.CompanyID(), first+int64(start+i), domain.ProtocolCompleted
+				p.CompanyID, p.Number, p.Status = staff.CompanyID(), first+int64(start+i), domain.ProtocolCompleted
 				p.CompletedAt = p.PerformedAt
 				byNumber[p.Number] = p
 				args = append(args, p.CompanyID, p.Number, p.ClientID, p.SiteID, micros(p.PerformedAt), nullID(p.TechnicianID),
@@ -74,7 +75,7 @@ func (s *Store) ImportProtocols(ctx context.Context, sc access.Staff, ps []*doma
 				return err
 			}
 		}
-		return s.audit(ctx, tx, sc, "protocol.import", fmt.Sprintf("%d protocols", len(ps)))
+		return s.audit(ctx, tx, staff, "protocol.import", fmt.Sprintf("%d protocols", len(ps)))
 	})
 	if err != nil {
 		return err

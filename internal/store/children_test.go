@@ -27,12 +27,12 @@ func testContacts(t *testing.T, db *testenv.DB) {
 	xyz := db.Client(t, acme, "XYZ")
 
 	ct := &domain.Contact{ClientID: abc.ID, FirstName: "  Ľubomír ", LastName: "Šťastný", Email: " Lubo@ABC.test ", Phone: "+421 900 111 222", Position: "Správca budovy"}
-	if err := db.Store.CreateContact(ctx, acme.Staff, ct); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateContact(ctx, ct); err != nil {
 		t.Fatal(err)
 	}
 	want := domain.Contact{ID: ct.ID, CompanyID: acme.Company.ID, ClientID: abc.ID, FirstName: "Ľubomír", LastName: "Šťastný",
 		Email: "lubo@abc.test", Phone: "+421 900 111 222", Position: "Správca budovy"}
-	got, err := db.Store.Contact(ctx, acme.Staff, abc.ID, ct.ID)
+	got, err := db.Store.Staff(acme.Staff).Contact(ctx, abc.ID, ct.ID)
 	if err != nil || *got != want {
 		t.Fatalf("Contact = %+v, %v\nwant %+v", got, err, want)
 	}
@@ -44,7 +44,7 @@ func testContacts(t *testing.T, db *testenv.DB) {
 	db.Contact(t, acme, abc, "Eva", "Adamová", "")
 	db.Contact(t, acme, abc, "Adam", "Adamová", "")
 	db.Contact(t, acme, xyz, "Other", "Client", "")
-	list, err := db.Store.Contacts(ctx, acme.Staff, abc.ID)
+	list, err := db.Store.Staff(acme.Staff).Contacts(ctx, abc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +59,10 @@ func testContacts(t *testing.T, db *testenv.DB) {
 	// Update.
 	upd := *got
 	upd.Position, upd.Email, upd.LastName = "Riaditeľ", "", "Šťastný-Nový"
-	if err := db.Store.UpdateContact(ctx, acme.Staff, &upd); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateContact(ctx, &upd); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.Store.Contact(ctx, acme.Staff, abc.ID, ct.ID); got.Position != "Riaditeľ" || got.Email != "" || got.LastName != "Šťastný-Nový" {
+	if got, _ := db.Store.Staff(acme.Staff).Contact(ctx, abc.ID, ct.ID); got.Position != "Riaditeľ" || got.Email != "" || got.LastName != "Šťastný-Nový" {
 		t.Fatalf("after update: %+v", got)
 	}
 
@@ -92,9 +92,9 @@ func testContacts(t *testing.T, db *testenv.DB) {
 				tc.edit(&c)
 				if op == "create" {
 					c.ID, want = 0, tc.create
-					err = db.Store.CreateContact(ctx, acme.Staff, &c)
+					err = db.Store.Staff(acme.Staff).CreateContact(ctx, &c)
 				} else {
-					err = db.Store.UpdateContact(ctx, acme.Staff, &c)
+					err = db.Store.Staff(acme.Staff).UpdateContact(ctx, &c)
 				}
 				if want == domain.EINVALID {
 					wantFields(t, err, tc.fields...)
@@ -102,24 +102,24 @@ func testContacts(t *testing.T, db *testenv.DB) {
 					wantCode(t, err, want)
 				}
 			}
-			if got, _ := db.Store.Contact(ctx, acme.Staff, abc.ID, ct.ID); *got != upd {
+			if got, _ := db.Store.Staff(acme.Staff).Contact(ctx, abc.ID, ct.ID); *got != upd {
 				t.Fatalf("a refused update changed the contact: %+v", got)
 			}
 		})
 	}
 
 	// Reading through the wrong client finds nothing.
-	_, err = db.Store.Contact(ctx, acme.Staff, xyz.ID, ct.ID)
+	_, err = db.Store.Staff(acme.Staff).Contact(ctx, xyz.ID, ct.ID)
 	wantCode(t, err, domain.ENOTFOUND)
-	wantCode(t, db.Store.DeleteContact(ctx, acme.Staff, xyz.ID, ct.ID), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteContact(ctx, xyz.ID, ct.ID), domain.ENOTFOUND)
 
 	// Delete.
-	if err := db.Store.DeleteContact(ctx, acme.Staff, abc.ID, ct.ID); err != nil {
+	if err := db.Store.Staff(acme.Staff).DeleteContact(ctx, abc.ID, ct.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Store.Contact(ctx, acme.Staff, abc.ID, ct.ID)
+	_, err = db.Store.Staff(acme.Staff).Contact(ctx, abc.ID, ct.ID)
 	wantCode(t, err, domain.ENOTFOUND)
-	wantCode(t, db.Store.DeleteContact(ctx, acme.Staff, abc.ID, ct.ID), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteContact(ctx, abc.ID, ct.ID), domain.ENOTFOUND)
 	// ABC keeps Adam and Eva; XYZ has its own contact and the one created above.
 	for _, c := range []struct {
 		id   int64
@@ -139,13 +139,13 @@ func testSites(t *testing.T, db *testenv.DB) {
 
 	s := &domain.Site{ClientID: abc.ID, Name: " Sklad Košice ", Street: "Južná trieda 8", City: "Košice", PostalCode: "040 01", Country: "Slovensko",
 		ContactPerson: "Ľubomír Šťastný", Phone: "+421 55 123 4567", Email: "Sklad@ABC.test", OpeningHours: "Po–Pi 7:00–15:30", Note: "Kľúč na vrátnici."}
-	if err := db.Store.CreateSite(ctx, acme.Staff, s); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateSite(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	want := domain.Site{ID: s.ID, CompanyID: acme.Company.ID, ClientID: abc.ID, Name: "Sklad Košice", Street: "Južná trieda 8", City: "Košice",
 		PostalCode: "040 01", Country: "Slovensko", ContactPerson: "Ľubomír Šťastný", Phone: "+421 55 123 4567", Email: "sklad@abc.test",
 		OpeningHours: "Po–Pi 7:00–15:30", Note: "Kľúč na vrátnici."}
-	got, err := db.Store.Site(ctx, acme.Staff, abc.ID, s.ID)
+	got, err := db.Store.Staff(acme.Staff).Site(ctx, abc.ID, s.ID)
 	if err != nil || *got != want {
 		t.Fatalf("Site = %+v, %v\nwant %+v", got, err, want)
 	}
@@ -156,7 +156,7 @@ func testSites(t *testing.T, db *testenv.DB) {
 	db.Site(t, acme, abc, "Office", "Bratislava")
 	db.Site(t, acme, abc, "Depot", "Žilina")
 	db.Site(t, acme, xyz, "Elsewhere", "Nitra")
-	list, err := db.Store.Sites(ctx, acme.Staff, abc.ID)
+	list, err := db.Store.Staff(acme.Staff).Sites(ctx, abc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +170,10 @@ func testSites(t *testing.T, db *testenv.DB) {
 
 	upd := *got
 	upd.Name, upd.Note, upd.Email = "Sklad Košice-Juh", "", ""
-	if err := db.Store.UpdateSite(ctx, acme.Staff, &upd); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateSite(ctx, &upd); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.Store.Site(ctx, acme.Staff, abc.ID, s.ID); got.Name != "Sklad Košice-Juh" || got.Note != "" || got.Email != "" || got.City != "Košice" {
+	if got, _ := db.Store.Staff(acme.Staff).Site(ctx, abc.ID, s.ID); got.Name != "Sklad Košice-Juh" || got.Note != "" || got.Email != "" || got.City != "Košice" {
 		t.Fatalf("after update: %+v", got)
 	}
 
@@ -197,7 +197,7 @@ func testSites(t *testing.T, db *testenv.DB) {
 			c := upd
 			c.ID = 0
 			tc.edit(&c)
-			err := db.Store.CreateSite(ctx, acme.Staff, &c)
+			err := db.Store.Staff(acme.Staff).CreateSite(ctx, &c)
 			if tc.code == domain.EINVALID {
 				wantFields(t, err, tc.fields...)
 			} else {
@@ -205,7 +205,7 @@ func testSites(t *testing.T, db *testenv.DB) {
 			}
 			c = upd
 			tc.edit(&c)
-			err = db.Store.UpdateSite(ctx, acme.Staff, &c)
+			err = db.Store.Staff(acme.Staff).UpdateSite(ctx, &c)
 			if tc.code == domain.EINVALID {
 				wantFields(t, err, tc.fields...)
 			} else {
@@ -215,36 +215,36 @@ func testSites(t *testing.T, db *testenv.DB) {
 	}
 
 	// Through the wrong client the site is not found.
-	_, err = db.Store.Site(ctx, acme.Staff, xyz.ID, s.ID)
+	_, err = db.Store.Staff(acme.Staff).Site(ctx, xyz.ID, s.ID)
 	wantCode(t, err, domain.ENOTFOUND)
 	moved := upd
 	moved.ClientID = xyz.ID
-	wantCode(t, db.Store.UpdateSite(ctx, acme.Staff, &moved), domain.ENOTFOUND)
-	wantCode(t, db.Store.DeleteSite(ctx, acme.Staff, xyz.ID, s.ID), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).UpdateSite(ctx, &moved), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteSite(ctx, xyz.ID, s.ID), domain.ENOTFOUND)
 
 	// A site with projects cannot be deleted, not even through the wrong client.
 	p := db.Project(t, acme, abc, "Deratizácia 2025", &upd)
-	err = db.Store.DeleteSite(ctx, acme.Staff, abc.ID, s.ID)
+	err = db.Store.Staff(acme.Staff).DeleteSite(ctx, abc.ID, s.ID)
 	wantCode(t, err, domain.ECONFLICT)
 	if !strings.Contains(domain.ErrorMessage(err), "1 project") {
 		t.Fatalf("message %q does not name the project", domain.ErrorMessage(err))
 	}
-	wantCode(t, db.Store.DeleteSite(ctx, acme.Staff, xyz.ID, s.ID), domain.ENOTFOUND)
-	if _, err := db.Store.Site(ctx, acme.Staff, abc.ID, s.ID); err != nil {
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteSite(ctx, xyz.ID, s.ID), domain.ENOTFOUND)
+	if _, err := db.Store.Staff(acme.Staff).Site(ctx, abc.ID, s.ID); err != nil {
 		t.Fatalf("the site is gone after a refused delete: %v", err)
 	}
 
 	// Once the project moves away, the site can go.
 	p.SiteID = 0
-	if err := db.Store.UpdateProject(ctx, acme.Staff, p); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Store.DeleteSite(ctx, acme.Staff, abc.ID, s.ID); err != nil {
+	if err := db.Store.Staff(acme.Staff).DeleteSite(ctx, abc.ID, s.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Store.Site(ctx, acme.Staff, abc.ID, s.ID)
+	_, err = db.Store.Staff(acme.Staff).Site(ctx, abc.ID, s.ID)
 	wantCode(t, err, domain.ENOTFOUND)
-	wantCode(t, db.Store.DeleteSite(ctx, acme.Staff, abc.ID, s.ID), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteSite(ctx, abc.ID, s.ID), domain.ENOTFOUND)
 	// Office, Depot and the copy made by "note at its limit".
 	if c := reloadClient(t, db, acme.Staff, abc.ID); c.SiteCount != 3 {
 		t.Fatalf("ABC has %d sites, want 3", c.SiteCount)
@@ -262,10 +262,10 @@ func testProjects(t *testing.T, db *testenv.DB) {
 
 	p := &domain.Project{ClientID: abc.ID, SiteID: hall.ID, Name: "  Deratizácia – jar ", Status: domain.ProjectActive}
 	before := db.Store.Now()
-	if err := db.Store.CreateProject(ctx, acme.Staff, p); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Store.Project(ctx, acme.Staff, abc.ID, p.ID)
+	got, err := db.Store.Staff(acme.Staff).Project(ctx, abc.ID, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,11 +277,11 @@ func testProjects(t *testing.T, db *testenv.DB) {
 	// Active first, then by name; a project without a site has no site name.
 	db.Project(t, acme, abc, "Audit", nil)
 	done := &domain.Project{ClientID: abc.ID, Name: "Aaa finished", Status: domain.ProjectFinished}
-	if err := db.Store.CreateProject(ctx, acme.Staff, done); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateProject(ctx, done); err != nil {
 		t.Fatal(err)
 	}
 	db.Project(t, acme, xyz, "Other client's", xyzSite)
-	list, err := db.Store.Projects(ctx, acme.Staff, abc.ID)
+	list, err := db.Store.Staff(acme.Staff).Projects(ctx, abc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,17 +296,17 @@ func testProjects(t *testing.T, db *testenv.DB) {
 	// Update: move to another site, finish, then detach from any site.
 	upd := *got
 	upd.SiteID, upd.Status, upd.Name = shop.ID, domain.ProjectFinished, "Deratizácia – leto"
-	if err := db.Store.UpdateProject(ctx, acme.Staff, &upd); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateProject(ctx, &upd); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.Store.Project(ctx, acme.Staff, abc.ID, p.ID); got.SiteName != "Shop" || got.Status != domain.ProjectFinished || got.Name != "Deratizácia – leto" {
+	if got, _ := db.Store.Staff(acme.Staff).Project(ctx, abc.ID, p.ID); got.SiteName != "Shop" || got.Status != domain.ProjectFinished || got.Name != "Deratizácia – leto" {
 		t.Fatalf("after update: %+v", got)
 	}
 	upd.SiteID = 0
-	if err := db.Store.UpdateProject(ctx, acme.Staff, &upd); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateProject(ctx, &upd); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := db.Store.Project(ctx, acme.Staff, abc.ID, p.ID); got.SiteID != 0 || got.SiteName != "" {
+	if got, _ := db.Store.Staff(acme.Staff).Project(ctx, abc.ID, p.ID); got.SiteID != 0 || got.SiteName != "" {
 		t.Fatalf("after detaching: %+v", got)
 	}
 
@@ -334,9 +334,9 @@ func testProjects(t *testing.T, db *testenv.DB) {
 				tc.edit(&x)
 				var err error
 				if op == "create" {
-					err = db.Store.CreateProject(ctx, acme.Staff, &x)
+					err = db.Store.Staff(acme.Staff).CreateProject(ctx, &x)
 				} else {
-					err = db.Store.UpdateProject(ctx, acme.Staff, &x)
+					err = db.Store.Staff(acme.Staff).UpdateProject(ctx, &x)
 				}
 				switch {
 				case tc.code == domain.EINVALID:
@@ -352,23 +352,23 @@ func testProjects(t *testing.T, db *testenv.DB) {
 					wantCode(t, err, tc.code)
 				}
 			}
-			if got, _ := db.Store.Project(ctx, acme.Staff, abc.ID, p.ID); got.Name != "Deratizácia – leto" || got.SiteID != 0 || got.Status != domain.ProjectFinished {
+			if got, _ := db.Store.Staff(acme.Staff).Project(ctx, abc.ID, p.ID); got.Name != "Deratizácia – leto" || got.SiteID != 0 || got.Status != domain.ProjectFinished {
 				t.Fatalf("a refused update changed the project: %+v", got)
 			}
 		})
 	}
 
 	// Through the wrong client the project is not found.
-	_, err = db.Store.Project(ctx, acme.Staff, xyz.ID, p.ID)
+	_, err = db.Store.Staff(acme.Staff).Project(ctx, xyz.ID, p.ID)
 	wantCode(t, err, domain.ENOTFOUND)
-	wantCode(t, db.Store.DeleteProject(ctx, acme.Staff, xyz.ID, p.ID), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteProject(ctx, xyz.ID, p.ID), domain.ENOTFOUND)
 
-	if err := db.Store.DeleteProject(ctx, acme.Staff, abc.ID, p.ID); err != nil {
+	if err := db.Store.Staff(acme.Staff).DeleteProject(ctx, abc.ID, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Store.Project(ctx, acme.Staff, abc.ID, p.ID)
+	_, err = db.Store.Staff(acme.Staff).Project(ctx, abc.ID, p.ID)
 	wantCode(t, err, domain.ENOTFOUND)
-	wantCode(t, db.Store.DeleteProject(ctx, acme.Staff, abc.ID, p.ID), domain.ENOTFOUND)
+	wantCode(t, db.Store.Staff(acme.Staff).DeleteProject(ctx, abc.ID, p.ID), domain.ENOTFOUND)
 	if c := reloadClient(t, db, acme.Staff, abc.ID); c.ProjectCount != 2 {
 		t.Fatalf("ABC has %d projects, want 2", c.ProjectCount)
 	}

@@ -43,14 +43,15 @@ type ClientFilter struct {
 }
 
 // Clients lists one page of the staff member's company's clients by name.
-func (s *Store) Clients(ctx context.Context, sc access.Staff, f ClientFilter) ([]*domain.Client, domain.PageInfo, error) {
+func (view *StaffView) Clients(ctx context.Context, f ClientFilter) ([]*domain.Client, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	where := `c.company_id = ? AND c.archived_at IS NULL`
 	if f.Archived {
 		where = `c.company_id = ? AND c.archived_at IS NOT NULL`
 	}
-	args := []any{sc.CompanyID()}
+	args := []any{staff.CompanyID()}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where += ` AND c.search_text LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(q))
@@ -77,16 +78,18 @@ func (s *Store) Clients(ctx context.Context, sc access.Staff, f ClientFilter) ([
 
 // Client returns the client id of the staff member's company, or ENOTFOUND — a
 // client of another company is missing.
-func (s *Store) Client(ctx context.Context, sc access.Staff, id int64) (*domain.Client, error) {
-	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID(), id)
+func (view *StaffView) Client(ctx context.Context, id int64) (*domain.Client, error) {
+	s, staff := view.s, view.staff
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), staff.CompanyID(), id)
 	c, err := scanClient(row)
 	return c, notFound(err, "Client not found.")
 }
 
 // CreateClient adds a client to the staff member's company. It needs clients.manage
 // and returns EINVALID naming each bad field.
-func (s *Store) CreateClient(ctx context.Context, sc access.Staff, c *domain.Client) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) CreateClient(ctx context.Context, c *domain.Client) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	c.Normalize()
@@ -95,7 +98,7 @@ func (s *Store) CreateClient(ctx context.Context, sc access.Staff, c *domain.Cli
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		c.CompanyID, c.CreatedAt, c.UpdatedAt = sc.CompanyID(), now, now
+		c.CompanyID, c.CreatedAt, c.UpdatedAt = staff.CompanyID(), now, now
 		id, err := s.insert(ctx, tx, `INSERT INTO clients (company_id, name, search_text, company_number, tax_id, vat_id, contact_person,
 			email, protocol_email, phone, street, city, postal_code, country, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -105,14 +108,15 @@ func (s *Store) CreateClient(ctx context.Context, sc access.Staff, c *domain.Cli
 			return fmt.Errorf("store: create client: %w", err)
 		}
 		c.ID = id
-		return s.audit(ctx, tx, sc, "client.create", "Client "+c.Name)
+		return s.audit(ctx, tx, staff, "client.create", "Client "+c.Name)
 	})
 }
 
 // UpdateClient replaces the editable fields of client c.ID. It needs clients.manage
 // and returns ENOTFOUND for a client of another company.
-func (s *Store) UpdateClient(ctx context.Context, sc access.Staff, c *domain.Client) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) UpdateClient(ctx context.Context, c *domain.Client) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	c.Normalize()
@@ -125,18 +129,19 @@ func (s *Store) UpdateClient(ctx context.Context, sc access.Staff, c *domain.Cli
 			contact_person = ?, email = ?, protocol_email = ?, phone = ?, street = ?, city = ?, postal_code = ?, country = ?, updated_at = ?
 			WHERE company_id = ? AND id = ?`),
 			c.Name, clientSearchText(c), c.CompanyNumber, c.TaxID, c.VATID, c.ContactPerson, c.Email, c.ProtocolEmail,
-			c.Phone, c.Street, c.City, c.PostalCode, c.Country, micros(c.UpdatedAt), sc.CompanyID(), c.ID)
+			c.Phone, c.Street, c.City, c.PostalCode, c.Country, micros(c.UpdatedAt), staff.CompanyID(), c.ID)
 		if err := mustAffect(res, err, "Client not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "client.update", "Client "+c.Name)
+		return s.audit(ctx, tx, staff, "client.update", "Client "+c.Name)
 	})
 }
 
 // ArchiveClient archives (or, with archived false, restores) the client. Archived
 // clients leave the default list but keep all their data.
-func (s *Store) ArchiveClient(ctx context.Context, sc access.Staff, id int64, archived bool) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) ArchiveClient(ctx context.Context, id int64, archived bool) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -145,23 +150,24 @@ func (s *Store) ArchiveClient(ctx context.Context, sc access.Staff, id int64, ar
 		if archived {
 			at, action = sql.NullInt64{Int64: micros(s.Now()), Valid: true}, "client.archive"
 		}
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET archived_at = ? WHERE company_id = ? AND id = ?`), at, sc.CompanyID(), id)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET archived_at = ? WHERE company_id = ? AND id = ?`), at, staff.CompanyID(), id)
 		if err := mustAffect(res, err, "Client not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, action, fmt.Sprintf("Client #%d", id))
+		return s.audit(ctx, tx, staff, action, fmt.Sprintf("Client #%d", id))
 	})
 }
 
 // DeleteClient deletes a client and its contacts. It refuses with ECONFLICT while
 // the client still has sites, projects or portal users, and suggests archiving
 // instead.
-func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) DeleteClient(ctx context.Context, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID(), id))
+		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), staff.CompanyID(), id))
 		if err != nil {
 			return notFound(err, "Client not found.")
 		}
@@ -173,18 +179,18 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 			still = append(still, plural(c.ProjectCount, "project", "projects"))
 		}
 		var portal int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_grants WHERE company_id = ? AND client_id = ?`), sc.CompanyID(), id).Scan(&portal); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_grants WHERE company_id = ? AND client_id = ?`), staff.CompanyID(), id).Scan(&portal); err != nil {
 			return err
 		}
 		if portal > 0 {
 			still = append(still, plural(portal, "portal user", "portal users"))
 		}
-		if docs, err := s.clientDocuments(ctx, tx, sc.CompanyID(), id); err != nil {
+		if docs, err := s.clientDocuments(ctx, tx, staff.CompanyID(), id); err != nil {
 			return err
 		} else if docs > 0 {
 			still = append(still, plural(docs, "document", "documents"))
 		}
-		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID(), id, 0); err != nil {
+		if refs, err := s.billingRefs(ctx, tx, staff.CompanyID(), id, 0); err != nil {
 			return err
 		} else if refs != "" {
 			still = append(still, refs)
@@ -193,13 +199,13 @@ func (s *Store) DeleteClient(ctx context.Context, sc access.Staff, id int64) err
 			return domain.Errorf(domain.ECONFLICT, "%s still has %s. Delete or disconnect those first, or archive the client instead — archiving keeps its history.",
 				c.Name, joinAnd(still))
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ?`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE company_id = ? AND client_id = ?`), staff.CompanyID(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM clients WHERE company_id = ? AND id = ?`), staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete client: %w", err)
 		}
-		return s.audit(ctx, tx, sc, "client.delete", "Client "+c.Name)
+		return s.audit(ctx, tx, staff, "client.delete", "Client "+c.Name)
 	})
 }
 

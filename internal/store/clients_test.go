@@ -36,7 +36,7 @@ func testCreateClient(t *testing.T, db *testenv.DB) {
 		Street: "Šafárikova 12", City: "Nové Zámky", PostalCode: "940 01", Country: "Slovensko",
 	}
 	before := db.Store.Now()
-	if err := db.Store.CreateClient(t.Context(), acme.Staff, c); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateClient(t.Context(), c); err != nil {
 		t.Fatal(err)
 	}
 	if c.ID == 0 || c.CompanyID != acme.Company.ID || c.CreatedAt.Before(before) || !c.UpdatedAt.Equal(c.CreatedAt) {
@@ -98,7 +98,7 @@ func testClientValidation(t *testing.T, db *testenv.DB) {
 			t.Run("create", func(t *testing.T) {
 				c := &domain.Client{Name: "New " + tc.name}
 				tc.edit(c)
-				err := db.Store.CreateClient(t.Context(), acme.Staff, c)
+				err := db.Store.Staff(acme.Staff).CreateClient(t.Context(), c)
 				if tc.fields == nil {
 					wantCode(t, err, "")
 					return
@@ -111,7 +111,7 @@ func testClientValidation(t *testing.T, db *testenv.DB) {
 			t.Run("update", func(t *testing.T) {
 				c := reloadClient(t, db, acme.Staff, existing.ID)
 				tc.edit(c)
-				err := db.Store.UpdateClient(t.Context(), acme.Staff, c)
+				err := db.Store.Staff(acme.Staff).UpdateClient(t.Context(), c)
 				if tc.fields == nil {
 					wantCode(t, err, "")
 					return
@@ -136,7 +136,7 @@ func testUpdateClient(t *testing.T, db *testenv.DB) {
 	upd := *created
 	upd.Name, upd.City, upd.Email, upd.ContactPerson = " ABC Žilina ", "Žilina", "INFO@abc.test", "Ľubomír Šťastný"
 	upd.SiteCount = 99 // counts are not editable
-	if err := db.Store.UpdateClient(t.Context(), acme.Staff, &upd); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateClient(t.Context(), &upd); err != nil {
 		t.Fatal(err)
 	}
 	got := reloadClient(t, db, acme.Staff, c.ID)
@@ -148,7 +148,7 @@ func testUpdateClient(t *testing.T, db *testenv.DB) {
 	}
 	// Search follows the update.
 	for q, want := range map[string][]string{"zilina": {"ABC Žilina"}, "bratislava": {}, "stastny": {"ABC Žilina"}} {
-		list, _, err := db.Store.Clients(t.Context(), acme.Staff, store.ClientFilter{Query: q})
+		list, _, err := db.Store.Staff(acme.Staff).Clients(t.Context(), store.ClientFilter{Query: q})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,11 +158,11 @@ func testUpdateClient(t *testing.T, db *testenv.DB) {
 	}
 
 	// Updating an archived client keeps it archived.
-	if err := db.Store.ArchiveClient(t.Context(), acme.Staff, c.ID, true); err != nil {
+	if err := db.Store.Staff(acme.Staff).ArchiveClient(t.Context(), c.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	upd.Phone = "+421 2 1234 5678"
-	if err := db.Store.UpdateClient(t.Context(), acme.Staff, &upd); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateClient(t.Context(), &upd); err != nil {
 		t.Fatal(err)
 	}
 	if got := reloadClient(t, db, acme.Staff, c.ID); !got.Archived || got.Phone != "+421 2 1234 5678" {
@@ -171,7 +171,7 @@ func testUpdateClient(t *testing.T, db *testenv.DB) {
 
 	t.Run("unknown client", func(t *testing.T) {
 		missing := domain.Client{ID: c.ID + 1000, Name: "Ghost"}
-		wantCode(t, db.Store.UpdateClient(t.Context(), acme.Staff, &missing), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(acme.Staff).UpdateClient(t.Context(), &missing), domain.ENOTFOUND)
 	})
 }
 
@@ -189,7 +189,7 @@ func testClientLookup(t *testing.T, db *testenv.DB) {
 		{"negative", -1, domain.ENOTFOUND},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := db.Store.Client(t.Context(), acme.Staff, tc.id)
+			got, err := db.Store.Staff(acme.Staff).Client(t.Context(), tc.id)
 			wantCode(t, err, tc.code)
 			if tc.code == "" && (got.ID != c.ID || got.Name != "ABC") {
 				t.Fatalf("Client = %+v", got)
@@ -210,21 +210,21 @@ func testClientSearch(t *testing.T, db *testenv.DB) {
 		{Name: "HotxWater", City: "Trnava"},
 		{Name: `Back\slash`, City: "Nitra"},
 	} {
-		if err := db.Store.CreateClient(t.Context(), acme.Staff, &c); err != nil {
+		if err := db.Store.Staff(acme.Staff).CreateClient(t.Context(), &c); err != nil {
 			t.Fatal(err)
 		}
 	}
 	gone := db.Client(t, acme, "Archived Košice")
 	gone.City = "Košice"
-	if err := db.Store.UpdateClient(t.Context(), acme.Staff, gone); err != nil {
+	if err := db.Store.Staff(acme.Staff).UpdateClient(t.Context(), gone); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Store.ArchiveClient(t.Context(), acme.Staff, gone.ID, true); err != nil {
+	if err := db.Store.Staff(acme.Staff).ArchiveClient(t.Context(), gone.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	other := db.Tenant(t, "")
 	stranger := &domain.Client{Name: "Other Košice", City: "Košice"}
-	if err := db.Store.CreateClient(t.Context(), other.Staff, stranger); err != nil {
+	if err := db.Store.Staff(other.Staff).CreateClient(t.Context(), stranger); err != nil {
 		t.Fatal(err)
 	}
 
@@ -260,7 +260,7 @@ func testClientSearch(t *testing.T, db *testenv.DB) {
 		{"archived search without match", "zilina", true, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			list, info, err := db.Store.Clients(t.Context(), acme.Staff, store.ClientFilter{Query: tc.query, Archived: tc.archived})
+			list, info, err := db.Store.Staff(acme.Staff).Clients(t.Context(), store.ClientFilter{Query: tc.query, Archived: tc.archived})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,7 +303,7 @@ func testClientsPagination(t *testing.T, db *testenv.DB) {
 		{"page size is capped at 100", domain.ListOptions{Page: 1, PerPage: 1000}, []int{1, 2, 3, 4, 5, 6, 7}, 1, 100, 1, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			list, info, err := db.Store.Clients(t.Context(), acme.Staff, store.ClientFilter{ListOptions: tc.opts})
+			list, info, err := db.Store.Staff(acme.Staff).Clients(t.Context(), store.ClientFilter{ListOptions: tc.opts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -323,7 +323,7 @@ func testClientsPagination(t *testing.T, db *testenv.DB) {
 	}
 
 	t.Run("search is paginated too", func(t *testing.T) {
-		list, info, err := db.Store.Clients(t.Context(), acme.Staff, store.ClientFilter{Query: "client", ListOptions: domain.ListOptions{Page: 2, PerPage: 5}})
+		list, info, err := db.Store.Staff(acme.Staff).Clients(t.Context(), store.ClientFilter{Query: "client", ListOptions: domain.ListOptions{Page: 2, PerPage: 5}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -341,7 +341,7 @@ func testArchiveClient(t *testing.T, db *testenv.DB) {
 
 	list := func(t *testing.T, archived bool) []string {
 		t.Helper()
-		cs, _, err := db.Store.Clients(t.Context(), acme.Staff, store.ClientFilter{Archived: archived})
+		cs, _, err := db.Store.Staff(acme.Staff).Clients(t.Context(), store.ClientFilter{Archived: archived})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -358,7 +358,7 @@ func testArchiveClient(t *testing.T, db *testenv.DB) {
 		{"restore again", false, []string{"ABC", "XYZ"}, []string{}},
 	} {
 		t.Run(step.name, func(t *testing.T) {
-			if err := db.Store.ArchiveClient(t.Context(), acme.Staff, abc.ID, step.archive); err != nil {
+			if err := db.Store.Staff(acme.Staff).ArchiveClient(t.Context(), abc.ID, step.archive); err != nil {
 				t.Fatal(err)
 			}
 			if got := list(t, false); !slices.Equal(got, step.active) {
@@ -375,8 +375,8 @@ func testArchiveClient(t *testing.T, db *testenv.DB) {
 		})
 	}
 	t.Run("unknown client", func(t *testing.T) {
-		wantCode(t, db.Store.ArchiveClient(t.Context(), acme.Staff, abc.ID+1000, true), domain.ENOTFOUND)
-		wantCode(t, db.Store.ArchiveClient(t.Context(), acme.Staff, abc.ID+1000, false), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(acme.Staff).ArchiveClient(t.Context(), abc.ID+1000, true), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(acme.Staff).ArchiveClient(t.Context(), abc.ID+1000, false), domain.ENOTFOUND)
 	})
 }
 
@@ -394,7 +394,7 @@ func testDeleteClient(t *testing.T, db *testenv.DB) {
 			db.Contact(t, acme, c, "Eva", "Malá", "")
 		}, "", ""},
 		{"archived client", func(t *testing.T, c *domain.Client) {
-			if err := db.Store.ArchiveClient(t.Context(), acme.Staff, c.ID, true); err != nil {
+			if err := db.Store.Staff(acme.Staff).ArchiveClient(t.Context(), c.ID, true); err != nil {
 				t.Fatal(err)
 			}
 		}, "", ""},
@@ -411,9 +411,9 @@ func testDeleteClient(t *testing.T, db *testenv.DB) {
 			c := db.Client(t, acme, "Client "+tc.name)
 			tc.build(t, c)
 			before := reloadClient(t, db, acme.Staff, c.ID)
-			contacts, _ := db.Store.Contacts(t.Context(), acme.Staff, c.ID)
+			contacts, _ := db.Store.Staff(acme.Staff).Contacts(t.Context(), c.ID)
 
-			err := db.Store.DeleteClient(t.Context(), acme.Staff, c.ID)
+			err := db.Store.Staff(acme.Staff).DeleteClient(t.Context(), c.ID)
 			wantCode(t, err, tc.code)
 			if tc.code != "" {
 				if !strings.Contains(domain.ErrorMessage(err), tc.message) {
@@ -424,26 +424,26 @@ func testDeleteClient(t *testing.T, db *testenv.DB) {
 				}
 				return
 			}
-			_, err = db.Store.Client(t.Context(), acme.Staff, c.ID)
+			_, err = db.Store.Staff(acme.Staff).Client(t.Context(), c.ID)
 			wantCode(t, err, domain.ENOTFOUND)
 			for _, ct := range contacts {
-				_, err := db.Store.Contact(t.Context(), acme.Staff, c.ID, ct.ID)
+				_, err := db.Store.Staff(acme.Staff).Contact(t.Context(), c.ID, ct.ID)
 				wantCode(t, err, domain.ENOTFOUND)
 			}
-			if left, _ := db.Store.Contacts(t.Context(), acme.Staff, c.ID); len(left) != 0 {
+			if left, _ := db.Store.Staff(acme.Staff).Contacts(t.Context(), c.ID); len(left) != 0 {
 				t.Fatalf("contacts left behind: %v", left)
 			}
 		})
 	}
 	t.Run("unknown client", func(t *testing.T) {
-		wantCode(t, db.Store.DeleteClient(t.Context(), acme.Staff, 999999), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(acme.Staff).DeleteClient(t.Context(), 999999), domain.ENOTFOUND)
 	})
 	t.Run("deleted twice", func(t *testing.T) {
 		c := db.Client(t, acme, "Twice")
-		if err := db.Store.DeleteClient(t.Context(), acme.Staff, c.ID); err != nil {
+		if err := db.Store.Staff(acme.Staff).DeleteClient(t.Context(), c.ID); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, db.Store.DeleteClient(t.Context(), acme.Staff, c.ID), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(acme.Staff).DeleteClient(t.Context(), c.ID), domain.ENOTFOUND)
 	})
 }
 
@@ -462,7 +462,7 @@ func testClientCounts(t *testing.T, db *testenv.DB) {
 	counts := func(c *domain.Client) [3]int { return [3]int{c.SiteCount, c.ContactCount, c.ProjectCount} }
 	want := map[string][3]int{"ABC": {2, 1, 3}, "XYZ": {1, 0, 0}}
 
-	list, _, err := db.Store.Clients(t.Context(), acme.Staff, store.ClientFilter{})
+	list, _, err := db.Store.Staff(acme.Staff).Clients(t.Context(), store.ClientFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,8 +90,9 @@ func (s *Store) Company(ctx context.Context, id int64) (*domain.Company, error) 
 
 // UpdateTeamLabel sets how staff actions are shown to the company's portal users;
 // "" restores the default "<company name> team". Needs users.manage.
-func (s *Store) UpdateTeamLabel(ctx context.Context, sc access.Staff, label string) error {
-	if err := sc.Require(access.UsersManage); err != nil {
+func (view *StaffView) UpdateTeamLabel(ctx context.Context, label string) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.UsersManage); err != nil {
 		return err
 	}
 	label = strings.TrimSpace(label)
@@ -101,10 +102,10 @@ func (s *Store) UpdateTeamLabel(ctx context.Context, sc access.Staff, label stri
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET team_label = ? WHERE id = ?`), label, sc.CompanyID())
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE companies SET team_label = ? WHERE id = ?`), label, staff.CompanyID())
 		if err := mustAffect(res, err, "Company not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "company.team_label", "Team label "+strconv.Quote(label))
+		return s.audit(ctx, tx, staff, "company.team_label", "Team label "+strconv.Quote(label))
 	})
 }

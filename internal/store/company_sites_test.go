@@ -19,10 +19,10 @@ func TestCompanySites(t *testing.T) {
 		db.Site(t, tn, abc, "Bratislava", "Bratislava")
 		db.Site(t, tn, gone, "Nitra", "Nitra")
 		db.Site(t, other, db.Client(t, other, "Other"), "Elsewhere", "Trnava")
-		if err := db.Store.ArchiveClient(t.Context(), tn.Staff, gone.ID, true); err != nil {
+		if err := db.Store.Staff(tn.Staff).ArchiveClient(t.Context(), gone.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		sites, err := db.Store.CompanySites(t.Context(), tn.Staff)
+		sites, err := db.Store.Staff(tn.Staff).CompanySites(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}

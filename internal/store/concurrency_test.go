@@ -78,13 +78,13 @@ func TestConcurrentWrites(t *testing.T) {
 		}
 		ctx := t.Context()
 		acme := db.Tenant(t, "acme")
-		sc := member(t, db, acme, "writer@acme.test", access.ClientsManage)
+		staff := member(t, db, acme, "writer@acme.test", access.ClientsManage)
 		// A few clients every goroutine updates, so that writers collide on rows.
 		var shared []*domain.Client
 		for i := range 5 {
 			shared = append(shared, db.Client(t, acme, fmt.Sprintf("Shared %d", i)))
 		}
-		_, auditInfo, err := db.Store.AuditLog(ctx, acme.Staff, domain.ListOptions{})
+		_, auditInfo, err := db.Store.Staff(acme.Staff).AuditLog(ctx, domain.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,25 +113,25 @@ func TestConcurrentWrites(t *testing.T) {
 					switch op := rng.IntN(4); {
 					case op == 0 || len(own) == 0:
 						c := &domain.Client{Name: fmt.Sprintf("G%02d client %d", g, i), City: "Košice", Email: fmt.Sprintf("g%d.%d@acme.test", g, i)}
-						if err = db.Store.CreateClient(ctx, sc, c); err == nil {
+						if err = db.Store.Staff(staff).CreateClient(ctx, c); err == nil {
 							own = append(own, c.ID)
 							r.clients++
 						}
 					case op == 1:
 						target := shared[rng.IntN(len(shared))]
 						c := &domain.Client{ID: target.ID, Name: target.Name, City: fmt.Sprintf("Žilina %d/%d", g, i), Phone: fmt.Sprint(i)}
-						if err = db.Store.UpdateClient(ctx, sc, c); err == nil {
+						if err = db.Store.Staff(staff).UpdateClient(ctx, c); err == nil {
 							r.updates++
 						}
 					case op == 2:
 						id := own[rng.IntN(len(own))]
-						if err = db.Store.CreateSite(ctx, sc, &domain.Site{ClientID: id, Name: fmt.Sprint("Site ", i), City: "Nitra"}); err == nil {
+						if err = db.Store.Staff(staff).CreateSite(ctx, &domain.Site{ClientID: id, Name: fmt.Sprint("Site ", i), City: "Nitra"}); err == nil {
 							r.sites[id]++
 						}
 					default:
 						id := own[rng.IntN(len(own))]
 						var c *domain.Client
-						if c, err = db.Store.Client(ctx, sc, id); err == nil {
+						if c, err = db.Store.Staff(staff).Client(ctx, id); err == nil {
 							if c.SiteCount != r.sites[id] {
 								err = fmt.Errorf("client %d: read %d sites, wrote %d", id, c.SiteCount, r.sites[id])
 							}
@@ -174,7 +174,7 @@ func TestConcurrentWrites(t *testing.T) {
 		gotSites := map[int64]int{}
 		total := 0
 		for page := 1; ; page++ {
-			list, info, err := db.Store.Clients(ctx, sc, store.ClientFilter{ListOptions: domain.ListOptions{Page: page, PerPage: 100}})
+			list, info, err := db.Store.Staff(staff).Clients(ctx, store.ClientFilter{ListOptions: domain.ListOptions{Page: page, PerPage: 100}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +199,7 @@ func TestConcurrentWrites(t *testing.T) {
 				t.Errorf("client %d has %d sites, want %d", id, gotSites[id], n)
 			}
 		}
-		_, after, err := db.Store.AuditLog(ctx, acme.Staff, domain.ListOptions{})
+		_, after, err := db.Store.Staff(acme.Staff).AuditLog(ctx, domain.ListOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,11 +99,12 @@ type DocumentFilter struct {
 }
 
 // Documents lists one page of the company's documents matching f, newest first.
-func (s *Store) Documents(ctx context.Context, sc access.Staff, f DocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
+func (view *StaffView) Documents(ctx context.Context, f DocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	where := `d.company_id = ?`
-	args := []any{sc.CompanyID()}
+	args := []any{staff.CompanyID()}
 	if f.ClientID != 0 {
 		where += ` AND d.client_id = ?`
 		args = append(args, f.ClientID)
@@ -129,8 +130,9 @@ func (s *Store) Documents(ctx context.Context, sc access.Staff, f DocumentFilter
 }
 
 // Document returns the company's document id with its sites, or ENOTFOUND.
-func (s *Store) Document(ctx context.Context, sc access.Staff, id int64) (*domain.Document, error) {
-	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, sc.CompanyID(), id)
+func (view *StaffView) Document(ctx context.Context, id int64) (*domain.Document, error) {
+	s, staff := view.s, view.staff
+	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, staff.CompanyID(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -144,24 +146,25 @@ func (s *Store) Document(ctx context.Context, sc access.Staff, id int64) (*domai
 // sites are the company's, without writing anything: an upload calls it before it
 // stores the file. It returns EINVALID naming each bad field, and needs
 // documents.manage.
-func (s *Store) CheckDocument(ctx context.Context, sc access.Staff, d *domain.Document) error {
-	if err := sc.Require(access.DocumentsManage); err != nil {
+func (view *StaffView) CheckDocument(ctx context.Context, d *domain.Document) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.DocumentsManage); err != nil {
 		return err
 	}
 	d.Normalize()
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	return s.checkDocumentRefs(ctx, s.db, sc, d)
+	return s.checkDocumentRefs(ctx, s.db, staff, d)
 }
 
-func (s *Store) checkDocumentRefs(ctx context.Context, q querier, sc access.Staff, d *domain.Document) error {
+func (s *Store) checkDocumentRefs(ctx context.Context, q querier, staff access.Staff, d *domain.Document) error {
 	bad := func(field, msg string) error {
 		return &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: map[string]string{field: msg}}
 	}
 	var n int
 	if d.MaterialID != 0 {
-		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID(), d.MaterialID).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), staff.CompanyID(), d.MaterialID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -169,7 +172,7 @@ func (s *Store) checkDocumentRefs(ctx context.Context, q querier, sc access.Staf
 		}
 	}
 	if d.ClientID != 0 {
-		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients WHERE company_id = ? AND id = ?`), sc.CompanyID(), d.ClientID).Scan(&n); err != nil {
+		if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients WHERE company_id = ? AND id = ?`), staff.CompanyID(), d.ClientID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -177,7 +180,7 @@ func (s *Store) checkDocumentRefs(ctx context.Context, q querier, sc access.Staf
 		}
 		for _, site := range d.SiteIDs {
 			if err := q.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
-				sc.CompanyID(), d.ClientID, site).Scan(&n); err != nil {
+				staff.CompanyID(), d.ClientID, site).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
@@ -226,8 +229,9 @@ func (s *Store) setDocumentSites(ctx context.Context, tx *sql.Tx, d *domain.Docu
 // CreateDocument records an uploaded document whose file is already in the blob
 // store under d.FileKey. It needs documents.manage and returns EINVALID for bad
 // fields; the caller then removes the file.
-func (s *Store) CreateDocument(ctx context.Context, sc access.Staff, d *domain.Document) error {
-	if err := sc.Require(access.DocumentsManage); err != nil {
+func (view *StaffView) CreateDocument(ctx context.Context, d *domain.Document) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.DocumentsManage); err != nil {
 		return err
 	}
 	d.Normalize()
@@ -238,11 +242,11 @@ func (s *Store) CreateDocument(ctx context.Context, sc access.Staff, d *domain.D
 		return fmt.Errorf("store: create document: no file")
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkDocumentRefs(ctx, tx, sc, d); err != nil {
+		if err := s.checkDocumentRefs(ctx, tx, staff, d); err != nil {
 			return err
 		}
 		now := s.Now()
-		d.CompanyID, d.CreatedAt, d.UpdatedAt = sc.CompanyID(), now, now
+		d.CompanyID, d.CreatedAt, d.UpdatedAt = staff.CompanyID(), now, now
 		var err error
 		d.ID, err = s.insert(ctx, tx, `INSERT INTO documents (company_id, kind, title, search_text, valid_until, material_id, client_id,
 			all_sites, portal_visible, file_key, file_name, content_type, size, created_at, updated_at)
@@ -255,15 +259,16 @@ func (s *Store) CreateDocument(ctx context.Context, sc access.Staff, d *domain.D
 		if err := s.setDocumentSites(ctx, tx, d); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "document.create", "Document "+d.Title)
+		return s.audit(ctx, tx, staff, "document.create", "Document "+d.Title)
 	})
 }
 
 // UpdateDocument replaces the title, kind, validity, target and portal visibility
 // of document d.ID; the file stays. It needs documents.manage and returns
 // ENOTFOUND for a document of another company.
-func (s *Store) UpdateDocument(ctx context.Context, sc access.Staff, d *domain.Document) error {
-	if err := sc.Require(access.DocumentsManage); err != nil {
+func (view *StaffView) UpdateDocument(ctx context.Context, d *domain.Document) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.DocumentsManage); err != nil {
 		return err
 	}
 	d.Normalize()
@@ -271,14 +276,14 @@ func (s *Store) UpdateDocument(ctx context.Context, sc access.Staff, d *domain.D
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkDocumentRefs(ctx, tx, sc, d); err != nil {
+		if err := s.checkDocumentRefs(ctx, tx, staff, d); err != nil {
 			return err
 		}
 		var fileName string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT file_name FROM documents WHERE company_id = ? AND id = ?`), sc.CompanyID(), d.ID).Scan(&fileName); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT file_name FROM documents WHERE company_id = ? AND id = ?`), staff.CompanyID(), d.ID).Scan(&fileName); err != nil {
 			return notFound(err, "Document not found.")
 		}
-		d.CompanyID, d.FileName, d.UpdatedAt = sc.CompanyID(), fileName, s.Now()
+		d.CompanyID, d.FileName, d.UpdatedAt = staff.CompanyID(), fileName, s.Now()
 		// Sites go first: a document moving to another client must not keep
 		// site rows of the old one (their key includes the client).
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM document_sites WHERE company_id = ? AND document_id = ?`), d.CompanyID, d.ID); err != nil {
@@ -287,26 +292,27 @@ func (s *Store) UpdateDocument(ctx context.Context, sc access.Staff, d *domain.D
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE documents SET kind = ?, title = ?, search_text = ?, valid_until = ?, material_id = ?, client_id = ?,
 			all_sites = ?, portal_visible = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
 			d.Kind, d.Title, s.documentSearchText(ctx, tx, d), nullDate(d.ValidUntil), nullID(d.MaterialID), nullID(d.ClientID),
-			d.AllSites, d.PortalVisible, micros(d.UpdatedAt), sc.CompanyID(), d.ID)
+			d.AllSites, d.PortalVisible, micros(d.UpdatedAt), staff.CompanyID(), d.ID)
 		if err != nil {
 			return fmt.Errorf("store: update document: %w", err)
 		}
 		if err := s.setDocumentSites(ctx, tx, d); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "document.update", "Document "+d.Title)
+		return s.audit(ctx, tx, staff, "document.update", "Document "+d.Title)
 	})
 }
 
 // DeleteDocument deletes document id and returns it, so that the caller can
 // remove its file. It needs documents.manage; ENOTFOUND for another company's.
-func (s *Store) DeleteDocument(ctx context.Context, sc access.Staff, id int64) (*domain.Document, error) {
-	if err := sc.Require(access.DocumentsManage); err != nil {
+func (view *StaffView) DeleteDocument(ctx context.Context, id int64) (*domain.Document, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.DocumentsManage); err != nil {
 		return nil, err
 	}
 	var d *domain.Document
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		docs, err := s.collectDocuments(ctx, tx, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, sc.CompanyID(), id)
+		docs, err := s.collectDocuments(ctx, tx, documentSelect+` WHERE d.company_id = ? AND d.id = ?`, staff.CompanyID(), id)
 		if err != nil {
 			return err
 		}
@@ -314,13 +320,13 @@ func (s *Store) DeleteDocument(ctx context.Context, sc access.Staff, id int64) (
 			return domain.Errorf(domain.ENOTFOUND, "Document not found.")
 		}
 		d = docs[0]
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM document_sites WHERE company_id = ? AND document_id = ?`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM document_sites WHERE company_id = ? AND document_id = ?`), staff.CompanyID(), id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM documents WHERE company_id = ? AND id = ?`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM documents WHERE company_id = ? AND id = ?`), staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete document: %w", err)
 		}
-		return s.audit(ctx, tx, sc, "document.delete", "Document "+d.Title)
+		return s.audit(ctx, tx, staff, "document.delete", "Document "+d.Title)
 	})
 	return d, err
 }

@@ -64,14 +64,16 @@ func (s *Store) collectEstimates(ctx context.Context, today domain.Day, query st
 
 // Estimates lists one page of a client's estimates, newest issue date first,
 // drafts included. A client of another tenant has none.
-func (s *Store) Estimates(ctx context.Context, sc access.Staff, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
-	return estimateDocs.list(ctx, s, sc, f)
+func (view *StaffView) Estimates(ctx context.Context, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
+	return estimateDocs.list(ctx, s, staff, f)
 }
 
 // Estimate returns estimate id of client clientID with its lines and decision,
 // or ENOTFOUND.
-func (s *Store) Estimate(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Estimate, error) {
-	return s.estimate(ctx, s.db, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+func (view *StaffView) Estimate(ctx context.Context, clientID, id int64) (*domain.Estimate, error) {
+	s, staff := view.s, view.staff
+	return s.estimate(ctx, s.db, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 }
 
 // estimate loads one estimate of the company with its lines and client, under an
@@ -82,28 +84,32 @@ func (s *Store) estimate(ctx context.Context, q querier, companyID int64, cond s
 
 // CreateEstimate adds a draft estimate to client e.ClientID, optionally tied to
 // one of its projects, and fills e.ID. It needs billing.manage.
-func (s *Store) CreateEstimate(ctx context.Context, sc access.Staff, e *domain.Estimate) error {
-	return s.createDoc(ctx, sc, estimateKind, &e.BillingDoc, e.Validate, e.ValidUntil)
+func (view *StaffView) CreateEstimate(ctx context.Context, e *domain.Estimate) error {
+	s, staff := view.s, view.staff
+	return s.createDoc(ctx, staff, estimateKind, &e.BillingDoc, e.Validate, e.ValidUntil)
 }
 
 // UpdateEstimate replaces the fields and lines of draft estimate e.ID of client
 // e.ClientID; a sent one is ECONFLICT. It needs billing.manage.
-func (s *Store) UpdateEstimate(ctx context.Context, sc access.Staff, e *domain.Estimate) error {
-	return s.updateDoc(ctx, sc, estimateKind, &e.BillingDoc, e.Validate, e.ValidUntil)
+func (view *StaffView) UpdateEstimate(ctx context.Context, e *domain.Estimate) error {
+	s, staff := view.s, view.staff
+	return s.updateDoc(ctx, staff, estimateKind, &e.BillingDoc, e.Validate, e.ValidUntil)
 }
 
 // DeleteEstimate deletes a draft estimate; a sent one is ECONFLICT. It needs
 // billing.manage.
-func (s *Store) DeleteEstimate(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	return s.deleteDoc(ctx, sc, estimateKind, clientID, id)
+func (view *StaffView) DeleteEstimate(ctx context.Context, clientID, id int64) error {
+	s, staff := view.s, view.staff
+	return s.deleteDoc(ctx, staff, estimateKind, clientID, id)
 }
 
 // SendEstimate marks a draft estimate as sent: it gets the tenant's next estimate
 // number and appears in the portal, where the client can accept or decline it
 // until its valid-until day. One without lines is EINVALID, one already sent
 // ECONFLICT. It needs billing.manage and returns the number.
-func (s *Store) SendEstimate(ctx context.Context, sc access.Staff, clientID, id int64) (string, error) {
-	return estimateDocs.send(ctx, s, sc, clientID, id)
+func (view *StaffView) SendEstimate(ctx context.Context, clientID, id int64) (string, error) {
+	s, staff := view.s, view.staff
+	return estimateDocs.send(ctx, s, staff, clientID, id)
 }
 
 // RecordEstimateDecision records, for the client, that it accepted or declined a
@@ -111,23 +117,24 @@ func (s *Store) SendEstimate(ctx context.Context, sc access.Staff, clientID, id 
 // (ECONFLICT) for an estimate that is not sent, already decided or expired. No
 // mail is sent: the person recording it is the one who would be told. It needs
 // billing.manage.
-func (s *Store) RecordEstimateDecision(ctx context.Context, sc access.Staff, clientID, id int64, decision, comment string) error {
-	if err := sc.Require(access.BillingManage); err != nil {
+func (view *StaffView) RecordEstimateDecision(ctx context.Context, clientID, id int64, decision, comment string) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.BillingManage); err != nil {
 		return err
 	}
-	d := domain.EstimateDecision{Decision: decision, Comment: comment, StaffUserID: sc.UserID(), ByName: sc.Name()}
+	d := domain.EstimateDecision{Decision: decision, Comment: comment, StaffUserID: staff.UserID(), ByName: staff.Name()}
 	if err := validDecision(&d); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		e, err := s.estimate(ctx, tx, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+		e, err := s.estimate(ctx, tx, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 		if err != nil {
 			return err
 		}
 		if _, err := s.decide(ctx, tx, e, &d); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "estimate."+d.Decision, "Estimate "+e.Number+" (recorded for the client)")
+		return s.audit(ctx, tx, staff, "estimate."+d.Decision, "Estimate "+e.Number+" (recorded for the client)")
 	})
 }
 
@@ -186,7 +193,8 @@ func (s *Store) decide(ctx context.Context, tx *sql.Tx, e *domain.Estimate, d *d
 // EstimateDecisionMail returns what the estimate_decision mail in outbox row
 // outboxID of the company is about: the estimate (without lines) with its
 // decision. ENOTFOUND when the row is no such mail.
-func (s *Store) EstimateDecisionMail(ctx context.Context, companyID, outboxID int64) (*domain.Estimate, error) {
+func (view *MailView) EstimateDecisionMail(ctx context.Context, companyID, outboxID int64) (*domain.Estimate, error) {
+	s := view.s
 	today, err := s.billingToday(ctx, s.db, companyID)
 	if err != nil {
 		return nil, err

@@ -61,13 +61,15 @@ func (s *Store) collectInvoices(ctx context.Context, today domain.Day, query str
 
 // Invoices lists one page of a client's invoices, newest issue date first, drafts
 // and void ones included. A client of another tenant has none.
-func (s *Store) Invoices(ctx context.Context, sc access.Staff, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
-	return invoiceDocs.list(ctx, s, sc, f)
+func (view *StaffView) Invoices(ctx context.Context, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
+	return invoiceDocs.list(ctx, s, staff, f)
 }
 
 // Invoice returns invoice id of client clientID with its lines, or ENOTFOUND.
-func (s *Store) Invoice(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Invoice, error) {
-	return s.invoice(ctx, s.db, sc.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+func (view *StaffView) Invoice(ctx context.Context, clientID, id int64) (*domain.Invoice, error) {
+	s, staff := view.s, view.staff
+	return s.invoice(ctx, s.db, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
 }
 
 // invoice loads one invoice of the company with its lines and client, under an
@@ -79,53 +81,59 @@ func (s *Store) invoice(ctx context.Context, q querier, companyID int64, cond st
 // CreateInvoice adds a draft invoice to client inv.ClientID, optionally tied to
 // one of its projects, and fills inv.ID. It needs billing.manage and returns
 // EINVALID naming each bad field or line.
-func (s *Store) CreateInvoice(ctx context.Context, sc access.Staff, inv *domain.Invoice) error {
-	return s.createDoc(ctx, sc, invoiceKind, &inv.BillingDoc, inv.Validate, inv.DueDate)
+func (view *StaffView) CreateInvoice(ctx context.Context, inv *domain.Invoice) error {
+	s, staff := view.s, view.staff
+	return s.createDoc(ctx, staff, invoiceKind, &inv.BillingDoc, inv.Validate, inv.DueDate)
 }
 
 // UpdateInvoice replaces the fields and lines of draft invoice inv.ID of client
 // inv.ClientID. A sent invoice cannot change any more (ECONFLICT); a missing one
 // is ENOTFOUND. It needs billing.manage.
-func (s *Store) UpdateInvoice(ctx context.Context, sc access.Staff, inv *domain.Invoice) error {
-	return s.updateDoc(ctx, sc, invoiceKind, &inv.BillingDoc, inv.Validate, inv.DueDate)
+func (view *StaffView) UpdateInvoice(ctx context.Context, inv *domain.Invoice) error {
+	s, staff := view.s, view.staff
+	return s.updateDoc(ctx, staff, invoiceKind, &inv.BillingDoc, inv.Validate, inv.DueDate)
 }
 
 // DeleteInvoice deletes a draft invoice. A sent one is kept for the books
 // (ECONFLICT: void it instead). It needs billing.manage.
-func (s *Store) DeleteInvoice(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	return s.deleteDoc(ctx, sc, invoiceKind, clientID, id)
+func (view *StaffView) DeleteInvoice(ctx context.Context, clientID, id int64) error {
+	s, staff := view.s, view.staff
+	return s.deleteDoc(ctx, staff, invoiceKind, clientID, id)
 }
 
 // SendInvoice marks a draft invoice as sent: it gets the tenant's next invoice
 // number of its issue year and becomes visible in the portal. An invoice without
 // lines is EINVALID; one already sent is ECONFLICT. It needs billing.manage and
 // returns the invoice's number.
-func (s *Store) SendInvoice(ctx context.Context, sc access.Staff, clientID, id int64) (string, error) {
-	return invoiceDocs.send(ctx, s, sc, clientID, id)
+func (view *StaffView) SendInvoice(ctx context.Context, clientID, id int64) (string, error) {
+	s, staff := view.s, view.staff
+	return invoiceDocs.send(ctx, s, staff, clientID, id)
 }
 
 // MarkInvoicePaid records that a sent (or overdue) invoice was paid. Any other
 // status is ECONFLICT. It needs billing.manage.
-func (s *Store) MarkInvoicePaid(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	return s.moveInvoice(ctx, sc, clientID, id, "invoice.paid", []string{domain.InvoiceSent},
+func (view *StaffView) MarkInvoicePaid(ctx context.Context, clientID, id int64) error {
+	s, staff := view.s, view.staff
+	return s.moveInvoice(ctx, staff, clientID, id, "invoice.paid", []string{domain.InvoiceSent},
 		`status = 'paid', paid_at = ?`, "Only a sent invoice can be marked as paid.")
 }
 
 // VoidInvoice cancels a sent or paid invoice: it keeps its number but leaves the
 // portal. A draft is deleted instead (ECONFLICT). It needs billing.manage.
-func (s *Store) VoidInvoice(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	return s.moveInvoice(ctx, sc, clientID, id, "invoice.void", []string{domain.InvoiceSent, domain.InvoicePaid},
+func (view *StaffView) VoidInvoice(ctx context.Context, clientID, id int64) error {
+	s, staff := view.s, view.staff
+	return s.moveInvoice(ctx, staff, clientID, id, "invoice.void", []string{domain.InvoiceSent, domain.InvoicePaid},
 		`status = 'void', voided_at = ?`, "Only a sent or paid invoice can be voided; delete a draft instead.")
 }
 
 // moveInvoice changes the status of an invoice that is in one of from, setting
 // set (which takes the time of the change as its one argument).
-func (s *Store) moveInvoice(ctx context.Context, sc access.Staff, clientID, id int64, action string, from []string, set, refusal string) error {
-	if err := sc.Require(access.BillingManage); err != nil {
+func (s *Store) moveInvoice(ctx context.Context, staff access.Staff, clientID, id int64, action string, from []string, set, refusal string) error {
+	if err := staff.Require(access.BillingManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.docStatus(ctx, tx, invoiceKind, sc.CompanyID(), clientID, id)
+		status, err := s.docStatus(ctx, tx, invoiceKind, staff.CompanyID(), clientID, id)
 		if err != nil {
 			return err
 		}
@@ -138,15 +146,15 @@ func (s *Store) moveInvoice(ctx context.Context, sc access.Staff, clientID, id i
 		}
 		now := micros(s.Now())
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE invoices SET `+set+`, updated_at = ? WHERE company_id = ? AND id = ? AND status = ?`),
-			now, now, sc.CompanyID(), id, status)
+			now, now, staff.CompanyID(), id, status)
 		if err := mustAffect(res, err, "Invoice not found."); err != nil {
 			return err
 		}
 		var number string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(number, '') FROM invoices WHERE company_id = ? AND id = ?`), sc.CompanyID(), id).Scan(&number); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COALESCE(number, '') FROM invoices WHERE company_id = ? AND id = ?`), staff.CompanyID(), id).Scan(&number); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, action, "Invoice "+number)
+		return s.audit(ctx, tx, staff, action, "Invoice "+number)
 	})
 }
 
@@ -159,8 +167,9 @@ type InvoiceBalance struct {
 }
 
 // InvoiceBalances sums the client's unpaid invoices per currency.
-func (s *Store) InvoiceBalances(ctx context.Context, sc access.Staff, clientID int64) ([]InvoiceBalance, error) {
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
+func (view *StaffView) InvoiceBalances(ctx context.Context, clientID int64) ([]InvoiceBalance, error) {
+	s, staff := view.s, view.staff
+	today, err := s.billingToday(ctx, s.db, staff.CompanyID())
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +177,7 @@ func (s *Store) InvoiceBalances(ctx context.Context, sc access.Staff, clientID i
 		CAST(SUM(CASE WHEN due_date < ? THEN total_gross ELSE 0 END) AS BIGINT),
 		CAST(SUM(CASE WHEN due_date < ? THEN 1 ELSE 0 END) AS BIGINT)
 		FROM invoices WHERE company_id = ? AND client_id = ? AND status = 'sent' GROUP BY currency ORDER BY currency`),
-		today.String(), today.String(), sc.CompanyID(), clientID)
+		today.String(), today.String(), staff.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: invoice balances: %w", err)
 	}

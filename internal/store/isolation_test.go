@@ -40,121 +40,128 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 		code string
 	}{
 		// Clients.
-		{"Client", func(ctx context.Context, sc access.Staff) error { _, err := s.Client(ctx, sc, b.Client.ID); return err }, domain.ENOTFOUND},
+		{"Client", func(ctx context.Context, sc access.Staff) error {
+			_, err := s.Staff(sc).Client(ctx, b.Client.ID)
+			return err
+		}, domain.ENOTFOUND},
 		{"Client (archived)", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Client(ctx, sc, b.Archived.ID)
+			_, err := s.Staff(sc).Client(ctx, b.Archived.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"UpdateClient", func(ctx context.Context, sc access.Staff) error {
 			c := *b.Client
 			c.Name = "Hijacked"
-			return s.UpdateClient(ctx, sc, &c)
+			return s.Staff(sc).UpdateClient(ctx, &c)
 		}, domain.ENOTFOUND},
-		{"ArchiveClient", func(ctx context.Context, sc access.Staff) error { return s.ArchiveClient(ctx, sc, b.Client.ID, true) }, domain.ENOTFOUND},
+		{"ArchiveClient", func(ctx context.Context, sc access.Staff) error {
+			return s.Staff(sc).ArchiveClient(ctx, b.Client.ID, true)
+		}, domain.ENOTFOUND},
 		{"ArchiveClient (restore)", func(ctx context.Context, sc access.Staff) error {
-			return s.ArchiveClient(ctx, sc, b.Archived.ID, false)
+			return s.Staff(sc).ArchiveClient(ctx, b.Archived.ID, false)
 		}, domain.ENOTFOUND},
-		{"DeleteClient (empty)", func(ctx context.Context, sc access.Staff) error { return s.DeleteClient(ctx, sc, b.Empty.ID) }, domain.ENOTFOUND},
-		{"DeleteClient (with sites)", func(ctx context.Context, sc access.Staff) error { return s.DeleteClient(ctx, sc, b.Client.ID) }, domain.ENOTFOUND},
+		{"DeleteClient (empty)", func(ctx context.Context, sc access.Staff) error { return s.Staff(sc).DeleteClient(ctx, b.Empty.ID) }, domain.ENOTFOUND},
+		{"DeleteClient (with sites)", func(ctx context.Context, sc access.Staff) error { return s.Staff(sc).DeleteClient(ctx, b.Client.ID) }, domain.ENOTFOUND},
 
 		// Contacts.
 		{"Contact", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Contact(ctx, sc, b.Client.ID, b.Contact.ID)
+			_, err := s.Staff(sc).Contact(ctx, b.Client.ID, b.Contact.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"Contact through own client", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Contact(ctx, sc, a.Client.ID, b.Contact.ID)
+			_, err := s.Staff(sc).Contact(ctx, a.Client.ID, b.Contact.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"CreateContact", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateContact(ctx, sc, &domain.Contact{ClientID: b.Client.ID, FirstName: "Mole", LastName: "Inside"})
+			return s.Staff(sc).CreateContact(ctx, &domain.Contact{ClientID: b.Client.ID, FirstName: "Mole", LastName: "Inside"})
 		}, domain.ENOTFOUND},
 		{"UpdateContact", func(ctx context.Context, sc access.Staff) error {
 			c := *b.Contact
 			c.Email = "mole@a.test"
-			return s.UpdateContact(ctx, sc, &c)
+			return s.Staff(sc).UpdateContact(ctx, &c)
 		}, domain.ENOTFOUND},
 		{"UpdateContact through own client", func(ctx context.Context, sc access.Staff) error {
 			c := *b.Contact
 			c.ClientID = a.Client.ID
-			return s.UpdateContact(ctx, sc, &c)
+			return s.Staff(sc).UpdateContact(ctx, &c)
 		}, domain.ENOTFOUND},
 		{"DeleteContact", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteContact(ctx, sc, b.Client.ID, b.Contact.ID)
+			return s.Staff(sc).DeleteContact(ctx, b.Client.ID, b.Contact.ID)
 		}, domain.ENOTFOUND},
 		{"DeleteContact through own client", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteContact(ctx, sc, a.Client.ID, b.Contact.ID)
+			return s.Staff(sc).DeleteContact(ctx, a.Client.ID, b.Contact.ID)
 		}, domain.ENOTFOUND},
 
 		// Sites.
 		{"Site", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Site(ctx, sc, b.Client.ID, b.Site.ID)
+			_, err := s.Staff(sc).Site(ctx, b.Client.ID, b.Site.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"Site through own client", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Site(ctx, sc, a.Client.ID, b.Site.ID)
+			_, err := s.Staff(sc).Site(ctx, a.Client.ID, b.Site.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"CreateSite", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateSite(ctx, sc, &domain.Site{ClientID: b.Client.ID, Name: "Mole hole", City: "Nitra"})
+			return s.Staff(sc).CreateSite(ctx, &domain.Site{ClientID: b.Client.ID, Name: "Mole hole", City: "Nitra"})
 		}, domain.ENOTFOUND},
 		{"UpdateSite", func(ctx context.Context, sc access.Staff) error {
 			x := *b.Site
 			x.Note = "hijacked"
-			return s.UpdateSite(ctx, sc, &x)
+			return s.Staff(sc).UpdateSite(ctx, &x)
 		}, domain.ENOTFOUND},
 		{"UpdateSite through own client", func(ctx context.Context, sc access.Staff) error {
 			x := *b.Site
 			x.ClientID = a.Client.ID
-			return s.UpdateSite(ctx, sc, &x)
+			return s.Staff(sc).UpdateSite(ctx, &x)
 		}, domain.ENOTFOUND},
-		{"DeleteSite (with a project)", func(ctx context.Context, sc access.Staff) error { return s.DeleteSite(ctx, sc, b.Client.ID, b.Site.ID) }, domain.ENOTFOUND},
+		{"DeleteSite (with a project)", func(ctx context.Context, sc access.Staff) error {
+			return s.Staff(sc).DeleteSite(ctx, b.Client.ID, b.Site.ID)
+		}, domain.ENOTFOUND},
 		{"DeleteSite (spare)", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteSite(ctx, sc, b.Client.ID, b.SpareSite.ID)
+			return s.Staff(sc).DeleteSite(ctx, b.Client.ID, b.SpareSite.ID)
 		}, domain.ENOTFOUND},
 		{"DeleteSite through own client", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteSite(ctx, sc, a.Client.ID, b.SpareSite.ID)
+			return s.Staff(sc).DeleteSite(ctx, a.Client.ID, b.SpareSite.ID)
 		}, domain.ENOTFOUND},
 
 		// Projects.
 		{"Project", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Project(ctx, sc, b.Client.ID, b.Project.ID)
+			_, err := s.Staff(sc).Project(ctx, b.Client.ID, b.Project.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"Project through own client", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.Project(ctx, sc, a.Client.ID, b.Project.ID)
+			_, err := s.Staff(sc).Project(ctx, a.Client.ID, b.Project.ID)
 			return err
 		}, domain.ENOTFOUND},
 		{"CreateProject", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateProject(ctx, sc, &domain.Project{ClientID: b.Client.ID, Name: "Mole", Status: domain.ProjectActive})
+			return s.Staff(sc).CreateProject(ctx, &domain.Project{ClientID: b.Client.ID, Name: "Mole", Status: domain.ProjectActive})
 		}, domain.ENOTFOUND},
 		{"CreateProject at their site", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateProject(ctx, sc, &domain.Project{ClientID: b.Client.ID, SiteID: b.Site.ID, Name: "Mole", Status: domain.ProjectActive})
+			return s.Staff(sc).CreateProject(ctx, &domain.Project{ClientID: b.Client.ID, SiteID: b.Site.ID, Name: "Mole", Status: domain.ProjectActive})
 		}, domain.ENOTFOUND},
 		// Own client, foreign site: refused as a bad choice of site.
 		{"CreateProject for own client at their site", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateProject(ctx, sc, &domain.Project{ClientID: a.Client.ID, SiteID: b.Site.ID, Name: "Mole", Status: domain.ProjectActive})
+			return s.Staff(sc).CreateProject(ctx, &domain.Project{ClientID: a.Client.ID, SiteID: b.Site.ID, Name: "Mole", Status: domain.ProjectActive})
 		}, domain.EINVALID},
 		{"UpdateProject", func(ctx context.Context, sc access.Staff) error {
 			p := *b.Project
 			p.Name = "Hijacked"
-			return s.UpdateProject(ctx, sc, &p)
+			return s.Staff(sc).UpdateProject(ctx, &p)
 		}, domain.ENOTFOUND},
 		{"UpdateProject without site", func(ctx context.Context, sc access.Staff) error {
 			p := *b.Project
 			p.SiteID = 0
-			return s.UpdateProject(ctx, sc, &p)
+			return s.Staff(sc).UpdateProject(ctx, &p)
 		}, domain.ENOTFOUND},
 		{"UpdateProject through own client", func(ctx context.Context, sc access.Staff) error {
 			p := *b.Project
 			p.ClientID, p.SiteID = a.Client.ID, a.Site.ID
-			return s.UpdateProject(ctx, sc, &p)
+			return s.Staff(sc).UpdateProject(ctx, &p)
 		}, domain.ENOTFOUND},
 		{"DeleteProject", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteProject(ctx, sc, b.Client.ID, b.Project.ID)
+			return s.Staff(sc).DeleteProject(ctx, b.Client.ID, b.Project.ID)
 		}, domain.ENOTFOUND},
 		{"DeleteProject through own client", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteProject(ctx, sc, a.Client.ID, b.Project.ID)
+			return s.Staff(sc).DeleteProject(ctx, a.Client.ID, b.Project.ID)
 		}, domain.ENOTFOUND},
 
 		// Staff.
@@ -167,11 +174,11 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 			return err
 		}, domain.ENOTFOUND},
 		{"UpdateStaffUser", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.UpdateStaffUser(ctx, sc, b.User.ID, store.StaffUpdate{Name: ptr("Hijacked"), Permissions: &[]string{}})
+			_, err := s.Staff(sc).UpdateStaffUser(ctx, b.User.ID, store.StaffUpdate{Name: ptr("Hijacked"), Permissions: &[]string{}})
 			return err
 		}, domain.ENOTFOUND},
 		{"UpdateStaffUser (disable their admin)", func(ctx context.Context, sc access.Staff) error {
-			_, err := s.UpdateStaffUser(ctx, sc, b.Admin.ID, store.StaffUpdate{Disabled: ptr(true)})
+			_, err := s.Staff(sc).UpdateStaffUser(ctx, b.Admin.ID, store.StaffUpdate{Disabled: ptr(true)})
 			return err
 		}, domain.ENOTFOUND},
 		{"SetStaffPassword", func(ctx context.Context, sc access.Staff) error {
@@ -193,7 +200,7 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 	t.Run("lists hold only own rows", func(t *testing.T) {
 		ctx := t.Context()
 		for _, f := range []store.ClientFilter{{}, {Archived: true}, {Query: "client"}, {Query: "of b"}} {
-			list, info, err := s.Clients(ctx, a.Staff, f)
+			list, info, err := s.Staff(a.Staff).Clients(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,16 +213,16 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 				t.Errorf("Clients(%+v): %d rows, Total %d", f, len(list), info.Total)
 			}
 		}
-		if cs, err := s.Contacts(ctx, a.Staff, b.Client.ID); err != nil || len(cs) != 0 {
+		if cs, err := s.Staff(a.Staff).Contacts(ctx, b.Client.ID); err != nil || len(cs) != 0 {
 			t.Errorf("Contacts of B's client = %v, %v", cs, err)
 		}
-		if xs, err := s.Sites(ctx, a.Staff, b.Client.ID); err != nil || len(xs) != 0 {
+		if xs, err := s.Staff(a.Staff).Sites(ctx, b.Client.ID); err != nil || len(xs) != 0 {
 			t.Errorf("Sites of B's client = %v, %v", xs, err)
 		}
-		if ps, err := s.Projects(ctx, a.Staff, b.Client.ID); err != nil || len(ps) != 0 {
+		if ps, err := s.Staff(a.Staff).Projects(ctx, b.Client.ID); err != nil || len(ps) != 0 {
 			t.Errorf("Projects of B's client = %v, %v", ps, err)
 		}
-		users, err := s.StaffUsers(ctx, a.Company.ID)
+		users, err := s.Staff(a.Staff).StaffUsers(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,10 +231,10 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 				t.Errorf("StaffUsers of A lists %+v", u)
 			}
 		}
-		if n, err := s.CountStaffSessions(ctx, a.Staff, b.User.ID); err != nil || n != 0 {
+		if n, err := s.Staff(a.Staff).CountStaffSessions(ctx, b.User.ID); err != nil || n != 0 {
 			t.Errorf("CountStaffSessions of B's user as A = %d, %v", n, err)
 		}
-		entries, _, err := s.AuditLog(ctx, a.Staff, domain.ListOptions{PerPage: 100})
+		entries, _, err := s.Staff(a.Staff).AuditLog(ctx, domain.ListOptions{PerPage: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +249,7 @@ func testTenantIsolation(t *testing.T, db *testenv.DB) {
 	if _, _, err := s.StaffSession(t.Context(), "b-session", time.Hour); err != nil {
 		t.Fatalf("B's session ended: %v", err)
 	}
-	if n, _ := s.CountStaffSessions(t.Context(), b.Staff, b.User.ID); n != 1 {
+	if n, _ := s.Staff(b.Staff).CountStaffSessions(t.Context(), b.User.ID); n != 1 {
 		t.Fatalf("B's user has %d sessions, want 1", n)
 	}
 }
@@ -312,7 +319,7 @@ func testCompositeForeignKeys(t *testing.T, db *testenv.DB) {
 		})
 	}
 
-	ps, err := db.Store.Projects(t.Context(), a.Staff, a.Client.ID)
+	ps, err := db.Store.Staff(a.Staff).Projects(t.Context(), a.Client.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

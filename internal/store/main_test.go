@@ -58,9 +58,9 @@ func member(t testing.TB, db *testenv.DB, tn *testenv.Tenant, email string, perm
 }
 
 // reloadClient reads the client back as sc sees it.
-func reloadClient(t testing.TB, db *testenv.DB, sc access.Staff, id int64) *domain.Client {
+func reloadClient(t testing.TB, db *testenv.DB, staff access.Staff, id int64) *domain.Client {
 	t.Helper()
-	c, err := db.Store.Client(t.Context(), sc, id)
+	c, err := db.Store.Staff(staff).Client(t.Context(), id)
 	if err != nil {
 		t.Fatalf("Client(%d): %v", id, err)
 	}

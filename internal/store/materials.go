@@ -35,11 +35,12 @@ type MaterialFilter struct {
 
 // Materials lists one page of the company's materials by name, with the number of
 // documents of each.
-func (s *Store) Materials(ctx context.Context, sc access.Staff, f MaterialFilter) ([]*domain.Material, domain.PageInfo, error) {
+func (view *StaffView) Materials(ctx context.Context, f MaterialFilter) ([]*domain.Material, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	where := `m.company_id = ?`
-	args := []any{sc.CompanyID()}
+	args := []any{staff.CompanyID()}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where += ` AND m.search_text LIKE ? ESCAPE '\'`
 		args = append(args, likePattern(q))
@@ -53,8 +54,9 @@ func (s *Store) Materials(ctx context.Context, sc access.Staff, f MaterialFilter
 }
 
 // AllMaterials lists every material of the company by name, for choosing one in a form.
-func (s *Store) AllMaterials(ctx context.Context, sc access.Staff) ([]*domain.Material, error) {
-	return s.collectMaterials(ctx, `SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? ORDER BY m.name, m.id`, sc.CompanyID())
+func (view *StaffView) AllMaterials(ctx context.Context) ([]*domain.Material, error) {
+	s, staff := view.s, view.staff
+	return s.collectMaterials(ctx, `SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? ORDER BY m.name, m.id`, staff.CompanyID())
 }
 
 func (s *Store) collectMaterials(ctx context.Context, query string, args ...any) ([]*domain.Material, error) {
@@ -75,14 +77,16 @@ func (s *Store) collectMaterials(ctx context.Context, query string, args ...any)
 }
 
 // Material returns the company's material id, or ENOTFOUND.
-func (s *Store) Material(ctx context.Context, sc access.Staff, id int64) (*domain.Material, error) {
-	m, err := scanMaterial(s.db.QueryRowContext(ctx, s.q(`SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? AND m.id = ?`), sc.CompanyID(), id))
+func (view *StaffView) Material(ctx context.Context, id int64) (*domain.Material, error) {
+	s, staff := view.s, view.staff
+	m, err := scanMaterial(s.db.QueryRowContext(ctx, s.q(`SELECT `+materialColumns+` FROM materials m WHERE m.company_id = ? AND m.id = ?`), staff.CompanyID(), id))
 	return m, notFound(err, "Material not found.")
 }
 
 // CreateMaterial adds a material to the catalogue. It needs protocols.write.
-func (s *Store) CreateMaterial(ctx context.Context, sc access.Staff, m *domain.Material) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) CreateMaterial(ctx context.Context, m *domain.Material) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	m.Normalize()
@@ -91,21 +95,22 @@ func (s *Store) CreateMaterial(ctx context.Context, sc access.Staff, m *domain.M
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.Now()
-		m.CompanyID, m.CreatedAt, m.UpdatedAt = sc.CompanyID(), now, now
+		m.CompanyID, m.CreatedAt, m.UpdatedAt = staff.CompanyID(), now, now
 		id, err := s.insert(ctx, tx, `INSERT INTO materials (company_id, name, search_text, manufacturer, active_substance, unit, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.CompanyID, m.Name, materialSearchText(m), m.Manufacturer, m.ActiveSubstance, m.Unit, micros(now), micros(now))
 		if err != nil {
 			return fmt.Errorf("store: create material: %w", err)
 		}
 		m.ID = id
-		return s.audit(ctx, tx, sc, "material.create", "Material "+m.Name)
+		return s.audit(ctx, tx, staff, "material.create", "Material "+m.Name)
 	})
 }
 
 // UpdateMaterial replaces the fields of material m.ID. It needs protocols.write and
 // returns ENOTFOUND for a material of another company.
-func (s *Store) UpdateMaterial(ctx context.Context, sc access.Staff, m *domain.Material) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) UpdateMaterial(ctx context.Context, m *domain.Material) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	m.Normalize()
@@ -114,25 +119,26 @@ func (s *Store) UpdateMaterial(ctx context.Context, sc access.Staff, m *domain.M
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE materials SET name = ?, search_text = ?, manufacturer = ?, active_substance = ?, unit = ?, updated_at = ?
-			WHERE company_id = ? AND id = ?`), m.Name, materialSearchText(m), m.Manufacturer, m.ActiveSubstance, m.Unit, micros(s.Now()), sc.CompanyID(), m.ID)
+			WHERE company_id = ? AND id = ?`), m.Name, materialSearchText(m), m.Manufacturer, m.ActiveSubstance, m.Unit, micros(s.Now()), staff.CompanyID(), m.ID)
 		if err := mustAffect(res, err, "Material not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "material.update", "Material "+m.Name)
+		return s.audit(ctx, tx, staff, "material.update", "Material "+m.Name)
 	})
 }
 
 // DeleteMaterial deletes a material. It refuses with ECONFLICT while protocols
 // use it or documents belong to it, and needs protocols.write.
-func (s *Store) DeleteMaterial(ctx context.Context, sc access.Staff, id int64) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) DeleteMaterial(ctx context.Context, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var used, docs int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT
 			(SELECT COUNT(DISTINCT protocol_id) FROM protocol_materials WHERE company_id = ? AND material_id = ?),
-			(SELECT COUNT(*) FROM documents WHERE company_id = ? AND material_id = ?)`), sc.CompanyID(), id, sc.CompanyID(), id).Scan(&used, &docs); err != nil {
+			(SELECT COUNT(*) FROM documents WHERE company_id = ? AND material_id = ?)`), staff.CompanyID(), id, staff.CompanyID(), id).Scan(&used, &docs); err != nil {
 			return err
 		}
 		var still []string
@@ -145,10 +151,10 @@ func (s *Store) DeleteMaterial(ctx context.Context, sc access.Staff, id int64) e
 		if len(still) > 0 {
 			return domain.Errorf(domain.ECONFLICT, "This material %s, so it cannot be deleted.", joinAnd(still))
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID(), id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM materials WHERE company_id = ? AND id = ?`), staff.CompanyID(), id)
 		if err := mustAffect(res, err, "Material not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "material.delete", fmt.Sprintf("Material #%d", id))
+		return s.audit(ctx, tx, staff, "material.delete", fmt.Sprintf("Material #%d", id))
 	})
 }

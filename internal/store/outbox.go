@@ -87,7 +87,8 @@ func (s *Store) enqueueMail(ctx context.Context, tx *sql.Tx, m OutboxMessage) (i
 // each row goes to exactly one: a row is taken by a conditional UPDATE that only
 // matches while the row is still unleased, so a loser's UPDATE simply matches
 // nothing. A lease that runs out (its holder died) makes the row claimable again.
-func (s *Store) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]OutboxMessage, error) {
+func (view *MailView) ClaimMail(ctx context.Context, owner string, lease time.Duration, limit int) ([]OutboxMessage, error) {
+	s := view.s
 	if owner == "" || lease <= 0 || limit <= 0 {
 		return nil, fmt.Errorf("store: claim mail: need an owner, a lease and a limit")
 	}
@@ -140,7 +141,8 @@ func (s *Store) ClaimMail(ctx context.Context, owner string, lease time.Duration
 // 'sent', sent_at, and an attempt row. It returns ECONFLICT, leaving the status as
 // it is, when owner no longer holds the message's lease (it ran out and another
 // process claimed the row), and ENOTFOUND when there is no such message.
-func (s *Store) MailSent(ctx context.Context, id int64, owner string) error {
+func (view *MailView) MailSent(ctx context.Context, id int64, owner string) error {
+	s := view.s
 	now := micros(s.Now())
 	return s.finishAttempt(ctx, id, owner, "", func(tx *sql.Tx) (sql.Result, error) {
 		// A message cancelled while in flight was delivered all the same: say so.
@@ -155,7 +157,8 @@ func (s *Store) MailSent(ctx context.Context, id int64, owner string) error {
 // and due again at retryAt; when final it is 'failed' for good. A message cancelled
 // meanwhile stays cancelled. It returns ECONFLICT when owner no longer holds the
 // lease, and ENOTFOUND when there is no such message.
-func (s *Store) MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error {
+func (view *MailView) MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error {
+	s := view.s
 	errText = clipMailError(errText, maxMailError)
 	if errText == "" {
 		errText = "unknown error"
@@ -211,7 +214,8 @@ func (s *Store) finishAttempt(ctx context.Context, id int64, owner, errText stri
 // that another process can take it at once; a worker that is shutting down calls it
 // for the messages it claimed but did not start. Releasing a message owner does not
 // hold is a no-op.
-func (s *Store) ReleaseMail(ctx context.Context, id int64, owner string) error {
+func (view *MailView) ReleaseMail(ctx context.Context, id int64, owner string) error {
+	s := view.s
 	_, err := s.wdb.ExecContext(ctx, s.q(`UPDATE outbox SET lease_owner = '', lease_until = 0
 		WHERE id = ? AND lease_owner = ? AND status IN ('queued', 'retrying')`), id, owner)
 	if err != nil {
@@ -223,7 +227,8 @@ func (s *Store) ReleaseMail(ctx context.Context, id int64, owner string) error {
 // MailStates returns the delivery state of the company's outbox rows among ids,
 // keyed by id. Ids that are missing or belong to another company are absent from
 // the map.
-func (s *Store) MailStates(ctx context.Context, companyID int64, ids []int64) (map[int64]MailState, error) {
+func (view *StaffView) MailStates(ctx context.Context, ids []int64) (map[int64]MailState, error) {
+	s, companyID := view.s, view.staff.CompanyID()
 	out := make(map[int64]MailState, len(ids))
 	const chunk = 500
 	for len(ids) > 0 {
@@ -272,7 +277,8 @@ func (s *Store) CancelMailTo(ctx context.Context, tx *sql.Tx, companyID, portalU
 }
 
 // AddDevMail stores an email delivered in demo mode in the company's dev mailbox.
-func (s *Store) AddDevMail(ctx context.Context, companyID int64, to, subject, text, html string) error {
+func (view *MailView) AddDevMail(ctx context.Context, companyID int64, to, subject, text, html string) error {
+	s := view.s
 	_, err := s.wdb.ExecContext(ctx, s.q(`INSERT INTO dev_mailbox (company_id, to_addr, subject, text_body, html_body, delivered_at)
 		VALUES (?, ?, ?, ?, ?, ?)`), companyID, to, subject, text, html, micros(s.Now()))
 	if err != nil {
@@ -281,8 +287,9 @@ func (s *Store) AddDevMail(ctx context.Context, companyID int64, to, subject, te
 	return nil
 }
 
-// DevMailbox lists one page of the company's dev mailbox, newest first.
-func (s *Store) DevMailbox(ctx context.Context, companyID int64, opts domain.ListOptions) ([]DevMail, domain.PageInfo, error) {
+// DevMailbox lists one page of the tenant's dev mailbox, newest first.
+func (view *StaffView) DevMailbox(ctx context.Context, opts domain.ListOptions) ([]DevMail, domain.PageInfo, error) {
+	s, companyID := view.s, view.staff.CompanyID()
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM dev_mailbox WHERE company_id = ?`), companyID).Scan(&info.Total); err != nil {

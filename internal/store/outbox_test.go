@@ -29,7 +29,7 @@ func enqueue(t testing.TB, db *testenv.DB, tn *testenv.Tenant, addr string) int6
 // claim claims for owner and returns the ids, failing the test on error.
 func claim(t testing.TB, db *testenv.DB, owner string, lease time.Duration, limit int) []int64 {
 	t.Helper()
-	msgs, err := db.Store.ClaimMail(t.Context(), owner, lease, limit)
+	msgs, err := db.Store.Mail(testenv.MailPrincipal()).ClaimMail(t.Context(), owner, lease, limit)
 	if err != nil {
 		t.Fatalf("ClaimMail(%s): %v", owner, err)
 	}
@@ -43,7 +43,7 @@ func claim(t testing.TB, db *testenv.DB, owner string, lease time.Duration, limi
 // mailState returns the state of one outbox row of the tenant.
 func mailState(t testing.TB, db *testenv.DB, tn *testenv.Tenant, id int64) store.MailState {
 	t.Helper()
-	states, err := db.Store.MailStates(t.Context(), tn.Company.ID, []int64{id})
+	states, err := db.Store.Staff(tn.Staff).MailStates(t.Context(), []int64{id})
 	if err != nil {
 		t.Fatalf("MailStates: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestOutboxLease(t *testing.T) {
 			t.Fatalf("new message: %+v, want queued with no attempts", st)
 		}
 
-		msgs, err := db.Store.ClaimMail(ctx, "a", time.Minute, 10)
+		msgs, err := db.Store.Mail(testenv.MailPrincipal()).ClaimMail(ctx, "a", time.Minute, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,11 +119,11 @@ func TestOutboxLease(t *testing.T) {
 		if got := claim(t, db, "b", time.Minute, 10); !slices.Equal(got, []int64{id}) {
 			t.Fatalf("claim by b after the lease ran out = %v, want [%d]", got, id)
 		}
-		wantCode(t, db.Store.MailSent(ctx, id, "a"), domain.ECONFLICT) // a woke up, too late
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, id, "a"), domain.ECONFLICT) // a woke up, too late
 		if st := mailState(t, db, tn, id); st.Status != store.MailStatusQueued {
 			t.Fatalf("after the stale owner's MailSent: status %q, want queued", st.Status)
 		}
-		wantCode(t, db.Store.MailSent(ctx, id, "b"), "")
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, id, "b"), "")
 
 		st := mailState(t, db, tn, id)
 		if st.Status != store.MailStatusSent || st.Attempts != 1 || st.LastError != "" || db.Store.Now().Sub(st.SentAt).Abs() > 5*time.Second {
@@ -137,8 +137,8 @@ func TestOutboxLease(t *testing.T) {
 		if got := claim(t, db, "c", time.Minute, 10); len(got) != 0 {
 			t.Fatalf("claim after sending = %v, want nothing", got)
 		}
-		wantCode(t, db.Store.MailSent(ctx, id, "b"), domain.ECONFLICT) // sent is final
-		wantCode(t, db.Store.MailSent(ctx, 987654, "b"), domain.ENOTFOUND)
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, id, "b"), domain.ECONFLICT) // sent is final
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, 987654, "b"), domain.ENOTFOUND)
 	})
 }
 
@@ -150,7 +150,7 @@ func TestOutboxRetryThenFail(t *testing.T) {
 
 		claim(t, db, "a", time.Minute, 1)
 		retryAt := db.Store.Now().Add(5 * time.Minute).Truncate(time.Microsecond)
-		wantCode(t, db.Store.MailFailed(ctx, id, "a", "dial tcp 127.0.0.1:2525: connect: connection refused", retryAt, false), "")
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailFailed(ctx, id, "a", "dial tcp 127.0.0.1:2525: connect: connection refused", retryAt, false), "")
 		st := mailState(t, db, tn, id)
 		if st.Status != store.MailStatusRetrying || st.Attempts != 1 || !strings.Contains(st.LastError, "connection refused") || !st.NextAttemptAt.Equal(retryAt) {
 			t.Fatalf("after a failed attempt: %+v, want retrying at %v with the error", st, retryAt)
@@ -160,11 +160,11 @@ func TestOutboxRetryThenFail(t *testing.T) {
 		}
 
 		db.Clock.Advance(5 * time.Minute)
-		msgs, err := db.Store.ClaimMail(ctx, "b", time.Minute, 10)
+		msgs, err := db.Store.Mail(testenv.MailPrincipal()).ClaimMail(ctx, "b", time.Minute, 10)
 		if err != nil || len(msgs) != 1 || msgs[0].Attempts != 1 {
 			t.Fatalf("claim when due = %+v, %v; want the message with 1 attempt", msgs, err)
 		}
-		wantCode(t, db.Store.MailFailed(ctx, id, "b", "554 no such mailbox", db.Store.Now().Add(time.Hour), true), "")
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailFailed(ctx, id, "b", "554 no such mailbox", db.Store.Now().Add(time.Hour), true), "")
 		st = mailState(t, db, tn, id)
 		if st.Status != store.MailStatusFailed || st.Attempts != 2 || st.LastError != "554 no such mailbox" {
 			t.Fatalf("after the final attempt: %+v, want failed after 2 attempts", st)
@@ -185,11 +185,11 @@ func TestOutboxReleaseMail(t *testing.T) {
 		tn := db.Tenant(t, "")
 		id := enqueue(t, db, tn, "jan@abc.test")
 		claim(t, db, "a", time.Hour, 1)
-		wantCode(t, db.Store.ReleaseMail(ctx, id, "b"), "") // not b's to release: no effect
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).ReleaseMail(ctx, id, "b"), "") // not b's to release: no effect
 		if got := claim(t, db, "b", time.Hour, 1); len(got) != 0 {
 			t.Fatalf("claim after a stranger's release = %v, want nothing", got)
 		}
-		wantCode(t, db.Store.ReleaseMail(ctx, id, "a"), "")
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).ReleaseMail(ctx, id, "a"), "")
 		if got := claim(t, db, "b", time.Hour, 1); !slices.Equal(got, []int64{id}) {
 			t.Fatalf("claim after release = %v, want [%d]", got, id)
 		}
@@ -214,7 +214,7 @@ func TestOutboxConcurrentClaims(t *testing.T) {
 			owner := fmt.Sprintf("worker-%d", c)
 			wg.Go(func() {
 				for range 20 {
-					msgs, err := db.Store.ClaimMail(t.Context(), owner, time.Hour, 3)
+					msgs, err := db.Store.Mail(testenv.MailPrincipal()).ClaimMail(t.Context(), owner, time.Hour, 3)
 					if err != nil {
 						t.Errorf("ClaimMail(%s): %v", owner, err)
 						return
@@ -258,8 +258,8 @@ func TestOutboxCancelMailTo(t *testing.T) {
 		if got := claim(t, db, "w", time.Hour, 3); len(got) != 3 {
 			t.Fatalf("claim = %v, want the first three", got)
 		}
-		wantCode(t, db.Store.MailSent(ctx, sent, "w"), "")
-		wantCode(t, db.Store.ReleaseMail(ctx, queued, "w"), "")
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, sent, "w"), "")
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).ReleaseMail(ctx, queued, "w"), "")
 
 		raw := rawDB(t, db)
 		tx, err := raw.BeginTx(ctx, nil)
@@ -274,8 +274,8 @@ func TestOutboxCancelMailTo(t *testing.T) {
 		}
 
 		// The message in flight still went out, and says so.
-		wantCode(t, db.Store.MailSent(ctx, inFlight, "w"), "")
-		states, err := db.Store.MailStates(ctx, tn.Company.ID, []int64{queued, inFlight, sent, otherUser, otherTenant})
+		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, inFlight, "w"), "")
+		states, err := db.Store.Staff(tn.Staff).MailStates(ctx, []int64{queued, inFlight, sent, otherUser, otherTenant})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,14 +318,14 @@ func TestDevMailbox(t *testing.T) {
 		ctx := t.Context()
 		tn, other := db.Tenant(t, ""), db.Tenant(t, "")
 		for i := range 3 {
-			if err := db.Store.AddDevMail(ctx, tn.Company.ID, "jan@abc.test", fmt.Sprintf("Subject %d – Košice", i), "text", "<p>html</p>"); err != nil {
+			if err := db.Store.Mail(testenv.MailPrincipal()).AddDevMail(ctx, tn.Company.ID, "jan@abc.test", fmt.Sprintf("Subject %d – Košice", i), "text", "<p>html</p>"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := db.Store.AddDevMail(ctx, other.Company.ID, "x@other.test", "Other", "t", "h"); err != nil {
+		if err := db.Store.Mail(testenv.MailPrincipal()).AddDevMail(ctx, other.Company.ID, "x@other.test", "Other", "t", "h"); err != nil {
 			t.Fatal(err)
 		}
-		page, info, err := db.Store.DevMailbox(ctx, tn.Company.ID, domain.ListOptions{PerPage: 2})
+		page, info, err := db.Store.Staff(tn.Staff).DevMailbox(ctx, domain.ListOptions{PerPage: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,7 @@ func snapshot(t testing.TB, db *testenv.DB, tn *testenv.Tenant) tenantData {
 	d := tenantData{Contacts: map[int64][]*domain.Contact{}, Sites: map[int64][]*domain.Site{},
 		Projects: map[int64][]*domain.Project{}, Hashes: map[string]string{}}
 	for _, archived := range []bool{false, true} {
-		cs, info, err := db.Store.Clients(ctx, tn.Staff, store.ClientFilter{Archived: archived, ListOptions: domain.ListOptions{PerPage: 100}})
+		cs, info, err := db.Store.Staff(tn.Staff).Clients(ctx, store.ClientFilter{Archived: archived, ListOptions: domain.ListOptions{PerPage: 100}})
 		if err != nil || info.Total > 100 {
 			t.Fatalf("snapshot: %d clients, %v", info.Total, err)
 		}
@@ -46,18 +46,18 @@ func snapshot(t testing.TB, db *testenv.DB, tn *testenv.Tenant) tenantData {
 	}
 	for _, c := range d.Clients {
 		var err error
-		if d.Contacts[c.ID], err = db.Store.Contacts(ctx, tn.Staff, c.ID); err != nil {
+		if d.Contacts[c.ID], err = db.Store.Staff(tn.Staff).Contacts(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if d.Sites[c.ID], err = db.Store.Sites(ctx, tn.Staff, c.ID); err != nil {
+		if d.Sites[c.ID], err = db.Store.Staff(tn.Staff).Sites(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if d.Projects[c.ID], err = db.Store.Projects(ctx, tn.Staff, c.ID); err != nil {
+		if d.Projects[c.ID], err = db.Store.Staff(tn.Staff).Projects(ctx, c.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var err error
-	if d.Staff, err = db.Store.StaffUsers(ctx, tn.Company.ID); err != nil {
+	if d.Staff, err = db.Store.Staff(tn.Staff).StaffUsers(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range d.Staff {
@@ -67,7 +67,7 @@ func snapshot(t testing.TB, db *testenv.DB, tn *testenv.Tenant) tenantData {
 		}
 		d.Hashes[u.Email] = hash
 	}
-	_, info, err := db.Store.AuditLog(ctx, tn.Staff, domain.ListOptions{})
+	_, info, err := db.Store.Staff(tn.Staff).AuditLog(ctx, domain.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func newWorld(t testing.TB, db *testenv.DB, label string) *world {
 	w.Client = db.Client(t, tn, "Client of "+label)
 	w.Empty = db.Client(t, tn, "Empty client of "+label)
 	w.Archived = db.Client(t, tn, "Archived client of "+label)
-	if err := db.Store.ArchiveClient(t.Context(), tn.Staff, w.Archived.ID, true); err != nil {
+	if err := db.Store.Staff(tn.Staff).ArchiveClient(t.Context(), w.Archived.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	w.Contact = db.Contact(t, tn, w.Client, "Ján", "Novák", "jan@"+label+".test")
@@ -121,50 +121,52 @@ func writes(db *testenv.DB, w *world) []struct {
 		do   func(ctx context.Context, sc access.Staff) error
 	}{
 		{"CreateClient", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateClient(ctx, sc, &domain.Client{Name: "New"})
+			return s.Staff(sc).CreateClient(ctx, &domain.Client{Name: "New"})
 		}},
 		{"UpdateClient", func(ctx context.Context, sc access.Staff) error {
 			c := *w.Client
 			c.Name = "Renamed"
-			return s.UpdateClient(ctx, sc, &c)
+			return s.Staff(sc).UpdateClient(ctx, &c)
 		}},
-		{"ArchiveClient", func(ctx context.Context, sc access.Staff) error { return s.ArchiveClient(ctx, sc, w.Client.ID, true) }},
+		{"ArchiveClient", func(ctx context.Context, sc access.Staff) error {
+			return s.Staff(sc).ArchiveClient(ctx, w.Client.ID, true)
+		}},
 		{"ArchiveClient (restore)", func(ctx context.Context, sc access.Staff) error {
-			return s.ArchiveClient(ctx, sc, w.Archived.ID, false)
+			return s.Staff(sc).ArchiveClient(ctx, w.Archived.ID, false)
 		}},
-		{"DeleteClient", func(ctx context.Context, sc access.Staff) error { return s.DeleteClient(ctx, sc, w.Empty.ID) }},
+		{"DeleteClient", func(ctx context.Context, sc access.Staff) error { return s.Staff(sc).DeleteClient(ctx, w.Empty.ID) }},
 		{"CreateContact", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateContact(ctx, sc, &domain.Contact{ClientID: w.Client.ID, FirstName: "Eva", LastName: "Malá"})
+			return s.Staff(sc).CreateContact(ctx, &domain.Contact{ClientID: w.Client.ID, FirstName: "Eva", LastName: "Malá"})
 		}},
 		{"UpdateContact", func(ctx context.Context, sc access.Staff) error {
 			c := *w.Contact
 			c.Position = "Boss"
-			return s.UpdateContact(ctx, sc, &c)
+			return s.Staff(sc).UpdateContact(ctx, &c)
 		}},
 		{"DeleteContact", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteContact(ctx, sc, w.Client.ID, w.Contact.ID)
+			return s.Staff(sc).DeleteContact(ctx, w.Client.ID, w.Contact.ID)
 		}},
 		{"CreateSite", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateSite(ctx, sc, &domain.Site{ClientID: w.Client.ID, Name: "New", City: "Nitra"})
+			return s.Staff(sc).CreateSite(ctx, &domain.Site{ClientID: w.Client.ID, Name: "New", City: "Nitra"})
 		}},
 		{"UpdateSite", func(ctx context.Context, sc access.Staff) error {
 			x := *w.Site
 			x.Note = "changed"
-			return s.UpdateSite(ctx, sc, &x)
+			return s.Staff(sc).UpdateSite(ctx, &x)
 		}},
 		{"DeleteSite", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteSite(ctx, sc, w.Client.ID, w.SpareSite.ID)
+			return s.Staff(sc).DeleteSite(ctx, w.Client.ID, w.SpareSite.ID)
 		}},
 		{"CreateProject", func(ctx context.Context, sc access.Staff) error {
-			return s.CreateProject(ctx, sc, &domain.Project{ClientID: w.Client.ID, Name: "New", Status: domain.ProjectActive})
+			return s.Staff(sc).CreateProject(ctx, &domain.Project{ClientID: w.Client.ID, Name: "New", Status: domain.ProjectActive})
 		}},
 		{"UpdateProject", func(ctx context.Context, sc access.Staff) error {
 			p := *w.Project
 			p.Status = domain.ProjectFinished
-			return s.UpdateProject(ctx, sc, &p)
+			return s.Staff(sc).UpdateProject(ctx, &p)
 		}},
 		{"DeleteProject", func(ctx context.Context, sc access.Staff) error {
-			return s.DeleteProject(ctx, sc, w.Client.ID, w.Project.ID)
+			return s.Staff(sc).DeleteProject(ctx, w.Client.ID, w.Project.ID)
 		}},
 	}
 }
@@ -178,7 +180,7 @@ func testWritesNeedClientsManage(t *testing.T, db *testenv.DB) {
 		}
 	}
 	gone := db.StaffUser(t, w.Tenant, "gone@acme.test", access.ClientsManage)
-	disabled, err := db.Store.UpdateStaffUser(t.Context(), w.Staff, gone.ID, store.StaffUpdate{Disabled: ptr(true)})
+	disabled, err := db.Store.Staff(w.Staff).UpdateStaffUser(t.Context(), gone.ID, store.StaffUpdate{Disabled: ptr(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,31 +218,31 @@ func testReadingNeedsNoPermission(t *testing.T, db *testenv.DB) {
 	reader := member(t, db, w.Tenant, "reader@acme.test")
 	ctx := t.Context()
 
-	if list, info, err := db.Store.Clients(ctx, reader, store.ClientFilter{}); err != nil || info.Total != 2 || len(list) != 2 {
+	if list, info, err := db.Store.Staff(reader).Clients(ctx, store.ClientFilter{}); err != nil || info.Total != 2 || len(list) != 2 {
 		t.Errorf("Clients = %v, %+v, %v; want the 2 active clients", clientNames(list), info, err)
 	}
-	if c, err := db.Store.Client(ctx, reader, w.Client.ID); err != nil || c.Name != w.Client.Name {
+	if c, err := db.Store.Staff(reader).Client(ctx, w.Client.ID); err != nil || c.Name != w.Client.Name {
 		t.Errorf("Client = %+v, %v", c, err)
 	}
-	if cs, err := db.Store.Contacts(ctx, reader, w.Client.ID); err != nil || len(cs) != 1 {
+	if cs, err := db.Store.Staff(reader).Contacts(ctx, w.Client.ID); err != nil || len(cs) != 1 {
 		t.Errorf("Contacts = %v, %v", cs, err)
 	}
-	if c, err := db.Store.Contact(ctx, reader, w.Client.ID, w.Contact.ID); err != nil || c.ID != w.Contact.ID {
+	if c, err := db.Store.Staff(reader).Contact(ctx, w.Client.ID, w.Contact.ID); err != nil || c.ID != w.Contact.ID {
 		t.Errorf("Contact = %+v, %v", c, err)
 	}
-	if xs, err := db.Store.Sites(ctx, reader, w.Client.ID); err != nil || len(xs) != 2 {
+	if xs, err := db.Store.Staff(reader).Sites(ctx, w.Client.ID); err != nil || len(xs) != 2 {
 		t.Errorf("Sites = %v, %v", xs, err)
 	}
-	if x, err := db.Store.Site(ctx, reader, w.Client.ID, w.Site.ID); err != nil || x.ID != w.Site.ID {
+	if x, err := db.Store.Staff(reader).Site(ctx, w.Client.ID, w.Site.ID); err != nil || x.ID != w.Site.ID {
 		t.Errorf("Site = %+v, %v", x, err)
 	}
-	if ps, err := db.Store.Projects(ctx, reader, w.Client.ID); err != nil || len(ps) != 1 {
+	if ps, err := db.Store.Staff(reader).Projects(ctx, w.Client.ID); err != nil || len(ps) != 1 {
 		t.Errorf("Projects = %v, %v", ps, err)
 	}
-	if p, err := db.Store.Project(ctx, reader, w.Client.ID, w.Project.ID); err != nil || p.ID != w.Project.ID {
+	if p, err := db.Store.Staff(reader).Project(ctx, w.Client.ID, w.Project.ID); err != nil || p.ID != w.Project.ID {
 		t.Errorf("Project = %+v, %v", p, err)
 	}
-	if es, _, err := db.Store.AuditLog(ctx, reader, domain.ListOptions{}); err != nil || len(es) == 0 {
+	if es, _, err := db.Store.Staff(reader).AuditLog(ctx, domain.ListOptions{}); err != nil || len(es) == 0 {
 		t.Errorf("AuditLog = %v, %v", es, err)
 	}
 }

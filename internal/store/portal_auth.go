@@ -212,20 +212,21 @@ func (s *Store) setPortalPassword(ctx context.Context, tx *sql.Tx, companyID, us
 
 // PortalClients lists the clients in the scope by name, with the counts of the
 // sites the user may see.
-func (s *Store) PortalClients(ctx context.Context, sc access.Scope) ([]*domain.Client, error) {
-	where, args := legacyClients(sc, "c.id")
-	siteWhere, siteArgs := legacySites(sc, "x.client_id", "x.id")
+func (view *PortalView) PortalClients(ctx context.Context) ([]*domain.Client, error) {
+	s, scope := view.s, view.scope
+	where, args := legacyClients(scope, "c.id")
+	siteWhere, siteArgs := legacySites(scope, "x.client_id", "x.id")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number, c.city,
 		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+siteWhere+`)
 		FROM clients c WHERE c.company_id = ? AND `+where+` ORDER BY c.name, c.id`),
-		append(append(siteArgs, sc.CompanyID()), args...)...)
+		append(append(siteArgs, scope.CompanyID()), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal clients: %w", err)
 	}
 	defer rows.Close()
 	var out []*domain.Client
 	for rows.Next() {
-		c := &domain.Client{CompanyID: sc.CompanyID()}
+		c := &domain.Client{CompanyID: scope.CompanyID()}
 		if err := rows.Scan(&c.ID, &c.Name, &c.CompanyNumber, &c.City, &c.SiteCount); err != nil {
 			return nil, err
 		}

@@ -22,9 +22,9 @@ const (
 
 // portalDocWhere is the WHERE clause of a portal document query: the tenant, the
 // statuses the portal may show, and the Scope's clients and sites.
-func portalDocWhere(sc access.Scope, statuses string) (string, []any) {
-	where, args := legacySites(sc, "d.client_id", "p.site_id")
-	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{sc.CompanyID()}, args...)
+func portalDocWhere(scope access.Scope, statuses string) (string, []any) {
+	where, args := legacySites(scope, "d.client_id", "p.site_id")
+	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{scope.CompanyID()}, args...)
 }
 
 // withProject narrows a document condition to one project, when projectID is set.
@@ -50,14 +50,15 @@ func (s *Store) countPortalDocs(ctx context.Context, table, where string, args [
 // PortalInvoices lists one page of the invoices sc may see, newest issue date
 // first: f.State may narrow them to sent (not yet due), overdue or paid, and
 // f.ProjectID to one project. f.ClientID is ignored: the Scope decides the clients.
-func (s *Store) PortalInvoices(ctx context.Context, sc access.Scope, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
+func (view *PortalView) PortalInvoices(ctx context.Context, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
+	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
+	today, err := s.billingToday(ctx, s.db, scope.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
-	where, args := portalDocWhere(sc, portalInvoiceStatuses)
+	where, args := portalDocWhere(scope, portalInvoiceStatuses)
 	where, args = withProject(where, args, f.ProjectID)
 	w, a := invoiceStateWhere(f.State, today)
 	where, args = where+w, append(args, a...)
@@ -72,21 +73,23 @@ func (s *Store) PortalInvoices(ctx context.Context, sc access.Scope, f BillingFi
 // PortalInvoice returns invoice id with its lines if sc may see it, and ENOTFOUND
 // otherwise: a draft, a void invoice, another client's or another tenant's look
 // exactly like a missing one.
-func (s *Store) PortalInvoice(ctx context.Context, sc access.Scope, id int64) (*domain.Invoice, error) {
-	where, args := portalDocWhere(sc, portalInvoiceStatuses)
-	return s.invoice(ctx, s.db, sc.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+func (view *PortalView) PortalInvoice(ctx context.Context, id int64) (*domain.Invoice, error) {
+	s, scope := view.s, view.scope
+	where, args := portalDocWhere(scope, portalInvoiceStatuses)
+	return s.invoice(ctx, s.db, scope.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
 }
 
 // PortalEstimates lists one page of the estimates sc may see, newest issue date
 // first: f.State may narrow them to sent (open), expired, accepted or declined.
-func (s *Store) PortalEstimates(ctx context.Context, sc access.Scope, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
+func (view *PortalView) PortalEstimates(ctx context.Context, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
+	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	today, err := s.billingToday(ctx, s.db, sc.CompanyID())
+	today, err := s.billingToday(ctx, s.db, scope.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
-	where, args := portalDocWhere(sc, portalEstimateStatuses)
+	where, args := portalDocWhere(scope, portalEstimateStatuses)
 	where, args = withProject(where, args, f.ProjectID)
 	w, a := estimateStateWhere(f.State, today)
 	where, args = where+w, append(args, a...)
@@ -100,25 +103,27 @@ func (s *Store) PortalEstimates(ctx context.Context, sc access.Scope, f BillingF
 
 // PortalEstimate returns estimate id with its lines and decision if sc may see
 // it, and ENOTFOUND otherwise (drafts, other clients', other tenants').
-func (s *Store) PortalEstimate(ctx context.Context, sc access.Scope, id int64) (*domain.Estimate, error) {
-	return s.portalEstimate(ctx, s.db, sc, id)
+func (view *PortalView) PortalEstimate(ctx context.Context, id int64) (*domain.Estimate, error) {
+	s, scope := view.s, view.scope
+	return s.portalEstimate(ctx, s.db, scope, id)
 }
 
-func (s *Store) portalEstimate(ctx context.Context, q querier, sc access.Scope, id int64) (*domain.Estimate, error) {
-	where, args := portalDocWhere(sc, portalEstimateStatuses)
-	return s.estimate(ctx, q, sc.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+func (s *Store) portalEstimate(ctx context.Context, q querier, scope access.Scope, id int64) (*domain.Estimate, error) {
+	where, args := portalDocWhere(scope, portalEstimateStatuses)
+	return s.estimate(ctx, q, scope.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
 }
 
 // PortalProjectBilling returns the invoices and estimates of project projectID
 // that sc may see, newest first, at most 50 of each. A project sc may not see has
 // none.
-func (s *Store) PortalProjectBilling(ctx context.Context, sc access.Scope, projectID int64) ([]*domain.Invoice, []*domain.Estimate, error) {
+func (view *PortalView) PortalProjectBilling(ctx context.Context, projectID int64) ([]*domain.Invoice, []*domain.Estimate, error) {
+	s, scope := view.s, view.scope
 	f := BillingFilter{ProjectID: projectID, ListOptions: domain.ListOptions{PerPage: 50}}
-	invoices, _, err := s.PortalInvoices(ctx, sc, f)
+	invoices, _, err := s.Portal(scope).PortalInvoices(ctx, f)
 	if err != nil {
 		return nil, nil, err
 	}
-	estimates, _, err := s.PortalEstimates(ctx, sc, f)
+	estimates, _, err := s.Portal(scope).PortalEstimates(ctx, f)
 	return invoices, estimates, err
 }
 
@@ -128,20 +133,21 @@ func (s *Store) PortalProjectBilling(ctx context.Context, sc access.Scope, proje
 // set, to each enabled staff member holding billing.manage). The estimate must be
 // one sc may see (ENOTFOUND otherwise), sent, not expired and not yet answered
 // (ECONFLICT otherwise). It returns the estimate as decided.
-func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, decision, comment string) (*domain.Estimate, error) {
-	d := domain.EstimateDecision{Decision: decision, Comment: comment, PortalUserID: sc.PortalUserID()}
+func (view *PortalView) DecideEstimate(ctx context.Context, id int64, decision, comment string) (*domain.Estimate, error) {
+	s, scope := view.s, view.scope
+	d := domain.EstimateDecision{Decision: decision, Comment: comment, PortalUserID: scope.PortalUserID()}
 	if err := validDecision(&d); err != nil {
 		return nil, err
 	}
 	var out *domain.Estimate
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		e, err := s.portalEstimate(ctx, tx, sc, id)
+		e, err := s.portalEstimate(ctx, tx, scope, id)
 		if err != nil {
 			return err
 		}
-		u := &domain.PortalUser{ID: sc.PortalUserID(), CompanyID: sc.CompanyID()}
+		u := &domain.PortalUser{ID: scope.PortalUserID(), CompanyID: scope.CompanyID()}
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT first_name, last_name, email FROM portal_users WHERE company_id = ? AND id = ?`),
-			sc.CompanyID(), sc.PortalUserID()).Scan(&u.FirstName, &u.LastName, &u.Email); err != nil {
+			scope.CompanyID(), scope.PortalUserID()).Scan(&u.FirstName, &u.LastName, &u.Email); err != nil {
 			return notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 		}
 		d.ByName, d.ByEmail = u.Name(), u.Email
@@ -149,20 +155,20 @@ func (s *Store) DecideEstimate(ctx context.Context, sc access.Scope, id int64, d
 		if err != nil {
 			return err
 		}
-		if err := s.auditPortal(ctx, tx, sc, u, "estimate."+d.Decision, "Estimate "+e.Number); err != nil {
+		if err := s.auditPortal(ctx, tx, scope, u, "estimate."+d.Decision, "Estimate "+e.Number); err != nil {
 			return err
 		}
-		to, err := s.decisionRecipients(ctx, tx, sc.CompanyID())
+		to, err := s.decisionRecipients(ctx, tx, scope.CompanyID())
 		if err != nil {
 			return err
 		}
 		for _, addr := range to {
-			mailID, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: MailEstimateDecision, To: addr, ClientID: e.ClientID})
+			mailID, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: scope.CompanyID(), Kind: MailEstimateDecision, To: addr, ClientID: e.ClientID})
 			if err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO estimate_decision_mails (outbox_id, company_id, decision_id) VALUES (?, ?, ?)`),
-				mailID, sc.CompanyID(), decisionID); err != nil {
+				mailID, scope.CompanyID(), decisionID); err != nil {
 				return fmt.Errorf("store: decision mail: %w", err)
 			}
 		}

@@ -17,9 +17,9 @@ const SDSMonths = 24
 // see that were performed in the last SDSMonths months — at any site, or at site
 // siteID when it is not 0. It is a query of its own, its ids bound into the
 // documents query: as a subquery, SQLite would run it once per document.
-func (s *Store) portalMaterials(ctx context.Context, sc access.Scope, siteID int64) ([]any, error) {
-	pw, pargs := legacySites(sc, "p.client_id", "p.site_id")
-	args := append([]any{sc.CompanyID(), micros(s.Now().AddDate(0, -SDSMonths, 0))}, pargs...)
+func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID int64) ([]any, error) {
+	pw, pargs := legacySites(scope, "p.client_id", "p.site_id")
+	args := append([]any{scope.CompanyID(), micros(s.Now().AddDate(0, -SDSMonths, 0))}, pargs...)
 	where := ``
 	if siteID != 0 {
 		where = ` AND p.site_id = ?`
@@ -60,18 +60,18 @@ func inIDs(col string, ids []any) string {
 //     completed protocol the scope may see, performed in the last SDSMonths months;
 //   - a client's documents when the client is the scope's and the document is for
 //     all of its sites or for a site the scope may see.
-func (s *Store) portalDocumentWhere(ctx context.Context, sc access.Scope) (string, []any, error) {
-	mats, err := s.portalMaterials(ctx, sc, 0)
+func (s *Store) portalDocumentWhere(ctx context.Context, scope access.Scope) (string, []any, error) {
+	mats, err := s.portalMaterials(ctx, scope, 0)
 	if err != nil {
 		return "", nil, err
 	}
-	cw, cargs := legacyClients(sc, "d.client_id")
-	dw, dargs := legacySites(sc, "ds.client_id", "ds.site_id")
+	cw, cargs := legacyClients(scope, "d.client_id")
+	dw, dargs := legacySites(scope, "ds.client_id", "ds.site_id")
 	where := `d.company_id = ? AND d.portal_visible = TRUE AND (
 		(d.material_id IS NOT NULL AND ` + inIDs("d.material_id", mats) + `)
 		OR (d.client_id IS NOT NULL AND ` + cw + ` AND (d.all_sites = TRUE OR EXISTS (SELECT 1 FROM document_sites ds
 			WHERE ds.company_id = d.company_id AND ds.document_id = d.id AND ` + dw + `))))`
-	args := []any{sc.CompanyID()}
+	args := []any{scope.CompanyID()}
 	args = append(args, mats...)
 	args = append(args, cargs...)
 	args = append(args, dargs...)
@@ -87,8 +87,8 @@ type PortalDocumentFilter struct {
 }
 
 // portalDocumentFilter returns the documents condition for sc narrowed by f.
-func (s *Store) portalDocumentFilter(ctx context.Context, sc access.Scope, f PortalDocumentFilter) (string, []any, error) {
-	where, args, err := s.portalDocumentWhere(ctx, sc)
+func (s *Store) portalDocumentFilter(ctx context.Context, scope access.Scope, f PortalDocumentFilter) (string, []any, error) {
+	where, args, err := s.portalDocumentWhere(ctx, scope)
 	if err != nil {
 		return "", nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Store) portalDocumentFilter(ctx context.Context, sc access.Scope, f Por
 	if f.SiteID != 0 {
 		// A site's documents: the client's documents for all sites or for this one,
 		// and the safety data sheets of materials used at this site.
-		mats, err := s.portalMaterials(ctx, sc, f.SiteID)
+		mats, err := s.portalMaterials(ctx, scope, f.SiteID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -120,10 +120,11 @@ func (s *Store) portalDocumentFilter(ctx context.Context, sc access.Scope, f Por
 // PortalDocuments lists one page of the documents sc may see, narrowed by f,
 // grouped by material (materials by name first, then each client's documents),
 // and the total.
-func (s *Store) PortalDocuments(ctx context.Context, sc access.Scope, f PortalDocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
+func (view *PortalView) PortalDocuments(ctx context.Context, f PortalDocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
+	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	where, args, err := s.portalDocumentFilter(ctx, sc, f)
+	where, args, err := s.portalDocumentFilter(ctx, scope, f)
 	if err != nil {
 		return nil, info, err
 	}
@@ -138,18 +139,18 @@ func (s *Store) PortalDocuments(ctx context.Context, sc access.Scope, f PortalDo
 	}
 	// Site names of other sites than the scope's would say more than the user may know.
 	for _, d := range docs {
-		d.SiteIDs, d.SiteNames = visibleSites(sc, d)
+		d.SiteIDs, d.SiteNames = visibleSites(scope, d)
 		d.FileKey = ""
 	}
 	return docs, info, nil
 }
 
 // visibleSites keeps the sites of d that sc may see.
-func visibleSites(sc access.Scope, d *domain.Document) ([]int64, []string) {
+func visibleSites(scope access.Scope, d *domain.Document) ([]int64, []string) {
 	var ids []int64
 	var names []string
 	for i, id := range d.SiteIDs {
-		if sc.CanSeeSite(d.ClientID, id) {
+		if scope.CanSeeSite(d.ClientID, id) {
 			ids = append(ids, id)
 			names = append(names, d.SiteNames[i])
 		}
@@ -158,8 +159,9 @@ func visibleSites(sc access.Scope, d *domain.Document) ([]int64, []string) {
 }
 
 // PortalDocumentCount is the number of documents on the portal's Documents page for sc.
-func (s *Store) PortalDocumentCount(ctx context.Context, sc access.Scope) (int, error) {
-	where, args, err := s.portalDocumentWhere(ctx, sc)
+func (view *PortalView) PortalDocumentCount(ctx context.Context) (int, error) {
+	s, scope := view.s, view.scope
+	where, args, err := s.portalDocumentWhere(ctx, scope)
 	if err != nil {
 		return 0, err
 	}
@@ -172,8 +174,9 @@ func (s *Store) PortalDocumentCount(ctx context.Context, sc access.Scope) (int, 
 
 // PortalDocument returns document id, with its file key, if sc may see it, and
 // ENOTFOUND otherwise.
-func (s *Store) PortalDocument(ctx context.Context, sc access.Scope, id int64) (*domain.Document, error) {
-	where, args, err := s.portalDocumentWhere(ctx, sc)
+func (view *PortalView) PortalDocument(ctx context.Context, id int64) (*domain.Document, error) {
+	s, scope := view.s, view.scope
+	where, args, err := s.portalDocumentWhere(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +188,6 @@ func (s *Store) PortalDocument(ctx context.Context, sc access.Scope, id int64) (
 		return nil, domain.Errorf(domain.ENOTFOUND, "Document not found.")
 	}
 	d := docs[0]
-	d.SiteIDs, d.SiteNames = visibleSites(sc, d)
+	d.SiteIDs, d.SiteNames = visibleSites(scope, d)
 	return d, nil
 }

@@ -13,16 +13,17 @@ import (
 // and filters by it in SQL, so a row the Scope does not cover is simply not found.
 
 // portalProtocolWhere is the condition for the completed protocols p the scope may see.
-func portalProtocolWhere(sc access.Scope) (string, []any) {
-	where, args := legacySites(sc, "p.client_id", "p.site_id")
-	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{sc.CompanyID()}, args...)
+func portalProtocolWhere(scope access.Scope) (string, []any) {
+	where, args := legacySites(scope, "p.client_id", "p.site_id")
+	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{scope.CompanyID()}, args...)
 }
 
 // PortalProtocols lists one page of the completed protocols at the sites sc may
 // see, newest first, narrowed by f (its Status is ignored). Drafts never appear.
-func (s *Store) PortalProtocols(ctx context.Context, sc access.Scope, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
+func (view *PortalView) PortalProtocols(ctx context.Context, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
+	s, scope := view.s, view.scope
 	f.Status = ""
-	where, args := portalProtocolWhere(sc)
+	where, args := portalProtocolWhere(scope)
 	where, args = f.where(where, args)
 	return s.listProtocols(ctx, false, where, args, f.ListOptions)
 }
@@ -30,8 +31,9 @@ func (s *Store) PortalProtocols(ctx context.Context, sc access.Scope, f Protocol
 // PortalProtocol returns completed protocol id with its materials if sc may see
 // it, and ENOTFOUND otherwise — missing and forbidden look the same from outside.
 // The technician's name is left empty.
-func (s *Store) PortalProtocol(ctx context.Context, sc access.Scope, id int64) (*domain.Protocol, error) {
-	where, args := portalProtocolWhere(sc)
+func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.Protocol, error) {
+	s, scope := view.s, view.scope
+	where, args := portalProtocolWhere(scope)
 	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(false)+` WHERE `+where+` AND p.id = ?`), append(args, id)...))
 	if err != nil {
 		return nil, notFound(err, "Protocol not found.")
@@ -43,10 +45,11 @@ func (s *Store) PortalProtocol(ctx context.Context, sc access.Scope, id int64) (
 // protocols at the sites sc may see and the date of the latest. The counts are one
 // grouped pass over the scope's protocols, served by the (client, status, date)
 // index, rather than a pair of subqueries per client.
-func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.ClientSummary, error) {
-	cw, cargs := legacyClients(sc, "c.id")
+func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
+	s, scope := view.s, view.scope
+	cw, cargs := legacyClients(scope, "c.id")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number FROM clients c
-		WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append([]any{sc.CompanyID()}, cargs...)...)
+		WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append([]any{scope.CompanyID()}, cargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
 	}
@@ -63,7 +66,7 @@ func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	where, args := portalProtocolWhere(sc)
+	where, args := portalProtocolWhere(scope)
 	rows, err = s.db.QueryContext(ctx, s.q(`SELECT p.client_id, COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where+` GROUP BY p.client_id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
@@ -86,23 +89,25 @@ func (s *Store) PortalSummaries(ctx context.Context, sc access.Scope) ([]domain.
 
 // PortalClient returns the full record of client id if sc is assigned to it, and
 // ENOTFOUND otherwise. Its site count is of the sites sc may see.
-func (s *Store) PortalClient(ctx context.Context, sc access.Scope, id int64) (*domain.Client, error) {
-	cw, cargs := legacyClients(sc, "c.id")
-	sw, sargs := legacySites(sc, "x.client_id", "x.id")
+func (view *PortalView) PortalClient(ctx context.Context, id int64) (*domain.Client, error) {
+	s, scope := view.s, view.scope
+	cw, cargs := legacyClients(scope, "c.id")
+	sw, sargs := legacySites(scope, "x.client_id", "x.id")
 	row := s.db.QueryRowContext(ctx, s.q(`SELECT c.id, c.company_id, c.name, c.company_number, c.tax_id, c.vat_id, c.contact_person,
 		c.email, c.protocol_email, c.phone, c.street, c.city, c.postal_code, c.country, c.archived_at, c.created_at, c.updated_at,
 		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+sw+`), 0, 0
-		FROM clients c WHERE c.company_id = ? AND c.id = ? AND `+cw), append(append(sargs, sc.CompanyID(), id), cargs...)...)
+		FROM clients c WHERE c.company_id = ? AND c.id = ? AND `+cw), append(append(sargs, scope.CompanyID(), id), cargs...)...)
 	c, err := scanClient(row)
 	return c, notFound(err, "Company not found.")
 }
 
 // PortalSites lists by name the sites of client clientID that sc may see; empty
 // for a client outside the scope.
-func (s *Store) PortalSites(ctx context.Context, sc access.Scope, clientID int64) ([]*domain.Site, error) {
-	sw, sargs := legacySites(sc, "client_id", "id")
+func (view *PortalView) PortalSites(ctx context.Context, clientID int64) ([]*domain.Site, error) {
+	s, scope := view.s, view.scope
+	sw, sargs := legacySites(scope, "client_id", "id")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND `+sw+` ORDER BY name, id`),
-		append([]any{sc.CompanyID(), clientID}, sargs...)...)
+		append([]any{scope.CompanyID(), clientID}, sargs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal sites: %w", err)
 	}
@@ -119,17 +124,19 @@ func (s *Store) PortalSites(ctx context.Context, sc access.Scope, clientID int64
 }
 
 // PortalSite returns site id if sc may see it, and ENOTFOUND otherwise.
-func (s *Store) PortalSite(ctx context.Context, sc access.Scope, id int64) (*domain.Site, error) {
-	sw, sargs := legacySites(sc, "client_id", "id")
+func (view *PortalView) PortalSite(ctx context.Context, id int64) (*domain.Site, error) {
+	s, scope := view.s, view.scope
+	sw, sargs := legacySites(scope, "client_id", "id")
 	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND id = ? AND `+sw),
-		append([]any{sc.CompanyID(), id}, sargs...)...))
+		append([]any{scope.CompanyID(), id}, sargs...)...))
 	return x, notFound(err, "Site not found.")
 }
 
 // UpdatePortalClientEmails sets the main and protocol email of client clientID, as
 // its portal user u may on My data, and audits the change under u's name. A
 // client outside sc is ENOTFOUND; a bad address EINVALID naming the field.
-func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u *domain.PortalUser, clientID int64, email, protocolEmail string) error {
+func (view *PortalView) UpdatePortalClientEmails(ctx context.Context, u *domain.PortalUser, clientID int64, email, protocolEmail string) error {
+	s, scope := view.s, view.scope
 	email, protocolEmail = domain.NormalizeEmail(email), domain.NormalizeEmail(protocolEmail)
 	var v domain.Validator
 	v.Email("email", email)
@@ -137,14 +144,14 @@ func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u
 	if err := v.Err(); err != nil {
 		return err
 	}
-	if u == nil || u.ID != sc.PortalUserID() {
+	if u == nil || u.ID != scope.PortalUserID() {
 		return domain.Errorf(domain.ENOTFOUND, "Company not found.")
 	}
-	cw, cargs := legacyClients(sc, "id")
+	cw, cargs := legacyClients(scope, "id")
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var name, oldEmail, oldProtocol string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT name, email, protocol_email FROM clients WHERE company_id = ? AND id = ? AND `+cw),
-			append([]any{sc.CompanyID(), clientID}, cargs...)...).Scan(&name, &oldEmail, &oldProtocol)
+			append([]any{scope.CompanyID(), clientID}, cargs...)...).Scan(&name, &oldEmail, &oldProtocol)
 		if err != nil {
 			return notFound(err, "Company not found.")
 		}
@@ -152,26 +159,26 @@ func (s *Store) UpdatePortalClientEmails(ctx context.Context, sc access.Scope, u
 			return nil
 		}
 		// search_text holds the main email, so it is rebuilt from the stored fields.
-		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), sc.CompanyID(), clientID))
+		c, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE c.company_id = ? AND c.id = ?`), scope.CompanyID(), clientID))
 		if err != nil {
 			return err
 		}
 		c.Email, c.ProtocolEmail = email, protocolEmail
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE clients SET email = ?, protocol_email = ?, search_text = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
-			email, protocolEmail, clientSearchText(c), micros(s.Now()), sc.CompanyID(), clientID); err != nil {
+			email, protocolEmail, clientSearchText(c), micros(s.Now()), scope.CompanyID(), clientID); err != nil {
 			return fmt.Errorf("store: update client emails: %w", err)
 		}
 		subject := fmt.Sprintf("Client %s: email %q → %q, protocol email %q → %q", name, oldEmail, email, oldProtocol, protocolEmail)
-		return s.auditPortal(ctx, tx, sc, u, "client.emails", subject)
+		return s.auditPortal(ctx, tx, scope, u, "client.emails", subject)
 	})
 }
 
 // auditPortal records that portal user u did action to subject, in the caller's
 // transaction. The actor's name carries "(portal)" so the audit log tells them
 // from staff.
-func (s *Store) auditPortal(ctx context.Context, tx *sql.Tx, sc access.Scope, u *domain.PortalUser, action, subject string) error {
+func (s *Store) auditPortal(ctx context.Context, tx *sql.Tx, scope access.Scope, u *domain.PortalUser, action, subject string) error {
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit_log (company_id, actor_id, actor_name, action, subject, at, portal_user_id) VALUES (?, NULL, ?, ?, ?, ?, ?)`),
-		sc.CompanyID(), u.Name()+" (portal)", action, subject, micros(s.Now()), sc.PortalUserID())
+		scope.CompanyID(), u.Name()+" (portal)", action, subject, micros(s.Now()), scope.PortalUserID())
 	if err != nil {
 		return fmt.Errorf("store: audit: %w", err)
 	}

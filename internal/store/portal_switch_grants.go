@@ -22,11 +22,12 @@ type SwitchChoice struct {
 
 // SwitchChoices lists every switch of the tenant with its client and project, by
 // client, project and name.
-func (s *Store) SwitchChoices(ctx context.Context, sc access.Staff) ([]SwitchChoice, error) {
+func (view *StaffView) SwitchChoices(ctx context.Context) ([]SwitchChoice, error) {
+	s, staff := view.s, view.staff
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT sw.id, sw.client_id, c.name, p.name, sw.name FROM switches sw
 		JOIN clients c ON c.company_id = sw.company_id AND c.id = sw.client_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE sw.company_id = ? ORDER BY c.name, c.id, p.name, sw.name, sw.id`), sc.CompanyID())
+		WHERE sw.company_id = ? ORDER BY c.name, c.id, p.name, sw.name, sw.id`), staff.CompanyID())
 	if err != nil {
 		return nil, fmt.Errorf("store: switch choices: %w", err)
 	}
@@ -44,9 +45,10 @@ func (s *Store) SwitchChoices(ctx context.Context, sc access.Staff) ([]SwitchCho
 
 // PortalSwitchGrants lists the switches the portal user's access is narrowed to,
 // over all their clients; empty means every switch of every client.
-func (s *Store) PortalSwitchGrants(ctx context.Context, sc access.Staff, userID int64) ([]int64, error) {
+func (view *StaffView) PortalSwitchGrants(ctx context.Context, userID int64) ([]int64, error) {
+	s, staff := view.s, view.staff
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT switch_id FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ? ORDER BY switch_id`),
-		sc.CompanyID(), userID)
+		staff.CompanyID(), userID)
 	if err != nil {
 		return nil, err
 	}
@@ -65,8 +67,9 @@ func (s *Store) PortalSwitchGrants(ctx context.Context, sc access.Staff, userID 
 // CheckSwitchGrants returns EINVALID (field switch_ids) unless every switch is a
 // switch of the tenant belonging to one of the clients. Callers check before they
 // change a user's clients, so that a bad choice changes nothing.
-func (s *Store) CheckSwitchGrants(ctx context.Context, sc access.Staff, clientIDs, switchIDs []int64) error {
-	return s.checkSwitchGrants(ctx, s.db, sc.CompanyID(), clientIDs, switchIDs)
+func (view *StaffView) CheckSwitchGrants(ctx context.Context, clientIDs, switchIDs []int64) error {
+	s, staff := view.s, view.staff
+	return s.checkSwitchGrants(ctx, s.db, staff.CompanyID(), clientIDs, switchIDs)
 }
 
 func (s *Store) checkSwitchGrants(ctx context.Context, q querier, companyID int64, clientIDs, switchIDs []int64) error {
@@ -87,37 +90,38 @@ func (s *Store) checkSwitchGrants(ctx context.Context, q querier, companyID int6
 // chosen switches: a client with none of its switches chosen stays with all of
 // them. Each switch must belong to one of the user's clients (EINVALID
 // otherwise). Needs clients.manage, like the rest of a user's access.
-func (s *Store) SetPortalSwitchGrants(ctx context.Context, sc access.Staff, userID int64, switchIDs []int64) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) SetPortalSwitchGrants(ctx context.Context, userID int64, switchIDs []int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.setSwitchGrants(ctx, tx, sc, userID, switchIDs) })
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.setSwitchGrants(ctx, tx, staff, userID, switchIDs) })
 }
 
 // setSwitchGrants replaces the user's switch narrowing in the caller's transaction.
-func (s *Store) setSwitchGrants(ctx context.Context, tx *sql.Tx, sc access.Staff, userID int64, switchIDs []int64) error {
+func (s *Store) setSwitchGrants(ctx context.Context, tx *sql.Tx, staff access.Staff, userID int64, switchIDs []int64) error {
 	switchIDs = uniqueIDs(switchIDs)
 	slices.Sort(switchIDs)
-	clients, err := s.grantedClients(ctx, tx, sc.CompanyID(), userID)
+	clients, err := s.grantedClients(ctx, tx, staff.CompanyID(), userID)
 	if err != nil {
 		return err
 	}
 	if len(clients) == 0 {
 		return domain.Errorf(domain.ENOTFOUND, "Portal user not found.")
 	}
-	if err := s.checkSwitchGrants(ctx, tx, sc.CompanyID(), clients, switchIDs); err != nil {
+	if err := s.checkSwitchGrants(ctx, tx, staff.CompanyID(), clients, switchIDs); err != nil {
 		return err
 	}
-	before, err := s.PortalSwitchGrants(ctx, sc, userID)
+	before, err := s.Staff(staff).PortalSwitchGrants(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ?`), sc.CompanyID(), userID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_switch_grants WHERE company_id = ? AND portal_user_id = ?`), staff.CompanyID(), userID); err != nil {
 		return err
 	}
 	for _, id := range switchIDs {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO portal_switch_grants (company_id, portal_user_id, client_id, switch_id)
-			SELECT company_id, ?, client_id, id FROM switches WHERE company_id = ? AND id = ?`), userID, sc.CompanyID(), id); err != nil {
+			SELECT company_id, ?, client_id, id FROM switches WHERE company_id = ? AND id = ?`), userID, staff.CompanyID(), id); err != nil {
 			return err
 		}
 	}
@@ -132,5 +136,5 @@ func (s *Store) setSwitchGrants(ctx context.Context, tx *sql.Tx, sc access.Staff
 	if len(names) > 0 {
 		what = "switches " + strings.Join(names, ", ")
 	}
-	return s.audit(ctx, tx, sc, "portal.access.switches", fmt.Sprintf("Portal user #%d: %s", userID, what))
+	return s.audit(ctx, tx, staff, "portal.access.switches", fmt.Sprintf("Portal user #%d: %s", userID, what))
 }

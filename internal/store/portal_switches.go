@@ -13,14 +13,14 @@ import (
 // that the Scope may see: the project is at a site the user sees (a project with
 // no site needs all the client's sites), and the user's per-switch narrowing, if
 // any, allows the switch.
-func (s *Store) portalSwitchWhere(sc access.Scope) (string, []any) {
-	sites, siteArgs := legacySites(sc, "p.client_id", "p.site_id")
+func (s *Store) portalSwitchWhere(scope access.Scope) (string, []any) {
+	sites, siteArgs := legacySites(scope, "p.client_id", "p.site_id")
 	if sites == "1 = 0" {
 		return sites, nil
 	}
-	switches, switchArgs := legacySwitches(sc, "sw.client_id", "sw.id")
+	switches, switchArgs := legacySwitches(scope, "sw.client_id", "sw.id")
 	return `sw.company_id = ? AND ` + sites + ` AND ` + switches,
-		append(append([]any{sc.CompanyID()}, siteArgs...), switchArgs...)
+		append(append([]any{scope.CompanyID()}, siteArgs...), switchArgs...)
 }
 
 // PortalProject is a project as the portal shows it: with its client's name and
@@ -37,9 +37,10 @@ const portalProjectColumns = `p.id, p.company_id, p.client_id, COALESCE(p.site_i
 // PortalProjects lists the projects the Scope sees — of the user's clients, at
 // the sites the user sees (a project with no site needs all of them) — active
 // first, then by client and name, with counts of the visible switches.
-func (s *Store) PortalProjects(ctx context.Context, sc access.Scope) ([]*PortalProject, error) {
-	where, args := legacySites(sc, "p.client_id", "p.site_id")
-	swWhere, swArgs := s.portalSwitchWhere(sc)
+func (view *PortalView) PortalProjects(ctx context.Context) ([]*PortalProject, error) {
+	s, scope := view.s, view.scope
+	where, args := legacySites(scope, "p.client_id", "p.site_id")
+	swWhere, swArgs := s.portalSwitchWhere(scope)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+portalProjectColumns+`,
 		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+swWhere+`),
 		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+swWhere+`)
@@ -47,7 +48,7 @@ func (s *Store) PortalProjects(ctx context.Context, sc access.Scope) ([]*PortalP
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
 		WHERE p.company_id = ? AND `+where+`
 		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, c.name, p.name, p.id`),
-		append(append(append(append([]any{}, swArgs...), swArgs...), sc.CompanyID()), args...)...)
+		append(append(append(append([]any{}, swArgs...), swArgs...), scope.CompanyID()), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal projects: %w", err)
 	}
@@ -79,19 +80,21 @@ func scanPortalProject(row interface{ Scan(...any) error }, counts bool) (*Porta
 
 // PortalProjectByID returns project id if the Scope sees it, and ENOTFOUND
 // otherwise — missing and forbidden look the same from outside.
-func (s *Store) PortalProjectByID(ctx context.Context, sc access.Scope, id int64) (*PortalProject, error) {
-	where, args := legacySites(sc, "p.client_id", "p.site_id")
+func (view *PortalView) PortalProjectByID(ctx context.Context, id int64) (*PortalProject, error) {
+	s, scope := view.s, view.scope
+	where, args := legacySites(scope, "p.client_id", "p.site_id")
 	pp, err := scanPortalProject(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalProjectColumns+`
 		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
-		WHERE p.company_id = ? AND p.id = ? AND `+where), append([]any{sc.CompanyID(), id}, args...)...), false)
+		WHERE p.company_id = ? AND p.id = ? AND `+where), append([]any{scope.CompanyID(), id}, args...)...), false)
 	return pp, notFound(err, "Project not found.")
 }
 
 // PortalSwitches lists the switches of project projectID that the Scope sees, by
 // name; empty for a project outside the Scope. No credentials are selected.
-func (s *Store) PortalSwitches(ctx context.Context, sc access.Scope, projectID int64) ([]*domain.Switch, error) {
-	where, args := s.portalSwitchWhere(sc)
+func (view *PortalView) PortalSwitches(ctx context.Context, projectID int64) ([]*domain.Switch, error) {
+	s, scope := view.s, view.scope
+	where, args := s.portalSwitchWhere(scope)
 	return s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
 		WHERE sw.project_id = ? AND `+where+` ORDER BY sw.name, sw.id`, append([]any{projectID}, args...)...)
@@ -102,15 +105,16 @@ func (s *Store) PortalSwitches(ctx context.Context, sc access.Scope, projectID i
 // own commands as "You", staff commands as teamLabel (staff names are never
 // selected), other portal users' by name, and changes nobody here commanded as
 // domain.ExternalLabel.
-func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
-	where, args := s.portalSwitchWhere(sc)
+func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
+	s, scope := view.s, view.scope
+	where, args := s.portalSwitchWhere(scope)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, COALESCE(e.portal_user_id, 0),
 			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
 		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
-		append(append([]any{sc.CompanyID(), projectID}, args...), limit)...)
+		append(append([]any{scope.CompanyID(), projectID}, args...), limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal switch activity: %w", err)
 	}
@@ -129,7 +133,7 @@ func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, proje
 		switch e.ActorKind {
 		case domain.ActorPortal:
 			e.Who = name
-			if portalID == sc.PortalUserID() {
+			if portalID == scope.PortalUserID() {
 				e.Who = "You"
 			}
 		case domain.ActorStaff:
@@ -147,8 +151,9 @@ func (s *Store) PortalSwitchActivity(ctx context.Context, sc access.Scope, proje
 
 // PortalSwitchVisible reports whether the Scope sees switch id, for checks that
 // need no row.
-func (s *Store) PortalSwitchVisible(ctx context.Context, sc access.Scope, id int64) (bool, error) {
-	where, args := s.portalSwitchWhere(sc)
+func (view *PortalView) PortalSwitchVisible(ctx context.Context, id int64) (bool, error) {
+	s, scope := view.s, view.scope
+	where, args := s.portalSwitchWhere(scope)
 	var n int
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches sw JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
 		WHERE sw.id = ? AND `+where), append([]any{id}, args...)...).Scan(&n)

@@ -18,7 +18,7 @@ import (
 // "kind → recipient" lines, sorted.
 func queuedMail(t *testing.T, db *testenv.DB, companyID int64) []string {
 	t.Helper()
-	msgs, err := db.Store.ClaimMail(t.Context(), fmt.Sprintf("test-%d", companyID), time.Minute, 1000)
+	msgs, err := db.Store.Mail(testenv.MailPrincipal()).ClaimMail(t.Context(), fmt.Sprintf("test-%d", companyID), time.Minute, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func queuedMail(t *testing.T, db *testenv.DB, companyID int64) []string {
 	for _, m := range msgs {
 		if m.CompanyID == companyID {
 			out = append(out, m.Kind+" → "+m.To)
-		} else if err := db.Store.ReleaseMail(t.Context(), m.ID, fmt.Sprintf("test-%d", companyID)); err != nil {
+		} else if err := db.Store.Mail(testenv.MailPrincipal()).ReleaseMail(t.Context(), m.ID, fmt.Sprintf("test-%d", companyID)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -42,9 +42,9 @@ func wantMail(t *testing.T, db *testenv.DB, companyID int64, want ...string) {
 	}
 }
 
-func invitePortal(t *testing.T, db *testenv.DB, sc access.Staff, clientID int64, email string) *store.InviteResult {
+func invitePortal(t *testing.T, db *testenv.DB, staff access.Staff, clientID int64, email string) *store.InviteResult {
 	t.Helper()
-	res, err := db.Store.InvitePortalUser(t.Context(), sc, store.Invitation{ClientID: clientID, Email: email})
+	res, err := db.Store.Staff(staff).InvitePortalUser(t.Context(), store.Invitation{ClientID: clientID, Email: email})
 	if err != nil {
 		t.Fatalf("invite %s: %v", email, err)
 	}
@@ -107,7 +107,7 @@ func TestPortalUsers(t *testing.T) {
 			tn := db.Tenant(t, "")
 			c := db.Client(t, tn, "ABC")
 			jana := db.Contact(t, tn, c, "Jana", "Nová", "jana@abc.test")
-			res, err := db.Store.InvitePortalUser(t.Context(), tn.Staff, store.Invitation{ClientID: c.ID, Email: jana.Email, ContactID: jana.ID})
+			res, err := db.Store.Staff(tn.Staff).InvitePortalUser(t.Context(), store.Invitation{ClientID: c.ID, Email: jana.Email, ContactID: jana.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,21 +115,21 @@ func TestPortalUsers(t *testing.T) {
 				t.Fatalf("user = %+v, grants %+v", res.User, res.User.Grants)
 			}
 			other := db.Client(t, tn, "Other")
-			_, err = db.Store.InvitePortalUser(t.Context(), tn.Staff, store.Invitation{ClientID: other.ID, Email: jana.Email, ContactID: jana.ID})
+			_, err = db.Store.Staff(tn.Staff).InvitePortalUser(t.Context(), store.Invitation{ClientID: other.ID, Email: jana.Email, ContactID: jana.ID})
 			wantCode(t, err, domain.ENOTFOUND) // the contact belongs to another client
 		}},
 		spec{"invitations are refused without permission, with a bad email, or for another tenant's client", func(t *testing.T, db *testenv.DB) {
 			tn, other := db.Tenant(t, ""), db.Tenant(t, "")
 			c, oc := db.Client(t, tn, "Mine"), db.Client(t, other, "Theirs")
 			manager := member(t, db, tn, "mgr@"+tn.Company.Slug+".test", access.ClientsManage)
-			_, err := db.Store.InvitePortalUser(t.Context(), manager, store.Invitation{ClientID: c.ID, Email: "x@x.test"})
+			_, err := db.Store.Staff(manager).InvitePortalUser(t.Context(), store.Invitation{ClientID: c.ID, Email: "x@x.test"})
 			wantCode(t, err, domain.EFORBIDDEN)
-			_, err = db.Store.CreatePortalUser(t.Context(), manager, store.NewPortalUser{FirstName: "A", LastName: "B", Email: "x@x.test", ClientIDs: []int64{c.ID}})
+			_, err = db.Store.Staff(manager).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "A", LastName: "B", Email: "x@x.test", ClientIDs: []int64{c.ID}})
 			wantCode(t, err, domain.EFORBIDDEN)
-			wantCode(t, db.Store.SendPortalReset(t.Context(), manager, 1), domain.EFORBIDDEN)
-			_, err = db.Store.InvitePortalUser(t.Context(), tn.Staff, store.Invitation{ClientID: c.ID, Email: "not an email"})
+			wantCode(t, db.Store.Staff(manager).SendPortalReset(t.Context(), 1), domain.EFORBIDDEN)
+			_, err = db.Store.Staff(tn.Staff).InvitePortalUser(t.Context(), store.Invitation{ClientID: c.ID, Email: "not an email"})
 			wantFields(t, err, "email")
-			_, err = db.Store.InvitePortalUser(t.Context(), tn.Staff, store.Invitation{ClientID: oc.ID, Email: "x@x.test"})
+			_, err = db.Store.Staff(tn.Staff).InvitePortalUser(t.Context(), store.Invitation{ClientID: oc.ID, Email: "x@x.test"})
 			wantCode(t, err, domain.ENOTFOUND)
 			wantMail(t, db, tn.Company.ID)
 		}},
@@ -140,10 +140,10 @@ func TestPortalUsers(t *testing.T) {
 			ke := db.Site(t, tn, abc, "Košice", "Košice")
 			db.Site(t, tn, den, "Nitra", "Nitra")
 			os := db.Site(t, tn, other, "Prešov", "Prešov")
-			_, err := db.Store.CreatePortalUser(t.Context(), tn.Staff, store.NewPortalUser{FirstName: "K", LastName: "V",
+			_, err := db.Store.Staff(tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "K", LastName: "V",
 				Email: "k@abc.test", ClientIDs: []int64{abc.ID, den.ID}, SiteIDs: []int64{os.ID}})
 			wantFields(t, err, "site_ids")
-			u, err := db.Store.CreatePortalUser(t.Context(), tn.Staff, store.NewPortalUser{FirstName: "K", LastName: "V",
+			u, err := db.Store.Staff(tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "K", LastName: "V",
 				Email: "k@abc.test", ClientIDs: []int64{abc.ID, den.ID}, SiteIDs: []int64{ke.ID}})
 			if err != nil {
 				t.Fatal(err)
@@ -157,7 +157,7 @@ func TestPortalUsers(t *testing.T) {
 				t.Fatalf("scope = %+v", sc)
 			}
 			counts := map[string]int{}
-			cs, err := db.Store.PortalClients(t.Context(), sc)
+			cs, err := db.Store.Portal(sc).PortalClients(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +169,7 @@ func TestPortalUsers(t *testing.T) {
 			}
 
 			manager := member(t, db, tn, "mgr@"+tn.Company.Slug+".test", access.ClientsManage)
-			if _, err := db.Store.UpdatePortalAccess(t.Context(), manager, u.ID, store.PortalAccessUpdate{FirstName: "K", LastName: "V",
+			if _, err := db.Store.Staff(manager).UpdatePortalAccess(t.Context(), u.ID, store.PortalAccessUpdate{FirstName: "K", LastName: "V",
 				ClientIDs: []int64{abc.ID, den.ID}}); err != nil {
 				t.Fatal(err)
 			}
@@ -177,9 +177,9 @@ func TestPortalUsers(t *testing.T) {
 			if !sc.AllSitesOf(abc.ID) || !sc.AllSitesOf(den.ID) {
 				t.Fatalf("after removing every site, scope = %+v", sc)
 			}
-			_, err = db.Store.UpdatePortalAccess(t.Context(), manager, u.ID, store.PortalAccessUpdate{})
+			_, err = db.Store.Staff(manager).UpdatePortalAccess(t.Context(), u.ID, store.PortalAccessUpdate{})
 			wantFields(t, err, "client_ids")
-			_, err = db.Store.UpdatePortalAccess(t.Context(), tn.Staff, u.ID, store.PortalAccessUpdate{ClientIDs: []int64{abc.ID}})
+			_, err = db.Store.Staff(tn.Staff).UpdatePortalAccess(t.Context(), u.ID, store.PortalAccessUpdate{ClientIDs: []int64{abc.ID}})
 			wantCode(t, err, "")
 		}},
 		spec{"disconnecting the last client deletes the account with its sessions, links and queued mail", func(t *testing.T, db *testenv.DB) {
@@ -197,21 +197,21 @@ func TestPortalUsers(t *testing.T) {
 				}
 			}
 			reader := member(t, db, tn, "reader@"+tn.Company.Slug+".test")
-			_, err := db.Store.DisconnectPortalUser(t.Context(), reader, a.ID, solo.ID)
+			_, err := db.Store.Staff(reader).DisconnectPortalUser(t.Context(), a.ID, solo.ID)
 			wantCode(t, err, domain.EFORBIDDEN)
 
-			deleted, err := db.Store.DisconnectPortalUser(t.Context(), tn.Staff, a.ID, solo.ID)
+			deleted, err := db.Store.Staff(tn.Staff).DisconnectPortalUser(t.Context(), a.ID, solo.ID)
 			if err != nil || !deleted {
 				t.Fatalf("disconnect solo: deleted %v, %v", deleted, err)
 			}
-			_, err = db.Store.PortalUser(t.Context(), tn.Staff, solo.ID)
+			_, err = db.Store.Staff(tn.Staff).PortalUser(t.Context(), solo.ID)
 			wantCode(t, err, domain.ENOTFOUND)
 			_, _, err = db.Store.PortalSession(t.Context(), tn.Company.ID, "session-solo@x.test", time.Hour)
 			wantCode(t, err, domain.EUNAUTHORIZED)
 			_, err = db.Store.PortalTokenUser(t.Context(), tn.Company.ID, "link-solo@x.test", store.PurposeReset)
 			wantCode(t, err, domain.ENOTFOUND)
 
-			deleted, err = db.Store.DisconnectPortalUser(t.Context(), tn.Staff, a.ID, multi.ID)
+			deleted, err = db.Store.Staff(tn.Staff).DisconnectPortalUser(t.Context(), a.ID, multi.ID)
 			if err != nil || deleted {
 				t.Fatalf("disconnect multi: deleted %v, %v", deleted, err)
 			}
@@ -220,7 +220,7 @@ func TestPortalUsers(t *testing.T) {
 			if err != nil || u.ID != multi.ID || sc.HasClient(a.ID) || !sc.HasClient(b.ID) {
 				t.Fatalf("multi's session after the disconnect: %+v, %+v, %v", u, sc, err)
 			}
-			_, err = db.Store.DisconnectPortalUser(t.Context(), tn.Staff, a.ID, multi.ID)
+			_, err = db.Store.Staff(tn.Staff).DisconnectPortalUser(t.Context(), a.ID, multi.ID)
 			wantCode(t, err, domain.ENOTFOUND)
 			// Only multi's mail is still due; solo's was withdrawn.
 			wantMail(t, db, tn.Company.ID, store.MailPortalInvitation+" → multi@x.test", store.MailPortalInvitation+" → multi@x.test")
@@ -297,11 +297,11 @@ func TestPortalUserLimitUnderConcurrentInvitations(t *testing.T) {
 					email := fmt.Sprintf("person%d@crowded%d.test", i, round)
 					if round == 1 && i%2 == 1 {
 						// The Users page's Add portal user races the Invite button.
-						_, errs[i] = db.Store.CreatePortalUser(context.Background(), tn.Staff, store.NewPortalUser{
+						_, errs[i] = db.Store.Staff(tn.Staff).CreatePortalUser(context.Background(), store.NewPortalUser{
 							FirstName: "P", LastName: fmt.Sprint(i), Email: email, ClientIDs: []int64{c.ID}})
 						return
 					}
-					_, errs[i] = db.Store.InvitePortalUser(context.Background(), tn.Staff, store.Invitation{ClientID: c.ID, Email: email})
+					_, errs[i] = db.Store.Staff(tn.Staff).InvitePortalUser(context.Background(), store.Invitation{ClientID: c.ID, Email: email})
 				})
 			}
 			close(start)
@@ -316,7 +316,7 @@ func TestPortalUserLimitUnderConcurrentInvitations(t *testing.T) {
 					t.Errorf("round %d, invitation %d: %v", round, i, err)
 				}
 			}
-			users, err := db.Store.ClientPortalUsers(t.Context(), tn.Staff, c.ID)
+			users, err := db.Store.Staff(tn.Staff).ClientPortalUsers(t.Context(), c.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -329,7 +329,7 @@ func TestPortalUserLimitUnderConcurrentInvitations(t *testing.T) {
 					round, won, len(users), wantWon, access.MaxPortalUsersPerClient)
 			}
 			// A refused invitation leaves no account behind.
-			all, _, err := db.Store.PortalUsers(t.Context(), tn.Staff, domain.ListOptions{PerPage: 100})
+			all, _, err := db.Store.Staff(tn.Staff).PortalUsers(t.Context(), domain.ListOptions{PerPage: 100})
 			if err != nil {
 				t.Fatal(err)
 			}

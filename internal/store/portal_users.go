@@ -100,27 +100,37 @@ func (s *Store) collectPortalUsers(ctx context.Context, q querier, companyID int
 
 // ClientPortalUsers lists the portal users with access to the client, oldest first,
 // with their grants; empty for a client of another company.
-func (s *Store) ClientPortalUsers(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.PortalUser, error) {
-	return s.collectPortalUsers(ctx, s.db, sc.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
+func (view *StaffView) ClientPortalUsers(ctx context.Context, clientID int64) ([]*domain.PortalUser, error) {
+	s, staff := view.s, view.staff
+	return s.collectPortalUsers(ctx, s.db, staff.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
 		JOIN portal_grants g ON g.company_id = u.company_id AND g.portal_user_id = u.id
-		WHERE u.company_id = ? AND g.client_id = ? ORDER BY g.created_at, u.id`, sc.CompanyID(), clientID)
+		WHERE u.company_id = ? AND g.client_id = ? ORDER BY g.created_at, u.id`, staff.CompanyID(), clientID)
 }
 
 // PortalUsers lists one page of the company's portal users by email, with grants.
-func (s *Store) PortalUsers(ctx context.Context, sc access.Staff, opts domain.ListOptions) ([]*domain.PortalUser, domain.PageInfo, error) {
+func (view *StaffView) PortalUsers(ctx context.Context, opts domain.ListOptions) ([]*domain.PortalUser, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_users WHERE company_id = ?`), sc.CompanyID()).Scan(&info.Total); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_users WHERE company_id = ?`), staff.CompanyID()).Scan(&info.Total); err != nil {
 		return nil, info, err
 	}
-	users, err := s.collectPortalUsers(ctx, s.db, sc.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
-		WHERE u.company_id = ? ORDER BY u.email, u.id LIMIT ? OFFSET ?`, sc.CompanyID(), opts.PerPage, opts.Offset())
+	users, err := s.collectPortalUsers(ctx, s.db, staff.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
+		WHERE u.company_id = ? ORDER BY u.email, u.id LIMIT ? OFFSET ?`, staff.CompanyID(), opts.PerPage, opts.Offset())
 	return users, info, err
 }
 
 // PortalUser returns the company's portal user id with grants, or ENOTFOUND.
-func (s *Store) PortalUser(ctx context.Context, sc access.Staff, id int64) (*domain.PortalUser, error) {
-	return s.portalUser(ctx, s.db, sc.CompanyID(), id)
+func (view *StaffView) PortalUser(ctx context.Context, id int64) (*domain.PortalUser, error) {
+	s, staff := view.s, view.staff
+	return s.portalUser(ctx, s.db, staff.CompanyID(), id)
+}
+
+// Recipient returns the company's portal user an outbox message is about, with
+// their grants, or ENOTFOUND when the account no longer exists.
+func (view *MailView) Recipient(ctx context.Context, companyID, portalUserID int64) (*domain.PortalUser, error) {
+	s := view.s
+	return s.portalUser(ctx, s.db, companyID, portalUserID)
 }
 
 func (s *Store) portalUser(ctx context.Context, q querier, companyID, id int64) (*domain.PortalUser, error) {
@@ -157,8 +167,9 @@ type InviteResult struct {
 // most access.MaxPortalUsersPerClient users: the count is checked under a lock on
 // the client row (PostgreSQL) or the single writer (SQLite), so concurrent
 // invitations cannot make a sixth; the sixth gets ECONFLICT. Needs portal.invite.
-func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invitation) (*InviteResult, error) {
-	if err := sc.Require(access.PortalInvite); err != nil {
+func (view *StaffView) InvitePortalUser(ctx context.Context, inv Invitation) (*InviteResult, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.PortalInvite); err != nil {
 		return nil, err
 	}
 	inv.Email = domain.NormalizeEmail(inv.Email)
@@ -170,24 +181,24 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 	}
 	res := &InviteResult{}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		client, err := s.lockClient(ctx, tx, sc.CompanyID(), inv.ClientID)
+		client, err := s.lockClient(ctx, tx, staff.CompanyID(), inv.ClientID)
 		if err != nil {
 			return err
 		}
 		if inv.ContactID != 0 {
-			if err := s.contactOfClient(ctx, tx, sc.CompanyID(), inv.ClientID, inv.ContactID); err != nil {
+			if err := s.contactOfClient(ctx, tx, staff.CompanyID(), inv.ClientID, inv.ContactID); err != nil {
 				return err
 			}
 		}
-		u, err := s.portalUserByEmail(ctx, tx, sc.CompanyID(), inv.Email)
+		u, err := s.portalUserByEmail(ctx, tx, staff.CompanyID(), inv.Email)
 		switch {
 		case err == nil:
 		case domain.ErrorCode(err) == domain.ENOTFOUND:
-			u = &domain.PortalUser{CompanyID: sc.CompanyID(), Email: inv.Email}
+			u = &domain.PortalUser{CompanyID: staff.CompanyID(), Email: inv.Email}
 			if inv.ContactID != 0 {
 				var first, last string
 				if err := tx.QueryRowContext(ctx, s.q(`SELECT first_name, last_name FROM contacts WHERE company_id = ? AND id = ?`),
-					sc.CompanyID(), inv.ContactID).Scan(&first, &last); err != nil {
+					staff.CompanyID(), inv.ContactID).Scan(&first, &last); err != nil {
 					return err
 				}
 				u.FirstName, u.LastName = first, last
@@ -212,10 +223,10 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 				}
 			}
 		} else {
-			if err := s.checkRoom(ctx, tx, sc.CompanyID(), client); err != nil {
+			if err := s.checkRoom(ctx, tx, staff.CompanyID(), client); err != nil {
 				return err
 			}
-			if err := s.insertGrant(ctx, tx, sc.CompanyID(), u.ID, inv.ClientID, inv.ContactID); err != nil {
+			if err := s.insertGrant(ctx, tx, staff.CompanyID(), u.ID, inv.ClientID, inv.ContactID); err != nil {
 				return err
 			}
 		}
@@ -223,7 +234,7 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 		if u.Activated {
 			kind = MailPortalAccessGranted
 		}
-		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: kind, To: u.Email, PortalUserID: u.ID, ClientID: inv.ClientID})
+		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: staff.CompanyID(), Kind: kind, To: u.Email, PortalUserID: u.ID, ClientID: inv.ClientID})
 		if err != nil {
 			return err
 		}
@@ -236,10 +247,10 @@ func (s *Store) InvitePortalUser(ctx context.Context, sc access.Staff, inv Invit
 		if res.Resent {
 			action = "portal.resend"
 		}
-		if err := s.audit(ctx, tx, sc, action, fmt.Sprintf("%s → %s", u.Email, client.name)); err != nil {
+		if err := s.audit(ctx, tx, staff, action, fmt.Sprintf("%s → %s", u.Email, client.name)); err != nil {
 			return err
 		}
-		res.User, err = s.portalUser(ctx, tx, sc.CompanyID(), u.ID)
+		res.User, err = s.portalUser(ctx, tx, staff.CompanyID(), u.ID)
 		return err
 	})
 	if err != nil {
@@ -260,8 +271,9 @@ type NewPortalUser struct {
 // its invitation. The email must be new in the company (EINVALID otherwise: edit
 // the existing user instead). Each client keeps at most access.MaxPortalUsersPerClient
 // users. Needs portal.invite.
-func (s *Store) CreatePortalUser(ctx context.Context, sc access.Staff, n NewPortalUser) (*domain.PortalUser, error) {
-	if err := sc.Require(access.PortalInvite); err != nil {
+func (view *StaffView) CreatePortalUser(ctx context.Context, n NewPortalUser) (*domain.PortalUser, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.PortalInvite); err != nil {
 		return nil, err
 	}
 	n.Email = domain.NormalizeEmail(n.Email)
@@ -281,30 +293,30 @@ func (s *Store) CreatePortalUser(ctx context.Context, sc access.Staff, n NewPort
 	}
 	var out *domain.PortalUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.portalUserByEmail(ctx, tx, sc.CompanyID(), n.Email); err == nil {
+		if _, err := s.portalUserByEmail(ctx, tx, staff.CompanyID(), n.Email); err == nil {
 			return fieldError("email", "A portal user with this email already exists. Edit that user to assign more clients.")
 		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
 			return err
 		}
-		u := &domain.PortalUser{CompanyID: sc.CompanyID(), Email: n.Email, FirstName: n.FirstName, LastName: n.LastName}
+		u := &domain.PortalUser{CompanyID: staff.CompanyID(), Email: n.Email, FirstName: n.FirstName, LastName: n.LastName}
 		if err := s.insertPortalUser(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := s.setGrants(ctx, tx, sc.CompanyID(), u.ID, n.ClientIDs, n.SiteIDs); err != nil {
+		if err := s.setGrants(ctx, tx, staff.CompanyID(), u.ID, n.ClientIDs, n.SiteIDs); err != nil {
 			return err
 		}
 		firstClient := uniqueIDs(n.ClientIDs)[0]
-		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: MailPortalInvitation, To: u.Email, PortalUserID: u.ID, ClientID: firstClient})
+		id, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: staff.CompanyID(), Kind: MailPortalInvitation, To: u.Email, PortalUserID: u.ID, ClientID: firstClient})
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE portal_grants SET invite_outbox_id = ? WHERE portal_user_id = ?`), id, u.ID); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, sc, "portal.user.create", u.Email); err != nil {
+		if err := s.audit(ctx, tx, staff, "portal.user.create", u.Email); err != nil {
 			return err
 		}
-		out, err = s.portalUser(ctx, tx, sc.CompanyID(), u.ID)
+		out, err = s.portalUser(ctx, tx, staff.CompanyID(), u.ID)
 		return err
 	})
 	return out, err
@@ -323,8 +335,9 @@ type PortalAccessUpdate struct {
 // transaction. Grants that stay keep their contact link; removing every site (or
 // switch) restores access to all of them. At least one client must remain
 // (disconnect removes the last). Needs clients.manage.
-func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID int64, upd PortalAccessUpdate) (*domain.PortalUser, error) {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) UpdatePortalAccess(ctx context.Context, userID int64, upd PortalAccessUpdate) (*domain.PortalUser, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return nil, err
 	}
 	upd.FirstName, upd.LastName = strings.TrimSpace(upd.FirstName), strings.TrimSpace(upd.LastName)
@@ -339,24 +352,24 @@ func (s *Store) UpdatePortalAccess(ctx context.Context, sc access.Staff, userID 
 	}
 	var out *domain.PortalUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.portalUser(ctx, tx, sc.CompanyID(), userID)
+		u, err := s.portalUser(ctx, tx, staff.CompanyID(), userID)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE portal_users SET first_name = ?, last_name = ? WHERE company_id = ? AND id = ?`),
-			upd.FirstName, upd.LastName, sc.CompanyID(), userID); err != nil {
+			upd.FirstName, upd.LastName, staff.CompanyID(), userID); err != nil {
 			return err
 		}
-		if err := s.setGrants(ctx, tx, sc.CompanyID(), userID, upd.ClientIDs, upd.SiteIDs); err != nil {
+		if err := s.setGrants(ctx, tx, staff.CompanyID(), userID, upd.ClientIDs, upd.SiteIDs); err != nil {
 			return err
 		}
-		if err := s.setSwitchGrants(ctx, tx, sc, userID, upd.SwitchIDs); err != nil {
+		if err := s.setSwitchGrants(ctx, tx, staff, userID, upd.SwitchIDs); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, sc, "portal.access.edit", u.Email); err != nil {
+		if err := s.audit(ctx, tx, staff, "portal.access.edit", u.Email); err != nil {
 			return err
 		}
-		out, err = s.portalUser(ctx, tx, sc.CompanyID(), userID)
+		out, err = s.portalUser(ctx, tx, staff.CompanyID(), userID)
 		return err
 	})
 	return out, err
@@ -421,22 +434,23 @@ func (s *Store) setGrants(ctx context.Context, tx *sql.Tx, companyID, userID int
 // without any client is deleted at once, with its sessions, links and queued mail;
 // deleted reports that. Needs clients.manage; ENOTFOUND when the user has no access
 // to the client.
-func (s *Store) DisconnectPortalUser(ctx context.Context, sc access.Staff, clientID, userID int64) (deleted bool, err error) {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) DisconnectPortalUser(ctx context.Context, clientID, userID int64) (deleted bool, err error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return false, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.portalUser(ctx, tx, sc.CompanyID(), userID)
+		u, err := s.portalUser(ctx, tx, staff.CompanyID(), userID)
 		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM portal_grants WHERE company_id = ? AND portal_user_id = ? AND client_id = ?`),
-			sc.CompanyID(), userID, clientID)
+			staff.CompanyID(), userID, clientID)
 		if err := mustAffect(res, err, "Portal user not found."); err != nil {
 			return err
 		}
 		if len(u.Grants) == 1 {
-			if err := s.deletePortalUser(ctx, tx, sc.CompanyID(), userID); err != nil {
+			if err := s.deletePortalUser(ctx, tx, staff.CompanyID(), userID); err != nil {
 				return err
 			}
 			deleted = true
@@ -447,7 +461,7 @@ func (s *Store) DisconnectPortalUser(ctx context.Context, sc access.Staff, clien
 				clientName = g.ClientName
 			}
 		}
-		return s.audit(ctx, tx, sc, "portal.disconnect", u.Email+" from "+clientName)
+		return s.audit(ctx, tx, staff, "portal.disconnect", u.Email+" from "+clientName)
 	})
 	return deleted, err
 }
@@ -473,19 +487,20 @@ func (s *Store) deletePortalUser(ctx context.Context, tx *sql.Tx, companyID, use
 
 // SendPortalReset queues a password reset mail for the company's portal user,
 // recorded in the audit log. Needs portal.invite.
-func (s *Store) SendPortalReset(ctx context.Context, sc access.Staff, userID int64) error {
-	if err := sc.Require(access.PortalInvite); err != nil {
+func (view *StaffView) SendPortalReset(ctx context.Context, userID int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.PortalInvite); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := s.portalUser(ctx, tx, sc.CompanyID(), userID)
+		u, err := s.portalUser(ctx, tx, staff.CompanyID(), userID)
 		if err != nil {
 			return err
 		}
-		if _, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: sc.CompanyID(), Kind: MailPortalReset, To: u.Email, PortalUserID: u.ID}); err != nil {
+		if _, err := s.enqueueMail(ctx, tx, OutboxMessage{CompanyID: staff.CompanyID(), Kind: MailPortalReset, To: u.Email, PortalUserID: u.ID}); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "portal.reset", u.Email)
+		return s.audit(ctx, tx, staff, "portal.reset", u.Email)
 	})
 }
 

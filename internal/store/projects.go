@@ -24,9 +24,10 @@ func scanProject(row interface{ Scan(...any) error }) (*domain.Project, error) {
 }
 
 // Projects lists the projects of the client, active first, then by name.
-func (s *Store) Projects(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.Project, error) {
+func (view *StaffView) Projects(ctx context.Context, clientID int64) ([]*domain.Project, error) {
+	s, staff := view.s, view.staff
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+projectColumns+projectFrom+`WHERE p.company_id = ? AND p.client_id = ?
-		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, p.name, p.id`), sc.CompanyID(), clientID)
+		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, p.name, p.id`), staff.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: projects: %w", err)
 	}
@@ -43,16 +44,18 @@ func (s *Store) Projects(ctx context.Context, sc access.Staff, clientID int64) (
 }
 
 // Project returns project id of client clientID, or ENOTFOUND.
-func (s *Store) Project(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Project, error) {
+func (view *StaffView) Project(ctx context.Context, clientID, id int64) (*domain.Project, error) {
+	s, staff := view.s, view.staff
 	p, err := scanProject(s.db.QueryRowContext(ctx, s.q(`SELECT `+projectColumns+projectFrom+`WHERE p.company_id = ? AND p.client_id = ? AND p.id = ?`),
-		sc.CompanyID(), clientID, id))
+		staff.CompanyID(), clientID, id))
 	return p, notFound(err, "Project not found.")
 }
 
 // CreateProject adds a project to client p.ClientID. Its site, if any, must be one
 // of the same client's sites (EINVALID otherwise). It needs clients.manage.
-func (s *Store) CreateProject(ctx context.Context, sc access.Staff, p *domain.Project) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) CreateProject(ctx context.Context, p *domain.Project) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	p.Normalize()
@@ -60,27 +63,28 @@ func (s *Store) CreateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.clientExists(ctx, tx, sc, p.ClientID); err != nil {
+		if err := s.clientExists(ctx, tx, staff, p.ClientID); err != nil {
 			return err
 		}
-		if err := s.siteOfClient(ctx, tx, sc, p.ClientID, p.SiteID); err != nil {
+		if err := s.siteOfClient(ctx, tx, staff, p.ClientID, p.SiteID); err != nil {
 			return err
 		}
-		p.CompanyID, p.CreatedAt = sc.CompanyID(), s.Now()
+		p.CompanyID, p.CreatedAt = staff.CompanyID(), s.Now()
 		id, err := s.insert(ctx, tx, `INSERT INTO projects (company_id, client_id, site_id, name, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			p.CompanyID, p.ClientID, nullID(p.SiteID), p.Name, p.Status, micros(p.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("store: create project: %w", err)
 		}
 		p.ID = id
-		return s.audit(ctx, tx, sc, "project.create", "Project "+p.Name)
+		return s.audit(ctx, tx, staff, "project.create", "Project "+p.Name)
 	})
 }
 
 // UpdateProject replaces name, site and status of project p.ID of client p.ClientID.
 // It returns ENOTFOUND if the project is not the client's, whatever the site.
-func (s *Store) UpdateProject(ctx context.Context, sc access.Staff, p *domain.Project) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) UpdateProject(ctx context.Context, p *domain.Project) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	p.Normalize()
@@ -92,51 +96,52 @@ func (s *Store) UpdateProject(ctx context.Context, sc access.Staff, p *domain.Pr
 		// another tenant's project looks missing, not like a bad choice of site.
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
-			sc.CompanyID(), p.ClientID, p.ID).Scan(&n); err != nil {
+			staff.CompanyID(), p.ClientID, p.ID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
 			return domain.Errorf(domain.ENOTFOUND, "Project not found.")
 		}
-		if err := s.siteOfClient(ctx, tx, sc, p.ClientID, p.SiteID); err != nil {
+		if err := s.siteOfClient(ctx, tx, staff, p.ClientID, p.SiteID); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE projects SET name = ?, site_id = ?, status = ? WHERE company_id = ? AND client_id = ? AND id = ?`),
-			p.Name, nullID(p.SiteID), p.Status, sc.CompanyID(), p.ClientID, p.ID)
+			p.Name, nullID(p.SiteID), p.Status, staff.CompanyID(), p.ClientID, p.ID)
 		if err := mustAffect(res, err, "Project not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "project.update", "Project "+p.Name)
+		return s.audit(ctx, tx, staff, "project.update", "Project "+p.Name)
 	})
 }
 
 // DeleteProject deletes project id of client clientID.
-func (s *Store) DeleteProject(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) DeleteProject(ctx context.Context, clientID, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if refs, err := s.billingRefs(ctx, tx, sc.CompanyID(), clientID, id); err != nil {
+		if refs, err := s.billingRefs(ctx, tx, staff.CompanyID(), clientID, id); err != nil {
 			return err
 		} else if refs != "" {
 			return domain.Errorf(domain.ECONFLICT, "This project has %s. Mark it finished instead; they keep their project.", refs)
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID(), clientID, id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`), staff.CompanyID(), clientID, id)
 		if err := mustAffect(res, err, "Project not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "project.delete", fmt.Sprintf("Project #%d", id))
+		return s.audit(ctx, tx, staff, "project.delete", fmt.Sprintf("Project #%d", id))
 	})
 }
 
 // siteOfClient returns EINVALID unless siteID is 0 or a site of the client.
-func (s *Store) siteOfClient(ctx context.Context, tx *sql.Tx, sc access.Staff, clientID, siteID int64) error {
+func (s *Store) siteOfClient(ctx context.Context, tx *sql.Tx, staff access.Staff, clientID, siteID int64) error {
 	if siteID == 0 {
 		return nil
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
-		sc.CompanyID(), clientID, siteID).Scan(&n); err != nil {
+		staff.CompanyID(), clientID, siteID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {

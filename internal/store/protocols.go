@@ -103,14 +103,16 @@ func (s *Store) listProtocols(ctx context.Context, staffNames bool, where string
 }
 
 // Protocols lists one page of the company's protocols matching f, newest first.
-func (s *Store) Protocols(ctx context.Context, sc access.Staff, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
-	where, args := f.where(`p.company_id = ?`, []any{sc.CompanyID()})
+func (view *StaffView) Protocols(ctx context.Context, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
+	s, staff := view.s, view.staff
+	where, args := f.where(`p.company_id = ?`, []any{staff.CompanyID()})
 	return s.listProtocols(ctx, true, where, args, f.ListOptions)
 }
 
 // Protocol returns the company's protocol id with its materials, or ENOTFOUND.
-func (s *Store) Protocol(ctx context.Context, sc access.Staff, id int64) (*domain.Protocol, error) {
-	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(true)+` WHERE p.company_id = ? AND p.id = ?`), sc.CompanyID(), id))
+func (view *StaffView) Protocol(ctx context.Context, id int64) (*domain.Protocol, error) {
+	s, staff := view.s, view.staff
+	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(true)+` WHERE p.company_id = ? AND p.id = ?`), staff.CompanyID(), id))
 	if err != nil {
 		return nil, notFound(err, "Protocol not found.")
 	}
@@ -150,8 +152,8 @@ func (s *Store) nextProtocolNumber(ctx context.Context, tx *sql.Tx, companyID in
 
 // checkProtocolRefs returns EINVALID naming the field whose site, technician or
 // material is not the company's.
-func (s *Store) checkProtocolRefs(ctx context.Context, tx *sql.Tx, sc access.Staff, p *domain.Protocol) error {
-	if err := s.siteOfClient(ctx, tx, sc, p.ClientID, p.SiteID); err != nil {
+func (s *Store) checkProtocolRefs(ctx context.Context, tx *sql.Tx, staff access.Staff, p *domain.Protocol) error {
+	if err := s.siteOfClient(ctx, tx, staff, p.ClientID, p.SiteID); err != nil {
 		return err
 	}
 	bad := func(field, msg string) error {
@@ -159,7 +161,7 @@ func (s *Store) checkProtocolRefs(ctx context.Context, tx *sql.Tx, sc access.Sta
 	}
 	var n int
 	if p.TechnicianID != 0 {
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM staff_users WHERE company_id = ? AND id = ?`), sc.CompanyID(), p.TechnicianID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM staff_users WHERE company_id = ? AND id = ?`), staff.CompanyID(), p.TechnicianID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -167,7 +169,7 @@ func (s *Store) checkProtocolRefs(ctx context.Context, tx *sql.Tx, sc access.Sta
 		}
 	}
 	for _, m := range p.Materials {
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), sc.CompanyID(), m.MaterialID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials WHERE company_id = ? AND id = ?`), staff.CompanyID(), m.MaterialID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -193,8 +195,9 @@ func (s *Store) insertProtocolMaterials(ctx context.Context, tx *sql.Tx, p *doma
 // CreateProtocol adds a draft protocol with the company's next number. The site
 // must be the client's, the technician one of the company's staff and every
 // material from its catalogue (EINVALID otherwise). It needs protocols.write.
-func (s *Store) CreateProtocol(ctx context.Context, sc access.Staff, p *domain.Protocol) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) CreateProtocol(ctx context.Context, p *domain.Protocol) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	p.Normalize()
@@ -202,18 +205,18 @@ func (s *Store) CreateProtocol(ctx context.Context, sc access.Staff, p *domain.P
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.clientExists(ctx, tx, sc, p.ClientID); err != nil {
+		if err := s.clientExists(ctx, tx, staff, p.ClientID); err != nil {
 			return err
 		}
-		if err := s.checkProtocolRefs(ctx, tx, sc, p); err != nil {
+		if err := s.checkProtocolRefs(ctx, tx, staff, p); err != nil {
 			return err
 		}
-		num, err := s.nextProtocolNumber(ctx, tx, sc.CompanyID(), 1)
+		num, err := s.nextProtocolNumber(ctx, tx, staff.CompanyID(), 1)
 		if err != nil {
 			return err
 		}
 		now := s.Now()
-		p.CompanyID, p.Number, p.Status, p.CreatedAt, p.UpdatedAt = sc.CompanyID(), num, domain.ProtocolDraft, now, now
+		p.CompanyID, p.Number, p.Status, p.CreatedAt, p.UpdatedAt = staff.CompanyID(), num, domain.ProtocolDraft, now, now
 		p.CompletedAt = time.Time{}
 		p.ID, err = s.insert(ctx, tx, `INSERT INTO protocols (company_id, number, client_id, site_id, performed_at, technician_id,
 			service_type, findings, recommendations, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -225,16 +228,16 @@ func (s *Store) CreateProtocol(ctx context.Context, sc access.Staff, p *domain.P
 		if err := s.insertProtocolMaterials(ctx, tx, p); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "protocol.create", fmt.Sprintf("Protocol %d", p.Number))
+		return s.audit(ctx, tx, staff, "protocol.create", fmt.Sprintf("Protocol %d", p.Number))
 	})
 }
 
 // draftState returns ENOTFOUND for a protocol that is not the company's and
 // ECONFLICT for a completed one: a completed protocol is final.
-func (s *Store) draftState(ctx context.Context, tx *sql.Tx, sc access.Staff, id int64) (int64, error) {
+func (s *Store) draftState(ctx context.Context, tx *sql.Tx, staff access.Staff, id int64) (int64, error) {
 	var number int64
 	var status string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT number, status FROM protocols WHERE company_id = ? AND id = ?`+s.dialect.forUpdate), sc.CompanyID(), id).Scan(&number, &status)
+	err := tx.QueryRowContext(ctx, s.q(`SELECT number, status FROM protocols WHERE company_id = ? AND id = ?`+s.dialect.forUpdate), staff.CompanyID(), id).Scan(&number, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
 	}
@@ -250,8 +253,9 @@ func (s *Store) draftState(ctx context.Context, tx *sql.Tx, sc access.Staff, id 
 // UpdateProtocol replaces the fields and materials of draft protocol p.ID (its
 // client stays). A completed protocol is ECONFLICT; one of another company
 // ENOTFOUND. It needs protocols.write.
-func (s *Store) UpdateProtocol(ctx context.Context, sc access.Staff, p *domain.Protocol) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) UpdateProtocol(ctx context.Context, p *domain.Protocol) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	p.Normalize()
@@ -259,62 +263,64 @@ func (s *Store) UpdateProtocol(ctx context.Context, sc access.Staff, p *domain.P
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		number, err := s.draftState(ctx, tx, sc, p.ID)
+		number, err := s.draftState(ctx, tx, staff, p.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.checkProtocolRefs(ctx, tx, sc, p); err != nil {
+		if err := s.checkProtocolRefs(ctx, tx, staff, p); err != nil {
 			return err
 		}
-		p.CompanyID, p.Number, p.UpdatedAt = sc.CompanyID(), number, s.Now()
+		p.CompanyID, p.Number, p.UpdatedAt = staff.CompanyID(), number, s.Now()
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE protocols SET site_id = ?, performed_at = ?, technician_id = ?, service_type = ?,
 			findings = ?, recommendations = ?, updated_at = ? WHERE company_id = ? AND id = ? AND client_id = ?`),
 			p.SiteID, micros(p.PerformedAt), nullID(p.TechnicianID), p.ServiceType, p.Findings, p.Recommendations,
-			micros(p.UpdatedAt), sc.CompanyID(), p.ID, p.ClientID)
+			micros(p.UpdatedAt), staff.CompanyID(), p.ID, p.ClientID)
 		if err != nil {
 			return fmt.Errorf("store: update protocol: %w", err)
 		}
 		if err := s.insertProtocolMaterials(ctx, tx, p); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "protocol.update", fmt.Sprintf("Protocol %d", number))
+		return s.audit(ctx, tx, staff, "protocol.update", fmt.Sprintf("Protocol %d", number))
 	})
 }
 
 // CompleteProtocol makes draft protocol id final: from now on it is visible in the
 // portal and cannot be changed. A completed one is ECONFLICT. Needs protocols.write.
-func (s *Store) CompleteProtocol(ctx context.Context, sc access.Staff, id int64) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) CompleteProtocol(ctx context.Context, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		number, err := s.draftState(ctx, tx, sc, id)
+		number, err := s.draftState(ctx, tx, staff, id)
 		if err != nil {
 			return err
 		}
 		now := micros(s.Now())
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE protocols SET status = ?, completed_at = ?, updated_at = ? WHERE company_id = ? AND id = ?`),
-			domain.ProtocolCompleted, now, now, sc.CompanyID(), id); err != nil {
+			domain.ProtocolCompleted, now, now, staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: complete protocol: %w", err)
 		}
-		return s.audit(ctx, tx, sc, "protocol.complete", fmt.Sprintf("Protocol %d", number))
+		return s.audit(ctx, tx, staff, "protocol.complete", fmt.Sprintf("Protocol %d", number))
 	})
 }
 
 // DeleteProtocol deletes draft protocol id; a completed one is ECONFLICT. Needs
 // protocols.write.
-func (s *Store) DeleteProtocol(ctx context.Context, sc access.Staff, id int64) error {
-	if err := sc.Require(access.ProtocolsWrite); err != nil {
+func (view *StaffView) DeleteProtocol(ctx context.Context, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ProtocolsWrite); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		number, err := s.draftState(ctx, tx, sc, id)
+		number, err := s.draftState(ctx, tx, staff, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM protocols WHERE company_id = ? AND id = ?`), sc.CompanyID(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM protocols WHERE company_id = ? AND id = ?`), staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete protocol: %w", err)
 		}
-		return s.audit(ctx, tx, sc, "protocol.delete", fmt.Sprintf("Protocol %d", number))
+		return s.audit(ctx, tx, staff, "protocol.delete", fmt.Sprintf("Protocol %d", number))
 	})
 }

@@ -19,11 +19,11 @@ func protocolAt(t *testing.T, db *testenv.DB, tn *testenv.Tenant, site *domain.S
 	for _, m := range mats {
 		p.Materials = append(p.Materials, domain.ProtocolMaterial{MaterialID: m.ID, Quantity: 1, Unit: "g"})
 	}
-	if err := db.Store.CreateProtocol(t.Context(), tn.Staff, p); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateProtocol(t.Context(), p); err != nil {
 		t.Fatalf("CreateProtocol: %v", err)
 	}
 	if done {
-		if err := db.Store.CompleteProtocol(t.Context(), tn.Staff, p.ID); err != nil {
+		if err := db.Store.Staff(tn.Staff).CompleteProtocol(t.Context(), p.ID); err != nil {
 			t.Fatalf("CompleteProtocol: %v", err)
 		}
 	}
@@ -33,7 +33,7 @@ func protocolAt(t *testing.T, db *testenv.DB, tn *testenv.Tenant, site *domain.S
 func material(t *testing.T, db *testenv.DB, tn *testenv.Tenant, name string) *domain.Material {
 	t.Helper()
 	m := &domain.Material{Name: name, Unit: "g"}
-	if err := db.Store.CreateMaterial(t.Context(), tn.Staff, m); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateMaterial(t.Context(), m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -43,7 +43,7 @@ func material(t *testing.T, db *testenv.DB, tn *testenv.Tenant, name string) *do
 func document(t *testing.T, db *testenv.DB, tn *testenv.Tenant, d *domain.Document) *domain.Document {
 	t.Helper()
 	d.FileKey, d.FileName, d.ContentType, d.Size = "k/"+d.Title, "f.pdf", "application/pdf", 10
-	if err := db.Store.CreateDocument(t.Context(), tn.Staff, d); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateDocument(t.Context(), d); err != nil {
 		t.Fatalf("CreateDocument %s: %v", d.Title, err)
 	}
 	return d
@@ -51,15 +51,15 @@ func document(t *testing.T, db *testenv.DB, tn *testenv.Tenant, d *domain.Docume
 
 func portalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, email string, clients []int64, sites ...int64) access.Scope {
 	t.Helper()
-	u, err := db.Store.CreatePortalUser(t.Context(), tn.Staff, store.NewPortalUser{FirstName: "P", LastName: "U", Email: email, ClientIDs: clients, SiteIDs: sites})
+	u, err := db.Store.Staff(tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "P", LastName: "U", Email: email, ClientIDs: clients, SiteIDs: sites})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, err := testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, u.ID)
+	scope, err := testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sc
+	return scope
 }
 
 func TestProtocolNumbersAreSequentialPerTenantUnderConcurrency(t *testing.T) {
@@ -73,7 +73,7 @@ func TestProtocolNumbersAreSequentialPerTenantUnderConcurrency(t *testing.T) {
 		for range 10 {
 			wg.Go(func() {
 				p := &domain.Protocol{ClientID: siteA.ClientID, SiteID: siteA.ID, PerformedAt: time.Now(), ServiceType: "Pest control"}
-				if err := db.Store.CreateProtocol(t.Context(), a.Staff, p); err != nil {
+				if err := db.Store.Staff(a.Staff).CreateProtocol(t.Context(), p); err != nil {
 					t.Error(err)
 					return
 				}
@@ -100,17 +100,17 @@ func TestCompletedProtocolIsFinal(t *testing.T) {
 		site := db.Site(t, tn, db.Client(t, tn, "ABC"), "Košice", "Košice")
 		p := protocolAt(t, db, tn, site, time.Now(), true)
 		p.ServiceType = "Changed"
-		wantCode(t, db.Store.UpdateProtocol(t.Context(), tn.Staff, p), domain.ECONFLICT)
-		wantCode(t, db.Store.CompleteProtocol(t.Context(), tn.Staff, p.ID), domain.ECONFLICT)
-		wantCode(t, db.Store.DeleteProtocol(t.Context(), tn.Staff, p.ID), domain.ECONFLICT)
+		wantCode(t, db.Store.Staff(tn.Staff).UpdateProtocol(t.Context(), p), domain.ECONFLICT)
+		wantCode(t, db.Store.Staff(tn.Staff).CompleteProtocol(t.Context(), p.ID), domain.ECONFLICT)
+		wantCode(t, db.Store.Staff(tn.Staff).DeleteProtocol(t.Context(), p.ID), domain.ECONFLICT)
 		// The site of a protocol stays: deleting it is refused with the reason.
-		err := db.Store.DeleteSite(t.Context(), tn.Staff, site.ClientID, site.ID)
+		err := db.Store.Staff(tn.Staff).DeleteSite(t.Context(), site.ClientID, site.ID)
 		wantCode(t, err, domain.ECONFLICT)
 		if domain.ErrorMessage(err) != "This site still has 1 protocol, which keep their site." {
 			t.Errorf("message %q", domain.ErrorMessage(err))
 		}
 		reader := member(t, db, tn, "reader@x.test")
-		wantCode(t, db.Store.CreateProtocol(t.Context(), reader, &domain.Protocol{}), domain.EFORBIDDEN)
+		wantCode(t, db.Store.Staff(reader).CreateProtocol(t.Context(), &domain.Protocol{}), domain.EFORBIDDEN)
 	})
 }
 
@@ -137,12 +137,12 @@ func TestProtocolReferencesStayInTheTenantAndClient(t *testing.T) {
 				if p.ServiceType == "" {
 					p.ServiceType = "Pest control"
 				}
-				wantFields(t, db.Store.CreateProtocol(t.Context(), tn.Staff, &p), tc.field)
+				wantFields(t, db.Store.Staff(tn.Staff).CreateProtocol(t.Context(), &p), tc.field)
 			})
 		}
 		// A client of another tenant is not found.
 		p := domain.Protocol{ClientID: abc.ID, SiteID: site.ID, PerformedAt: time.Now(), ServiceType: "x"}
-		wantCode(t, db.Store.CreateProtocol(t.Context(), other.Staff, &p), domain.ENOTFOUND)
+		wantCode(t, db.Store.Staff(other.Staff).CreateProtocol(t.Context(), &p), domain.ENOTFOUND)
 	})
 }
 
@@ -174,15 +174,15 @@ func TestPortalProtocolVisibility(t *testing.T) {
 			{"the zero scope sees nothing", access.Scope{}, pBA.ID, domain.ENOTFOUND},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := db.Store.PortalProtocol(t.Context(), tc.sc, tc.id)
+				_, err := db.Store.Portal(tc.sc).PortalProtocol(t.Context(), tc.id)
 				wantCode(t, err, tc.want)
 			})
 		}
-		sums, err := db.Store.PortalSummaries(t.Context(), kosice)
+		sums, err := db.Store.Portal(kosice).PortalSummaries(t.Context())
 		if err != nil || len(sums) != 1 || sums[0].ProtocolCount != 1 {
 			t.Fatalf("the Košice user's summary: %+v (%v), want 1 protocol", sums, err)
 		}
-		if _, err := db.Store.PortalSite(t.Context(), kosice, ba.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
+		if _, err := db.Store.Portal(kosice).PortalSite(t.Context(), ba.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Fatalf("PortalSite of another site: %v", err)
 		}
 	})
@@ -211,8 +211,8 @@ func TestPortalDocumentsRules(t *testing.T) {
 		dBAmap := document(t, db, tn, &domain.Document{Kind: domain.DocSiteMap, Title: "BA", ClientID: abc.ID, SiteIDs: []int64{ba.ID}, PortalVisible: true})
 		kosice := portalUser(t, db, tn, "kosice@abc.test", []int64{abc.ID}, ke.ID)
 		owner := portalUser(t, db, tn, "owner@abc.test", []int64{abc.ID})
-		titles := func(sc access.Scope, f store.PortalDocumentFilter) map[string]bool {
-			docs, info, err := db.Store.PortalDocuments(t.Context(), sc, f)
+		titles := func(scope access.Scope, f store.PortalDocumentFilter) map[string]bool {
+			docs, info, err := db.Store.Portal(scope).PortalDocuments(t.Context(), f)
 			if err != nil || info.Total != len(docs) {
 				t.Fatalf("PortalDocuments: %d of %d (%v)", len(docs), info.Total, err)
 			}
@@ -239,11 +239,11 @@ func TestPortalDocumentsRules(t *testing.T) {
 		want(titles(owner, store.PortalDocumentFilter{Kind: domain.DocSDS}), dRecent, dBA)
 		want(titles(owner, store.PortalDocumentFilter{Query: "bratislava"}), dBA)
 		for _, d := range []*domain.Document{dOld, dDraft, dHidden, dBAmap} {
-			if _, err := db.Store.PortalDocument(t.Context(), kosice, d.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
+			if _, err := db.Store.Portal(kosice).PortalDocument(t.Context(), d.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Errorf("PortalDocument(%s) for the Košice user: %v, want not found", d.Title, err)
 			}
 		}
-		if n, err := db.Store.PortalDocumentCount(t.Context(), kosice); err != nil || n != 3 {
+		if n, err := db.Store.Portal(kosice).PortalDocumentCount(t.Context()); err != nil || n != 3 {
 			t.Errorf("PortalDocumentCount = %d (%v), want 3", n, err)
 		}
 	})
@@ -269,15 +269,15 @@ func TestDocumentValidation(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				d := tc.d
-				wantFields(t, db.Store.CheckDocument(t.Context(), tn.Staff, &d), tc.fields...)
+				wantFields(t, db.Store.Staff(tn.Staff).CheckDocument(t.Context(), &d), tc.fields...)
 			})
 		}
 		tech := member(t, db, tn, "tech@x.test", access.ProtocolsWrite)
 		d := domain.Document{Kind: domain.DocSDS, Title: "x", MaterialID: material(t, db, tn, "M").ID}
-		wantCode(t, db.Store.CheckDocument(t.Context(), tech, &d), domain.EFORBIDDEN)
+		wantCode(t, db.Store.Staff(tech).CheckDocument(t.Context(), &d), domain.EFORBIDDEN)
 		// A client with documents cannot be deleted; the reason names them.
 		document(t, db, tn, &domain.Document{Kind: domain.DocOther, Title: "Contract", ClientID: abc.ID, AllSites: true})
-		wantCode(t, db.Store.DeleteClient(t.Context(), tn.Staff, abc.ID), domain.ECONFLICT)
+		wantCode(t, db.Store.Staff(tn.Staff).DeleteClient(t.Context(), abc.ID), domain.ECONFLICT)
 	})
 }
 
@@ -287,9 +287,9 @@ func TestMaterialInUseCannotBeDeleted(t *testing.T) {
 		site := db.Site(t, tn, db.Client(t, tn, "ABC"), "Košice", "Košice")
 		used, free := material(t, db, tn, "Used"), material(t, db, tn, "Free")
 		protocolAt(t, db, tn, site, time.Now(), false, used)
-		wantCode(t, db.Store.DeleteMaterial(t.Context(), tn.Staff, used.ID), domain.ECONFLICT)
-		wantCode(t, db.Store.DeleteMaterial(t.Context(), tn.Staff, free.ID), "")
-		ms, info, err := db.Store.Materials(t.Context(), tn.Staff, store.MaterialFilter{Query: "use"})
+		wantCode(t, db.Store.Staff(tn.Staff).DeleteMaterial(t.Context(), used.ID), domain.ECONFLICT)
+		wantCode(t, db.Store.Staff(tn.Staff).DeleteMaterial(t.Context(), free.ID), "")
+		ms, info, err := db.Store.Staff(tn.Staff).Materials(t.Context(), store.MaterialFilter{Query: "use"})
 		if err != nil || info.Total != 1 || ms[0].Name != "Used" {
 			t.Fatalf("Materials(use) = %v, %d (%v)", ms, info.Total, err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"portico/internal/access"
 	"portico/internal/domain"
 )
 
@@ -77,9 +76,10 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 }
 
 // CountStaffSessions returns how many sessions the staff user has open.
-func (s *Store) CountStaffSessions(ctx context.Context, sc access.Staff, userID int64) (int, error) {
+func (view *StaffView) CountStaffSessions(ctx context.Context, userID int64) (int, error) {
+	s, staff := view.s, view.staff
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sessions WHERE company_id = ? AND staff_user_id = ?`), sc.CompanyID(), userID).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM sessions WHERE company_id = ? AND staff_user_id = ?`), staff.CompanyID(), userID).Scan(&n)
 	return n, err
 }
 

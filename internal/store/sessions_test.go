@@ -49,7 +49,7 @@ func testStaffSession(t *testing.T, db *testenv.DB) {
 	if d := u.LastLoginAt.Sub(signIn); d < 0 || d > 5*time.Second {
 		t.Fatalf("LastLoginAt = %v, signed in at %v", u.LastLoginAt, signIn)
 	}
-	if n, err := db.Store.CountStaffSessions(ctx, acme.Staff, ana.ID); err != nil || n != 1 {
+	if n, err := db.Store.Staff(acme.Staff).CountStaffSessions(ctx, ana.ID); err != nil || n != 1 {
 		t.Fatalf("CountStaffSessions = %d, %v; want 1", n, err)
 	}
 
@@ -105,7 +105,7 @@ func testSessionExpiry(t *testing.T, db *testenv.DB) {
 			}
 			// An expired session is gone for good.
 			if tc.want[len(tc.want)-1] != "" {
-				if n, _ := db.Store.CountStaffSessions(ctx, acme.Staff, ana.ID); n != 0 {
+				if n, _ := db.Store.Staff(acme.Staff).CountStaffSessions(ctx, ana.ID); n != 0 {
 					t.Fatalf("%d sessions left after expiry", n)
 				}
 			}
@@ -126,7 +126,7 @@ func testSessionOfDisabledUser(t *testing.T, db *testenv.DB) {
 	ctx := t.Context()
 	acme := db.Tenant(t, "")
 	ana := db.StaffUser(t, acme, "ana@acme.test")
-	if _, err := db.Store.UpdateStaffUser(ctx, acme.Staff, ana.ID, store.StaffUpdate{Disabled: ptr(true)}); err != nil {
+	if _, err := db.Store.Staff(acme.Staff).UpdateStaffUser(ctx, ana.ID, store.StaffUpdate{Disabled: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
 	// Even a session created after disabling (say, by a sign-in racing the
@@ -136,7 +136,7 @@ func testSessionOfDisabledUser(t *testing.T, db *testenv.DB) {
 	}
 	_, _, err := db.Store.StaffSession(ctx, "tok-disabled", idle)
 	wantCode(t, err, domain.EUNAUTHORIZED)
-	if n, _ := db.Store.CountStaffSessions(ctx, acme.Staff, ana.ID); n != 0 {
+	if n, _ := db.Store.Staff(acme.Staff).CountStaffSessions(ctx, ana.ID); n != 0 {
 		t.Fatalf("the disabled user's session was kept (%d)", n)
 	}
 }
@@ -157,7 +157,7 @@ func testDeleteSession(t *testing.T, db *testenv.DB) {
 	if _, _, err := db.Store.StaffSession(ctx, "phone", idle); err != nil {
 		t.Fatalf("the other session ended too: %v", err)
 	}
-	if n, _ := db.Store.CountStaffSessions(ctx, acme.Staff, acme.Admin.ID); n != 1 {
+	if n, _ := db.Store.Staff(acme.Staff).CountStaffSessions(ctx, acme.Admin.ID); n != 1 {
 		t.Fatalf("CountStaffSessions = %d, want 1", n)
 	}
 	// Signing out twice, or with an unknown token, is not an error.
@@ -190,7 +190,7 @@ func testCountStaffSessions(t *testing.T, db *testenv.DB) {
 		{"nobody cannot count them", access.Staff{}, ana.ID, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n, err := db.Store.CountStaffSessions(ctx, tc.sc, tc.user)
+			n, err := db.Store.Staff(tc.sc).CountStaffSessions(ctx, tc.user)
 			if err != nil || n != tc.want {
 				t.Fatalf("CountStaffSessions = %d, %v; want %d", n, err, tc.want)
 			}

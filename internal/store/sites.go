@@ -20,9 +20,10 @@ func scanSite(row interface{ Scan(...any) error }) (*domain.Site, error) {
 }
 
 // Sites lists the sites of the client by name; empty for a client of another company.
-func (s *Store) Sites(ctx context.Context, sc access.Staff, clientID int64) ([]*domain.Site, error) {
+func (view *StaffView) Sites(ctx context.Context, clientID int64) ([]*domain.Site, error) {
+	s, staff := view.s, view.staff
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? ORDER BY name, id`),
-		sc.CompanyID(), clientID)
+		staff.CompanyID(), clientID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sites: %w", err)
 	}
@@ -40,10 +41,11 @@ func (s *Store) Sites(ctx context.Context, sc access.Staff, clientID int64) ([]*
 
 // CompanySites lists every site of the staff member's company's active clients,
 // by client name and site name, in one query.
-func (s *Store) CompanySites(ctx context.Context, sc access.Staff) ([]*domain.Site, error) {
+func (view *StaffView) CompanySites(ctx context.Context) ([]*domain.Site, error) {
+	s, staff := view.s, view.staff
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+prefixed("st.", siteColumns)+` FROM sites st
 		JOIN clients c ON c.company_id = st.company_id AND c.id = st.client_id
-		WHERE st.company_id = ? AND c.archived_at IS NULL ORDER BY c.name, c.id, st.name, st.id`), sc.CompanyID())
+		WHERE st.company_id = ? AND c.archived_at IS NULL ORDER BY c.name, c.id, st.name, st.id`), staff.CompanyID())
 	if err != nil {
 		return nil, fmt.Errorf("store: company sites: %w", err)
 	}
@@ -69,15 +71,17 @@ func prefixed(alias, columns string) string {
 }
 
 // Site returns site id of client clientID, or ENOTFOUND.
-func (s *Store) Site(ctx context.Context, sc access.Staff, clientID, id int64) (*domain.Site, error) {
+func (view *StaffView) Site(ctx context.Context, clientID, id int64) (*domain.Site, error) {
+	s, staff := view.s, view.staff
 	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`),
-		sc.CompanyID(), clientID, id))
+		staff.CompanyID(), clientID, id))
 	return x, notFound(err, "Site not found.")
 }
 
 // CreateSite adds a site to client x.ClientID. It needs clients.manage.
-func (s *Store) CreateSite(ctx context.Context, sc access.Staff, x *domain.Site) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) CreateSite(ctx context.Context, x *domain.Site) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	x.Normalize()
@@ -85,10 +89,10 @@ func (s *Store) CreateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.clientExists(ctx, tx, sc, x.ClientID); err != nil {
+		if err := s.clientExists(ctx, tx, staff, x.ClientID); err != nil {
 			return err
 		}
-		x.CompanyID = sc.CompanyID()
+		x.CompanyID = staff.CompanyID()
 		id, err := s.insert(ctx, tx, `INSERT INTO sites (company_id, client_id, name, street, city, postal_code, country,
 			contact_person, phone, email, opening_hours, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			x.CompanyID, x.ClientID, x.Name, x.Street, x.City, x.PostalCode, x.Country, x.ContactPerson, x.Phone, x.Email,
@@ -97,13 +101,14 @@ func (s *Store) CreateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 			return fmt.Errorf("store: create site: %w", err)
 		}
 		x.ID = id
-		return s.audit(ctx, tx, sc, "site.create", "Site "+x.Name)
+		return s.audit(ctx, tx, staff, "site.create", "Site "+x.Name)
 	})
 }
 
 // UpdateSite replaces the fields of site x.ID of client x.ClientID.
-func (s *Store) UpdateSite(ctx context.Context, sc access.Staff, x *domain.Site) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) UpdateSite(ctx context.Context, x *domain.Site) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	x.Normalize()
@@ -114,37 +119,38 @@ func (s *Store) UpdateSite(ctx context.Context, sc access.Staff, x *domain.Site)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE sites SET name = ?, street = ?, city = ?, postal_code = ?, country = ?,
 			contact_person = ?, phone = ?, email = ?, opening_hours = ?, note = ? WHERE company_id = ? AND client_id = ? AND id = ?`),
 			x.Name, x.Street, x.City, x.PostalCode, x.Country, x.ContactPerson, x.Phone, x.Email, x.OpeningHours, x.Note,
-			sc.CompanyID(), x.ClientID, x.ID)
+			staff.CompanyID(), x.ClientID, x.ID)
 		if err := mustAffect(res, err, "Site not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "site.update", "Site "+x.Name)
+		return s.audit(ctx, tx, staff, "site.update", "Site "+x.Name)
 	})
 }
 
 // DeleteSite deletes site id of client clientID. It refuses with ECONFLICT while
 // projects, protocols or documents are at the site, and returns ENOTFOUND if the site is not the client's.
-func (s *Store) DeleteSite(ctx context.Context, sc access.Staff, clientID, id int64) error {
-	if err := sc.Require(access.ClientsManage); err != nil {
+func (view *StaffView) DeleteSite(ctx context.Context, clientID, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND site_id = ?`), sc.CompanyID(), clientID, id).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND site_id = ?`), staff.CompanyID(), clientID, id).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return domain.Errorf(domain.ECONFLICT, "This site still has %s. Move or delete them first.", plural(n, "project", "projects"))
 		}
-		if still, err := s.siteInUse(ctx, tx, sc.CompanyID(), id); err != nil {
+		if still, err := s.siteInUse(ctx, tx, staff.CompanyID(), id); err != nil {
 			return err
 		} else if still != "" {
 			return domain.Errorf(domain.ECONFLICT, "This site still has %s, which keep their site.", still)
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`), sc.CompanyID(), clientID, id)
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM sites WHERE company_id = ? AND client_id = ? AND id = ?`), staff.CompanyID(), clientID, id)
 		if err := mustAffect(res, err, "Site not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "site.delete", fmt.Sprintf("Site #%d", id))
+		return s.audit(ctx, tx, staff, "site.delete", fmt.Sprintf("Site #%d", id))
 	})
 }

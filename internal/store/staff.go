@@ -69,8 +69,9 @@ func (s *Store) createStaffUser(ctx context.Context, tx *sql.Tx, u *domain.Staff
 // CreateStaffUser adds a staff user to the actor's company (u.CompanyID is set to
 // it) with the given password hash and records it in the audit log under actor.
 // It returns EINVALID for bad fields or a duplicate email.
-func (s *Store) CreateStaffUser(ctx context.Context, actor access.Staff, u *domain.StaffUser, passwordHash string) error {
-	if err := actor.Require(access.UsersManage); err != nil {
+func (view *StaffView) CreateStaffUser(ctx context.Context, u *domain.StaffUser, passwordHash string) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.UsersManage); err != nil {
 		return err
 	}
 	for _, p := range u.Permissions {
@@ -78,16 +79,22 @@ func (s *Store) CreateStaffUser(ctx context.Context, actor access.Staff, u *doma
 			return domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
 		}
 	}
-	u.CompanyID = actor.CompanyID()
+	u.CompanyID = staff.CompanyID()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.createStaffUser(ctx, tx, u, passwordHash); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "staff.create", "Staff user "+u.Email)
+		return s.audit(ctx, tx, staff, "staff.create", "Staff user "+u.Email)
 	})
 }
 
-// StaffUser returns the staff user id of the company, or ENOTFOUND.
+// StaffUser returns the staff user id of the tenant, or ENOTFOUND.
+func (view *StaffView) StaffUser(ctx context.Context, id int64) (*domain.StaffUser, error) {
+	return view.s.StaffUser(ctx, view.staff.CompanyID(), id)
+}
+
+// StaffUser returns the staff user id of the company, or ENOTFOUND, for the
+// session code.
 func (s *Store) StaffUser(ctx context.Context, companyID, id int64) (*domain.StaffUser, error) {
 	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? AND id = ?`), companyID, id)
 	u, err := scanStaff(row)
@@ -107,8 +114,9 @@ func (s *Store) StaffCredentials(ctx context.Context, companyID int64, email str
 	return u, hash, nil
 }
 
-// StaffUsers lists the company's staff users by name.
-func (s *Store) StaffUsers(ctx context.Context, companyID int64) ([]*domain.StaffUser, error) {
+// StaffUsers lists the tenant's staff users by name.
+func (view *StaffView) StaffUsers(ctx context.Context) ([]*domain.StaffUser, error) {
+	s, companyID := view.s, view.staff.CompanyID()
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? ORDER BY name, id`), companyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: staff users: %w", err)
@@ -136,8 +144,9 @@ type StaffUpdate struct {
 // ECONFLICT, any change that would leave the company without an enabled administrator
 // (a user holding users.manage). Disabling a user ends their sessions. It returns
 // ENOTFOUND if the user is not in the company.
-func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int64, upd StaffUpdate) (*domain.StaffUser, error) {
-	if err := actor.Require(access.UsersManage); err != nil {
+func (view *StaffView) UpdateStaffUser(ctx context.Context, id int64, upd StaffUpdate) (*domain.StaffUser, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.UsersManage); err != nil {
 		return nil, err
 	}
 	if upd.Permissions != nil {
@@ -149,7 +158,7 @@ func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int6
 	}
 	var out *domain.StaffUser
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := scanStaff(tx.QueryRowContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? AND id = ?`), actor.CompanyID(), id))
+		u, err := scanStaff(tx.QueryRowContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? AND id = ?`), staff.CompanyID(), id))
 		if err != nil {
 			return notFound(err, "Staff user not found.")
 		}
@@ -171,7 +180,7 @@ func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int6
 			var admins int
 			err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM staff_users
 				WHERE company_id = ? AND id <> ? AND disabled_at IS NULL AND (' ' || permissions || ' ') LIKE '% users.manage %'`),
-				actor.CompanyID(), id).Scan(&admins)
+				staff.CompanyID(), id).Scan(&admins)
 			if err != nil {
 				return err
 			}
@@ -182,19 +191,19 @@ func (s *Store) UpdateStaffUser(ctx context.Context, actor access.Staff, id int6
 		var disabledAt sql.NullInt64
 		if u.Disabled {
 			disabledAt = sql.NullInt64{Int64: micros(s.Now()), Valid: true}
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE company_id = ? AND staff_user_id = ?`), actor.CompanyID(), id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE company_id = ? AND staff_user_id = ?`), staff.CompanyID(), id); err != nil {
 				return err
 			}
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE staff_users SET name = ?, permissions = ?,
 			disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) ELSE NULL END
 			WHERE company_id = ? AND id = ?`),
-			u.Name, strings.Join(u.Permissions, " "), u.Disabled, disabledAt, actor.CompanyID(), id)
+			u.Name, strings.Join(u.Permissions, " "), u.Disabled, disabledAt, staff.CompanyID(), id)
 		if err != nil {
 			return fmt.Errorf("store: update staff user: %w", err)
 		}
 		out = u
-		return s.audit(ctx, tx, actor, "staff.update", "Staff user "+u.Email)
+		return s.audit(ctx, tx, staff, "staff.update", "Staff user "+u.Email)
 	})
 	return out, err
 }

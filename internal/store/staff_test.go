@@ -54,9 +54,9 @@ func testCreateStaffUser(t *testing.T, db *testenv.DB) {
 		t.Run(tc.name, func(t *testing.T) {
 			u := tc.user
 			u.CompanyID = tc.tenant.Company.ID
-			before, _ := db.Store.StaffUsers(t.Context(), tc.tenant.Company.ID)
-			err := db.Store.CreateStaffUser(t.Context(), tc.tenant.Staff, &u, tc.hash)
-			after, _ := db.Store.StaffUsers(t.Context(), tc.tenant.Company.ID)
+			before, _ := db.Store.Staff(tc.tenant.Staff).StaffUsers(t.Context())
+			err := db.Store.Staff(tc.tenant.Staff).CreateStaffUser(t.Context(), &u, tc.hash)
+			after, _ := db.Store.Staff(tc.tenant.Staff).StaffUsers(t.Context())
 			if tc.fields != nil {
 				wantFields(t, err, tc.fields...)
 				if len(after) != len(before) {
@@ -97,7 +97,7 @@ func equalStaff(a, b domain.StaffUser) bool {
 func testCreateStaffUserStaysInActorsCompany(t *testing.T, db *testenv.DB) {
 	a, b := db.Tenant(t, ""), db.Tenant(t, "")
 	u := &domain.StaffUser{CompanyID: b.Company.ID, Email: "mole@a.test", Name: "Mole", Permissions: []string{access.UsersManage}}
-	if err := db.Store.CreateStaffUser(t.Context(), a.Staff, u, "h"); err != nil {
+	if err := db.Store.Staff(a.Staff).CreateStaffUser(t.Context(), u, "h"); err != nil {
 		t.Fatal(err)
 	}
 	if u.CompanyID != a.Company.ID {
@@ -116,13 +116,13 @@ func testStaffUsersOrderedByName(t *testing.T, db *testenv.DB) {
 	for _, u := range []struct{ email, name string }{
 		{"zora@acme.test", "Zora"}, {"bea2@acme.test", "Bea"}, {"cyril@acme.test", "Cyril"}, {"bea1@acme.test", "Bea"},
 	} {
-		if err := db.Store.CreateStaffUser(t.Context(), acme.Staff, &domain.StaffUser{CompanyID: acme.Company.ID, Email: u.email, Name: u.name}, ""); err != nil {
+		if err := db.Store.Staff(acme.Staff).CreateStaffUser(t.Context(), &domain.StaffUser{CompanyID: acme.Company.ID, Email: u.email, Name: u.name}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
 	db.StaffUser(t, other, "stranger@other.test")
 
-	users, err := db.Store.StaffUsers(t.Context(), acme.Company.ID)
+	users, err := db.Store.Staff(acme.Staff).StaffUsers(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,9 +136,9 @@ func testStaffUsersOrderedByName(t *testing.T, db *testenv.DB) {
 		t.Fatalf("StaffUsers = %v, want %v", got, want)
 	}
 
-	none, err := db.Store.StaffUsers(t.Context(), 0)
+	none, err := db.Store.Staff(access.Staff{}).StaffUsers(t.Context())
 	if err != nil || len(none) != 0 {
-		t.Fatalf("StaffUsers of no company = %v, %v", none, err)
+		t.Fatalf("StaffUsers of the zero principal = %v, %v", none, err)
 	}
 }
 
@@ -146,7 +146,7 @@ func testStaffCredentials(t *testing.T, db *testenv.DB) {
 	acme := db.Tenant(t, "")
 	other := db.Tenant(t, "")
 	u := &domain.StaffUser{CompanyID: acme.Company.ID, Email: "ana@acme.test", Name: "Ana", Permissions: []string{access.ClientsManage}}
-	if err := db.Store.CreateStaffUser(t.Context(), acme.Staff, u, "argon2id$ana"); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateStaffUser(t.Context(), u, "argon2id$ana"); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -223,7 +223,7 @@ func testUpdateStaffUser(t *testing.T, db *testenv.DB) {
 		{name: "long name refused", upd: store.StaffUpdate{Name: ptr(strings.Repeat("a", 201))}, code: domain.EINVALID, fields: []string{"name"}, wantName: "Ana Nováková", wantPerms: []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, ana.ID, tc.upd)
+			got, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), ana.ID, tc.upd)
 			if tc.code == domain.EINVALID {
 				wantFields(t, err, tc.fields...)
 			} else {
@@ -247,7 +247,7 @@ func testUpdateStaffUser(t *testing.T, db *testenv.DB) {
 	}
 
 	t.Run("unknown user", func(t *testing.T) {
-		_, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, ana.ID+1000, store.StaffUpdate{Name: ptr("X")})
+		_, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), ana.ID+1000, store.StaffUpdate{Name: ptr("X")})
 		wantCode(t, err, domain.ENOTFOUND)
 	})
 }
@@ -274,7 +274,7 @@ func testLastAdministrator(t *testing.T, db *testenv.DB) {
 	}
 	for _, tc := range steps {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, tc.id(), tc.upd)
+			_, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), tc.id(), tc.upd)
 			wantCode(t, err, tc.code)
 			u, err := db.Store.StaffUser(t.Context(), acme.Company.ID, admin)
 			if err != nil {
@@ -288,17 +288,17 @@ func testLastAdministrator(t *testing.T, db *testenv.DB) {
 
 	// A disabled administrator does not count.
 	second := db.StaffUser(t, acme, "second@acme.test", access.UsersManage)
-	if _, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, second.ID, store.StaffUpdate{Disabled: disable}); err != nil {
+	if _, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), second.ID, store.StaffUpdate{Disabled: disable}); err != nil {
 		t.Fatalf("disabling one of two administrators: %v", err)
 	}
-	_, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, admin, store.StaffUpdate{Permissions: noAdmin})
+	_, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), admin, store.StaffUpdate{Permissions: noAdmin})
 	wantCode(t, err, domain.ECONFLICT)
 
 	// Once another enabled administrator exists, the first may step down.
-	if _, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, second.ID, store.StaffUpdate{Disabled: enable}); err != nil {
+	if _, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), second.ID, store.StaffUpdate{Disabled: enable}); err != nil {
 		t.Fatalf("enabling the second administrator: %v", err)
 	}
-	u, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, admin, store.StaffUpdate{Permissions: noAdmin})
+	u, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), admin, store.StaffUpdate{Permissions: noAdmin})
 	if err != nil {
 		t.Fatalf("stepping down with another administrator around: %v", err)
 	}
@@ -306,15 +306,15 @@ func testLastAdministrator(t *testing.T, db *testenv.DB) {
 		t.Fatalf("still an administrator: %+v", u)
 	}
 	// … and then the second is the last one.
-	_, err = db.Store.UpdateStaffUser(t.Context(), acme.Staff, second.ID, store.StaffUpdate{Disabled: disable})
+	_, err = db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), second.ID, store.StaffUpdate{Disabled: disable})
 	wantCode(t, err, domain.ECONFLICT)
 	// A user who is not an administrator may be disabled freely.
-	if _, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, admin, store.StaffUpdate{Disabled: disable}); err != nil {
+	if _, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), admin, store.StaffUpdate{Disabled: disable}); err != nil {
 		t.Fatalf("disabling a former administrator: %v", err)
 	}
 	// Another tenant's administrators do not count for this one.
 	other := db.Tenant(t, "")
-	_, err = db.Store.UpdateStaffUser(t.Context(), other.Staff, other.Admin.ID, store.StaffUpdate{Disabled: disable})
+	_, err = db.Store.Staff(other.Staff).UpdateStaffUser(t.Context(), other.Admin.ID, store.StaffUpdate{Disabled: disable})
 	wantCode(t, err, domain.ECONFLICT)
 }
 
@@ -332,14 +332,14 @@ func testDisablingStaffUser(t *testing.T, db *testenv.DB) {
 	}
 
 	db.Clock.Advance(time.Minute)
-	u, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, ana.ID, store.StaffUpdate{Disabled: ptr(true)})
+	u, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), ana.ID, store.StaffUpdate{Disabled: ptr(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !u.Disabled {
 		t.Fatalf("returned user not disabled: %+v", u)
 	}
-	if n, _ := db.Store.CountStaffSessions(t.Context(), acme.Staff, ana.ID); n != 0 {
+	if n, _ := db.Store.Staff(acme.Staff).CountStaffSessions(t.Context(), ana.ID); n != 0 {
 		t.Fatalf("disabled user still has %d sessions", n)
 	}
 	_, _, err = db.Store.StaffSession(t.Context(), "ana-phone", time.Hour)
@@ -349,13 +349,13 @@ func testDisablingStaffUser(t *testing.T, db *testenv.DB) {
 	}
 
 	// Disabling again keeps the user disabled; enabling brings them back.
-	if _, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, ana.ID, store.StaffUpdate{Name: ptr("Ana")}); err != nil {
+	if _, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), ana.ID, store.StaffUpdate{Name: ptr("Ana")}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.Store.StaffUser(t.Context(), acme.Company.ID, ana.ID); !got.Disabled {
 		t.Fatalf("a rename enabled the user: %+v", got)
 	}
-	if _, err := db.Store.UpdateStaffUser(t.Context(), acme.Staff, ana.ID, store.StaffUpdate{Disabled: ptr(false)}); err != nil {
+	if _, err := db.Store.Staff(acme.Staff).UpdateStaffUser(t.Context(), ana.ID, store.StaffUpdate{Disabled: ptr(false)}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.Store.StaffUser(t.Context(), acme.Company.ID, ana.ID); got.Disabled || got.Name != "Ana" {
@@ -368,7 +368,7 @@ func testSetStaffPassword(t *testing.T, db *testenv.DB) {
 	acme := db.Tenant(t, "")
 	other := db.Tenant(t, "")
 	ana := &domain.StaffUser{CompanyID: acme.Company.ID, Email: "ana@acme.test", Name: "Ana"}
-	if err := db.Store.CreateStaffUser(ctx, acme.Staff, ana, ""); err != nil {
+	if err := db.Store.Staff(acme.Staff).CreateStaffUser(ctx, ana, ""); err != nil {
 		t.Fatal(err)
 	}
 	bob := db.StaffUser(t, acme, "bob@acme.test")

@@ -28,8 +28,9 @@ func NewSwitchCredentials() SwitchCredentials {
 
 // CreateSwitchWithCredentials is CreateSwitch with credentials made by
 // NewSwitchCredentials. Needs switches.manage.
-func (s *Store) CreateSwitchWithCredentials(ctx context.Context, sc access.Staff, sw *domain.Switch, cred SwitchCredentials) error {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (view *StaffView) CreateSwitchWithCredentials(ctx context.Context, sw *domain.Switch, cred SwitchCredentials) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return err
 	}
 	if cred.hash == "" {
@@ -42,7 +43,7 @@ func (s *Store) CreateSwitchWithCredentials(ctx context.Context, sc access.Staff
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM projects WHERE company_id = ? AND client_id = ? AND id = ?`),
-			sc.CompanyID(), sw.ClientID, sw.ProjectID).Scan(&n); err != nil {
+			staff.CompanyID(), sw.ClientID, sw.ProjectID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
@@ -54,14 +55,14 @@ func (s *Store) CreateSwitchWithCredentials(ctx context.Context, sc access.Staff
 		created := s.Now()
 		id, err := s.insert(ctx, tx, `INSERT INTO switches (company_id, client_id, project_id, name, family, topic, channel,
 			mqtt_username, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sc.CompanyID(), sw.ClientID, sw.ProjectID, sw.Name, sw.Family, sw.Topic, sw.Channel, cred.Username, cred.hash, micros(created))
+			staff.CompanyID(), sw.ClientID, sw.ProjectID, sw.Name, sw.Family, sw.Topic, sw.Channel, cred.Username, cred.hash, micros(created))
 		if err != nil {
 			return fmt.Errorf("store: create switch: %w", err)
 		}
-		if err := s.audit(ctx, tx, sc, "switch.create", "Switch "+sw.Name); err != nil {
+		if err := s.audit(ctx, tx, staff, "switch.create", "Switch "+sw.Name); err != nil {
 			return err
 		}
-		sw.ID, sw.CompanyID, sw.Username, sw.CreatedAt = id, sc.CompanyID(), cred.Username, created
+		sw.ID, sw.CompanyID, sw.Username, sw.CreatedAt = id, staff.CompanyID(), cred.Username, created
 		return nil
 	})
 }
@@ -69,8 +70,9 @@ func (s *Store) CreateSwitchWithCredentials(ctx context.Context, sc access.Staff
 // ReplaceSwitchCredentials is RegenerateSwitchCredentials with credentials made
 // by NewSwitchCredentials: it returns the switch with its new username, or
 // ENOTFOUND. Needs switches.manage.
-func (s *Store) ReplaceSwitchCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64, cred SwitchCredentials) (*domain.Switch, error) {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (view *StaffView) ReplaceSwitchCredentials(ctx context.Context, clientID, projectID, id int64, cred SwitchCredentials) (*domain.Switch, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return nil, err
 	}
 	if cred.hash == "" {
@@ -79,16 +81,16 @@ func (s *Store) ReplaceSwitchCredentials(ctx context.Context, sc access.Staff, c
 	var out *domain.Switch
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET mqtt_username = ?, password_hash = ?
-			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`), cred.Username, cred.hash, sc.CompanyID(), clientID, projectID, id)
+			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`), cred.Username, cred.hash, staff.CompanyID(), clientID, projectID, id)
 		if err := mustAffect(res, err, "Switch not found."); err != nil {
 			return err
 		}
-		list, err := s.collectSwitches(ctx, tx, true, `SELECT `+switchColumns+`, sw.mqtt_username FROM switches sw WHERE sw.company_id = ? AND sw.id = ?`, sc.CompanyID(), id)
+		list, err := s.collectSwitches(ctx, tx, true, `SELECT `+switchColumns+`, sw.mqtt_username FROM switches sw WHERE sw.company_id = ? AND sw.id = ?`, staff.CompanyID(), id)
 		if err != nil || len(list) == 0 {
 			return errors.Join(err, errors.New("store: switch with new credentials vanished"))
 		}
 		out = list[0]
-		return s.audit(ctx, tx, sc, "switch.credentials", "Switch "+out.Name)
+		return s.audit(ctx, tx, staff, "switch.credentials", "Switch "+out.Name)
 	})
 	return out, err
 }
@@ -104,7 +106,8 @@ type BrokerAccount struct {
 
 // BrokerAccounts lists the account of every switch of every tenant, for the
 // server to bring the broker in line with the database.
-func (s *Store) BrokerAccounts(ctx context.Context) ([]BrokerAccount, error) {
+func (view *DeviceView) BrokerAccounts(ctx context.Context) ([]BrokerAccount, error) {
+	s := view.s
 	rows, err := s.db.QueryContext(ctx, `SELECT id, mqtt_username, family, topic FROM switches ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: broker accounts: %w", err)

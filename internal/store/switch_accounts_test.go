@@ -29,37 +29,37 @@ func TestSwitchWithCredentialsMadeFirst(t *testing.T) {
 			t.Fatalf("credentials %+v are not fresh", cred)
 		}
 		sw := &domain.Switch{ClientID: c.ID, ProjectID: p.ID, Name: "Office light", Family: domain.FamilyTasmota, Topic: "office_light"}
-		if err := db.Store.CreateSwitchWithCredentials(ctx, tn.Staff, sw, cred); err != nil {
+		if err := db.Store.Staff(tn.Staff).CreateSwitchWithCredentials(ctx, sw, cred); err != nil {
 			t.Fatal(err)
 		}
-		acc, err := db.Store.SwitchAccount(ctx, cred.Username)
+		acc, err := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchAccount(ctx, cred.Username)
 		if err != nil || acc.SwitchID != sw.ID || acc.PasswordHash != hashOf(cred.Password) || sw.Username != cred.Username {
 			t.Fatalf("stored account %+v (%v), switch %+v", acc, err, sw)
 		}
 
 		// A topic in use: nothing stored.
 		twin := &domain.Switch{ClientID: c.ID, ProjectID: p.ID, Name: "Twin", Family: domain.FamilyShelly, Topic: "office_light"}
-		if err := db.Store.CreateSwitchWithCredentials(ctx, tn.Staff, twin, store.NewSwitchCredentials()); domain.FieldErrors(err)["topic"] == "" {
+		if err := db.Store.Staff(tn.Staff).CreateSwitchWithCredentials(ctx, twin, store.NewSwitchCredentials()); domain.FieldErrors(err)["topic"] == "" {
 			t.Fatalf("a taken topic: %v", err)
 		}
 		// Credentials not made by NewSwitchCredentials have no hash to store.
-		if err := db.Store.CreateSwitchWithCredentials(ctx, tn.Staff, twin, store.SwitchCredentials{Username: "sw-x", Password: "x"}); err == nil {
+		if err := db.Store.Staff(tn.Staff).CreateSwitchWithCredentials(ctx, twin, store.SwitchCredentials{Username: "sw-x", Password: "x"}); err == nil {
 			t.Fatal("credentials made by hand were stored")
 		}
 		reader := access.NewStaff(db.StaffUser(t, tn, "reader@x.test"))
-		if _, err := db.Store.ReplaceSwitchCredentials(ctx, reader, c.ID, p.ID, sw.ID, store.NewSwitchCredentials()); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		if _, err := db.Store.Staff(reader).ReplaceSwitchCredentials(ctx, c.ID, p.ID, sw.ID, store.NewSwitchCredentials()); domain.ErrorCode(err) != domain.EFORBIDDEN {
 			t.Fatalf("replace without switches.manage: %v", err)
 		}
 
 		next := store.NewSwitchCredentials()
-		got, err := db.Store.ReplaceSwitchCredentials(ctx, tn.Staff, c.ID, p.ID, sw.ID, next)
+		got, err := db.Store.Staff(tn.Staff).ReplaceSwitchCredentials(ctx, c.ID, p.ID, sw.ID, next)
 		if err != nil || got.Username != next.Username {
 			t.Fatalf("replace: %+v, %v", got, err)
 		}
-		if _, err := db.Store.SwitchAccount(ctx, cred.Username); domain.ErrorCode(err) != domain.ENOTFOUND {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchAccount(ctx, cred.Username); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("the old username still has an account: %v", err)
 		}
-		if _, err := db.Store.ReplaceSwitchCredentials(ctx, tn.Staff, c.ID, p.ID, sw.ID+100, store.NewSwitchCredentials()); domain.ErrorCode(err) != domain.ENOTFOUND {
+		if _, err := db.Store.Staff(tn.Staff).ReplaceSwitchCredentials(ctx, c.ID, p.ID, sw.ID+100, store.NewSwitchCredentials()); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Errorf("replace on a missing switch: %v", err)
 		}
 
@@ -67,7 +67,7 @@ func TestSwitchWithCredentialsMadeFirst(t *testing.T) {
 		other := db.Tenant(t, "")
 		oc := db.Client(t, other, "Other")
 		osw, _ := db.Switch(t, other, db.Project(t, other, oc, "Other", nil), "Pump", domain.FamilyShelly, "pump-1")
-		all, err := db.Store.BrokerAccounts(ctx)
+		all, err := db.Store.Devices(testenv.SwitchesPrincipal()).BrokerAccounts(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,10 +18,10 @@ func onlineSwitch(t *testing.T, db *testenv.DB, tn *testenv.Tenant, topic string
 	sw, _ := db.Switch(t, tn, p, "Pump "+topic, domain.FamilyTasmota, topic)
 	ctx := context.Background()
 	now := db.Store.Now()
-	if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, now); err != nil {
+	if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, true, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: now}); err != nil {
+	if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: now}); err != nil {
 		t.Fatal(err)
 	}
 	return sw
@@ -40,29 +40,29 @@ func TestReportConfirmsOnlyLaterCommands(t *testing.T) {
 
 		before := db.Store.Now()
 		time.Sleep(2 * time.Millisecond)
-		cmd, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, policy)
+		cmd, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, true, policy)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: before})
+		out, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: before})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if out.Confirmed != 0 {
 			t.Fatalf("a report received before the command confirmed it")
 		}
-		if status, _, _ := db.Store.CommandStatus(ctx, cmd.Event.ID); status != domain.EventPending {
+		if status, _, _ := db.Store.Devices(testenv.SwitchesPrincipal()).CommandStatus(ctx, cmd.Event.ID); status != domain.EventPending {
 			t.Fatalf("command is %s, want pending", status)
 		}
 		after := db.Store.Now()
-		out, err = db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: after})
+		out, err = db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: after})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if out.Confirmed != cmd.Event.ID {
 			t.Fatalf("a later report confirmed %d, want %d", out.Confirmed, cmd.Event.ID)
 		}
-		acts, err := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 20)
+		acts, err := db.Store.Staff(acme.Staff).SwitchActivity(ctx, sw.ClientID, sw.ProjectID, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,17 +80,17 @@ func TestStaleReportChangesNothing(t *testing.T) {
 		acme := db.Tenant(t, "acme")
 		sw := onlineSwitch(t, db, acme, "pump-stale")
 		t0 := db.Store.Now()
-		if _, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: t0.Add(20 * time.Millisecond)}); err != nil {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: t0.Add(20 * time.Millisecond)}); err != nil {
 			t.Fatal(err)
 		}
-		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: t0.Add(10 * time.Millisecond)})
+		out, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: t0.Add(10 * time.Millisecond)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !out.Stale || out.Changed || out.External != 0 {
 			t.Fatalf("late copy of an older report: %+v", out)
 		}
-		got, _ := db.Store.SwitchByID(ctx, sw.ID)
+		got, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw.ID)
 		if !got.On {
 			t.Fatal("an older report overwrote a newer state")
 		}
@@ -104,33 +104,33 @@ func TestExpiredCommandIsFailedAndNotConfirmed(t *testing.T) {
 		ctx := context.Background()
 		acme := db.Tenant(t, "acme")
 		sw := onlineSwitch(t, db, acme, "pump-expiry")
-		cmd, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, store.CommandPolicy{TTL: time.Second})
+		cmd, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, true, store.CommandPolicy{TTL: time.Second})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.Store.SwitchByID(ctx, sw.ID); got.Pending != "on" {
+		if got, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw.ID); got.Pending != "on" {
 			t.Fatalf("pending = %q, want on", got.Pending)
 		}
-		projects, err := db.Store.ExpireCommands(ctx, db.Store.Now())
+		projects, err := db.Store.Devices(testenv.SwitchesPrincipal()).ExpireCommands(ctx, db.Store.Now())
 		if err != nil || len(projects) != 0 {
 			t.Fatalf("expired before its time: %v %v", projects, err)
 		}
 		db.Clock.Advance(2 * time.Second)
-		projects, err = db.Store.ExpireCommands(ctx, db.Store.Now())
+		projects, err = db.Store.Devices(testenv.SwitchesPrincipal()).ExpireCommands(ctx, db.Store.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(projects) != 1 || projects[0] != sw.ProjectID {
 			t.Fatalf("expired projects %v, want [%d]", projects, sw.ProjectID)
 		}
-		status, reason, _ := db.Store.CommandStatus(ctx, cmd.Event.ID)
+		status, reason, _ := db.Store.Devices(testenv.SwitchesPrincipal()).CommandStatus(ctx, cmd.Event.ID)
 		if status != domain.EventFailed || reason != store.ExpiredCommandReason {
 			t.Fatalf("command is %s (%q), want failed", status, reason)
 		}
-		if got, _ := db.Store.SwitchByID(ctx, sw.ID); got.Pending != "" {
+		if got, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw.ID); got.Pending != "" {
 			t.Fatalf("an expired command still shows as pending %q", got.Pending)
 		}
-		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: db.Store.Now()})
+		out, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: db.Store.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,25 +149,25 @@ func TestCommandRateLimit(t *testing.T) {
 		sw := onlineSwitch(t, db, acme, "pump-limit")
 		limited := store.CommandPolicy{TTL: 8 * time.Second, Limit: 3, Window: 10 * time.Second}
 		for i := range 3 {
-			if _, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, i%2 == 0, limited); err != nil {
+			if _, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, i%2 == 0, limited); err != nil {
 				t.Fatalf("command %d: %v", i+1, err)
 			}
 			db.Clock.Advance(time.Second)
 		}
-		before, _ := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 50)
-		_, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, limited)
+		before, _ := db.Store.Staff(acme.Staff).SwitchActivity(ctx, sw.ClientID, sw.ProjectID, 50)
+		_, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, true, limited)
 		if domain.ErrorCode(err) != domain.ETOOMANY {
 			t.Fatalf("fourth command in 10 s: %v, want too many", err)
 		}
 		if d := domain.RetryAfter(err); d < 7*time.Second || d > 8*time.Second {
 			t.Fatalf("retry after %v, want about 7 s", d)
 		}
-		after, _ := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 50)
+		after, _ := db.Store.Staff(acme.Staff).SwitchActivity(ctx, sw.ClientID, sw.ProjectID, 50)
 		if len(after) != len(before) {
 			t.Fatalf("a refused command was recorded: %d events, want %d", len(after), len(before))
 		}
 		db.Clock.Advance(8 * time.Second)
-		if _, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, limited); err != nil {
+		if _, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, true, limited); err != nil {
 			t.Fatalf("after the window: %v", err)
 		}
 	})
@@ -181,7 +181,7 @@ func TestActivityNewestFirst(t *testing.T) {
 		acme := db.Tenant(t, "acme")
 		sw := onlineSwitch(t, db, acme, "pump-history")
 		day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
-		err := db.Store.AddSwitchHistory(ctx, acme.Staff, sw.ID, []store.PastSwitchEvent{
+		err := db.Store.Staff(acme.Staff).AddSwitchHistory(ctx, sw.ID, []store.PastSwitchEvent{
 			{On: true, Status: domain.EventConfirmed, ActorKind: domain.ActorExternal, At: day(30)},
 			{On: false, Status: domain.EventConfirmed, ActorKind: domain.ActorExternal, At: day(3)},
 			{On: true, Status: domain.EventConfirmed, ActorKind: domain.ActorExternal, At: day(15)},
@@ -189,7 +189,7 @@ func TestActivityNewestFirst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acts, err := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 20)
+		acts, err := db.Store.Staff(acme.Staff).SwitchActivity(ctx, sw.ClientID, sw.ProjectID, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,17 +208,17 @@ func TestOfflineSince(t *testing.T) {
 		acme := db.Tenant(t, "acme")
 		sw := onlineSwitch(t, db, acme, "pump-offline")
 		at := db.Store.Now().Truncate(time.Millisecond)
-		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, false, at); err != nil {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, false, at); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := db.Store.SwitchByID(ctx, sw.ID)
+		got, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw.ID)
 		if got.Online || !got.OfflineSince.Equal(at) {
 			t.Fatalf("offline since %v, want %v", got.OfflineSince, at)
 		}
-		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, at.Add(time.Minute)); err != nil {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, true, at.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := db.Store.SwitchByID(ctx, sw.ID); !got.Online || !got.OfflineSince.IsZero() {
+		if got, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw.ID); !got.Online || !got.OfflineSince.IsZero() {
 			t.Fatalf("back online: %+v", got)
 		}
 	})
@@ -233,34 +233,34 @@ func TestSupersededCommandRunLastIsNewest(t *testing.T) {
 		ctx := context.Background()
 		acme := db.Tenant(t, "acme")
 		sw := onlineSwitch(t, db, acme, "pump-late")
-		older, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, true, policy)
+		older, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, true, policy)
 		if err != nil {
 			t.Fatal(err)
 		}
 		db.Clock.Advance(10 * time.Millisecond)
-		newer, err := db.Store.StaffCommand(ctx, acme.Staff, sw.ID, false, policy)
+		newer, err := db.Store.Staff(acme.Staff).StaffCommand(ctx, sw.ID, false, policy)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The device runs the newer command first (it is off already: no change,
 		// but the report confirms it), then the older one.
 		db.Clock.Advance(10 * time.Millisecond)
-		if out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: db.Store.Now()}); err != nil || out.Confirmed != newer.Event.ID {
+		if out, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: db.Store.Now()}); err != nil || out.Confirmed != newer.Event.ID {
 			t.Fatalf("report of off: %+v %v, want %d confirmed", out, err, newer.Event.ID)
 		}
 		db.Clock.Advance(10 * time.Millisecond)
-		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: db.Store.Now()})
+		out, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: db.Store.Now()})
 		if err != nil || out.Late != older.Event.ID || out.External != 0 {
 			t.Fatalf("report of on: %+v %v, want %d confirmed late", out, err, older.Event.ID)
 		}
-		acts, err := db.Store.SwitchActivity(ctx, acme.Staff, sw.ClientID, sw.ProjectID, 20)
+		acts, err := db.Store.Staff(acme.Staff).SwitchActivity(ctx, sw.ClientID, sw.ProjectID, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if acts[0].ID != older.Event.ID || !acts[0].On || acts[0].Status != domain.EventConfirmed {
 			t.Fatalf("newest line %+v, want the older command, confirmed on", *acts[0])
 		}
-		if got, _ := db.Store.SwitchByID(ctx, sw.ID); !got.On {
+		if got, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw.ID); !got.On {
 			t.Fatal("the switch is not on")
 		}
 	})
@@ -277,19 +277,19 @@ func TestLateOnlineDoesNotHideTheNextChange(t *testing.T) {
 		t0 := db.Store.Now()
 		// Process A: Online at t0, the state report at t0+2ms. Process B hears the
 		// same Online at t0+1ms but applies it after A's report.
-		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, t0); err != nil {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, true, t0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: t0.Add(2 * time.Millisecond)}); err != nil {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: false, At: t0.Add(2 * time.Millisecond)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Store.SetSwitchOnline(ctx, sw.ID, true, t0.Add(time.Millisecond)); err != nil {
+		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, true, t0.Add(time.Millisecond)); err != nil {
 			t.Fatal(err)
 		}
-		if changed, err := db.Store.SetSwitchOnline(ctx, sw.ID, false, t0.Add(time.Millisecond)); err != nil || changed {
+		if changed, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, false, t0.Add(time.Millisecond)); err != nil || changed {
 			t.Fatalf("a late Offline took the switch offline: %v %v", changed, err)
 		}
-		out, err := db.Store.ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: t0.Add(time.Second)})
+		out, err := db.Store.Devices(testenv.SwitchesPrincipal()).ApplyReport(ctx, store.Report{SwitchID: sw.ID, On: true, At: t0.Add(time.Second)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,8 +69,8 @@ func (s *Store) collectSwitches(ctx context.Context, q querier, withUser bool, q
 
 // staffUserColumn is the MQTT username for staff who may see credentials, and ”
 // for everyone else.
-func staffUserColumn(sc access.Staff) string {
-	if sc.Can(access.SwitchesManage) {
+func staffUserColumn(staff access.Staff) string {
+	if staff.Can(access.SwitchesManage) {
 		return `, sw.mqtt_username`
 	}
 	return `, ''`
@@ -79,16 +79,18 @@ func staffUserColumn(sc access.Staff) string {
 // ProjectSwitches lists the switches of project projectID of client clientID by
 // name; empty for a project of another client or tenant. The MQTT username is
 // filled only for staff with switches.manage.
-func (s *Store) ProjectSwitches(ctx context.Context, sc access.Staff, clientID, projectID int64) ([]*domain.Switch, error) {
-	return s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(sc)+` FROM switches sw
-		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? ORDER BY sw.name, sw.id`, sc.CompanyID(), clientID, projectID)
+func (view *StaffView) ProjectSwitches(ctx context.Context, clientID, projectID int64) ([]*domain.Switch, error) {
+	s, staff := view.s, view.staff
+	return s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(staff)+` FROM switches sw
+		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? ORDER BY sw.name, sw.id`, staff.CompanyID(), clientID, projectID)
 }
 
 // Switch returns switch id of the project, or ENOTFOUND. The MQTT username is
 // filled only for staff with switches.manage.
-func (s *Store) Switch(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, error) {
-	list, err := s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(sc)+` FROM switches sw
-		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? AND sw.id = ?`, sc.CompanyID(), clientID, projectID, id)
+func (view *StaffView) Switch(ctx context.Context, clientID, projectID, id int64) (*domain.Switch, error) {
+	s, staff := view.s, view.staff
+	list, err := s.collectSwitches(ctx, s.db, true, `SELECT `+switchColumns+staffUserColumn(staff)+` FROM switches sw
+		WHERE sw.company_id = ? AND sw.client_id = ? AND sw.project_id = ? AND sw.id = ?`, staff.CompanyID(), clientID, projectID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +151,10 @@ func (s *Store) topicTaken(ctx context.Context, tx *sql.Tx, topic string, except
 // CreateSwitch adds a switch to project sw.ProjectID of client sw.ClientID with
 // fresh credentials, and returns the device's password: it is not stored and
 // cannot be shown again. Needs switches.manage.
-func (s *Store) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) (string, error) {
+func (view *StaffView) CreateSwitch(ctx context.Context, sw *domain.Switch) (string, error) {
+	s, staff := view.s, view.staff
 	cred := NewSwitchCredentials()
-	if err := s.CreateSwitchWithCredentials(ctx, sc, sw, cred); err != nil {
+	if err := s.Staff(staff).CreateSwitchWithCredentials(ctx, sw, cred); err != nil {
 		return "", err
 	}
 	return cred.Password, nil
@@ -159,8 +162,9 @@ func (s *Store) CreateSwitch(ctx context.Context, sc access.Staff, sw *domain.Sw
 
 // UpdateSwitch replaces name, family, topic and channel of switch sw.ID of the
 // project. Credentials stay. Needs switches.manage.
-func (s *Store) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain.Switch) error {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (view *StaffView) UpdateSwitch(ctx context.Context, sw *domain.Switch) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return err
 	}
 	sw.Normalize()
@@ -168,7 +172,7 @@ func (s *Store) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain.Sw
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.Switch(ctx, sc, sw.ClientID, sw.ProjectID, sw.ID); err != nil {
+		if _, err := s.Staff(staff).Switch(ctx, sw.ClientID, sw.ProjectID, sw.ID); err != nil {
 			return err
 		}
 		if err := s.topicTaken(ctx, tx, sw.Topic, sw.ID); err != nil {
@@ -176,23 +180,24 @@ func (s *Store) UpdateSwitch(ctx context.Context, sc access.Staff, sw *domain.Sw
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET name = ?, family = ?, topic = ?, channel = ?
 			WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`),
-			sw.Name, sw.Family, sw.Topic, sw.Channel, sc.CompanyID(), sw.ClientID, sw.ProjectID, sw.ID)
+			sw.Name, sw.Family, sw.Topic, sw.Channel, staff.CompanyID(), sw.ClientID, sw.ProjectID, sw.ID)
 		if err := mustAffect(res, err, "Switch not found."); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, sc, "switch.update", "Switch "+sw.Name)
+		return s.audit(ctx, tx, staff, "switch.update", "Switch "+sw.Name)
 	})
 }
 
 // DeleteSwitch deletes switch id of the project with its activity. Needs switches.manage.
-func (s *Store) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, projectID, id int64) error {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (view *StaffView) DeleteSwitch(ctx context.Context, clientID, projectID, id int64) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var name string
 		err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM switches WHERE company_id = ? AND client_id = ? AND project_id = ? AND id = ?`),
-			sc.CompanyID(), clientID, projectID, id).Scan(&name)
+			staff.CompanyID(), clientID, projectID, id).Scan(&name)
 		if err != nil {
 			return notFound(err, "Switch not found.")
 		}
@@ -201,20 +206,21 @@ func (s *Store) DeleteSwitch(ctx context.Context, sc access.Staff, clientID, pro
 			`DELETE FROM portal_switch_grants WHERE company_id = ? AND switch_id = ?`,
 			`DELETE FROM switches WHERE company_id = ? AND id = ?`,
 		} {
-			if _, err := tx.ExecContext(ctx, s.q(q), sc.CompanyID(), id); err != nil {
+			if _, err := tx.ExecContext(ctx, s.q(q), staff.CompanyID(), id); err != nil {
 				return err
 			}
 		}
-		return s.audit(ctx, tx, sc, "switch.delete", "Switch "+name)
+		return s.audit(ctx, tx, staff, "switch.delete", "Switch "+name)
 	})
 }
 
 // RegenerateSwitchCredentials gives the switch a new username and password and
 // returns the password; the old ones stop working at the device's next connect.
 // Needs switches.manage.
-func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff, clientID, projectID, id int64) (*domain.Switch, string, error) {
+func (view *StaffView) RegenerateSwitchCredentials(ctx context.Context, clientID, projectID, id int64) (*domain.Switch, string, error) {
+	s, staff := view.s, view.staff
 	cred := NewSwitchCredentials()
-	sw, err := s.ReplaceSwitchCredentials(ctx, sc, clientID, projectID, id, cred)
+	sw, err := s.Staff(staff).ReplaceSwitchCredentials(ctx, clientID, projectID, id, cred)
 	if err != nil {
 		return nil, "", err
 	}
@@ -224,10 +230,11 @@ func (s *Store) RegenerateSwitchCredentials(ctx context.Context, sc access.Staff
 // SwitchActivity lists the newest events of the project's switches, by when they
 // happened, newest first,
 // with the real names of the staff and portal users who sent commands.
-func (s *Store) SwitchActivity(ctx context.Context, sc access.Staff, clientID, projectID int64, limit int) ([]*domain.SwitchEvent, error) {
+func (view *StaffView) SwitchActivity(ctx context.Context, clientID, projectID int64, limit int) ([]*domain.SwitchEvent, error) {
+	s, staff := view.s, view.staff
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, e.actor_name, e.source, e.error, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
-		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`), sc.CompanyID(), projectID, clientID, limit)
+		WHERE e.company_id = ? AND e.project_id = ? AND sw.client_id = ? ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`), staff.CompanyID(), projectID, clientID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: switch activity: %w", err)
 	}
@@ -262,7 +269,8 @@ type DeviceAccount struct {
 }
 
 // SwitchAccount returns the device account with the MQTT username, or ENOTFOUND.
-func (s *Store) SwitchAccount(ctx context.Context, username string) (*DeviceAccount, error) {
+func (view *DeviceView) SwitchAccount(ctx context.Context, username string) (*DeviceAccount, error) {
+	s := view.s
 	var a DeviceAccount
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, family, topic, password_hash FROM switches WHERE mqtt_username = ?`), username).
 		Scan(&a.SwitchID, &a.Family, &a.Topic, &a.PasswordHash)
@@ -274,7 +282,8 @@ func (s *Store) SwitchAccount(ctx context.Context, username string) (*DeviceAcco
 
 // SwitchByTopic returns the switch of the family with the device topic, of any
 // tenant, or ENOTFOUND. Only the server's MQTT listener calls it.
-func (s *Store) SwitchByTopic(ctx context.Context, family, topic string) (*domain.Switch, error) {
+func (view *DeviceView) SwitchByTopic(ctx context.Context, family, topic string) (*domain.Switch, error) {
+	s := view.s
 	list, err := s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw WHERE sw.family = ? AND sw.topic = ?`, family, topic)
 	if err != nil {
 		return nil, err
@@ -287,7 +296,8 @@ func (s *Store) SwitchByTopic(ctx context.Context, family, topic string) (*domai
 
 // SwitchByID returns switch id of any tenant, or ENOTFOUND. Only the server's
 // MQTT side calls it.
-func (s *Store) SwitchByID(ctx context.Context, id int64) (*domain.Switch, error) {
+func (view *DeviceView) SwitchByID(ctx context.Context, id int64) (*domain.Switch, error) {
+	s := view.s
 	list, err := s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw WHERE sw.id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -300,7 +310,8 @@ func (s *Store) SwitchByID(ctx context.Context, id int64) (*domain.Switch, error
 
 // MarkAllSwitchesOffline marks every switch offline: an embedded broker that has
 // just started has no device connected, whatever the database remembers.
-func (s *Store) MarkAllSwitchesOffline(ctx context.Context) error {
+func (view *DeviceView) MarkAllSwitchesOffline(ctx context.Context) error {
+	s := view.s
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`UPDATE switches SET online = 0, offline_since = ? WHERE online = 1`), micros(s.Now()))
 		return err
@@ -309,7 +320,8 @@ func (s *Store) MarkAllSwitchesOffline(ctx context.Context) error {
 
 // OnlineSwitches lists the ids of the switches last known online, for a state
 // query after the server's connection to the broker comes back.
-func (s *Store) OnlineSwitches(ctx context.Context) ([]int64, error) {
+func (view *DeviceView) OnlineSwitches(ctx context.Context) ([]int64, error) {
+	s := view.s
 	rows, err := s.db.QueryContext(ctx, `SELECT id FROM switches WHERE online = 1 ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -331,7 +343,8 @@ func (s *Store) OnlineSwitches(ctx context.Context) ([]int64, error) {
 // activity entry. Going offline records since when. An announcement older than
 // the device's newest applied report (a late copy at a slower process) changes
 // nothing. It reports whether the stored availability changed.
-func (s *Store) SetSwitchOnline(ctx context.Context, id int64, online bool, at time.Time) (bool, error) {
+func (view *DeviceView) SetSwitchOnline(ctx context.Context, id int64, online bool, at time.Time) (bool, error) {
+	s := view.s
 	var changed bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var res sql.Result
@@ -401,7 +414,8 @@ const supersededWindow = 30 * time.Second
 //   - a change that a recently superseded command asked for confirms that
 //     command late (Late), dated now;
 //   - any other change is External.
-func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error) {
+func (view *DeviceView) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error) {
+	s := view.s
 	var out ReportOutcome
 	at := micros(r.At)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -473,7 +487,8 @@ func (s *Store) ApplyReport(ctx context.Context, r Report) (ReportOutcome, error
 // the switch takes the wanted state; a superseded one is confirmed late (the
 // device ran it after all). Confirmed and Late are 0 when the command was
 // already confirmed or failed.
-func (s *Store) AckCommand(ctx context.Context, switchID, cmdID int64, at time.Time) (ReportOutcome, error) {
+func (view *DeviceView) AckCommand(ctx context.Context, switchID, cmdID int64, at time.Time) (ReportOutcome, error) {
+	s := view.s
 	var out ReportOutcome
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var known, cur int
@@ -524,7 +539,8 @@ func (s *Store) AckCommand(ctx context.Context, switchID, cmdID int64, at time.T
 
 // FailCommand marks command cmdID of switch switchID failed with the reason, if
 // it is still pending, and reports whether it was.
-func (s *Store) FailCommand(ctx context.Context, switchID, cmdID int64, reason string) (bool, error) {
+func (view *DeviceView) FailCommand(ctx context.Context, switchID, cmdID int64, reason string) (bool, error) {
+	s := view.s
 	var failed bool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE switch_events SET status = 'failed', error = ?, done_at = ? WHERE id = ? AND switch_id = ? AND status = 'pending'`),
@@ -542,7 +558,8 @@ func (s *Store) FailCommand(ctx context.Context, switchID, cmdID int64, reason s
 // FailNewestCommand marks the newest pending command of switch switchID failed
 // with the reason, for a device that refuses without saying which command it
 // refuses (Tasmota). It returns the command's id, or 0 when none was pending.
-func (s *Store) FailNewestCommand(ctx context.Context, switchID int64, reason string) (int64, error) {
+func (view *DeviceView) FailNewestCommand(ctx context.Context, switchID int64, reason string) (int64, error) {
+	s := view.s
 	var id int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM switch_events WHERE switch_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1`+s.dialect.forUpdate),
@@ -566,7 +583,8 @@ const ExpiredCommandReason = "The switch did not confirm the command in time."
 // ExpireCommands marks failed every pending command whose expiry has passed, of
 // any tenant, and returns the projects whose switches changed. Every server
 // process runs it, so that a command outlives its sending process by seconds at most.
-func (s *Store) ExpireCommands(ctx context.Context, now time.Time) ([]int64, error) {
+func (view *DeviceView) ExpireCommands(ctx context.Context, now time.Time) ([]int64, error) {
+	s := view.s
 	var projects []int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT project_id FROM switch_events WHERE status = 'pending' AND expires_at < ?`), micros(now))
@@ -593,7 +611,8 @@ func (s *Store) ExpireCommands(ctx context.Context, now time.Time) ([]int64, err
 }
 
 // CommandStatus returns the status of command cmdID and the reason it failed.
-func (s *Store) CommandStatus(ctx context.Context, cmdID int64) (status, reason string, err error) {
+func (view *DeviceView) CommandStatus(ctx context.Context, cmdID int64) (status, reason string, err error) {
+	s := view.s
 	err = s.db.QueryRowContext(ctx, s.q(`SELECT status, error FROM switch_events WHERE id = ?`), cmdID).Scan(&status, &reason)
 	return status, reason, notFound(err, "Command not found.")
 }
@@ -622,18 +641,20 @@ type CommandPolicy struct {
 // policy.Limit commands within policy.Window (ETOOMANY, with RetryAfter), supersedes
 // the switch's pending commands and records the new one pending. Any staff member
 // of the tenant may toggle; a switch of another tenant is ENOTFOUND.
-func (s *Store) StaffCommand(ctx context.Context, sc access.Staff, id int64, on bool, policy CommandPolicy) (*Command, error) {
-	if err := sc.Require(""); err != nil {
+func (view *StaffView) StaffCommand(ctx context.Context, id int64, on bool, policy CommandPolicy) (*Command, error) {
+	s, staff := view.s, view.staff
+	if err := staff.Require(""); err != nil {
 		return nil, err
 	}
-	return s.command(ctx, `sw.company_id = ?`, []any{sc.CompanyID()}, id, on, policy, domain.ActorStaff, sc.UserID(), 0, sc.Name())
+	return s.command(ctx, `sw.company_id = ?`, []any{staff.CompanyID()}, id, on, policy, domain.ActorStaff, staff.UserID(), 0, staff.Name())
 }
 
 // PortalCommand is StaffCommand for a portal user: the switch must be one the
 // Scope sees (ENOTFOUND otherwise, exactly like a missing one).
-func (s *Store) PortalCommand(ctx context.Context, sc access.Scope, userName string, id int64, on bool, policy CommandPolicy) (*Command, error) {
-	where, args := s.portalSwitchWhere(sc)
-	return s.command(ctx, where, args, id, on, policy, domain.ActorPortal, 0, sc.PortalUserID(), userName)
+func (view *PortalView) PortalCommand(ctx context.Context, userName string, id int64, on bool, policy CommandPolicy) (*Command, error) {
+	s, scope := view.s, view.scope
+	where, args := s.portalSwitchWhere(scope)
+	return s.command(ctx, where, args, id, on, policy, domain.ActorPortal, 0, scope.PortalUserID(), userName)
 }
 
 func (s *Store) command(ctx context.Context, where string, args []any, id int64, on bool, policy CommandPolicy, kind string, staffID, portalID int64, name string) (*Command, error) {
@@ -737,13 +758,14 @@ type PastSwitchEvent struct {
 // AddSwitchHistory records finished events of switch id, as if they had
 // happened at their times, and leaves the switch in the state of the last
 // confirmed one. The demo uses it. Needs switches.manage.
-func (s *Store) AddSwitchHistory(ctx context.Context, sc access.Staff, id int64, events []PastSwitchEvent) error {
-	if err := sc.Require(access.SwitchesManage); err != nil {
+func (view *StaffView) AddSwitchHistory(ctx context.Context, id int64, events []PastSwitchEvent) error {
+	s, staff := view.s, view.staff
+	if err := staff.Require(access.SwitchesManage); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var projectID int64
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT project_id FROM switches WHERE company_id = ? AND id = ?`), sc.CompanyID(), id).Scan(&projectID); err != nil {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT project_id FROM switches WHERE company_id = ? AND id = ?`), staff.CompanyID(), id).Scan(&projectID); err != nil {
 			return notFound(err, "Switch not found.")
 		}
 		for _, e := range events {
@@ -753,7 +775,7 @@ func (s *Store) AddSwitchHistory(ctx context.Context, sc access.Staff, id int64,
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO switch_events (company_id, project_id, switch_id, is_on, status, actor_kind, staff_user_id, portal_user_id,
 				actor_name, source, error, created_at, done_at, happened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				sc.CompanyID(), projectID, id, b2i(e.On), e.Status, e.ActorKind, nullID(e.StaffUserID), nullID(e.PortalUserID), e.ActorName, e.Source, errText,
+				staff.CompanyID(), projectID, id, b2i(e.On), e.Status, e.ActorKind, nullID(e.StaffUserID), nullID(e.PortalUserID), e.ActorName, e.Source, errText,
 				micros(e.At), micros(e.At.Add(400*time.Millisecond)), micros(e.At)); err != nil {
 				return err
 			}

@@ -53,7 +53,7 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) tim
 
 func stored(t *testing.T, db *testenv.DB, id int64) *domain.Switch {
 	t.Helper()
-	sw, err := db.Store.SwitchByID(context.Background(), id)
+	sw, err := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestReconnectShowsTheTrueState(t *testing.T) {
 			t.Logf("%s on %s: true state after a reconnect in p50 %v, p99 %v, max %v", sw.Family, kind,
 				took[len(took)/2].Round(time.Millisecond), took[len(took)*99/100].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond))
 			if n := countEvents(t, db, w); n != before {
-				acts, _ := db.Store.SwitchActivity(ctx, w.tn.Staff, w.project.ClientID, w.project.ID, 5)
+				acts, _ := db.Store.Staff(w.tn.Staff).SwitchActivity(ctx, w.project.ClientID, w.project.ID, 5)
 				for _, e := range acts {
 					t.Logf("newest lines: %s %s %s %s %s at %v", e.SwitchName, e.StateWord(), e.ActorKind, e.Status, e.Source, e.At)
 				}
@@ -214,7 +214,7 @@ func TestParallelTogglesStayOrdered(t *testing.T) {
 		var acts []*domain.SwitchEvent
 		waitFor(t, 20*time.Second, "activity, database and device agreeing", func() bool {
 			var err error
-			acts, err = db.Store.SwitchActivity(ctx, w.tn.Staff, w.project.ClientID, w.project.ID, 1000)
+			acts, err = db.Store.Staff(w.tn.Staff).SwitchActivity(ctx, w.project.ClientID, w.project.ID, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,7 +275,7 @@ func TestDeviceRefusalSaysWhy(t *testing.T) {
 			startFieldDevice(t, w, &sw, nil) // one relay: POWER / switch:0
 			upd := *tc.sw
 			upd.Channel = tc.channel
-			if err := db.Store.UpdateSwitch(ctx, w.tn.Staff, &upd); err != nil {
+			if err := db.Store.Staff(w.tn.Staff).UpdateSwitch(ctx, &upd); err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()

@@ -54,7 +54,7 @@ func (w *dynsecWorld) waitBroker(t *testing.T) {
 
 func (w *dynsecWorld) switchCount(t *testing.T) int {
 	t.Helper()
-	sws, err := w.db.Store.ProjectSwitches(context.Background(), w.tn.Staff, w.project.ClientID, w.project.ID)
+	sws, err := w.db.Store.Staff(w.tn.Staff).ProjectSwitches(context.Background(), w.project.ClientID, w.project.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestDynsecSwitchLifecycle(t *testing.T) {
 		if n := w.switchCount(t); n != before {
 			t.Errorf("%d switches after refused changes, want %d", n, before)
 		}
-		if got, err := db.Store.SwitchByID(ctx, sw2.ID); err != nil || got.Topic != "office_light_2" {
+		if got, err := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, sw2.ID); err != nil || got.Topic != "office_light_2" {
 			t.Errorf("topic after a refused change: %+v, %v", got, err)
 		}
 		if r, err := svc.ReconcileAccounts(ctx); err != nil || r.Updated != 0 || len(r.Removed) != 0 || len(r.Missing) != 0 {

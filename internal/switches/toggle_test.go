@@ -50,7 +50,7 @@ func newWorld(t *testing.T, db *testenv.DB, kind string, opts testenv.SwitchOpti
 	w.tas, pw1 = db.Switch(t, w.tn, w.project, "Office light", domain.FamilyTasmota, "office_light")
 	w.shelly, pw2 = db.Switch(t, w.tn, w.project, "Irrigation pump", domain.FamilyShelly, "shellyplus1-a8032ab1")
 	var err error
-	w.portal, err = db.Store.CreatePortalUser(context.Background(), w.tn.Staff, store.NewPortalUser{FirstName: "Denisa", LastName: "Horváthová",
+	w.portal, err = db.Store.Staff(w.tn.Staff).CreatePortalUser(context.Background(), store.NewPortalUser{FirstName: "Denisa", LastName: "Horváthová",
 		Email: "denisa@dencorp.test", ClientIDs: []int64{client.ID}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestToggleRoundTrip(t *testing.T) {
 		w.ss.WaitSwitch(t, w.shelly.ID, "off after the button press", func(s *domain.Switch) bool { return !s.On })
 		waitActivity(t, db, w, 5)
 
-		acts, err := db.Store.SwitchActivity(ctx, w.tn.Staff, w.project.ClientID, w.project.ID, 20)
+		acts, err := db.Store.Staff(w.tn.Staff).SwitchActivity(ctx, w.project.ClientID, w.project.ID, 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func TestToggleRoundTrip(t *testing.T) {
 				t.Errorf("staff activity[%d] = %q, want %q", i, got, want[min(i, len(want)-1)])
 			}
 		}
-		pacts, err := db.Store.PortalSwitchActivity(ctx, w.scope, w.project.ID, w.tn.Company.TeamLabel(), 20)
+		pacts, err := db.Store.Portal(w.scope).PortalSwitchActivity(ctx, w.project.ID, w.tn.Company.TeamLabel(), 20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestToggleRoundTrip(t *testing.T) {
 		if domain.ErrorCode(err) != domain.ECONFLICT || time.Since(start) > 2*time.Second {
 			t.Errorf("toggling an offline switch: %v after %v, want ECONFLICT at once", err, time.Since(start))
 		}
-		sw, _ := db.Store.SwitchByID(ctx, w.tas.ID)
+		sw, _ := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByID(ctx, w.tas.ID)
 		if sw.Color() != "orange" || sw.StateLabel() != "Offline" {
 			t.Errorf("offline switch shows %s %q", sw.Color(), sw.StateLabel())
 		}
@@ -226,7 +226,7 @@ func TestToggleRoundTrip(t *testing.T) {
 
 func countEvents(t *testing.T, db *testenv.DB, w *world) int {
 	t.Helper()
-	acts, err := db.Store.SwitchActivity(context.Background(), w.tn.Staff, w.project.ClientID, w.project.ID, 100)
+	acts, err := db.Store.Staff(w.tn.Staff).SwitchActivity(context.Background(), w.project.ClientID, w.project.ID, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func (db *DB) Tenant(t testing.TB, slug string) *Tenant {
 func (db *DB) StaffUser(t testing.TB, tn *Tenant, email string, perms ...string) *domain.StaffUser {
 	t.Helper()
 	u := &domain.StaffUser{CompanyID: tn.Company.ID, Email: email, Name: "Staff " + email, Permissions: perms}
-	if err := db.Store.CreateStaffUser(context.Background(), tn.Staff, u, passwordHash(t)); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateStaffUser(context.Background(), u, passwordHash(t)); err != nil {
 		t.Fatalf("testenv: staff user %s: %v", email, err)
 	}
 	return u
@@ -75,7 +75,7 @@ func (db *DB) StaffUser(t testing.TB, tn *Tenant, email string, perms ...string)
 func (db *DB) Client(t testing.TB, tn *Tenant, name string) *domain.Client {
 	t.Helper()
 	c := &domain.Client{Name: name, Email: "office@" + fmt.Sprint(seq.Add(1)) + ".test", City: "Bratislava"}
-	if err := db.Store.CreateClient(context.Background(), tn.Staff, c); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateClient(context.Background(), c); err != nil {
 		t.Fatalf("testenv: client %s: %v", name, err)
 	}
 	return c
@@ -85,7 +85,7 @@ func (db *DB) Client(t testing.TB, tn *Tenant, name string) *domain.Client {
 func (db *DB) Site(t testing.TB, tn *Tenant, c *domain.Client, name, city string) *domain.Site {
 	t.Helper()
 	s := &domain.Site{ClientID: c.ID, Name: name, City: city, Street: "Hlavná 1", Country: "Slovakia"}
-	if err := db.Store.CreateSite(context.Background(), tn.Staff, s); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateSite(context.Background(), s); err != nil {
 		t.Fatalf("testenv: site %s: %v", name, err)
 	}
 	return s
@@ -95,7 +95,7 @@ func (db *DB) Site(t testing.TB, tn *Tenant, c *domain.Client, name, city string
 func (db *DB) Contact(t testing.TB, tn *Tenant, c *domain.Client, first, last, email string) *domain.Contact {
 	t.Helper()
 	ct := &domain.Contact{ClientID: c.ID, FirstName: first, LastName: last, Email: email}
-	if err := db.Store.CreateContact(context.Background(), tn.Staff, ct); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateContact(context.Background(), ct); err != nil {
 		t.Fatalf("testenv: contact %s: %v", email, err)
 	}
 	return ct
@@ -108,7 +108,7 @@ func (db *DB) Project(t testing.TB, tn *Tenant, c *domain.Client, name string, s
 	if site != nil {
 		p.SiteID = site.ID
 	}
-	if err := db.Store.CreateProject(context.Background(), tn.Staff, p); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateProject(context.Background(), p); err != nil {
 		t.Fatalf("testenv: project %s: %v", name, err)
 	}
 	return p
@@ -123,3 +123,11 @@ func PortalScope(ctx context.Context, st *store.Store, companyID, userID int64) 
 	}
 	return access.NewScope(companyID, userID, grants), nil
 }
+
+// MailPrincipal is the mail worker's principal, for tests that call the store's
+// mail view directly.
+func MailPrincipal() access.System { return access.NewSystem(access.JobMail) }
+
+// SwitchesPrincipal is the switch bus's principal, for tests that call the
+// store's device view directly.
+func SwitchesPrincipal() access.System { return access.NewSystem(access.JobSwitches) }

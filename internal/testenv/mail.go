@@ -35,7 +35,7 @@ func StartServerWith(t testing.TB, db *DB, opts ServerOptions) *Server {
 	base := "http://" + ts.Listener.Addr().String()
 	a := app.New(db.Store, log, base)
 	a.Files = testFiles(t)
-	srv, err := web.NewServer(web.Config{App: a, Store: db.Store, Log: log, DevMailbox: opts.DevMailbox})
+	srv, err := web.NewServer(web.Config{App: a, Log: log, DevMailbox: opts.DevMailbox})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func StartServer(t testing.TB, db *DB) *Server {
 	base := "http://" + ts.Listener.Addr().String()
 	a := app.New(db.Store, log, base)
 	a.Files = testFiles(t)
-	srv, err := web.NewServer(web.Config{App: a, Store: db.Store, Log: log})
+	srv, err := web.NewServer(web.Config{App: a, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

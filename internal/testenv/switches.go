@@ -84,7 +84,7 @@ func StartSwitchServer(t testing.TB, db *DB, kind string, opts SwitchOptions) *S
 	base := "http://" + ts.Listener.Addr().String()
 	a := app.New(db.Store, log, base)
 	a.Switches = ss.Switches
-	srv, err := web.NewServer(web.Config{App: a, Store: db.Store, Log: log})
+	srv, err := web.NewServer(web.Config{App: a, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func (ss *SwitchServer) RestartBroker() {
 func (db *DB) Switch(t testing.TB, tn *Tenant, p *domain.Project, name, family, topic string) (*domain.Switch, string) {
 	t.Helper()
 	sw := &domain.Switch{ClientID: p.ClientID, ProjectID: p.ID, Name: name, Family: family, Topic: topic}
-	pw, err := db.Store.CreateSwitch(context.Background(), tn.Staff, sw)
+	pw, err := db.Store.Staff(tn.Staff).CreateSwitch(context.Background(), sw)
 	if err != nil {
 		t.Fatalf("testenv: switch %s: %v", name, err)
 	}
@@ -248,7 +248,7 @@ func WaitSwitch(t testing.TB, db *DB, id int64, what string, ok func(*domain.Swi
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		sw, err := db.Store.SwitchByID(context.Background(), id)
+		sw, err := db.Store.Devices(SwitchesPrincipal()).SwitchByID(context.Background(), id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -192,7 +192,7 @@ func (s *Server) BuildWorld(t testing.TB, spec WorldSpec) *World {
 		}
 		for mi := range ts.Materials {
 			m := &domain.Material{Name: fmt.Sprintf("Material %d of %s", mi, slug), ActiveSubstance: "Bromadiolone", Unit: "g"}
-			if err := s.Store.CreateMaterial(ctx, tn.Staff, m); err != nil {
+			if err := s.Store.Staff(tn.Staff).CreateMaterial(ctx, m); err != nil {
 				t.Fatalf("testenv: material: %v", err)
 			}
 			wt.Materials = append(wt.Materials, m)
@@ -205,7 +205,7 @@ func (s *Server) BuildWorld(t testing.TB, spec WorldSpec) *World {
 					n.SiteIDs = append(n.SiteIDs, wt.Sites[g.Client][si].ID)
 				}
 			}
-			u, err := s.Store.CreatePortalUser(ctx, tn.Staff, n)
+			u, err := s.Store.Staff(tn.Staff).CreatePortalUser(ctx, n)
 			if err != nil {
 				t.Fatalf("testenv: portal user: %v", err)
 			}
@@ -217,11 +217,11 @@ func (s *Server) BuildWorld(t testing.TB, spec WorldSpec) *World {
 			for _, mi := range ps.Materials {
 				p.Materials = append(p.Materials, domain.ProtocolMaterial{MaterialID: wt.Materials[mi].ID, Quantity: 10, Unit: "g", Location: "Warehouse"})
 			}
-			if err := s.Store.CreateProtocol(ctx, tn.Staff, p); err != nil {
+			if err := s.Store.Staff(tn.Staff).CreateProtocol(ctx, p); err != nil {
 				t.Fatalf("testenv: protocol: %v", err)
 			}
 			if ps.Completed {
-				if err := s.Store.CompleteProtocol(ctx, tn.Staff, p.ID); err != nil {
+				if err := s.Store.Staff(tn.Staff).CompleteProtocol(ctx, p.ID); err != nil {
 					t.Fatalf("testenv: complete protocol: %v", err)
 				}
 				p.Status = domain.ProtocolCompleted

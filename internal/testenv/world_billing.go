@@ -90,7 +90,7 @@ type WorldBilling struct {
 func (s *Server) buildBilling(t testing.TB, wt *WorldTenant, b BillingSpec) *WorldBilling {
 	t.Helper()
 	ctx := context.Background()
-	tn, sc := wt.Tenant, wt.Staff
+	tn, staff := wt.Tenant, wt.Staff
 	out := &WorldBilling{}
 	today := domain.DayOf(s.Store.Now(), tn.Company.Location())
 	for pi, ps := range b.Projects {
@@ -120,16 +120,16 @@ func (s *Server) buildBilling(t testing.TB, wt *WorldTenant, b BillingSpec) *Wor
 		if ds.State == domain.InvoiceOverdue {
 			inv.DueDate = today.AddDays(-1)
 		}
-		must(s.Store.CreateInvoice(ctx, sc, inv), what)
+		must(s.Store.Staff(staff).CreateInvoice(ctx, inv), what)
 		if ds.State != domain.InvoiceDraft {
-			_, err := s.Store.SendInvoice(ctx, sc, inv.ClientID, inv.ID)
+			_, err := s.Store.Staff(staff).SendInvoice(ctx, inv.ClientID, inv.ID)
 			must(err, "send "+what)
 		}
 		switch ds.State {
 		case domain.InvoicePaid:
-			must(s.Store.MarkInvoicePaid(ctx, sc, inv.ClientID, inv.ID), "pay "+what)
+			must(s.Store.Staff(staff).MarkInvoicePaid(ctx, inv.ClientID, inv.ID), "pay "+what)
 		case domain.InvoiceVoid:
-			must(s.Store.VoidInvoice(ctx, sc, inv.ClientID, inv.ID), "void "+what)
+			must(s.Store.Staff(staff).VoidInvoice(ctx, inv.ClientID, inv.ID), "void "+what)
 		}
 		out.Invoices = append(out.Invoices, inv)
 	}
@@ -139,13 +139,13 @@ func (s *Server) buildBilling(t testing.TB, wt *WorldTenant, b BillingSpec) *Wor
 		if ds.State == domain.EstimateExpired {
 			e.ValidUntil = today.AddDays(-1)
 		}
-		must(s.Store.CreateEstimate(ctx, sc, e), what)
+		must(s.Store.Staff(staff).CreateEstimate(ctx, e), what)
 		if ds.State != domain.EstimateDraft {
-			_, err := s.Store.SendEstimate(ctx, sc, e.ClientID, e.ID)
+			_, err := s.Store.Staff(staff).SendEstimate(ctx, e.ClientID, e.ID)
 			must(err, "send "+what)
 		}
 		if ds.State == domain.EstimateAccepted || ds.State == domain.EstimateDeclined {
-			must(s.Store.RecordEstimateDecision(ctx, sc, e.ClientID, e.ID, ds.State, "Recorded by the world."), "decide "+what)
+			must(s.Store.Staff(staff).RecordEstimateDecision(ctx, e.ClientID, e.ID, ds.State, "Recorded by the world."), "decide "+what)
 		}
 		out.Estimates = append(out.Estimates, e)
 	}

@@ -41,7 +41,7 @@ func newBillingRig(t *testing.T, db *testenv.DB) *billingRig {
 	r.kosice = db.Site(t, r.tn, r.abc, "Košice — Hlavná", "Košice")
 	r.project = db.Project(t, r.tn, r.abc, "Rodent monitoring — Košice", r.kosice)
 	user := func(email, first, last string, c *domain.Client, sites ...int64) *domain.PortalUser {
-		u, err := db.Store.CreatePortalUser(t.Context(), r.tn.Staff, store.NewPortalUser{FirstName: first, LastName: last, Email: email,
+		u, err := db.Store.Staff(r.tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: first, LastName: last, Email: email,
 			ClientIDs: []int64{c.ID}, SiteIDs: sites})
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +51,7 @@ func newBillingRig(t *testing.T, db *testenv.DB) *billingRig {
 	r.owner = user("owner@abc.test", "Peter", "Novák", r.abc)
 	r.kosiceOnly = user("kosice@abc.test", "Jana", "Kováčová", r.abc, r.kosice.ID)
 	r.stranger = user("x@other.test", "Xaver", "Cudzí", r.other)
-	if err := db.Store.UpdateBillingSettings(t.Context(), r.tn.Staff, store.BillingSettings{NotificationEmail: r.notification}); err != nil {
+	if err := db.Store.Staff(r.tn.Staff).UpdateBillingSettings(t.Context(), store.BillingSettings{NotificationEmail: r.notification}); err != nil {
 		t.Fatal(err)
 	}
 	r.today = domain.DayOf(db.Store.Now(), r.tn.Company.Location())
@@ -70,10 +70,10 @@ func (r *billingRig) estimate(t *testing.T, onProject bool, issuedAgo, validFor 
 		e.ProjectID = r.project.ID
 	}
 	st := r.srv.Store
-	if err := st.CreateEstimate(t.Context(), r.tn.Staff, e); err != nil {
+	if err := st.Staff(r.tn.Staff).CreateEstimate(t.Context(), e); err != nil {
 		t.Fatal(err)
 	}
-	n, err := st.SendEstimate(t.Context(), r.tn.Staff, r.abc.ID, e.ID)
+	n, err := st.Staff(r.tn.Staff).SendEstimate(t.Context(), r.abc.ID, e.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestStaffBillingPages(t *testing.T) {
 		if resp.Location != base {
 			t.Errorf("after saving the settings: location %q, want back to %q", resp.Location, base)
 		}
-		if b, _ := db.Store.BillingSettings(t.Context(), r.tn.Company.ID); b.NotificationEmail != "fakturacia@acme.test" || b.Details != "IBAN SK31" {
+		if b, _ := db.Store.Staff(r.tn.Staff).BillingSettings(t.Context()); b.NotificationEmail != "fakturacia@acme.test" || b.Details != "IBAN SK31" {
 			t.Errorf("settings %+v", b)
 		}
 
@@ -206,7 +206,7 @@ func TestPortalEstimateAnswer(t *testing.T) {
 		expired := r.estimate(t, false, 40, 30)
 		siteless := r.estimate(t, false, 1, 30)
 		draft := &domain.Estimate{BillingDoc: domain.BillingDoc{ClientID: r.abc.ID, IssueDate: r.today}, ValidUntil: r.today.AddDays(5)}
-		if err := db.Store.CreateEstimate(t.Context(), r.tn.Staff, draft); err != nil {
+		if err := db.Store.Staff(r.tn.Staff).CreateEstimate(t.Context(), draft); err != nil {
 			t.Fatal(err)
 		}
 		portal := "/portal/acme"
@@ -257,7 +257,7 @@ func TestPortalEstimateAnswer(t *testing.T) {
 		stranger := r.srv.PortalClient(t, r.tn, r.stranger)
 		wantStatus(t, stranger.Post(portal+"/estimates/"+itoa(siteless.ID)+"/accept", nil), http.StatusNotFound)
 		wantStatus(t, stranger.Get(portal+"/estimates/"+itoa(open.ID)+".pdf"), http.StatusNotFound)
-		if got, _ := db.Store.Estimate(t.Context(), r.tn.Staff, r.abc.ID, siteless.ID); got.State() != domain.EstimateSent {
+		if got, _ := db.Store.Staff(r.tn.Staff).Estimate(t.Context(), r.abc.ID, siteless.ID); got.State() != domain.EstimateSent {
 			t.Fatalf("another client's user changed the estimate: %q", got.State())
 		}
 
@@ -315,24 +315,24 @@ func TestPortalEstimateAnswer(t *testing.T) {
 func TestPortalInvoicePages(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		r := newBillingRig(t, db)
-		st, sc, ctx := db.Store, r.tn.Staff, t.Context()
+		st, staff, ctx := db.Store, r.tn.Staff, t.Context()
 		mk := func(title string, issuedAgo, dueIn int, state string) *domain.Invoice {
 			inv := &domain.Invoice{BillingDoc: domain.BillingDoc{ClientID: r.abc.ID, Title: title, IssueDate: r.today.AddDays(-issuedAgo),
 				Lines: []domain.Line{{Description: "Práca", Quantity: 1000, Unit: "h", UnitPrice: 10000, VATRate: 2300}}},
 				DueDate: r.today.AddDays(dueIn - issuedAgo)}
-			if err := st.CreateInvoice(ctx, sc, inv); err != nil {
+			if err := st.Staff(staff).CreateInvoice(ctx, inv); err != nil {
 				t.Fatal(err)
 			}
 			if state != domain.InvoiceDraft {
-				if _, err := st.SendInvoice(ctx, sc, r.abc.ID, inv.ID); err != nil {
+				if _, err := st.Staff(staff).SendInvoice(ctx, r.abc.ID, inv.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
 			switch state {
 			case domain.InvoicePaid:
-				st.MarkInvoicePaid(ctx, sc, r.abc.ID, inv.ID)
+				st.Staff(staff).MarkInvoicePaid(ctx, r.abc.ID, inv.ID)
 			case domain.InvoiceVoid:
-				st.VoidInvoice(ctx, sc, r.abc.ID, inv.ID)
+				st.Staff(staff).VoidInvoice(ctx, r.abc.ID, inv.ID)
 			}
 			return inv
 		}

@@ -20,7 +20,7 @@ const brokerSecret = "secret-of-the-broker-0123456789"
 // shared secret set ("" for none).
 func startBrokerHooks(t *testing.T, db *testenv.DB, secret string) string {
 	t.Helper()
-	srv, err := web.NewServer(web.Config{App: app.New(db.Store, nil, "http://x"), Store: db.Store, BrokerSecret: secret})
+	srv, err := web.NewServer(web.Config{App: app.New(db.Store, nil, "http://x"), BrokerSecret: secret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestBrokerAuthHooks(t *testing.T) {
 func TestBrokerRoutesNeedTheSecret(t *testing.T) {
 	db := testenv.NewDB(t, "sqlite")
 	base := startBrokerHooks(t, db, brokerSecret)
-	srv, err := web.NewServer(web.Config{App: app.New(db.Store, nil, "http://x"), Store: db.Store})
+	srv, err := web.NewServer(web.Config{App: app.New(db.Store, nil, "http://x")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -137,7 +137,7 @@ func TestBrowserCreateClientWithKosiceSite(t *testing.T) {
 		}
 		b.Run(chromedp.Navigate(sitesURL))
 		browserWantText(t, b, kosiceSiteName)
-		sites, err := db.Store.Sites(context.Background(), tn.Staff, clientID)
+		sites, err := db.Store.Staff(tn.Staff).Sites(context.Background(), clientID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,11 +49,11 @@ func TestTenantIsolation(t *testing.T) {
 		dontWantBody(t, list, "Beta Secret")
 
 		// Beta's data is untouched.
-		got, err := db.Store.Client(t.Context(), beta.Staff, bc.ID)
+		got, err := db.Store.Staff(beta.Staff).Client(t.Context(), bc.ID)
 		if err != nil || got.Name != "Beta Secret s.r.o." || got.Archived || got.SiteCount != 1 || got.ContactCount != 1 || got.ProjectCount != 1 {
 			t.Fatalf("beta's client changed: %+v, %v", got, err)
 		}
-		site, err := db.Store.Site(t.Context(), beta.Staff, bc.ID, bs.ID)
+		site, err := db.Store.Staff(beta.Staff).Site(t.Context(), bc.ID, bs.ID)
 		if err != nil || site.Name != "Beta site" {
 			t.Fatalf("beta's site changed: %+v, %v", site, err)
 		}

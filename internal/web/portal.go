@@ -7,6 +7,7 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/domain"
+	"portico/internal/store"
 )
 
 const portalCookie = "portico_portal"
@@ -17,6 +18,13 @@ type portalCtx struct {
 	company *domain.Company
 	user    *domain.PortalUser
 	scope   access.Scope
+	view    *store.PortalView // bound to scope: the only way a portal handler reaches data
+}
+
+// setScope records the request's Scope, loaded by the session code, and the view
+// of the store bound to it.
+func (s *Server) setScope(pc *portalCtx, scope access.Scope) {
+	pc.scope, pc.view = scope, s.app.PortalView(scope)
 }
 
 func portalOf(r *http.Request) *portalCtx {
@@ -30,6 +38,15 @@ func scopeOf(r *http.Request) access.Scope {
 		return pc.scope
 	}
 	return access.Scope{}
+}
+
+// portalView returns the view of the store bound to the request's portal Scope;
+// signed out, a view of the zero Scope, which matches nothing.
+func (s *Server) portalView(r *http.Request) *store.PortalView {
+	if pc := portalOf(r); pc != nil && pc.view != nil {
+		return pc.view
+	}
+	return s.app.PortalView(access.Scope{})
 }
 
 // PortalPage is the frame of every portal page: the tenant's name is on each.
@@ -52,7 +69,7 @@ func (s *Server) portalPage(r *http.Request, title string) PortalPage {
 		p.Base = "/portal/" + pc.company.Slug
 		p.Locale = pc.company.Locale
 		if pc.user != nil {
-			cs, err := s.store.PortalClients(r.Context(), pc.scope)
+			cs, err := s.portalView(r).PortalClients(r.Context())
 			if err != nil {
 				s.log.WarnContext(r.Context(), "company selector", "err", err)
 			}
@@ -64,7 +81,7 @@ func (s *Server) portalPage(r *http.Request, title string) PortalPage {
 
 // withTenant resolves {tenant} for every portal route; an unknown slug is a 404.
 func (s *Server) withTenant(r *http.Request) (*http.Request, *portalCtx, error) {
-	c, err := s.store.CompanyBySlug(r.Context(), r.PathValue("tenant"))
+	c, err := s.app.Tenant(r.Context(), r.PathValue("tenant"))
 	if err != nil {
 		return r, nil, err
 	}

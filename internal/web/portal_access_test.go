@@ -68,7 +68,7 @@ func (r *portalRig) client(t *testing.T, name, email, protocolEmail string) *dom
 func newClient(t *testing.T, db *testenv.DB, tn *testenv.Tenant, name, email, protocolEmail string) *domain.Client {
 	t.Helper()
 	c := &domain.Client{Name: name, Email: email, ProtocolEmail: protocolEmail, City: "Bratislava"}
-	if err := db.Store.CreateClient(context.Background(), tn.Staff, c); err != nil {
+	if err := db.Store.Staff(tn.Staff).CreateClient(context.Background(), c); err != nil {
 		t.Fatalf("client %s: %v", name, err)
 	}
 	return c
@@ -237,7 +237,7 @@ func cardRow(t *testing.T, card, email string) string {
 // portalUserID returns the id of acme's portal user with the email.
 func portalUserID(t *testing.T, db *testenv.DB, tn *testenv.Tenant, email string) int64 {
 	t.Helper()
-	u, _, err := db.Store.PortalUsers(context.Background(), tn.Staff, domain.ListOptions{PerPage: 100})
+	u, _, err := db.Store.Staff(tn.Staff).PortalUsers(context.Background(), domain.ListOptions{PerPage: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestPortalInvitation(t *testing.T) {
 				t.Errorf("the portal does not greet Jana by name")
 			}
 
-			u, err := r.db.Store.PortalUser(t.Context(), r.tn.Staff, portalUserID(t, r.db, r.tn, "jana.nova@abc.test"))
+			u, err := r.db.Store.Staff(r.tn.Staff).PortalUser(t.Context(), portalUserID(t, r.db, r.tn, "jana.nova@abc.test"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -489,7 +489,7 @@ func TestPortalAccessCard(t *testing.T) {
 			if !strings.Contains(row, "Active") || strings.Contains(row, "Invited") || strings.Contains(row, "Never") {
 				t.Errorf("an activated user's row should say Active with a sign-in time:\n%s", row)
 			}
-			u, err := r.db.Store.PortalUser(t.Context(), r.tn.Staff, portalUserID(t, r.db, r.tn, "office@card.test"))
+			u, err := r.db.Store.Staff(r.tn.Staff).PortalUser(t.Context(), portalUserID(t, r.db, r.tn, "office@card.test"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -505,11 +505,11 @@ func TestPortalAccessCard(t *testing.T) {
 			if n := r.deliver(); n != 0 {
 				t.Fatalf("delivered %d with the SMTP server down", n)
 			}
-			u, err := r.db.Store.PortalUser(t.Context(), r.tn.Staff, portalUserID(t, r.db, r.tn, "down@card.test"))
+			u, err := r.db.Store.Staff(r.tn.Staff).PortalUser(t.Context(), portalUserID(t, r.db, r.tn, "down@card.test"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			states, err := r.db.Store.MailStates(t.Context(), r.tn.Company.ID, []int64{u.Grants[0].InviteMail})
+			states, err := r.db.Store.Staff(r.tn.Staff).MailStates(t.Context(), []int64{u.Grants[0].InviteMail})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -549,7 +549,7 @@ func TestPortalAccessCard(t *testing.T) {
 			wantStatus(t, resp, http.StatusUnprocessableEntity)
 			wantBody(t, resp, "already has 5 portal users")
 
-			users, err := r.db.Store.ClientPortalUsers(t.Context(), r.tn.Staff, c.ID)
+			users, err := r.db.Store.Staff(r.tn.Staff).ClientPortalUsers(t.Context(), c.ID)
 			if err != nil || len(users) != access.MaxPortalUsersPerClient {
 				t.Fatalf("client has %d portal users (%v), want 5", len(users), err)
 			}
@@ -644,7 +644,7 @@ func outboxStates(t *testing.T, r *portalRig) map[int64]store.MailState {
 	for i := range ids {
 		ids[i] = int64(i + 1)
 	}
-	states, err := r.db.Store.MailStates(t.Context(), r.tn.Company.ID, ids)
+	states, err := r.db.Store.Staff(r.tn.Staff).MailStates(t.Context(), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -696,7 +696,7 @@ func TestPortalDisconnect(t *testing.T) {
 				t.Errorf("the card still lists solo@alfa.test")
 			}
 			wantSignedOut(t, solo, "acme")
-			if _, err := r.db.Store.PortalUser(t.Context(), r.tn.Staff, soloID); domain.ErrorCode(err) != domain.ENOTFOUND {
+			if _, err := r.db.Store.Staff(r.tn.Staff).PortalUser(t.Context(), soloID); domain.ErrorCode(err) != domain.ENOTFOUND {
 				t.Fatalf("the account still exists: %v", err)
 			}
 			resp = portalSignIn(r.srv.NewClient(t), "acme", "solo@alfa.test", pwOffice)

@@ -60,7 +60,7 @@ func fillBench(b *testing.B, srv *testenv.Server) benchUsers {
 	var mats []*domain.Material
 	for i := range 20 {
 		m := &domain.Material{Name: fmt.Sprintf("Material %02d", i), Unit: "g"}
-		if err := db.Store.CreateMaterial(ctx, tn.Staff, m); err != nil {
+		if err := db.Store.Staff(tn.Staff).CreateMaterial(ctx, m); err != nil {
 			b.Fatal(err)
 		}
 		mats = append(mats, m)
@@ -90,12 +90,12 @@ func fillBench(b *testing.B, srv *testenv.Server) benchUsers {
 			PerformedAt: now.Add(-time.Duration(i) * 17 * time.Minute), ServiceType: "Rodent control", Findings: "All stations checked.",
 			Materials: []domain.ProtocolMaterial{{MaterialID: mats[i%20].ID, Quantity: 10, Unit: "g", Location: "Warehouse"}}})
 	}
-	if err := db.Store.ImportProtocols(ctx, tn.Staff, ps); err != nil {
+	if err := db.Store.Staff(tn.Staff).ImportProtocols(ctx, ps); err != nil {
 		b.Fatal(err)
 	}
 	users := map[string]*domain.PortalUser{}
 	mk := func(name string, ids []int64, siteIDs []int64) {
-		u, err := db.Store.CreatePortalUser(ctx, tn.Staff, store.NewPortalUser{FirstName: "Bench", LastName: name, Email: name + "@bench.test", ClientIDs: ids, SiteIDs: siteIDs})
+		u, err := db.Store.Staff(tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Bench", LastName: name, Email: name + "@bench.test", ClientIDs: ids, SiteIDs: siteIDs})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -33,18 +33,18 @@ type portalBillingListPage struct {
 // first, 20 a page, with ?state= and ?page=.
 func (s *Server) portalBillingList(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		sc := scopeOf(r)
+		scope := scopeOf(r)
 		p := &portalBillingListPage{PortalPage: s.portalPage(r, k.Label()+"s"), Fmt: s.billingFormat(r), Kind: k,
-			States: billingStates(k, true), Multi: len(sc.Clients()) > 1, URL: r.URL}
+			States: billingStates(k, true), Multi: len(scope.Clients()) > 1, URL: r.URL}
 		p.Nav = k.Plural()
 		var opts domain.ListOptions
 		p.State, opts = billingListOptions(r, p.States)
 		f := store.BillingFilter{State: p.State, ListOptions: opts}
 		var err error
 		if k == kindInvoice {
-			p.Invoices, p.Info, err = s.store.PortalInvoices(r.Context(), sc, f)
+			p.Invoices, p.Info, err = s.portalView(r).PortalInvoices(r.Context(), f)
 		} else {
-			p.Estimates, p.Info, err = s.store.PortalEstimates(r.Context(), sc, f)
+			p.Estimates, p.Info, err = s.portalView(r).PortalEstimates(r.Context(), f)
 		}
 		if err != nil {
 			return err
@@ -105,12 +105,12 @@ func (s *Server) loadPortalDoc(r *http.Request, k billingKind, id int64) (*porta
 	p.Nav = k.Plural()
 	var err error
 	if k == kindInvoice {
-		if p.Invoice, err = s.store.PortalInvoice(r.Context(), scopeOf(r), id); err != nil {
+		if p.Invoice, err = s.portalView(r).PortalInvoice(r.Context(), id); err != nil {
 			return nil, err
 		}
 		p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
 	} else {
-		if p.Estimate, err = s.store.PortalEstimate(r.Context(), scopeOf(r), id); err != nil {
+		if p.Estimate, err = s.portalView(r).PortalEstimate(r.Context(), id); err != nil {
 			return nil, err
 		}
 		p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
@@ -120,7 +120,7 @@ func (s *Server) loadPortalDoc(r *http.Request, k billingKind, id int64) (*porta
 }
 
 func (s *Server) portalBillingPDF(w http.ResponseWriter, r *http.Request, p *portalBillingDocPage) error {
-	settings, err := s.store.BillingSettings(r.Context(), p.Tenant.ID)
+	settings, err := s.portalView(r).BillingSettings(r.Context())
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ type projectBilling struct {
 
 // projectBilling loads the project's invoices and estimates the user may see.
 func (s *Server) projectBilling(r *http.Request, projectID int64) (*projectBilling, error) {
-	inv, est, err := s.store.PortalProjectBilling(r.Context(), scopeOf(r), projectID)
+	inv, est, err := s.portalView(r).PortalProjectBilling(r.Context(), projectID)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func (s *Server) portalDocuments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.PortalDocumentFilter{Query: q.Get("q"), Kind: knownKind(q.Get("kind")), ListOptions: domain.ListOptions{Page: page, PerPage: 50}}
-	docs, info, err := s.store.PortalDocuments(r.Context(), scopeOf(r), f)
+	docs, info, err := s.portalView(r).PortalDocuments(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) portalDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.store.PortalDocument(r.Context(), scopeOf(r), id)
+	d, err := s.portalView(r).PortalDocument(r.Context(), id)
 	if err != nil {
 		return err
 	}

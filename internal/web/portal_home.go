@@ -17,12 +17,11 @@ type portalHomePage struct {
 // card per assigned company with its protocol count and latest protocol, all
 // counted within the user's Scope.
 func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
-	sc := scopeOf(r)
-	sums, err := s.store.PortalSummaries(r.Context(), sc)
+	sums, err := s.portalView(r).PortalSummaries(r.Context())
 	if err != nil {
 		return err
 	}
-	docs, err := s.store.PortalDocumentCount(r.Context(), sc)
+	docs, err := s.portalView(r).PortalDocumentCount(r.Context())
 	if err != nil {
 		return err
 	}

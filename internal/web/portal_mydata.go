@@ -28,7 +28,7 @@ func (s *Server) myDataClient(r *http.Request, p *PortalPage, raw string) (*doma
 	if id == 0 {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Company not found.")
 	}
-	return s.store.PortalClient(r.Context(), scopeOf(r), id)
+	return s.portalView(r).PortalClient(r.Context(), id)
 }
 
 func (s *Server) renderMyData(w http.ResponseWriter, r *http.Request, status int, raw string, f *Form) error {
@@ -37,12 +37,11 @@ func (s *Server) renderMyData(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	sc := scopeOf(r)
-	sites, err := s.store.PortalSites(r.Context(), sc, c.ID)
+	sites, err := s.portalView(r).PortalSites(r.Context(), c.ID)
 	if err != nil {
 		return err
 	}
-	recent, info, err := s.store.PortalProtocols(r.Context(), sc, store.ProtocolFilter{ClientID: c.ID, ListOptions: domain.ListOptions{PerPage: 5}})
+	recent, info, err := s.portalView(r).PortalProtocols(r.Context(), store.ProtocolFilter{ClientID: c.ID, ListOptions: domain.ListOptions{PerPage: 5}})
 	if err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func (s *Server) portalMyDataSave(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	pc := portalOf(r)
-	err = s.store.UpdatePortalClientEmails(r.Context(), pc.scope, pc.user, c.ID, r.PostForm.Get("email"), r.PostForm.Get("protocol_email"))
+	err = s.portalView(r).UpdatePortalClientEmails(r.Context(), pc.user, c.ID, r.PostForm.Get("email"), r.PostForm.Get("protocol_email"))
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err

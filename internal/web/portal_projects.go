@@ -16,7 +16,7 @@ type portalProjectsPage struct {
 
 // portalProjects serves GET /portal/{tenant}/projects: the projects the user may see.
 func (s *Server) portalProjects(w http.ResponseWriter, r *http.Request) error {
-	ps, err := s.store.PortalProjects(r.Context(), scopeOf(r))
+	ps, err := s.portalView(r).PortalProjects(r.Context())
 	if err != nil {
 		return err
 	}
@@ -39,18 +39,17 @@ type portalProjectPage struct {
 
 // portalPanel loads the project's switch panel as the Scope sees it.
 func (s *Server) portalPanel(r *http.Request, pp *store.PortalProject) (*switchPanel, error) {
-	sc := scopeOf(r)
 	pc := portalOf(r)
-	sws, err := s.store.PortalSwitches(r.Context(), sc, pp.ID)
+	sws, err := s.portalView(r).PortalSwitches(r.Context(), pp.ID)
 	if err != nil {
 		return nil, err
 	}
-	acts, err := s.store.PortalSwitchActivity(r.Context(), sc, pp.ID, pc.company.TeamLabel(), activityLimit)
+	acts, err := s.portalView(r).PortalSwitchActivity(r.Context(), pp.ID, pc.company.TeamLabel(), activityLimit)
 	if err != nil {
 		return nil, err
 	}
 	base := fmt.Sprintf("/portal/%s/projects/%d", pc.company.Slug, pp.ID)
-	return &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live", Now: s.store.Now()}, nil
+	return &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live", Now: s.app.Now()}, nil
 }
 
 func (s *Server) portalProjectOf(r *http.Request) (*store.PortalProject, error) {
@@ -58,7 +57,7 @@ func (s *Server) portalProjectOf(r *http.Request) (*store.PortalProject, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.store.PortalProjectByID(r.Context(), scopeOf(r), id) // ENOTFOUND outside the Scope
+	return s.portalView(r).PortalProjectByID(r.Context(), id) // ENOTFOUND outside the Scope
 }
 
 // portalProject serves GET /portal/{tenant}/projects/{id}.
@@ -95,12 +94,12 @@ func (s *Server) portalProjectLive(w http.ResponseWriter, r *http.Request) error
 	first := true
 	return s.streamPanel(w, r, pp.ID, func() (*switchPanel, error) {
 		if !first {
-			sc, err := s.app.PortalScope(r.Context(), pc.user)
+			scope, err := s.app.PortalScope(r.Context(), pc.user)
 			if err != nil {
 				return nil, err
 			}
-			pc.scope = sc
-			if _, err := s.store.PortalProjectByID(r.Context(), sc, pp.ID); err != nil {
+			s.setScope(pc, scope)
+			if _, err := s.portalView(r).PortalProjectByID(r.Context(), pp.ID); err != nil {
 				return nil, err
 			}
 		}
@@ -151,7 +150,7 @@ func (s *Server) toggleAsPortal(r *http.Request, pp *store.PortalProject) (*app.
 }
 
 func (s *Server) switchOnPortalProject(r *http.Request, pp *store.PortalProject, sid int64) (bool, error) {
-	sws, err := s.store.PortalSwitches(r.Context(), scopeOf(r), pp.ID)
+	sws, err := s.portalView(r).PortalSwitches(r.Context(), pp.ID)
 	if err != nil {
 		return false, err
 	}

@@ -24,13 +24,12 @@ type portalProtocolsPage struct {
 // portalProtocols serves GET /portal/{tenant}/protocols?client=&site=&from=&to=&page=:
 // the completed protocols at the user's sites, newest first.
 func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
-	sc := scopeOf(r)
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	p := &portalProtocolsPage{PortalPage: s.portalPage(r, "Protocols"), Filter: q, URL: r.URL}
 	f := store.ProtocolFilter{ClientID: queryID(q, "client"), SiteID: queryID(q, "site"), ListOptions: domain.ListOptions{Page: page}}
 	f.From, f.To = dateFilter(q, p.Tenant.Location())
-	ps, info, err := s.store.PortalProtocols(r.Context(), sc, f)
+	ps, info, err := s.portalView(r).PortalProtocols(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
 		if f.ClientID != 0 && c.ID != f.ClientID {
 			continue
 		}
-		sites, err := s.store.PortalSites(r.Context(), sc, c.ID)
+		sites, err := s.portalView(r).PortalSites(r.Context(), c.ID)
 		if err != nil {
 			return err
 		}
@@ -74,7 +73,7 @@ func (s *Server) portalProtocol(w http.ResponseWriter, r *http.Request) error {
 		}
 		return sendPDF(w, r, doc, fmt.Sprintf("protocol-%d.pdf", p.Number))
 	}
-	p, err := s.store.PortalProtocol(r.Context(), pc.scope, id)
+	p, err := s.portalView(r).PortalProtocol(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -368,7 +368,7 @@ func TestPortalTenantSeparation(t *testing.T) {
 			dontWantBody(t, betaStaff.Get("/app/users"), "only.acme@x.test", "Acme Client")
 			dontWantBody(t, betaStaff.Get(bp), "only.acme@x.test")
 
-			u, err := db.Store.PortalUser(t.Context(), r.tn.Staff, portalUserID(t, db, r.tn, "only.acme@x.test"))
+			u, err := db.Store.Staff(r.tn.Staff).PortalUser(t.Context(), portalUserID(t, db, r.tn, "only.acme@x.test"))
 			if err != nil || len(u.Grants) != 1 || u.Grants[0].ClientID != acmeClient.ID || u.FirstName != "" {
 				t.Fatalf("acme's portal user changed: %+v, %v", u, err)
 			}

@@ -27,21 +27,20 @@ func (s *Server) portalSite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sc := scopeOf(r)
-	site, err := s.store.PortalSite(r.Context(), sc, id)
+	site, err := s.portalView(r).PortalSite(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	c, err := s.store.PortalClient(r.Context(), sc, site.ClientID)
+	c, err := s.portalView(r).PortalClient(r.Context(), site.ClientID)
 	if err != nil {
 		return err
 	}
-	docs, dinfo, err := s.store.PortalDocuments(r.Context(), sc, store.PortalDocumentFilter{SiteID: site.ID, ListOptions: domain.ListOptions{PerPage: 100}})
+	docs, dinfo, err := s.portalView(r).PortalDocuments(r.Context(), store.PortalDocumentFilter{SiteID: site.ID, ListOptions: domain.ListOptions{PerPage: 100}})
 	if err != nil {
 		return err
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	ps, info, err := s.store.PortalProtocols(r.Context(), sc, store.ProtocolFilter{ClientID: site.ClientID, SiteID: site.ID, ListOptions: domain.ListOptions{Page: page}})
+	ps, info, err := s.portalView(r).PortalProtocols(r.Context(), store.ProtocolFilter{ClientID: site.ClientID, SiteID: site.ID, ListOptions: domain.ListOptions{Page: page}})
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func newABC(t *testing.T, db *testenv.DB) *abcWorld {
 		w.sites[city] = db.Site(t, w.tn, w.abc, city, city)
 	}
 	w.material = &domain.Material{Name: "Ratimor pasta", ActiveSubstance: "Bromadiolone", Unit: "g"}
-	if err := db.Store.CreateMaterial(ctx, w.tn.Staff, w.material); err != nil {
+	if err := db.Store.Staff(w.tn.Staff).CreateMaterial(ctx, w.material); err != nil {
 		t.Fatal(err)
 	}
 	for city, site := range w.sites {
@@ -61,16 +61,16 @@ func newABC(t *testing.T, db *testenv.DB) *abcWorld {
 		if city == "Košice" {
 			p.Materials = []domain.ProtocolMaterial{{MaterialID: w.material.ID, Quantity: 250, Unit: "g", Location: "Stations 1–12"}}
 		}
-		if err := db.Store.CreateProtocol(ctx, w.tn.Staff, p); err != nil {
+		if err := db.Store.Staff(w.tn.Staff).CreateProtocol(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Store.CompleteProtocol(ctx, w.tn.Staff, p.ID); err != nil {
+		if err := db.Store.Staff(w.tn.Staff).CompleteProtocol(ctx, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		w.protocols[city] = p
 	}
 	w.draft = &domain.Protocol{ClientID: w.abc.ID, SiteID: w.sites["Košice"].ID, PerformedAt: db.Store.Now(), ServiceType: "Draft visit"}
-	if err := db.Store.CreateProtocol(ctx, w.tn.Staff, w.draft); err != nil {
+	if err := db.Store.Staff(w.tn.Staff).CreateProtocol(ctx, w.draft); err != nil {
 		t.Fatal(err)
 	}
 	upload := func(key string, d *domain.Document) {
@@ -85,11 +85,11 @@ func newABC(t *testing.T, db *testenv.DB) *abcWorld {
 	upload("hidden", &domain.Document{Kind: domain.DocOther, Title: "Price calculation", ClientID: w.abc.ID, AllSites: true})
 	upload("sds", &domain.Document{Kind: domain.DocSDS, Title: "SDS Ratimor", MaterialID: w.material.ID, PortalVisible: true})
 	var err error
-	w.owner, err = db.Store.CreatePortalUser(ctx, w.tn.Staff, store.NewPortalUser{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{w.abc.ID}})
+	w.owner, err = db.Store.Staff(w.tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{w.abc.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.kosice, err = db.Store.CreatePortalUser(ctx, w.tn.Staff, store.NewPortalUser{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test",
+	w.kosice, err = db.Store.Staff(w.tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test",
 		ClientIDs: []int64{w.abc.ID}, SiteIDs: []int64{w.sites["Košice"].ID}})
 	if err != nil {
 		t.Fatal(err)
@@ -306,7 +306,7 @@ func TestDocumentUploadRefusesBadFiles(t *testing.T) {
 				}
 			})
 		}
-		docs, info, err := db.Store.Documents(t.Context(), tn.Staff, store.DocumentFilter{})
+		docs, info, err := db.Store.Staff(tn.Staff).Documents(t.Context(), store.DocumentFilter{})
 		if err != nil || info.Total != 0 || len(docs) != 0 {
 			t.Fatalf("refused uploads left %d documents (%v)", info.Total, err)
 		}
@@ -326,7 +326,7 @@ func TestDocumentUploadRefusesBadFiles(t *testing.T) {
 		// A good upload: a PNG, served with safe headers.
 		r = multipartPost(t, staff, "/app/documents", fields, "plán.png", pngBytes(t))
 		wantStatus(t, r, http.StatusSeeOther)
-		docs, _, _ = db.Store.Documents(t.Context(), tn.Staff, store.DocumentFilter{})
+		docs, _, _ = db.Store.Staff(tn.Staff).Documents(t.Context(), store.DocumentFilter{})
 		if len(docs) != 1 || docs[0].ContentType != "image/png" || blobCount(t, srv) != 1 {
 			t.Fatalf("after a good upload: %d documents, %d blobs", len(docs), blobCount(t, srv))
 		}
@@ -372,7 +372,7 @@ func TestStaffMaterialsAndProtocols(t *testing.T) {
 		r = staff.Get("/app/materials?q=ratimor")
 		wantStatus(t, r, http.StatusOK)
 		wantBody(t, r, "Ratimor pasta", "Bromadiolone")
-		ms, _ := db.Store.AllMaterials(t.Context(), tn.Staff)
+		ms, _ := db.Store.Staff(tn.Staff).AllMaterials(t.Context())
 		mat := ms[0]
 
 		base := fmt.Sprintf("/app/clients/%d/protocols", c.ID)
@@ -446,7 +446,7 @@ func TestStaffMaterialsAndProtocols(t *testing.T) {
 		// Numbers are sequential per tenant.
 		r = staff.Post(base, form)
 		wantStatus(t, r, http.StatusSeeOther)
-		ps, _, _ := db.Store.Protocols(t.Context(), tn.Staff, store.ProtocolFilter{})
+		ps, _, _ := db.Store.Staff(tn.Staff).Protocols(t.Context(), store.ProtocolFilter{})
 		if len(ps) != 2 || ps[0].Number+ps[1].Number != 3 {
 			t.Errorf("protocol numbers %d and %d, want 1 and 2", ps[0].Number, ps[1].Number)
 		}
@@ -461,7 +461,7 @@ func TestPortalMyDataAndCompanySelector(t *testing.T) {
 		dencorp := db.Client(t, w.tn, "Dencorp")
 		db.Site(t, w.tn, dencorp, "Dencorp office", "Bratislava")
 		foreign := db.Client(t, w.tn, "Foreign s.r.o.")
-		multi, err := db.Store.CreatePortalUser(t.Context(), w.tn.Staff, store.NewPortalUser{FirstName: "Marek", LastName: "Viac", Email: "multi@abc.test",
+		multi, err := db.Store.Staff(w.tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "Marek", LastName: "Viac", Email: "multi@abc.test",
 			ClientIDs: []int64{w.abc.ID, dencorp.ID}})
 		if err != nil {
 			t.Fatal(err)
@@ -482,11 +482,11 @@ func TestPortalMyDataAndCompanySelector(t *testing.T) {
 		wantBody(t, r, "Enter a valid email address", `value="not-an-email"`)
 		r = mc.Post(base+"/my-data", url.Values{"company": {itoa(dencorp.ID)}, "email": {"Office@Dencorp.sk"}, "protocol_email": {"protokoly@dencorp.sk"}})
 		wantStatus(t, r, http.StatusSeeOther)
-		got, _ := db.Store.Client(t.Context(), w.tn.Staff, dencorp.ID)
+		got, _ := db.Store.Staff(w.tn.Staff).Client(t.Context(), dencorp.ID)
 		if got.Email != "office@dencorp.sk" || got.ProtocolEmail != "protokoly@dencorp.sk" {
 			t.Errorf("emails after the edit: %q, %q", got.Email, got.ProtocolEmail)
 		}
-		log, _, err := db.Store.AuditLog(t.Context(), w.tn.Staff, domain.ListOptions{})
+		log, _, err := db.Store.Staff(w.tn.Staff).AuditLog(t.Context(), domain.ListOptions{})
 		if err != nil || len(log) == 0 || log[0].Action != "client.emails" || !strings.Contains(log[0].ActorName, "Marek Viac") ||
 			!strings.Contains(log[0].Subject, "office@dencorp.sk") {
 			t.Errorf("audit log after the edit: %+v (%v)", log[0], err)
@@ -494,7 +494,7 @@ func TestPortalMyDataAndCompanySelector(t *testing.T) {
 		// Another company's emails cannot be changed through the form.
 		r = mc.Post(base+"/my-data", url.Values{"company": {itoa(foreign.ID)}, "email": {"x@y.sk"}})
 		wantStatus(t, r, http.StatusNotFound)
-		if got, _ := db.Store.Client(t.Context(), w.tn.Staff, foreign.ID); got.Email == "x@y.sk" {
+		if got, _ := db.Store.Staff(w.tn.Staff).Client(t.Context(), foreign.ID); got.Email == "x@y.sk" {
 			t.Error("a portal user changed the email of a company they are not assigned to")
 		}
 	})

@@ -40,7 +40,7 @@ func (s *Server) guard(rt route) http.Handler {
 	case "staff":
 		perm := rt.policy.perm
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			user, company, err := s.app.StaffSession(r.Context(), sessionToken(r, staffCookie))
+			user, company, staff, err := s.app.StaffSession(r.Context(), sessionToken(r, staffCookie))
 			if err != nil {
 				if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
 					clearCookie(w, staffCookie, s.secure)
@@ -48,7 +48,7 @@ func (s *Server) guard(rt route) http.Handler {
 				s.serveError(w, r, err)
 				return
 			}
-			sc := &staffCtx{user: user, company: company, who: access.NewStaff(user)}
+			sc := &staffCtx{user: user, company: company, who: staff, view: s.app.StaffView(staff)}
 			// Errors are served with the staff member in the context, so that error
 			// pages keep the app's frame.
 			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sc))
@@ -67,7 +67,9 @@ func (s *Server) guard(rt route) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r, pc, err := s.withTenant(r)
 			if err == nil && signedIn {
-				pc.user, pc.scope, err = s.app.PortalSession(r.Context(), pc.company, sessionToken(r, portalCookie))
+				var scope access.Scope
+				pc.user, scope, err = s.app.PortalSession(r.Context(), pc.company, sessionToken(r, portalCookie))
+				s.setScope(pc, scope)
 				if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
 					clearCookieAt(w, portalCookie, portalCookiePath(pc.company), s.secure)
 				}

@@ -24,7 +24,7 @@ func routePath(pattern string, ids map[string]string) (method, path string) {
 
 func TestEveryRouteDeclaresAPolicy(t *testing.T) {
 	db := testenv.NewDB(t, "sqlite")
-	srv, err := web.NewServer(web.Config{App: app.New(db.Store, nil, "http://x"), Store: db.Store})
+	srv, err := web.NewServer(web.Config{App: app.New(db.Store, nil, "http://x")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestRoutePoliciesAreEnforced(t *testing.T) {
 		signedIn := s.NewClient(t)
 		signedIn.SignIn("acme", "reader@acme.test")
 
-		srv, err := web.NewServer(web.Config{App: s.App, Store: db.Store})
+		srv, err := web.NewServer(web.Config{App: s.App})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestRoutePoliciesAreEnforced(t *testing.T) {
 		if checked < 20 {
 			t.Fatalf("only %d permission-guarded routes checked", checked)
 		}
-		got, err := db.Store.Client(t.Context(), tn.Staff, c.ID)
+		got, err := db.Store.Staff(tn.Staff).Client(t.Context(), c.ID)
 		if err != nil || got.Name != "ABC s.r.o." {
 			t.Fatalf("client changed by refused requests: %+v, %v", got, err)
 		}

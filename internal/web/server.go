@@ -25,9 +25,8 @@ var staticFS embed.FS
 
 // Config is what a Server needs.
 type Config struct {
-	App   *app.App
-	Store *store.Store
-	Log   *slog.Logger
+	App *app.App
+	Log *slog.Logger
 	// SecureCookies marks cookies Secure; set when the server is reached over TLS
 	// (a base URL starting with https://).
 	SecureCookies bool
@@ -43,7 +42,6 @@ type Config struct {
 // Server serves Portico over HTTP. Build it with NewServer.
 type Server struct {
 	app     *app.App
-	store   *store.Store
 	log     *slog.Logger
 	secure  bool
 	proxy   bool
@@ -60,7 +58,7 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{app: cfg.App, store: cfg.Store, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
+	s := &Server{app: cfg.App, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
 		secret: cfg.BrokerSecret}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -91,7 +89,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.app.Ready(ctx); err != nil {
 		s.log.Warn("readiness check failed", "err", err)
 		http.Error(w, "database unreachable\n", http.StatusServiceUnavailable)
 		return
@@ -228,11 +226,13 @@ const (
 	keyPortal
 )
 
-// staffCtx is the signed-in staff member of a request.
+// staffCtx is the signed-in staff member of a request: who they are, and the view
+// of the store bound to them, the only way a staff handler reaches data.
 type staffCtx struct {
 	user    *domain.StaffUser
 	company *domain.Company
 	who     access.Staff
+	view    *store.StaffView
 }
 
 func staffOf(r *http.Request) *staffCtx {
@@ -247,6 +247,15 @@ func who(r *http.Request) access.Staff {
 		return sc.who
 	}
 	return access.Staff{}
+}
+
+// staffView returns the view of the store bound to the request's staff member;
+// signed out, a view of the zero principal, which may do nothing.
+func (s *Server) staffView(r *http.Request) *store.StaffView {
+	if sc := staffOf(r); sc != nil {
+		return sc.view
+	}
+	return s.app.StaffView(access.Staff{})
 }
 
 // page returns the frame of a page for the request.

@@ -99,7 +99,7 @@ func TestStaffSignIn(t *testing.T) {
 			c := s.NewClient(t)
 			c.SignIn("acme", "leaver@acme.test")
 			disabled := true
-			if _, err := db.Store.UpdateStaffUser(t.Context(), tn.Staff, u.ID, store.StaffUpdate{Disabled: &disabled}); err != nil {
+			if _, err := db.Store.Staff(tn.Staff).UpdateStaffUser(t.Context(), u.ID, store.StaffUpdate{Disabled: &disabled}); err != nil {
 				t.Fatal(err)
 			}
 			wantStatus(t, c.Get("/app/clients"), http.StatusSeeOther)

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"portico/internal/access"
 	"portico/internal/domain"
 	"portico/internal/pdf"
 	"portico/internal/store"
@@ -58,21 +57,21 @@ func (s *Server) billingList(k billingKind) handlerFunc {
 		var opts domain.ListOptions
 		p.State, opts = billingListOptions(r, p.States)
 		p.ProjectID, _ = strconv.ParseInt(r.URL.Query().Get("project"), 10, 64)
-		if p.Projects, err = s.store.Projects(r.Context(), who(r), t.Client.ID); err != nil {
+		if p.Projects, err = s.staffView(r).Projects(r.Context(), t.Client.ID); err != nil {
 			return err
 		}
 		f := store.BillingFilter{ClientID: t.Client.ID, ProjectID: p.ProjectID, State: p.State, ListOptions: opts}
 		if k == kindInvoice {
-			if p.Invoices, p.Info, err = s.store.Invoices(r.Context(), who(r), f); err != nil {
+			if p.Invoices, p.Info, err = s.staffView(r).Invoices(r.Context(), f); err != nil {
 				return err
 			}
-			if p.Balances, err = s.store.InvoiceBalances(r.Context(), who(r), t.Client.ID); err != nil {
+			if p.Balances, err = s.staffView(r).InvoiceBalances(r.Context(), t.Client.ID); err != nil {
 				return err
 			}
-		} else if p.Estimates, p.Info, err = s.store.Estimates(r.Context(), who(r), f); err != nil {
+		} else if p.Estimates, p.Info, err = s.staffView(r).Estimates(r.Context(), f); err != nil {
 			return err
 		}
-		if p.Settings, err = s.store.BillingSettings(r.Context(), who(r).CompanyID()); err != nil {
+		if p.Settings, err = s.staffView(r).BillingSettings(r.Context()); err != nil {
 			return err
 		}
 		s.render(w, r, http.StatusOK, "client_billing", p)
@@ -93,7 +92,7 @@ type billingFormPage struct {
 }
 
 func (s *Server) billingForm(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, k billingKind, id int64, f *Form, lines []lineRow) error {
-	projects, err := s.store.Projects(r.Context(), who(r), t.Client.ID)
+	projects, err := s.staffView(r).Projects(r.Context(), t.Client.ID)
 	if err != nil {
 		return err
 	}
@@ -116,7 +115,7 @@ func (s *Server) billingNew(k billingKind) handlerFunc {
 		if err != nil {
 			return err
 		}
-		today := domain.DayOf(s.store.Now(), t.Company.Location())
+		today := domain.DayOf(s.app.Now(), t.Company.Location())
 		v := url.Values{"issue_date": {today.String()}, "currency": {domain.DefaultCurrency}, "project_id": {r.URL.Query().Get("project")},
 			"due_date": {today.AddDays(14).String()}, "valid_until": {today.AddDays(30).String()}}
 		return s.billingForm(w, r, http.StatusOK, t, k, 0, newForm(v), withBlankLines(nil, blankLines, defaultVAT))
@@ -151,11 +150,11 @@ func (s *Server) billingSave(k billingKind, update bool) handlerFunc {
 		switch k {
 		case kindInvoice:
 			inv := &domain.Invoice{BillingDoc: doc, DueDate: formDay(r.PostForm, "due_date", &v)}
-			err = saveBillingDraft(r, &v, inv, update, s.store.CreateInvoice, s.store.UpdateInvoice)
+			err = saveBillingDraft(r, &v, inv, update, s.staffView(r).CreateInvoice, s.staffView(r).UpdateInvoice)
 			id = inv.ID
 		case kindEstimate:
 			e := &domain.Estimate{BillingDoc: doc, ValidUntil: formDay(r.PostForm, "valid_until", &v)}
-			err = saveBillingDraft(r, &v, e, update, s.store.CreateEstimate, s.store.UpdateEstimate)
+			err = saveBillingDraft(r, &v, e, update, s.staffView(r).CreateEstimate, s.staffView(r).UpdateEstimate)
 			id = e.ID
 		}
 		if err != nil {
@@ -174,15 +173,15 @@ func (s *Server) billingSave(k billingKind, update bool) handlerFunc {
 func saveBillingDraft[D interface {
 	Normalize()
 	Validate() error
-}](r *http.Request, v *domain.Validator, d D, update bool, create, upd func(context.Context, access.Staff, D) error) error {
+}](r *http.Request, v *domain.Validator, d D, update bool, create, upd func(context.Context, D) error) error {
 	d.Normalize()
 	if err := mergeInvalid(v, d.Validate); err != nil {
 		return err
 	}
 	if update {
-		return upd(r.Context(), who(r), d)
+		return upd(r.Context(), d)
 	}
-	return create(r.Context(), who(r), d)
+	return create(r.Context(), d)
 }
 
 func billingDocPath(clientID int64, k billingKind, id int64) string {
@@ -264,12 +263,12 @@ func (s *Server) loadBillingDocPage(r *http.Request, t clientTabPage, k billingK
 	p := &billingDocPage{clientTabPage: t, Fmt: s.billingFormat(r), Kind: k}
 	var err error
 	if k == kindInvoice {
-		if p.Invoice, err = s.store.Invoice(r.Context(), who(r), t.Client.ID, id); err != nil {
+		if p.Invoice, err = s.staffView(r).Invoice(r.Context(), t.Client.ID, id); err != nil {
 			return nil, err
 		}
 		p.Doc, p.State = &p.Invoice.BillingDoc, p.Invoice.State()
 	} else {
-		if p.Estimate, err = s.store.Estimate(r.Context(), who(r), t.Client.ID, id); err != nil {
+		if p.Estimate, err = s.staffView(r).Estimate(r.Context(), t.Client.ID, id); err != nil {
 			return nil, err
 		}
 		p.Doc, p.State = &p.Estimate.BillingDoc, p.Estimate.State()
@@ -290,33 +289,33 @@ func (s *Server) billingAction(k billingKind, action string) handlerFunc {
 		if err := parseForm(r); err != nil {
 			return err
 		}
-		ctx, sc, cid := r.Context(), who(r), t.Client.ID
+		ctx, cid := r.Context(), t.Client.ID
 		to := billingDocPath(cid, k, id)
 		var msg string
 		switch k + ":" + billingKind(action) {
 		case "invoice:send":
 			var number string
-			number, err = s.store.SendInvoice(ctx, sc, cid, id)
+			number, err = s.staffView(r).SendInvoice(ctx, cid, id)
 			msg = "Invoice " + number + " is sent: it has its number and the client sees it in the portal."
 		case "invoice:paid":
-			err, msg = s.store.MarkInvoicePaid(ctx, sc, cid, id), "Invoice marked as paid."
+			err, msg = s.staffView(r).MarkInvoicePaid(ctx, cid, id), "Invoice marked as paid."
 		case "invoice:void":
-			err, msg = s.store.VoidInvoice(ctx, sc, cid, id), "Invoice voided. It keeps its number and no longer shows in the portal."
+			err, msg = s.staffView(r).VoidInvoice(ctx, cid, id), "Invoice voided. It keeps its number and no longer shows in the portal."
 		case "invoice:delete":
-			err, msg, to = s.store.DeleteInvoice(ctx, sc, cid, id), "Draft invoice deleted.", fmt.Sprintf("/app/clients/%d/billing", cid)
+			err, msg, to = s.staffView(r).DeleteInvoice(ctx, cid, id), "Draft invoice deleted.", fmt.Sprintf("/app/clients/%d/billing", cid)
 		case "estimate:send":
 			var number string
-			number, err = s.store.SendEstimate(ctx, sc, cid, id)
+			number, err = s.staffView(r).SendEstimate(ctx, cid, id)
 			msg = "Estimate " + number + " is sent: the client can accept or decline it in the portal."
 		case "estimate:accept", "estimate:decline":
 			decision := domain.EstimateAccepted
 			if action == "decline" {
 				decision = domain.EstimateDeclined
 			}
-			err = s.store.RecordEstimateDecision(ctx, sc, cid, id, decision, r.PostForm.Get("comment"))
+			err = s.staffView(r).RecordEstimateDecision(ctx, cid, id, decision, r.PostForm.Get("comment"))
 			msg = "Recorded: the client " + decision + " the estimate."
 		case "estimate:delete":
-			err, msg, to = s.store.DeleteEstimate(ctx, sc, cid, id), "Draft estimate deleted.", fmt.Sprintf("/app/clients/%d/billing/estimates", cid)
+			err, msg, to = s.staffView(r).DeleteEstimate(ctx, cid, id), "Draft estimate deleted.", fmt.Sprintf("/app/clients/%d/billing/estimates", cid)
 		default:
 			return domain.Errorf(domain.ENOTFOUND, "Page not found.")
 		}
@@ -350,7 +349,7 @@ func (s *Server) billingPDF(k billingKind) handlerFunc {
 		if err != nil {
 			return err
 		}
-		settings, err := s.store.BillingSettings(r.Context(), t.Company.ID)
+		settings, err := s.staffView(r).BillingSettings(r.Context())
 		if err != nil {
 			return err
 		}
@@ -382,7 +381,7 @@ type billingSettingsPage struct {
 
 // billingSettings serves GET /app/settings/billing.
 func (s *Server) billingSettings(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.store.BillingSettings(r.Context(), who(r).CompanyID())
+	b, err := s.staffView(r).BillingSettings(r.Context())
 	if err != nil {
 		return err
 	}
@@ -399,7 +398,7 @@ func (s *Server) billingSettingsSave(w http.ResponseWriter, r *http.Request) err
 	}
 	b := store.BillingSettings{NotificationEmail: r.PostForm.Get("notification_email"), Details: r.PostForm.Get("billing_details")}
 	back := billingBack(r.PostForm.Get("back"))
-	if err := s.store.UpdateBillingSettings(r.Context(), who(r), b); err != nil {
+	if err := s.staffView(r).UpdateBillingSettings(r.Context(), b); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}

@@ -37,7 +37,7 @@ func (s *Server) childForm(w http.ResponseWriter, r *http.Request, status int, t
 		p.Action += "/" + strconv.FormatInt(id, 10)
 	}
 	if name == "project_form" {
-		sites, err := s.store.Sites(r.Context(), who(r), t.Client.ID)
+		sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
 		if err != nil {
 			return err
 		}
@@ -80,11 +80,11 @@ func (s *Server) contactList(w http.ResponseWriter, r *http.Request) error {
 // contactsPage lists the client's contacts and which of their emails already
 // have portal access to the client, so that those rows offer no invitation.
 func (s *Server) contactsPage(r *http.Request, t clientTabPage) (*childListPage, error) {
-	cs, err := s.store.Contacts(r.Context(), who(r), t.Client.ID)
+	cs, err := s.staffView(r).Contacts(r.Context(), t.Client.ID)
 	if err != nil {
 		return nil, err
 	}
-	users, err := s.store.ClientPortalUsers(r.Context(), who(r), t.Client.ID)
+	users, err := s.staffView(r).ClientPortalUsers(r.Context(), t.Client.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := contactFromForm(r.PostForm)
 	c.ClientID = t.Client.ID
-	err = s.store.CreateContact(r.Context(), who(r), c)
+	err = s.staffView(r).CreateContact(r.Context(), c)
 	return s.saved(w, r, err, t, "contact_form", "Add contact", 0, "Contact "+c.Name()+" added.")
 }
 
@@ -126,7 +126,7 @@ func (s *Server) contactEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.Contact(r.Context(), who(r), t.Client.ID, id)
+	c, err := s.staffView(r).Contact(r.Context(), t.Client.ID, id)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (s *Server) contactUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := contactFromForm(r.PostForm)
 	c.ID, c.ClientID = id, t.Client.ID
-	err = s.store.UpdateContact(r.Context(), who(r), c)
+	err = s.staffView(r).UpdateContact(r.Context(), c)
 	return s.saved(w, r, err, t, "contact_form", "Edit contact", id, "Contact saved.")
 }
 
@@ -161,7 +161,7 @@ func (s *Server) contactDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteContact(r.Context(), who(r), t.Client.ID, id); err != nil {
+	if err := s.staffView(r).DeleteContact(r.Context(), t.Client.ID, id); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/contacts", t.Client.ID), "Contact deleted.")
@@ -179,7 +179,7 @@ func (s *Server) siteList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sites, err := s.store.Sites(r.Context(), who(r), t.Client.ID)
+	sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
 	if err != nil {
 		return err
 	}
@@ -202,11 +202,11 @@ func (s *Server) siteDetail(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	site, err := s.store.Site(r.Context(), who(r), t.Client.ID, id)
+	site, err := s.staffView(r).Site(r.Context(), t.Client.ID, id)
 	if err != nil {
 		return err
 	}
-	projects, err := s.store.Projects(r.Context(), who(r), t.Client.ID)
+	projects, err := s.staffView(r).Projects(r.Context(), t.Client.ID)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	x := siteFromForm(r.PostForm)
 	x.ClientID = t.Client.ID
-	err = s.store.CreateSite(r.Context(), who(r), x)
+	err = s.staffView(r).CreateSite(r.Context(), x)
 	return s.saved(w, r, err, t, "site_form", "Add site", 0, "Site "+x.Name+" added.")
 }
 
@@ -252,7 +252,7 @@ func (s *Server) siteEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x, err := s.store.Site(r.Context(), who(r), t.Client.ID, id)
+	x, err := s.staffView(r).Site(r.Context(), t.Client.ID, id)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ func (s *Server) siteUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	x := siteFromForm(r.PostForm)
 	x.ID, x.ClientID = id, t.Client.ID
-	err = s.store.UpdateSite(r.Context(), who(r), x)
+	err = s.staffView(r).UpdateSite(r.Context(), x)
 	return s.saved(w, r, err, t, "site_form", "Edit site", id, "Site saved.")
 }
 
@@ -288,11 +288,11 @@ func (s *Server) siteDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteSite(r.Context(), who(r), t.Client.ID, id); err != nil {
+	if err := s.staffView(r).DeleteSite(r.Context(), t.Client.ID, id); err != nil {
 		if domain.ErrorCode(err) != domain.ECONFLICT {
 			return err
 		}
-		sites, lerr := s.store.Sites(r.Context(), who(r), t.Client.ID)
+		sites, lerr := s.staffView(r).Sites(r.Context(), t.Client.ID)
 		if lerr != nil {
 			return lerr
 		}
@@ -316,7 +316,7 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.store.Projects(r.Context(), who(r), t.Client.ID)
+	ps, err := s.staffView(r).Projects(r.Context(), t.Client.ID)
 	if err != nil {
 		return err
 	}
@@ -342,7 +342,7 @@ func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := projectFromForm(r.PostForm)
 	p.ClientID = t.Client.ID
-	err = s.store.CreateProject(r.Context(), who(r), p)
+	err = s.staffView(r).CreateProject(r.Context(), p)
 	return s.saved(w, r, err, t, "project_form", "Add project", 0, "Project "+p.Name+" added.")
 }
 
@@ -355,7 +355,7 @@ func (s *Server) projectEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.store.Project(r.Context(), who(r), t.Client.ID, id)
+	p, err := s.staffView(r).Project(r.Context(), t.Client.ID, id)
 	if err != nil {
 		return err
 	}
@@ -377,7 +377,7 @@ func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := projectFromForm(r.PostForm)
 	p.ID, p.ClientID = id, t.Client.ID
-	err = s.store.UpdateProject(r.Context(), who(r), p)
+	err = s.staffView(r).UpdateProject(r.Context(), p)
 	return s.saved(w, r, err, t, "project_form", "Edit project", id, "Project saved.")
 }
 
@@ -390,7 +390,7 @@ func (s *Server) projectDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteProject(r.Context(), who(r), t.Client.ID, id); err != nil {
+	if err := s.staffView(r).DeleteProject(r.Context(), t.Client.ID, id); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/projects", t.Client.ID), "Project deleted.")

@@ -24,7 +24,7 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.ClientFilter{Query: q.Get("q"), Archived: q.Get("archived") == "1", ListOptions: domain.ListOptions{Page: page}}
-	clients, info, err := s.store.Clients(r.Context(), who(r), f)
+	clients, info, err := s.staffView(r).Clients(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Server) clientTab(r *http.Request, tab string) (clientTabPage, error) {
 	if err != nil {
 		return clientTabPage{}, err
 	}
-	c, err := s.store.Client(r.Context(), who(r), id)
+	c, err := s.staffView(r).Client(r.Context(), id)
 	if err != nil {
 		return clientTabPage{}, err
 	}
@@ -108,7 +108,7 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := clientFromForm(r.PostForm)
-	if err := s.store.CreateClient(r.Context(), who(r), c); err != nil {
+	if err := s.staffView(r).CreateClient(r.Context(), c); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -143,7 +143,7 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := clientFromForm(r.PostForm)
 	c.ID = t.Client.ID
-	if err := s.store.UpdateClient(r.Context(), who(r), c); err != nil {
+	if err := s.staffView(r).UpdateClient(r.Context(), c); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -170,7 +170,7 @@ func (s *Server) setArchived(w http.ResponseWriter, r *http.Request, archived bo
 	if err != nil {
 		return err
 	}
-	if err := s.store.ArchiveClient(r.Context(), who(r), id, archived); err != nil {
+	if err := s.staffView(r).ArchiveClient(r.Context(), id, archived); err != nil {
 		return err
 	}
 	msg := "Client restored."
@@ -187,7 +187,7 @@ func (s *Server) clientDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteClient(r.Context(), who(r), p.Client.ID); err != nil {
+	if err := s.staffView(r).DeleteClient(r.Context(), p.Client.ID); err != nil {
 		if domain.ErrorCode(err) != domain.ECONFLICT {
 			return err
 		}

@@ -44,7 +44,7 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.DocumentFilter{Query: q.Get("q"), Kind: knownKind(q.Get("kind")), ListOptions: domain.ListOptions{Page: page}}
-	docs, info, err := s.store.Documents(r.Context(), who(r), f)
+	docs, info, err := s.staffView(r).Documents(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) clientDocuments(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	docs, info, err := s.store.Documents(r.Context(), who(r), store.DocumentFilter{ClientID: t.Client.ID, ListOptions: domain.ListOptions{Page: page}})
+	docs, info, err := s.staffView(r).Documents(r.Context(), store.DocumentFilter{ClientID: t.Client.ID, ListOptions: domain.ListOptions{Page: page}})
 	if err != nil {
 		return err
 	}
@@ -106,18 +106,18 @@ func (s *Server) documentForm(w http.ResponseWriter, r *http.Request, status int
 		p.Title, p.Action = "Edit "+d.Title, fmt.Sprintf("/app/documents/%d", d.ID)
 	}
 	if clientID != 0 {
-		c, err := s.store.Client(r.Context(), who(r), clientID)
+		c, err := s.staffView(r).Client(r.Context(), clientID)
 		if err != nil {
 			return err
 		}
-		sites, err := s.store.Sites(r.Context(), who(r), clientID)
+		sites, err := s.staffView(r).Sites(r.Context(), clientID)
 		if err != nil {
 			return err
 		}
 		p.Client, p.Sites, p.Back = c, sites, fmt.Sprintf("/app/clients/%d/documents", c.ID)
 		p.Nav = "clients"
 	} else {
-		ms, err := s.store.AllMaterials(r.Context(), who(r))
+		ms, err := s.staffView(r).AllMaterials(r.Context())
 		if err != nil {
 			return err
 		}
@@ -227,7 +227,7 @@ func (s *Server) documentOf(r *http.Request) (*domain.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Document(r.Context(), who(r), id)
+	return s.staffView(r).Document(r.Context(), id)
 }
 
 // documentFile serves GET /app/documents/{id}/file: the file as a preview, or with
@@ -283,7 +283,7 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request) error {
 		d.ClientID, d.Kind = 0, domain.DocSDS
 	}
 	if len(bad) == 0 {
-		err = s.store.UpdateDocument(r.Context(), who(r), d)
+		err = s.staffView(r).UpdateDocument(r.Context(), d)
 	} else {
 		err = &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: bad}
 	}

@@ -20,7 +20,7 @@ type mailboxPage struct {
 // the staff member's company, newest first.
 func (s *Server) devMailbox(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	mails, info, err := s.store.DevMailbox(r.Context(), who(r).CompanyID(), domain.ListOptions{Page: page, PerPage: 10})
+	mails, info, err := s.staffView(r).DevMailbox(r.Context(), domain.ListOptions{Page: page, PerPage: 10})
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (s *Server) materialList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.MaterialFilter{Query: q.Get("q"), ListOptions: domain.ListOptions{Page: page}}
-	ms, info, err := s.store.Materials(r.Context(), who(r), f)
+	ms, info, err := s.staffView(r).Materials(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -45,11 +45,11 @@ func (s *Server) materialPage(r *http.Request) (*materialPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.store.Material(r.Context(), who(r), id)
+	m, err := s.staffView(r).Material(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
-	docs, _, err := s.store.Documents(r.Context(), who(r), store.DocumentFilter{MaterialID: m.ID, ListOptions: domain.ListOptions{PerPage: 100}})
+	docs, _, err := s.staffView(r).Documents(r.Context(), store.DocumentFilter{MaterialID: m.ID, ListOptions: domain.ListOptions{PerPage: 100}})
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Server) materialCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := materialFromForm(r.PostForm)
-	if err := s.store.CreateMaterial(r.Context(), who(r), m); err != nil {
+	if err := s.staffView(r).CreateMaterial(r.Context(), m); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -134,7 +134,7 @@ func (s *Server) materialUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	m := materialFromForm(r.PostForm)
 	m.ID = p.Material.ID
-	if err := s.store.UpdateMaterial(r.Context(), who(r), m); err != nil {
+	if err := s.staffView(r).UpdateMaterial(r.Context(), m); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -151,7 +151,7 @@ func (s *Server) materialDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteMaterial(r.Context(), who(r), p.Material.ID); err != nil {
+	if err := s.staffView(r).DeleteMaterial(r.Context(), p.Material.ID); err != nil {
 		if domain.ErrorCode(err) != domain.ECONFLICT {
 			return err
 		}

@@ -29,7 +29,7 @@ type portalAccess struct {
 func (p portalAccess) Full() bool { return len(p.Rows) >= p.Max }
 
 func (s *Server) portalAccessOf(r *http.Request, clientID int64) (portalAccess, error) {
-	users, err := s.store.ClientPortalUsers(r.Context(), who(r), clientID)
+	users, err := s.staffView(r).ClientPortalUsers(r.Context(), clientID)
 	if err != nil {
 		return portalAccess{}, err
 	}
@@ -47,7 +47,7 @@ func (s *Server) portalAccessOf(r *http.Request, clientID int64) (portalAccess, 
 		}
 		out.Rows = append(out.Rows, row)
 	}
-	states, err := s.store.MailStates(r.Context(), who(r).CompanyID(), mailIDs)
+	states, err := s.staffView(r).MailStates(r.Context(), mailIDs)
 	if err != nil {
 		return portalAccess{}, err
 	}
@@ -152,7 +152,7 @@ func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.store.InvitePortalUser(r.Context(), who(r), store.Invitation{ClientID: t.Client.ID, Email: u.Email})
+	res, err := s.staffView(r).InvitePortalUser(r.Context(), store.Invitation{ClientID: t.Client.ID, Email: u.Email})
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Server) portalDisconnect(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	uid := u.ID
-	deleted, err := s.store.DisconnectPortalUser(r.Context(), who(r), t.Client.ID, uid)
+	deleted, err := s.staffView(r).DisconnectPortalUser(r.Context(), t.Client.ID, uid)
 	if err != nil {
 		return err
 	}
@@ -199,11 +199,11 @@ type siteChoice struct {
 }
 
 func (s *Server) portalUserForm(w http.ResponseWriter, r *http.Request, status int, u *domain.PortalUser, f *Form) error {
-	clients, _, err := s.store.Clients(r.Context(), who(r), store.ClientFilter{ListOptions: domain.ListOptions{PerPage: 100}})
+	clients, _, err := s.staffView(r).Clients(r.Context(), store.ClientFilter{ListOptions: domain.ListOptions{PerPage: 100}})
 	if err != nil {
 		return err
 	}
-	all, err := s.store.CompanySites(r.Context(), who(r))
+	all, err := s.staffView(r).CompanySites(r.Context())
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (s *Server) portalUserForm(w http.ResponseWriter, r *http.Request, status i
 	}
 	p := &portalUserFormPage{Page: s.page(r, title), User: u, Form: f, Clients: clients, Sites: sites}
 	if u != nil {
-		if p.Switches, err = s.store.SwitchChoices(r.Context(), who(r)); err != nil {
+		if p.Switches, err = s.staffView(r).SwitchChoices(r.Context()); err != nil {
 			return err
 		}
 	}
@@ -246,7 +246,7 @@ func (s *Server) portalUserCreate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	u, err := s.store.CreatePortalUser(r.Context(), who(r), store.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
+	u, err := s.staffView(r).CreatePortalUser(r.Context(), store.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
 		LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
 		ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
 	if err != nil {
@@ -273,7 +273,7 @@ func (s *Server) portalUserEdit(w http.ResponseWriter, r *http.Request) error {
 			v.Add("site_ids", strconv.FormatInt(sid, 10))
 		}
 	}
-	switchIDs, err := s.store.PortalSwitchGrants(r.Context(), who(r), uid)
+	switchIDs, err := s.staffView(r).PortalSwitchGrants(r.Context(), uid)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	_, err = s.store.UpdatePortalAccess(r.Context(), who(r), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+	_, err = s.staffView(r).UpdatePortalAccess(r.Context(), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
 		LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"]),
 		SwitchIDs: formIDs(r.PostForm["switch_ids"])})
 	if err != nil {
@@ -313,7 +313,7 @@ func (s *Server) portalUserOf(r *http.Request) (*domain.PortalUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.PortalUser(r.Context(), who(r), uid)
+	return s.staffView(r).PortalUser(r.Context(), uid)
 }
 
 // portalUserReset serves POST /app/portal-users/{uid}/reset (the key icon).
@@ -323,7 +323,7 @@ func (s *Server) portalUserReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	uid := u.ID
-	if err := s.store.SendPortalReset(r.Context(), who(r), uid); err != nil {
+	if err := s.staffView(r).SendPortalReset(r.Context(), uid); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, "/app/users", "A password reset link was sent to "+u.Email+".")

@@ -53,11 +53,11 @@ func (s *Server) protocolList(w http.ResponseWriter, r *http.Request) error {
 		f.Status = st
 	}
 	f.From, f.To = dateFilter(q, t.Company.Location())
-	ps, info, err := s.store.Protocols(r.Context(), who(r), f)
+	ps, info, err := s.staffView(r).Protocols(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	sites, err := s.store.Sites(r.Context(), who(r), t.Client.ID)
+	sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) protocolOf(r *http.Request) (*protocolPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.store.Protocol(r.Context(), who(r), id)
+	p, err := s.staffView(r).Protocol(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -136,15 +136,15 @@ type protocolFormPage struct {
 // protocolForm renders the protocol form with what f holds and a few empty
 // material lines to fill.
 func (s *Server) protocolForm(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, p *domain.Protocol, f *Form) error {
-	sites, err := s.store.Sites(r.Context(), who(r), t.Client.ID)
+	sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
 	if err != nil {
 		return err
 	}
-	staffUsers, err := s.store.StaffUsers(r.Context(), who(r).CompanyID())
+	staffUsers, err := s.staffView(r).StaffUsers(r.Context())
 	if err != nil {
 		return err
 	}
-	materials, err := s.store.AllMaterials(r.Context(), who(r))
+	materials, err := s.staffView(r).AllMaterials(r.Context())
 	if err != nil {
 		return err
 	}
@@ -229,9 +229,9 @@ func (s *Server) saveProtocol(r *http.Request, t clientTabPage, id int64) (*doma
 	var err error
 	if len(bad) == 0 {
 		if id == 0 {
-			err = s.store.CreateProtocol(r.Context(), who(r), p)
+			err = s.staffView(r).CreateProtocol(r.Context(), p)
 		} else {
-			err = s.store.UpdateProtocol(r.Context(), who(r), p)
+			err = s.staffView(r).UpdateProtocol(r.Context(), p)
 		}
 	} else {
 		// Report every field at once: the store's own checks too.
@@ -253,7 +253,7 @@ func (s *Server) protocolNew(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.store.Now().In(t.Company.Location()).Truncate(time.Minute)
+	now := s.app.Now().In(t.Company.Location()).Truncate(time.Minute)
 	v := url.Values{"performed_at": {now.Format("2006-01-02T15:04")}, "technician_id": {strconv.FormatInt(who(r).UserID(), 10)},
 		"site_id": {r.URL.Query().Get("site")}}
 	return s.protocolForm(w, r, http.StatusOK, t, nil, newForm(v))
@@ -325,7 +325,7 @@ func (s *Server) protocolComplete(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.store.CompleteProtocol(r.Context(), who(r), p.Protocol.ID); err != nil {
+	if err := s.staffView(r).CompleteProtocol(r.Context(), p.Protocol.ID); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/protocols/%d", p.Client.ID, p.Protocol.ID),
@@ -338,7 +338,7 @@ func (s *Server) protocolDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteProtocol(r.Context(), who(r), p.Protocol.ID); err != nil {
+	if err := s.staffView(r).DeleteProtocol(r.Context(), p.Protocol.ID); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/protocols", p.Client.ID), fmt.Sprintf("Draft protocol %d deleted.", p.Protocol.Number))

@@ -25,7 +25,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	if err := s.store.UpdateTeamLabel(r.Context(), who(r), r.PostForm.Get("team_label")); err != nil {
+	if err := s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label")); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}

@@ -31,7 +31,7 @@ func (s *Server) staffProject(r *http.Request) (clientTabPage, *domain.Project, 
 	if err != nil {
 		return t, nil, err
 	}
-	p, err := s.store.Project(r.Context(), who(r), t.Client.ID, pid)
+	p, err := s.staffView(r).Project(r.Context(), t.Client.ID, pid)
 	if err != nil {
 		return t, nil, err
 	}
@@ -45,18 +45,18 @@ func projectBase(p *domain.Project) string {
 
 // staffPanel loads the project's switches and their full activity, with real names.
 func (s *Server) staffPanel(r *http.Request, p *domain.Project) (*switchPanel, error) {
-	sc := who(r)
-	sws, err := s.store.ProjectSwitches(r.Context(), sc, p.ClientID, p.ID)
+	staff := who(r)
+	sws, err := s.staffView(r).ProjectSwitches(r.Context(), p.ClientID, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	acts, err := s.store.SwitchActivity(r.Context(), sc, p.ClientID, p.ID, activityLimit)
+	acts, err := s.staffView(r).SwitchActivity(r.Context(), p.ClientID, p.ID, activityLimit)
 	if err != nil {
 		return nil, err
 	}
 	base := projectBase(p)
 	return &switchPanel{Company: staffOf(r).company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", ToggleSuffix: "/toggle",
-		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: sc.Can(access.SwitchesManage), Now: s.store.Now()}, nil
+		ManageBase: base + "/switches", EventsURL: base + "/live", Staff: true, CanManage: staff.Can(access.SwitchesManage), Now: s.app.Now()}, nil
 }
 
 // projectPage serves GET /app/clients/{id}/projects/{pid}.
@@ -211,7 +211,7 @@ func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
 	var pw string
 	if err == nil {
 		sw.ClientID, sw.ProjectID = p.ClientID, p.ID
-		pw, err = s.switchAdmin().CreateSwitch(r.Context(), who(r), sw)
+		pw, err = s.app.CreateSwitch(r.Context(), who(r), sw)
 	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
@@ -227,7 +227,7 @@ func (s *Server) switchOf(r *http.Request, p *domain.Project) (*domain.Switch, e
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Switch(r.Context(), who(r), p.ClientID, p.ID, sid)
+	return s.staffView(r).Switch(r.Context(), p.ClientID, p.ID, sid)
 }
 
 func (s *Server) switchEdit(w http.ResponseWriter, r *http.Request) error {
@@ -258,7 +258,7 @@ func (s *Server) switchUpdate(w http.ResponseWriter, r *http.Request) error {
 	sw, err := switchFromForm(r.PostForm)
 	if err == nil {
 		sw.ID, sw.ClientID, sw.ProjectID = sid, p.ClientID, p.ID
-		err = s.switchAdmin().UpdateSwitch(r.Context(), who(r), sw)
+		err = s.app.UpdateSwitch(r.Context(), who(r), sw)
 	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
@@ -278,7 +278,7 @@ func (s *Server) switchDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.switchAdmin().DeleteSwitch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
+	if err := s.app.DeleteSwitch(r.Context(), who(r), p.ClientID, p.ID, sid); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, projectBase(p), "Switch deleted.")
@@ -372,7 +372,7 @@ func (s *Server) switchRegenerate(w http.ResponseWriter, r *http.Request) error 
 	if s.app.Switches != nil {
 		sw, pw, err = s.app.Switches.RegenerateCredentials(r.Context(), who(r), p.ClientID, p.ID, sid)
 	} else {
-		sw, pw, err = s.store.RegenerateSwitchCredentials(r.Context(), who(r), p.ClientID, p.ID, sid)
+		sw, pw, err = s.staffView(r).RegenerateSwitchCredentials(r.Context(), p.ClientID, p.ID, sid)
 		msg = "New credentials made. The old ones stop working when the device next connects."
 	}
 	if err != nil {

@@ -32,14 +32,14 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) userListPage(r *http.Request) (*userListPage, error) {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	portal, info, err := s.store.PortalUsers(r.Context(), who(r), domain.ListOptions{Page: page})
+	portal, info, err := s.staffView(r).PortalUsers(r.Context(), domain.ListOptions{Page: page})
 	if err != nil {
 		return nil, err
 	}
 	p := &userListPage{Page: s.page(r, "Users"), Portal: portal, PortalInfo: info, URL: r.URL}
 	p.Nav = "users"
 	if who(r).IsAdmin() {
-		if p.Users, err = s.store.StaffUsers(r.Context(), who(r).CompanyID()); err != nil {
+		if p.Users, err = s.staffView(r).StaffUsers(r.Context()); err != nil {
 			return nil, err
 		}
 	}
@@ -92,7 +92,7 @@ func (s *Server) userOf(r *http.Request) (*domain.StaffUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.store.StaffUser(r.Context(), who(r).CompanyID(), id)
+	return s.staffView(r).StaffUser(r.Context(), id)
 }
 
 // userEdit serves GET /app/users/{uid}/edit.
@@ -167,7 +167,7 @@ type auditPage struct {
 // auditLog serves GET /app/audit?page=.
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	entries, info, err := s.store.AuditLog(r.Context(), who(r), domain.ListOptions{Page: page, PerPage: 50})
+	entries, info, err := s.staffView(r).AuditLog(r.Context(), domain.ListOptions{Page: page, PerPage: 50})
 	if err != nil {
 		return err
 	}

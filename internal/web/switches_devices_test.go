@@ -55,7 +55,7 @@ func formDefaults(t *testing.T, body string) url.Values {
 // switchNamed returns the project's switch with the name.
 func switchNamed(t *testing.T, db *testenv.DB, tn *testenv.Tenant, p *domain.Project, name string) *domain.Switch {
 	t.Helper()
-	sws, err := db.Store.ProjectSwitches(context.Background(), tn.Staff, p.ClientID, p.ID)
+	sws, err := db.Store.Staff(tn.Staff).ProjectSwitches(context.Background(), p.ClientID, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestSwitchFormDefaultsDriveOneRelayDevices(t *testing.T) {
 		bad := m.Post(base+"/switches", url.Values{"name": {"Pump"}, "family": {"shelly"}, "topic": {""}, "channel": {"abc"}})
 		wantStatus(t, bad, http.StatusUnprocessableEntity)
 		wantBody(t, bad, "Enter a whole number, or leave the channel empty", `value="abc"`, "Device topic is required.")
-		sws, err := db.Store.ProjectSwitches(context.Background(), r.tn.Staff, r.client.ID, r.project.ID)
+		sws, err := db.Store.Staff(r.tn.Staff).ProjectSwitches(context.Background(), r.client.ID, r.project.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,7 +59,7 @@ func TestSwitchFormsWithDynsecBroker(t *testing.T) {
 		form := url.Values{"name": {"Office light"}, "family": {domain.FamilyTasmota}, "topic": {"office_light"}, "channel": {"1"}}
 
 		user, pw := credentialsOn(t, staff.Post(base+"/switches", form))
-		sw, err := db.Store.SwitchByTopic(context.Background(), domain.FamilyTasmota, "office_light")
+		sw, err := db.Store.Devices(testenv.SwitchesPrincipal()).SwitchByTopic(context.Background(), domain.FamilyTasmota, "office_light")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,10 +91,10 @@ func TestSwitchFormsWithDynsecBroker(t *testing.T) {
 		r = staff.Post(base+"/switches", form)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		wantBody(t, r, "The MQTT broker could not be reached; nothing was changed. Try again.", `value="Hall light"`, `value="hall_light"`)
-		if sws, err := db.Store.ProjectSwitches(context.Background(), tn.Staff, client.ID, project.ID); err != nil || len(sws) != 0 {
+		if sws, err := db.Store.Staff(tn.Staff).ProjectSwitches(context.Background(), client.ID, project.ID); err != nil || len(sws) != 0 {
 			t.Errorf("switches stored with the broker down: %d, %v", len(sws), err)
 		}
-		log, _, err := db.Store.AuditLog(context.Background(), tn.Staff, domain.ListOptions{PerPage: 100})
+		log, _, err := db.Store.Staff(tn.Staff).AuditLog(context.Background(), domain.ListOptions{PerPage: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

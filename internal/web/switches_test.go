@@ -33,7 +33,7 @@ func swPortalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, first, email
 			panic(err)
 		}
 	})
-	u, err := db.Store.CreatePortalUser(context.Background(), tn.Staff, store.NewPortalUser{FirstName: first, LastName: "Portalová",
+	u, err := db.Store.Staff(tn.Staff).CreatePortalUser(context.Background(), store.NewPortalUser{FirstName: first, LastName: "Portalová",
 		Email: email, ClientIDs: clients, SiteIDs: sites})
 	if err != nil {
 		t.Fatal(err)
@@ -331,7 +331,7 @@ func TestSwitchesStaffPermissions(t *testing.T) {
 		if res.Status != http.StatusOK || !strings.Contains(res.Body, "Copy it now") {
 			t.Fatalf("adding a switch: %d", res.Status)
 		}
-		sws, err := db.Store.ProjectSwitches(context.Background(), r.tn.Staff, r.client.ID, r.project.ID)
+		sws, err := db.Store.Staff(r.tn.Staff).ProjectSwitches(context.Background(), r.client.ID, r.project.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
