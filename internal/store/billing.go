@@ -415,7 +415,7 @@ func (s *Store) updateDoc(ctx context.Context, staff access.Staff, k docKind, d 
 	})
 }
 
-// prepareDraft checks that sc may write drafts, then normalizes d and checks it
+// prepareDraft checks that the user may write drafts, then normalizes d and checks it
 // with validate (which sees the kind's own fields too).
 func prepareDraft(staff access.Staff, d *domain.BillingDoc, validate func() error) error {
 	if err := staff.Require(access.BillingManage); err != nil {

@@ -47,7 +47,7 @@ func (s *Store) countPortalDocs(ctx context.Context, table, where string, args [
 	return n, nil
 }
 
-// PortalInvoices lists one page of the invoices sc may see, newest issue date
+// PortalInvoices lists one page of the invoices the principal may see, newest issue date
 // first: f.State may narrow them to sent (not yet due), overdue or paid, and
 // f.ProjectID to one project. f.ClientID is ignored: the Scope decides the clients.
 func (view *PortalView) PortalInvoices(ctx context.Context, f BillingFilter) ([]*domain.Invoice, domain.PageInfo, error) {
@@ -70,7 +70,7 @@ func (view *PortalView) PortalInvoices(ctx context.Context, f BillingFilter) ([]
 	return out, info, err
 }
 
-// PortalInvoice returns invoice id with its lines if sc may see it, and ENOTFOUND
+// PortalInvoice returns invoice id with its lines if the user may see it, and ENOTFOUND
 // otherwise: a draft, a void invoice, another client's or another tenant's look
 // exactly like a missing one.
 func (view *PortalView) PortalInvoice(ctx context.Context, id int64) (*domain.Invoice, error) {
@@ -79,7 +79,7 @@ func (view *PortalView) PortalInvoice(ctx context.Context, id int64) (*domain.In
 	return s.invoice(ctx, s.db, scope.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
 }
 
-// PortalEstimates lists one page of the estimates sc may see, newest issue date
+// PortalEstimates lists one page of the estimates the principal may see, newest issue date
 // first: f.State may narrow them to sent (open), expired, accepted or declined.
 func (view *PortalView) PortalEstimates(ctx context.Context, f BillingFilter) ([]*domain.Estimate, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
@@ -101,7 +101,7 @@ func (view *PortalView) PortalEstimates(ctx context.Context, f BillingFilter) ([
 	return out, info, err
 }
 
-// PortalEstimate returns estimate id with its lines and decision if sc may see
+// PortalEstimate returns estimate id with its lines and decision if the user may see
 // it, and ENOTFOUND otherwise (drafts, other clients', other tenants').
 func (view *PortalView) PortalEstimate(ctx context.Context, id int64) (*domain.Estimate, error) {
 	s, scope := view.s, view.scope
@@ -114,7 +114,7 @@ func (s *Store) portalEstimate(ctx context.Context, q querier, scope access.Scop
 }
 
 // PortalProjectBilling returns the invoices and estimates of project projectID
-// that sc may see, newest first, at most 50 of each. A project sc may not see has
+// that the user may see, newest first, at most 50 of each. A project the principal may not see has
 // none.
 func (view *PortalView) PortalProjectBilling(ctx context.Context, projectID int64) ([]*domain.Invoice, []*domain.Estimate, error) {
 	s, scope := view.s, view.scope
@@ -131,7 +131,7 @@ func (view *PortalView) PortalProjectBilling(ctx context.Context, projectID int6
 // optional comment — to estimate id, and in the same transaction queues the
 // estimate_decision mail to the tenant's notification address (or, when none is
 // set, to each enabled staff member holding billing.manage). The estimate must be
-// one sc may see (ENOTFOUND otherwise), sent, not expired and not yet answered
+// one the principal may see (ENOTFOUND otherwise), sent, not expired and not yet answered
 // (ECONFLICT otherwise). It returns the estimate as decided.
 func (view *PortalView) DecideEstimate(ctx context.Context, id int64, decision, comment string) (*domain.Estimate, error) {
 	s, scope := view.s, view.scope

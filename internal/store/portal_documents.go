@@ -13,7 +13,7 @@ import (
 // safety data sheets to the portal's Documents page.
 const SDSMonths = 24
 
-// portalMaterials returns the materials used in the completed protocols sc may
+// portalMaterials returns the materials used in the completed protocols the principal may
 // see that were performed in the last SDSMonths months — at any site, or at site
 // siteID when it is not 0. It is a query of its own, its ids bound into the
 // documents query: as a subquery, SQLite would run it once per document.
@@ -86,7 +86,7 @@ type PortalDocumentFilter struct {
 	domain.ListOptions
 }
 
-// portalDocumentFilter returns the documents condition for sc narrowed by f.
+// portalDocumentFilter returns the documents condition for the principal narrowed by f.
 func (s *Store) portalDocumentFilter(ctx context.Context, scope access.Scope, f PortalDocumentFilter) (string, []any, error) {
 	where, args, err := s.portalDocumentWhere(ctx, scope)
 	if err != nil {
@@ -117,7 +117,7 @@ func (s *Store) portalDocumentFilter(ctx context.Context, scope access.Scope, f 
 	return where, args, nil
 }
 
-// PortalDocuments lists one page of the documents sc may see, narrowed by f,
+// PortalDocuments lists one page of the documents the principal may see, narrowed by f,
 // grouped by material (materials by name first, then each client's documents),
 // and the total.
 func (view *PortalView) PortalDocuments(ctx context.Context, f PortalDocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
@@ -145,7 +145,7 @@ func (view *PortalView) PortalDocuments(ctx context.Context, f PortalDocumentFil
 	return docs, info, nil
 }
 
-// visibleSites keeps the sites of d that sc may see.
+// visibleSites keeps the sites of d that the user may see.
 func visibleSites(scope access.Scope, d *domain.Document) ([]int64, []string) {
 	var ids []int64
 	var names []string
@@ -158,7 +158,7 @@ func visibleSites(scope access.Scope, d *domain.Document) ([]int64, []string) {
 	return ids, names
 }
 
-// PortalDocumentCount is the number of documents on the portal's Documents page for sc.
+// PortalDocumentCount is the number of documents on the portal's Documents page for the principal.
 func (view *PortalView) PortalDocumentCount(ctx context.Context) (int, error) {
 	s, scope := view.s, view.scope
 	where, args, err := s.portalDocumentWhere(ctx, scope)
@@ -172,7 +172,7 @@ func (view *PortalView) PortalDocumentCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// PortalDocument returns document id, with its file key, if sc may see it, and
+// PortalDocument returns document id, with its file key, if the user may see it, and
 // ENOTFOUND otherwise.
 func (view *PortalView) PortalDocument(ctx context.Context, id int64) (*domain.Document, error) {
 	s, scope := view.s, view.scope

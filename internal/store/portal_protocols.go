@@ -18,7 +18,7 @@ func portalProtocolWhere(scope access.Scope) (string, []any) {
 	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{scope.CompanyID()}, args...)
 }
 
-// PortalProtocols lists one page of the completed protocols at the sites sc may
+// PortalProtocols lists one page of the completed protocols at the sites the user may
 // see, newest first, narrowed by f (its Status is ignored). Drafts never appear.
 func (view *PortalView) PortalProtocols(ctx context.Context, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
@@ -28,7 +28,7 @@ func (view *PortalView) PortalProtocols(ctx context.Context, f ProtocolFilter) (
 	return s.listProtocols(ctx, false, where, args, f.ListOptions)
 }
 
-// PortalProtocol returns completed protocol id with its materials if sc may see
+// PortalProtocol returns completed protocol id with its materials if the user may see
 // it, and ENOTFOUND otherwise — missing and forbidden look the same from outside.
 // The technician's name is left empty.
 func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.Protocol, error) {
@@ -41,8 +41,8 @@ func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.P
 	return p, s.loadProtocolMaterials(ctx, s.db, p)
 }
 
-// PortalSummaries returns, for each client in sc by name, the number of completed
-// protocols at the sites sc may see and the date of the latest. The counts are one
+// PortalSummaries returns, for each client in the Scope by name, the number of completed
+// protocols at the sites the user may see and the date of the latest. The counts are one
 // grouped pass over the scope's protocols, served by the (client, status, date)
 // index, rather than a pair of subqueries per client.
 func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
@@ -87,8 +87,8 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 	return out, rows.Err()
 }
 
-// PortalClient returns the full record of client id if sc is assigned to it, and
-// ENOTFOUND otherwise. Its site count is of the sites sc may see.
+// PortalClient returns the full record of client id if the user is assigned to it, and
+// ENOTFOUND otherwise. Its site count is of the sites the user may see.
 func (view *PortalView) PortalClient(ctx context.Context, id int64) (*domain.Client, error) {
 	s, scope := view.s, view.scope
 	cw, cargs := legacyClients(scope, "c.id")
@@ -101,7 +101,7 @@ func (view *PortalView) PortalClient(ctx context.Context, id int64) (*domain.Cli
 	return c, notFound(err, "Company not found.")
 }
 
-// PortalSites lists by name the sites of client clientID that sc may see; empty
+// PortalSites lists by name the sites of client clientID that the user may see; empty
 // for a client outside the scope.
 func (view *PortalView) PortalSites(ctx context.Context, clientID int64) ([]*domain.Site, error) {
 	s, scope := view.s, view.scope
@@ -123,7 +123,7 @@ func (view *PortalView) PortalSites(ctx context.Context, clientID int64) ([]*dom
 	return out, rows.Err()
 }
 
-// PortalSite returns site id if sc may see it, and ENOTFOUND otherwise.
+// PortalSite returns site id if the user may see it, and ENOTFOUND otherwise.
 func (view *PortalView) PortalSite(ctx context.Context, id int64) (*domain.Site, error) {
 	s, scope := view.s, view.scope
 	sw, sargs := legacySites(scope, "client_id", "id")
@@ -134,7 +134,7 @@ func (view *PortalView) PortalSite(ctx context.Context, id int64) (*domain.Site,
 
 // UpdatePortalClientEmails sets the main and protocol email of client clientID, as
 // its portal user u may on My data, and audits the change under u's name. A
-// client outside sc is ENOTFOUND; a bad address EINVALID naming the field.
+// client outside the Scope is ENOTFOUND; a bad address EINVALID naming the field.
 func (view *PortalView) UpdatePortalClientEmails(ctx context.Context, u *domain.PortalUser, clientID int64, email, protocolEmail string) error {
 	s, scope := view.s, view.scope
 	email, protocolEmail = domain.NormalizeEmail(email), domain.NormalizeEmail(protocolEmail)

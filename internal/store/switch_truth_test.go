@@ -207,7 +207,9 @@ func TestOfflineSince(t *testing.T) {
 		ctx := context.Background()
 		acme := db.Tenant(t, "acme")
 		sw := onlineSwitch(t, db, acme, "pump-offline")
-		at := db.Store.Now().Truncate(time.Millisecond)
+		// Later than the switch came online (a truncated clock reading could be
+		// earlier, and an older transition is ignored).
+		at := db.Store.Now().Add(time.Millisecond).Truncate(time.Millisecond)
 		if _, err := db.Store.Devices(testenv.SwitchesPrincipal()).SetSwitchOnline(ctx, sw.ID, false, at); err != nil {
 			t.Fatal(err)
 		}

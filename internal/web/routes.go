@@ -48,11 +48,11 @@ func (s *Server) guard(rt route) http.Handler {
 				s.serveError(w, r, err)
 				return
 			}
-			sc := &staffCtx{user: user, company: company, who: staff, view: s.app.StaffView(staff)}
+			sess := &staffCtx{user: user, company: company, who: staff, view: s.app.StaffView(staff)}
 			// Errors are served with the staff member in the context, so that error
 			// pages keep the app's frame.
-			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sc))
-			err = sc.who.Require(perm)
+			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sess))
+			err = sess.who.Require(perm)
 			if err == nil {
 				err = h(w, r)
 			}

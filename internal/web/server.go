@@ -236,15 +236,15 @@ type staffCtx struct {
 }
 
 func staffOf(r *http.Request) *staffCtx {
-	sc, _ := r.Context().Value(keyStaff).(*staffCtx)
-	return sc
+	sess, _ := r.Context().Value(keyStaff).(*staffCtx)
+	return sess
 }
 
 // who returns the access principal of the request's staff member; its zero value
 // may do nothing.
 func who(r *http.Request) access.Staff {
-	if sc := staffOf(r); sc != nil {
-		return sc.who
+	if sess := staffOf(r); sess != nil {
+		return sess.who
 	}
 	return access.Staff{}
 }
@@ -252,8 +252,8 @@ func who(r *http.Request) access.Staff {
 // staffView returns the view of the store bound to the request's staff member;
 // signed out, a view of the zero principal, which may do nothing.
 func (s *Server) staffView(r *http.Request) *store.StaffView {
-	if sc := staffOf(r); sc != nil {
-		return sc.view
+	if sess := staffOf(r); sess != nil {
+		return sess.view
 	}
 	return s.app.StaffView(access.Staff{})
 }
@@ -261,9 +261,9 @@ func (s *Server) staffView(r *http.Request) *store.StaffView {
 // page returns the frame of a page for the request.
 func (s *Server) page(r *http.Request, title string) Page {
 	p := Page{Title: title, Locale: "en", Dev: s.dev}
-	if sc := staffOf(r); sc != nil {
-		p.Staff, p.Company, p.who = sc.user, sc.company, sc.who
-		p.Locale = sc.company.Locale
+	if sess := staffOf(r); sess != nil {
+		p.Staff, p.Company, p.who = sess.user, sess.company, sess.who
+		p.Locale = sess.company.Locale
 	}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		p.Flash = flashText(c.Value)

@@ -36,8 +36,8 @@ type billingListPage struct {
 func (p *billingListPage) Filtered() bool { return p.State != "" || p.ProjectID != 0 }
 
 func (s *Server) billingFormat(r *http.Request) domain.BillingFormat {
-	if sc := staffOf(r); sc != nil {
-		return domain.BillingFormat{Locale: sc.company.Locale}
+	if sess := staffOf(r); sess != nil {
+		return domain.BillingFormat{Locale: sess.company.Locale}
 	}
 	if pc := portalOf(r); pc != nil {
 		return domain.BillingFormat{Locale: pc.company.Locale}

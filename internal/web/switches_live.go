@@ -169,8 +169,8 @@ func (s *Server) renderPartial(r *http.Request, name string, data any) (string, 
 	locale := "en"
 	if pc := portalOf(r); pc != nil && s.tmpl[pc.company.Locale] != nil {
 		locale = pc.company.Locale
-	} else if sc := staffOf(r); sc != nil && s.tmpl[sc.company.Locale] != nil {
-		locale = sc.company.Locale
+	} else if sess := staffOf(r); sess != nil && s.tmpl[sess.company.Locale] != nil {
+		locale = sess.company.Locale
 	}
 	set := s.tmpl[locale]
 	t, ok := set["portal_project"]
