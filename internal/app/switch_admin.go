@@ -275,9 +275,11 @@ func (s *Switches) ReconcileAccounts(ctx context.Context) (switches.Reconciled, 
 // no working account for the switch, which then cannot connect until its
 // credentials are regenerated. It is false for the embedded broker, and when
 // the broker does not answer (the page then says nothing rather than guess).
-func (s *Switches) BrokerAccountMissing(ctx context.Context, sw *domain.Switch) bool {
+// Only staff of the switch's tenant with switches.manage, who see its
+// credentials, may ask.
+func (s *Switches) BrokerAccountMissing(ctx context.Context, staff access.Staff, sw *domain.Switch) bool {
 	p := s.provisioner()
-	if p == nil || sw.Username == "" {
+	if p == nil || sw.Username == "" || !staff.Can(access.SwitchesManage) || sw.CompanyID != staff.CompanyID() {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)

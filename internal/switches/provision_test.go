@@ -232,7 +232,7 @@ func TestDynsecReconcile(t *testing.T) {
 		w.ss.Device(t, deep, deepPW)
 		wantLogin(t, w.ss, "a deleted switch's account", "sw-gone", "gone-password", false)
 		wantLogin(t, w.ss, "a switch without an account", bare.Username, barePW, false)
-		if !w.ss.Switches.BrokerAccountMissing(ctx, bare) || w.ss.Switches.BrokerAccountMissing(ctx, kept) {
+		if !w.ss.Switches.BrokerAccountMissing(ctx, w.tn.Staff, bare) || w.ss.Switches.BrokerAccountMissing(ctx, w.tn.Staff, kept) {
 			t.Error("BrokerAccountMissing does not tell the switch without an account from the one with")
 		}
 
