@@ -11,7 +11,10 @@ test: deps vet
 deps:
 	./scripts/install-deps.sh
 
+# vet also fails when go.mod or go.sum is not tidy (a direct import listed as
+# indirect, a module no longer used).
 vet:
+	go mod tidy -diff
 	go vet ./...
 	staticcheck ./...
 
