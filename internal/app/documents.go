@@ -165,9 +165,39 @@ func (a *App) DeleteDocument(ctx context.Context, staff access.Staff, id int64) 
 	return d, nil
 }
 
-// DocumentFile opens the file of document d, which the caller has loaded through
-// an access-checked store method. A missing file is ENOTFOUND.
-func (a *App) DocumentFile(ctx context.Context, d *domain.Document) (io.ReadCloser, error) {
+// StaffDocumentFile returns document id of the staff member's tenant with its
+// file opened; the caller closes it. Another tenant's document is ENOTFOUND, and
+// so is a document whose file is missing.
+func (a *App) StaffDocumentFile(ctx context.Context, staff access.Staff, id int64) (*domain.Document, io.ReadCloser, error) {
+	d, err := a.store.Staff(staff).Document(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := a.openDocument(ctx, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, rc, nil
+}
+
+// PortalDocumentFile returns document id with its file opened if the portal
+// Scope may see the document (as on its Documents page), and ENOTFOUND
+// otherwise; the caller closes the file. A missing file is ENOTFOUND too.
+func (a *App) PortalDocumentFile(ctx context.Context, scope access.Scope, id int64) (*domain.Document, io.ReadCloser, error) {
+	d, err := a.store.Portal(scope).PortalDocument(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc, err := a.openDocument(ctx, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, rc, nil
+}
+
+// openDocument opens the file of d, which has just been read through a view: a
+// file is only ever opened for a document its reader may see.
+func (a *App) openDocument(ctx context.Context, d *domain.Document) (io.ReadCloser, error) {
 	if a.Files == nil || d.FileKey == "" {
 		return nil, domain.Errorf(domain.ENOTFOUND, "The file of this document is missing.")
 	}
@@ -176,5 +206,8 @@ func (a *App) DocumentFile(ctx context.Context, d *domain.Document) (io.ReadClos
 		a.Log.Error("document file missing from the file store", "document", d.ID, "key", d.FileKey)
 		return nil, domain.Errorf(domain.ENOTFOUND, "The file of this document is missing.")
 	}
-	return rc, err
+	if err != nil {
+		return nil, fmt.Errorf("app: open document %d: %w", d.ID, err)
+	}
+	return rc, nil
 }

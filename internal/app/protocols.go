@@ -8,8 +8,9 @@ import (
 	"portico/internal/pdf"
 )
 
-// StaffProtocolPDF renders protocol id of the staff member's company, or ENOTFOUND.
-func (a *App) StaffProtocolPDF(ctx context.Context, company *domain.Company, staff access.Staff, id int64) (*domain.Protocol, []byte, error) {
+// StaffProtocolPDF renders protocol id of the staff member's tenant, a draft
+// too, and returns it with the bytes; another tenant's protocol is ENOTFOUND.
+func (a *App) StaffProtocolPDF(ctx context.Context, staff access.Staff, id int64) (*domain.Protocol, []byte, error) {
 	p, err := a.store.Staff(staff).Protocol(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -22,13 +23,17 @@ func (a *App) StaffProtocolPDF(ctx context.Context, company *domain.Company, sta
 	if err != nil {
 		return nil, nil, err
 	}
+	company, err := a.store.Company(ctx, staff.CompanyID())
+	if err != nil {
+		return nil, nil, err
+	}
 	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p})
 	return p, doc, err
 }
 
 // PortalProtocolPDF renders completed protocol id if the portal Scope may see it,
 // and ENOTFOUND otherwise. The bytes are the ones staff get for the same protocol.
-func (a *App) PortalProtocolPDF(ctx context.Context, company *domain.Company, scope access.Scope, id int64) (*domain.Protocol, []byte, error) {
+func (a *App) PortalProtocolPDF(ctx context.Context, scope access.Scope, id int64) (*domain.Protocol, []byte, error) {
 	p, err := a.store.Portal(scope).PortalProtocol(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -38,6 +43,10 @@ func (a *App) PortalProtocolPDF(ctx context.Context, company *domain.Company, sc
 		return nil, nil, err
 	}
 	s, err := a.store.Portal(scope).PortalSite(ctx, p.SiteID)
+	if err != nil {
+		return nil, nil, err
+	}
+	company, err := a.store.Company(ctx, scope.CompanyID())
 	if err != nil {
 		return nil, nil, err
 	}

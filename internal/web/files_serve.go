@@ -45,12 +45,9 @@ func sendPDF(w http.ResponseWriter, r *http.Request, doc []byte, name string) er
 	return sendFile(w, r, bytes.NewReader(doc), int64(len(doc)), name, "application/pdf", r.URL.Query().Get("download") == "1")
 }
 
-// sendDocument streams a document's file from the blob store.
-func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, d *domain.Document) error {
-	rc, err := s.app.DocumentFile(r.Context(), d)
-	if err != nil {
-		return err
-	}
+// sendDocument streams a document's file, opened by the app for the request's
+// principal, and closes it.
+func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, d *domain.Document, rc io.ReadCloser) error {
 	defer rc.Close()
 	if err := sendFile(w, r, rc, d.Size, d.FileName, d.ContentType, r.URL.Query().Get("download") == "1"); err != nil {
 		// The status is sent; all that is left is to note the broken transfer.

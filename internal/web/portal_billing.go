@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"portico/internal/domain"
-	"portico/internal/pdf"
 	"portico/internal/store"
 )
 
@@ -87,12 +86,12 @@ func (s *Server) portalBillingDoc(k billingKind) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if isPDF {
+			return s.portalBillingPDF(w, r, k, id)
+		}
 		p, err := s.loadPortalDoc(r, k, id)
 		if err != nil {
 			return err
-		}
-		if isPDF {
-			return s.portalBillingPDF(w, r, p)
 		}
 		s.render(w, r, http.StatusOK, "portal_billing_doc", p)
 		return nil
@@ -119,22 +118,21 @@ func (s *Server) loadPortalDoc(r *http.Request, k billingKind, id int64) (*porta
 	return p, nil
 }
 
-func (s *Server) portalBillingPDF(w http.ResponseWriter, r *http.Request, p *portalBillingDocPage) error {
-	settings, err := s.portalView(r).BillingSettings(r.Context())
+// portalBillingPDF serves the PDF of invoice or estimate id, the one the app
+// renders for the Scope (ENOTFOUND outside it).
+func (s *Server) portalBillingPDF(w http.ResponseWriter, r *http.Request, k billingKind, id int64) error {
+	if k == kindInvoice {
+		inv, doc, err := s.app.PortalInvoicePDF(r.Context(), scopeOf(r), id)
+		if err != nil {
+			return err
+		}
+		return sendPDF(w, r, doc, "invoice-"+inv.Number+".pdf")
+	}
+	e, doc, err := s.app.PortalEstimatePDF(r.Context(), scopeOf(r), id)
 	if err != nil {
 		return err
 	}
-	b := pdf.BillingData{Company: p.Tenant, Details: settings.Details}
-	var doc []byte
-	if p.Invoice != nil {
-		doc, err = pdf.Invoice(b, p.Invoice)
-	} else {
-		doc, err = pdf.Estimate(b, p.Estimate)
-	}
-	if err != nil {
-		return err
-	}
-	return sendPDF(w, r, doc, string(p.Kind)+"-"+p.Doc.Number+".pdf")
+	return sendPDF(w, r, doc, "estimate-"+e.Number+".pdf")
 }
 
 type portalDecidePage struct {

@@ -44,9 +44,9 @@ func (s *Server) portalDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.portalView(r).PortalDocument(r.Context(), id)
+	d, rc, err := s.app.PortalDocumentFile(r.Context(), scopeOf(r), id)
 	if err != nil {
 		return err
 	}
-	return s.sendDocument(w, r, d)
+	return s.sendDocument(w, r, d, rc)
 }

@@ -65,9 +65,8 @@ func (s *Server) portalProtocol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
 	}
-	pc := portalOf(r)
 	if isPDF {
-		p, doc, err := s.app.PortalProtocolPDF(r.Context(), pc.company, pc.scope, id)
+		p, doc, err := s.app.PortalProtocolPDF(r.Context(), scopeOf(r), id)
 		if err != nil {
 			return err
 		}

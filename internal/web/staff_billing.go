@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"portico/internal/domain"
-	"portico/internal/pdf"
 	"portico/internal/store"
 )
 
@@ -345,29 +344,26 @@ func (s *Server) billingRefused(w http.ResponseWriter, r *http.Request, t client
 // too, marked as such.
 func (s *Server) billingPDF(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		t, id, err := s.billingTabDoc(r)
+		cid, err := pathID(r, "id")
 		if err != nil {
 			return err
 		}
-		settings, err := s.staffView(r).BillingSettings(r.Context())
+		id, err := pathID(r, "did")
 		if err != nil {
 			return err
 		}
-		p, err := s.loadBillingDocPage(r, t, k, id)
+		if k == kindInvoice {
+			inv, doc, err := s.app.StaffInvoicePDF(r.Context(), who(r), cid, id)
+			if err != nil {
+				return err
+			}
+			return sendPDF(w, r, doc, "invoice-"+inv.DisplayNumber()+".pdf")
+		}
+		e, doc, err := s.app.StaffEstimatePDF(r.Context(), who(r), cid, id)
 		if err != nil {
 			return err
 		}
-		b := pdf.BillingData{Company: t.Company, Details: settings.Details}
-		var doc []byte
-		if p.Invoice != nil {
-			doc, err = pdf.Invoice(b, p.Invoice)
-		} else {
-			doc, err = pdf.Estimate(b, p.Estimate)
-		}
-		if err != nil {
-			return err
-		}
-		return sendPDF(w, r, doc, string(k)+"-"+p.Doc.DisplayNumber()+".pdf")
+		return sendPDF(w, r, doc, "estimate-"+e.DisplayNumber()+".pdf")
 	}
 }
 

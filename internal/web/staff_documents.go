@@ -233,11 +233,15 @@ func (s *Server) documentOf(r *http.Request) (*domain.Document, error) {
 // documentFile serves GET /app/documents/{id}/file: the file as a preview, or with
 // ?download=1 as a download.
 func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.documentOf(r)
+	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	return s.sendDocument(w, r, d)
+	d, rc, err := s.app.StaffDocumentFile(r.Context(), who(r), id)
+	if err != nil {
+		return err
+	}
+	return s.sendDocument(w, r, d, rc)
 }
 
 // documentEdit serves GET /app/documents/{id}/edit.

@@ -109,7 +109,7 @@ func (s *Server) protocolPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, doc, err := s.app.StaffProtocolPDF(r.Context(), p.Company, who(r), p.Protocol.ID)
+	_, doc, err := s.app.StaffProtocolPDF(r.Context(), who(r), p.Protocol.ID)
 	if err != nil {
 		return err
 	}
