@@ -121,25 +121,23 @@ func newSwitchCredentials() (username, password, hash string) {
 // the broker does, and also regardless of case where the database can fold it.
 func (s *Store) topicTaken(ctx context.Context, tx *sql.Tx, topic string, exceptID int64) error {
 	// The topic itself and each of its ancestors, "home/plus1" → "home", "home/plus1".
-	var same, sameFolded []any
+	var same, sameFolded []string
 	for i := 0; i <= len(topic); i++ {
 		if i == len(topic) || topic[i] == '/' {
 			same = append(same, topic[:i])
 			sameFolded = append(sameFolded, strings.ToLower(topic[:i]))
 		}
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(same)), ", ")
 	// A descendant starts with the topic and a '/'; SUBSTR counts characters on
 	// both databases.
 	below := topic + "/"
 	n := len([]rune(below))
-	args := append(append([]any{}, same...), sameFolded...)
-	args = append(args, n, below, n, strings.ToLower(below), exceptID)
+	where, args := and(or(
+		in("topic", same), in("LOWER(topic)", sameFolded),
+		expr("SUBSTR(topic, 1, ?) = ?", n, below), expr("LOWER(SUBSTR(topic, 1, ?)) = ?", n, strings.ToLower(below)),
+	), expr("id <> ?", exceptID)).where()
 	var taken int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches
-		WHERE (topic IN (`+marks+`) OR LOWER(topic) IN (`+marks+`)
-			OR SUBSTR(topic, 1, ?) = ? OR LOWER(SUBSTR(topic, 1, ?)) = ?)
-		AND id <> ?`), args...).Scan(&taken); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches WHERE `+where), args...).Scan(&taken); err != nil {
 		return err
 	}
 	if taken > 0 {
