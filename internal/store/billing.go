@@ -132,13 +132,8 @@ func (s *Store) billingRefs(ctx context.Context, tx *sql.Tx, companyID, clientID
 		{"invoices", "invoice", "invoices"}, {"estimates", "estimate", "estimates"},
 	} {
 		var n int
-		q := `SELECT COUNT(*) FROM ` + t.table + ` WHERE company_id = ? AND client_id = ?`
-		args := []any{companyID, clientID}
-		if projectID != 0 {
-			q += ` AND project_id = ?`
-			args = append(args, projectID)
-		}
-		if err := tx.QueryRowContext(ctx, s.q(q), args...).Scan(&n); err != nil {
+		where, args := and(eq("company_id", companyID), eq("client_id", clientID), when(projectID != 0, eq("project_id", projectID))).where()
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+t.table+` WHERE `+where), args...).Scan(&n); err != nil {
 			return "", fmt.Errorf("store: billing references: %w", err)
 		}
 		if n > 0 {
@@ -273,18 +268,18 @@ func (k docKind) notFound() string   { return k.label + " not found." }
 // docType adds to a docKind how its documents are read into T.
 type docType[T any] struct {
 	docKind
-	columns    string // what a query selects, in scan's order
-	from       string // the FROM clause, with d as the document
-	stateWhere func(state string, today domain.Day) (string, []any)
-	scan       func(row interface{ Scan(...any) error }, today domain.Day) (T, error)
-	doc        func(T) *domain.BillingDoc
+	columns string                                    // what a query selects, in scan's order
+	from    string                                    // the FROM clause, with d as the document
+	state   func(state string, today domain.Day) cond // the documents d in a shown state
+	scan    func(row interface{ Scan(...any) error }, today domain.Day) (T, error)
+	doc     func(T) *domain.BillingDoc
 }
 
 var (
 	invoiceDocs = docType[*domain.Invoice]{docKind: invoiceKind, columns: invoiceColumns, from: docFrom("invoices"),
-		stateWhere: invoiceStateWhere, scan: scanInvoice, doc: func(inv *domain.Invoice) *domain.BillingDoc { return &inv.BillingDoc }}
+		state: invoiceState, scan: scanInvoice, doc: func(inv *domain.Invoice) *domain.BillingDoc { return &inv.BillingDoc }}
 	estimateDocs = docType[*domain.Estimate]{docKind: estimateKind, columns: estimateColumns, from: estimateFrom,
-		stateWhere: estimateStateWhere, scan: scanEstimate, doc: func(e *domain.Estimate) *domain.BillingDoc { return &e.BillingDoc }}
+		state: estimateState, scan: scanEstimate, doc: func(e *domain.Estimate) *domain.BillingDoc { return &e.BillingDoc }}
 )
 
 // collect runs a query of t.columns and scans every row.
@@ -314,33 +309,30 @@ func (t docType[T]) list(ctx context.Context, s *Store, staff access.Staff, f Bi
 	if err != nil {
 		return nil, info, err
 	}
-	where := ` WHERE d.company_id = ? AND d.client_id = ?`
-	args := []any{staff.CompanyID(), f.ClientID}
-	if f.ProjectID != 0 {
-		where += ` AND d.project_id = ?`
-		args = append(args, f.ProjectID)
-	}
-	w, a := t.stateWhere(f.State, today)
-	where += w
-	args = append(args, a...)
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+t.table+` d`+where), args...).Scan(&info.Total); err != nil {
+	where, args := and(eq("d.company_id", staff.CompanyID()), eq("d.client_id", f.ClientID),
+		when(f.ProjectID != 0, eq("d.project_id", f.ProjectID)), t.state(f.State, today)).where()
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+t.table+` d WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count %s: %w", t.table, err)
 	}
-	out, err := t.collect(ctx, s, today, `SELECT `+t.columns+t.from+where+
+	out, err := t.collect(ctx, s, today, `SELECT `+t.columns+t.from+`WHERE `+where+
 		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
 	return out, info, err
 }
 
 // load reads one document of the company with its lines and client, under an
-// extra condition on d (and its joins), or returns ENOTFOUND.
-func (t docType[T]) load(ctx context.Context, s *Store, q querier, companyID int64, cond string, args []any, id int64) (T, error) {
+// extra condition c on d (and its joins), or returns ENOTFOUND.
+func (t docType[T]) load(ctx context.Context, s *Store, q querier, companyID int64, c cond, id int64) (T, error) {
 	var zero T
+	c = and(eq("d.company_id", companyID), eq("d.id", id), c)
+	if c.matchesNothing() {
+		return zero, domain.Errorf(domain.ENOTFOUND, "%s", t.notFound())
+	}
 	today, err := s.billingToday(ctx, q, companyID)
 	if err != nil {
 		return zero, err
 	}
-	v, err := t.scan(q.QueryRowContext(ctx, s.q(`SELECT `+t.columns+t.from+
-		`WHERE d.company_id = ? AND d.id = ?`+cond), append([]any{companyID, id}, args...)...), today)
+	where, args := c.where()
+	v, err := t.scan(q.QueryRowContext(ctx, s.q(`SELECT `+t.columns+t.from+`WHERE `+where), args...), today)
 	if err != nil {
 		return zero, notFound(err, t.notFound())
 	}
@@ -458,7 +450,7 @@ func (t docType[T]) send(ctx context.Context, s *Store, staff access.Staff, clie
 		if _, err := s.docStatus(ctx, tx, t.docKind, staff.CompanyID(), clientID, id); err != nil { // locks the row
 			return err
 		}
-		v, err := t.load(ctx, s, tx, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+		v, err := t.load(ctx, s, tx, staff.CompanyID(), eq("d.client_id", clientID), id)
 		if err != nil {
 			return err
 		}

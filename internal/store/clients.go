@@ -47,15 +47,12 @@ func (view *StaffView) Clients(ctx context.Context, f ClientFilter) ([]*domain.C
 	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	where := `c.company_id = ? AND c.archived_at IS NULL`
+	archived := expr("c.archived_at IS NULL")
 	if f.Archived {
-		where = `c.company_id = ? AND c.archived_at IS NOT NULL`
+		archived = expr("c.archived_at IS NOT NULL")
 	}
-	args := []any{staff.CompanyID()}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where += ` AND c.search_text LIKE ? ESCAPE '\'`
-		args = append(args, likePattern(q))
-	}
+	where, args := and(eq("c.company_id", staff.CompanyID()), archived,
+		contains("c.search_text", f.Query)).where()
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients c WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count clients: %w", err)
 	}

@@ -29,24 +29,24 @@ func always() cond { return cond{all: true} }
 // eq holds where col equals v.
 func eq(col column, v any) cond { return cond{sql: string(col) + " = ?", args: []any{v}} }
 
-// in holds where col is one of ids; with no ids it matches nothing.
-func in(col column, ids []int64) cond {
-	if len(ids) == 0 {
+// in holds where col is one of vals; with no vals it matches nothing.
+func in[T int64 | string](col column, vals []T) cond {
+	if len(vals) == 0 {
 		return none()
 	}
-	if len(ids) == 1 {
-		return eq(col, ids[0])
+	if len(vals) == 1 {
+		return eq(col, vals[0])
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
 	}
-	return cond{sql: string(col) + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args: args}
+	return cond{sql: string(col) + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args: args}
 }
 
-// notIn holds where col is none of ids; with no ids it matches every row.
-func notIn(col column, ids []int64) cond {
-	c := in(col, ids)
+// notIn holds where col is none of vals; with no vals it matches every row.
+func notIn[T int64 | string](col column, vals []T) cond {
+	c := in(col, vals)
 	if c.none {
 		return always()
 	}
@@ -55,8 +55,27 @@ func notIn(col column, ids []int64) cond {
 }
 
 // expr is a condition written out in SQL with its own placeholders and arguments,
-// for what eq and in cannot say (LIKE, ranges, subqueries).
+// for what eq and in cannot say (LIKE, ranges, subqueries). It is one term of
+// and or or: parenthesize an OR inside it, or better, build it with or.
 func expr(sql string, args ...any) cond { return cond{sql: sql, args: args} }
+
+// when is c if ok and always otherwise, for the optional parts of a filter.
+func when(ok bool, c cond) cond {
+	if !ok {
+		return always()
+	}
+	return c
+}
+
+// exists holds where the table (with its alias) has a row for which c holds; c
+// usually ties that row to the outer query's.
+func exists(table string, c cond) cond {
+	if c.none {
+		return none()
+	}
+	where, args := c.where()
+	return cond{sql: "EXISTS (SELECT 1 FROM " + table + " WHERE " + where + ")", args: args}
+}
 
 // and holds where every one of cs holds.
 func and(cs ...cond) cond {
@@ -162,48 +181,4 @@ func scopeSwitches(scope access.Scope, companyCol, clientCol, projectSiteCol, sw
 	}
 	return and(scopeSites(scope, companyCol, clientCol, projectSiteCol),
 		or(notIn(clientCol, narrowed), in(switchCol, allowed)))
-}
-
-// legacySites, legacyClients and legacySwitches render the Scope's conditions
-// without the tenant, for queries that put the tenant in separately.
-func legacySites(scope access.Scope, clientCol, siteCol column) (string, []any) {
-	c := scopeSites(scope, "", clientCol, siteCol)
-	return c.dropTenant(scope).where()
-}
-
-func legacyClients(scope access.Scope, clientCol column) (string, []any) {
-	if !scope.Valid() {
-		return none().where()
-	}
-	return in(clientCol, scope.ClientIDs()).where()
-}
-
-func legacySwitches(scope access.Scope, clientCol, switchCol column) (string, []any) {
-	if !scope.Valid() {
-		return none().where()
-	}
-	var narrowed, allowed []int64
-	for _, c := range scope.Clients() {
-		if len(c.SwitchIDs) > 0 {
-			narrowed = append(narrowed, c.ClientID)
-			allowed = append(allowed, c.SwitchIDs...)
-		}
-	}
-	return or(notIn(clientCol, narrowed), in(switchCol, allowed)).where()
-}
-
-func (c cond) dropTenant(scope access.Scope) cond {
-	if c.none || c.all {
-		return c
-	}
-	prefix := " = ?"
-	if strings.HasPrefix(c.sql, "("+prefix+" AND ") {
-		c.sql = "(" + strings.TrimPrefix(c.sql, "("+prefix+" AND ")
-		c.args = c.args[1:]
-		return c
-	}
-	if c.sql == prefix {
-		return always()
-	}
-	return c
 }

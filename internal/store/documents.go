@@ -58,7 +58,7 @@ func (s *Store) collectDocuments(ctx context.Context, q querier, query string, a
 // loadDocumentSites fills the site ids and names of the documents in one query.
 func (s *Store) loadDocumentSites(ctx context.Context, q querier, docs []*domain.Document) error {
 	byID := map[int64]*domain.Document{}
-	var ids []any
+	var ids []int64
 	for _, d := range docs {
 		if d.ClientID != 0 && !d.AllSites {
 			byID[d.ID] = d
@@ -68,10 +68,10 @@ func (s *Store) loadDocumentSites(ctx context.Context, q querier, docs []*domain
 	if len(ids) == 0 {
 		return nil
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	where, args := and(eq("ds.company_id", docs[0].CompanyID), in("ds.document_id", ids)).where()
 	rows, err := q.QueryContext(ctx, s.q(`SELECT ds.document_id, ds.site_id, st.name FROM document_sites ds
 		JOIN sites st ON st.company_id = ds.company_id AND st.id = ds.site_id
-		WHERE ds.company_id = ? AND ds.document_id IN (`+in+`) ORDER BY st.name, st.id`), append([]any{docs[0].CompanyID}, ids...)...)
+		WHERE `+where+` ORDER BY st.name, st.id`), args...)
 	if err != nil {
 		return fmt.Errorf("store: document sites: %w", err)
 	}
@@ -103,24 +103,11 @@ func (view *StaffView) Documents(ctx context.Context, f DocumentFilter) ([]*doma
 	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	where := `d.company_id = ?`
-	args := []any{staff.CompanyID()}
-	if f.ClientID != 0 {
-		where += ` AND d.client_id = ?`
-		args = append(args, f.ClientID)
-	}
-	if f.MaterialID != 0 {
-		where += ` AND d.material_id = ?`
-		args = append(args, f.MaterialID)
-	}
-	if f.Kind != "" {
-		where += ` AND d.kind = ?`
-		args = append(args, f.Kind)
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where += ` AND d.search_text LIKE ? ESCAPE '\'`
-		args = append(args, likePattern(q))
-	}
+	where, args := and(eq("d.company_id", staff.CompanyID()),
+		when(f.ClientID != 0, eq("d.client_id", f.ClientID)),
+		when(f.MaterialID != 0, eq("d.material_id", f.MaterialID)),
+		when(f.Kind != "", eq("d.kind", f.Kind)),
+		contains("d.search_text", f.Query)).where()
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count documents: %w", err)
 	}

@@ -43,19 +43,19 @@ func scanEstimate(row interface{ Scan(...any) error }, today domain.Day) (*domai
 	return e, nil
 }
 
-// estimateStateWhere is the condition for estimates in a shown state (draft,
-// sent — meaning still open —, expired, accepted, declined); "" or an unknown
-// state is every estimate.
-func estimateStateWhere(state string, today domain.Day) (string, []any) {
+// estimateState is the condition for estimates d in a shown state (draft, sent —
+// meaning still open —, expired, accepted, declined); "" or an unknown state is
+// every estimate.
+func estimateState(state string, today domain.Day) cond {
 	switch state {
 	case domain.EstimateSent:
-		return ` AND d.status = 'sent' AND d.valid_until >= ?`, []any{today.String()}
+		return and(expr("d.status = 'sent'"), expr("d.valid_until >= ?", today.String()))
 	case domain.EstimateExpired:
-		return ` AND d.status = 'sent' AND d.valid_until < ?`, []any{today.String()}
+		return and(expr("d.status = 'sent'"), expr("d.valid_until < ?", today.String()))
 	case domain.EstimateDraft, domain.EstimateAccepted, domain.EstimateDeclined:
-		return ` AND d.status = ?`, []any{state}
+		return eq("d.status", state)
 	}
-	return "", nil
+	return always()
 }
 
 func (s *Store) collectEstimates(ctx context.Context, today domain.Day, query string, args ...any) ([]*domain.Estimate, error) {
@@ -73,13 +73,13 @@ func (view *StaffView) Estimates(ctx context.Context, f BillingFilter) ([]*domai
 // or ENOTFOUND.
 func (view *StaffView) Estimate(ctx context.Context, clientID, id int64) (*domain.Estimate, error) {
 	s, staff := view.s, view.staff
-	return s.estimate(ctx, s.db, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+	return s.estimate(ctx, s.db, staff.CompanyID(), eq("d.client_id", clientID), id)
 }
 
 // estimate loads one estimate of the company with its lines and client, under an
 // extra condition on d (and its joins).
-func (s *Store) estimate(ctx context.Context, q querier, companyID int64, cond string, args []any, id int64) (*domain.Estimate, error) {
-	return estimateDocs.load(ctx, s, q, companyID, cond, args, id)
+func (s *Store) estimate(ctx context.Context, q querier, companyID int64, c cond, id int64) (*domain.Estimate, error) {
+	return estimateDocs.load(ctx, s, q, companyID, c, id)
 }
 
 // CreateEstimate adds a draft estimate to client e.ClientID, optionally tied to
@@ -127,7 +127,7 @@ func (view *StaffView) RecordEstimateDecision(ctx context.Context, clientID, id 
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		e, err := s.estimate(ctx, tx, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+		e, err := s.estimate(ctx, tx, staff.CompanyID(), eq("d.client_id", clientID), id)
 		if err != nil {
 			return err
 		}

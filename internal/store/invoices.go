@@ -33,18 +33,18 @@ func scanInvoice(row interface{ Scan(...any) error }, today domain.Day) (*domain
 	return inv, nil
 }
 
-// invoiceStateWhere is the condition for invoices in a shown state (draft, sent —
+// invoiceState is the condition for invoices d in a shown state (draft, sent —
 // meaning not yet due —, overdue, paid, void); "" or an unknown state is every invoice.
-func invoiceStateWhere(state string, today domain.Day) (string, []any) {
+func invoiceState(state string, today domain.Day) cond {
 	switch state {
 	case domain.InvoiceSent:
-		return ` AND d.status = 'sent' AND d.due_date >= ?`, []any{today.String()}
+		return and(expr("d.status = 'sent'"), expr("d.due_date >= ?", today.String()))
 	case domain.InvoiceOverdue:
-		return ` AND d.status = 'sent' AND d.due_date < ?`, []any{today.String()}
+		return and(expr("d.status = 'sent'"), expr("d.due_date < ?", today.String()))
 	case domain.InvoiceDraft, domain.InvoicePaid, domain.InvoiceVoid:
-		return ` AND d.status = ?`, []any{state}
+		return eq("d.status", state)
 	}
-	return "", nil
+	return always()
 }
 
 // BillingFilter narrows a list of invoices or estimates.
@@ -69,13 +69,13 @@ func (view *StaffView) Invoices(ctx context.Context, f BillingFilter) ([]*domain
 // Invoice returns invoice id of client clientID with its lines, or ENOTFOUND.
 func (view *StaffView) Invoice(ctx context.Context, clientID, id int64) (*domain.Invoice, error) {
 	s, staff := view.s, view.staff
-	return s.invoice(ctx, s.db, staff.CompanyID(), ` AND d.client_id = ?`, []any{clientID}, id)
+	return s.invoice(ctx, s.db, staff.CompanyID(), eq("d.client_id", clientID), id)
 }
 
 // invoice loads one invoice of the company with its lines and client, under an
 // extra condition on d (and its joins).
-func (s *Store) invoice(ctx context.Context, q querier, companyID int64, cond string, args []any, id int64) (*domain.Invoice, error) {
-	return invoiceDocs.load(ctx, s, q, companyID, cond, args, id)
+func (s *Store) invoice(ctx context.Context, q querier, companyID int64, c cond, id int64) (*domain.Invoice, error) {
+	return invoiceDocs.load(ctx, s, q, companyID, c, id)
 }
 
 // CreateInvoice adds a draft invoice to client inv.ClientID, optionally tied to

@@ -39,12 +39,8 @@ func (view *StaffView) Materials(ctx context.Context, f MaterialFilter) ([]*doma
 	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	where := `m.company_id = ?`
-	args := []any{staff.CompanyID()}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where += ` AND m.search_text LIKE ? ESCAPE '\'`
-		args = append(args, likePattern(q))
-	}
+	where, args := and(eq("m.company_id", staff.CompanyID()),
+		contains("m.search_text", f.Query)).where()
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM materials m WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count materials: %w", err)
 	}

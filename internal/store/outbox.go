@@ -234,13 +234,9 @@ func (view *StaffView) MailStates(ctx context.Context, ids []int64) (map[int64]M
 	for len(ids) > 0 {
 		part := ids[:min(chunk, len(ids))]
 		ids = ids[len(part):]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, companyID)
-		for _, id := range part {
-			args = append(args, id)
-		}
+		where, args := and(eq("company_id", companyID), in("id", part)).where()
 		rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, status, last_error, attempts, sent_at, next_attempt_at
-			FROM outbox WHERE company_id = ? AND id IN (?`+strings.Repeat(", ?", len(part)-1)+`)`), args...)
+			FROM outbox WHERE `+where), args...)
 		if err != nil {
 			return nil, fmt.Errorf("store: mail states: %w", err)
 		}

@@ -214,12 +214,16 @@ func (s *Store) setPortalPassword(ctx context.Context, tx *sql.Tx, companyID, us
 // sites the user may see.
 func (view *PortalView) PortalClients(ctx context.Context) ([]*domain.Client, error) {
 	s, scope := view.s, view.scope
-	where, args := legacyClients(scope, "c.id")
-	siteWhere, siteArgs := legacySites(scope, "x.client_id", "x.id")
+	clients := scopeClients(scope, "c.company_id", "c.id")
+	if clients.matchesNothing() {
+		return nil, nil
+	}
+	where, args := clients.where()
+	sites, siteArgs := scopeSites(scope, "x.company_id", "x.client_id", "x.id").where()
+	// The site count's placeholders come first in the text, so its arguments do too.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number, c.city,
-		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+siteWhere+`)
-		FROM clients c WHERE c.company_id = ? AND `+where+` ORDER BY c.name, c.id`),
-		append(append(siteArgs, scope.CompanyID()), args...)...)
+		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+sites+`)
+		FROM clients c WHERE `+where+` ORDER BY c.name, c.id`), slices.Concat(siteArgs, args)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal clients: %w", err)
 	}

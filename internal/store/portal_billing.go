@@ -14,33 +14,26 @@ import (
 // one), and sent, accepted and declined estimates (expired is a sent one). Drafts
 // and void invoices never do. A document's site is its project's site, so one
 // with no project, or whose project has no site, belongs to no site: only users
-// with all sites of the client see it (Scope.SitesWhere).
-const (
-	portalInvoiceStatuses  = `d.status IN ('sent', 'paid')`
-	portalEstimateStatuses = `d.status IN ('sent', 'accepted', 'declined')`
+// with all sites of the client see it (see scopeSites).
+var (
+	portalInvoiceStatuses  = expr(`d.status IN ('sent', 'paid')`)
+	portalEstimateStatuses = expr(`d.status IN ('sent', 'accepted', 'declined')`)
 )
 
-// portalDocWhere is the WHERE clause of a portal document query: the tenant, the
-// statuses the portal may show, and the Scope's clients and sites.
-func portalDocWhere(scope access.Scope, statuses string) (string, []any) {
-	where, args := legacySites(scope, "d.client_id", "p.site_id")
-	return ` WHERE d.company_id = ? AND ` + statuses + ` AND ` + where, append([]any{scope.CompanyID()}, args...)
-}
-
-// withProject narrows a document condition to one project, when projectID is set.
-func withProject(where string, args []any, projectID int64) (string, []any) {
-	if projectID == 0 {
-		return where, args
-	}
-	return where + ` AND d.project_id = ?`, append(args, projectID)
+// portalDocs is the condition of a portal query on billing documents d (joined
+// with their project p): the Scope's tenant, clients and sites, and the statuses
+// the portal may show.
+func portalDocs(scope access.Scope, statuses cond) cond {
+	return and(scopeSites(scope, "d.company_id", "d.client_id", "p.site_id"), statuses)
 }
 
 // countPortalDocs counts the rows of table ("invoices" or "estimates", never
 // input) that match a portal condition.
-func (s *Store) countPortalDocs(ctx context.Context, table, where string, args []any) (int, error) {
+func (s *Store) countPortalDocs(ctx context.Context, table string, c cond) (int, error) {
+	where, args := c.where()
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+table+` d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id`+where),
-		args...).Scan(&n)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+table+` d LEFT JOIN projects p ON p.company_id = d.company_id AND p.id = d.project_id
+		WHERE `+where), args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count portal %s: %w", table, err)
 	}
@@ -54,18 +47,20 @@ func (view *PortalView) PortalInvoices(ctx context.Context, f BillingFilter) ([]
 	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	visible := and(portalDocs(scope, portalInvoiceStatuses), when(f.ProjectID != 0, eq("d.project_id", f.ProjectID)))
+	if visible.matchesNothing() {
+		return nil, info, nil
+	}
 	today, err := s.billingToday(ctx, s.db, scope.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
-	where, args := portalDocWhere(scope, portalInvoiceStatuses)
-	where, args = withProject(where, args, f.ProjectID)
-	w, a := invoiceStateWhere(f.State, today)
-	where, args = where+w, append(args, a...)
-	if info.Total, err = s.countPortalDocs(ctx, "invoices", where, args); err != nil {
+	c := and(visible, invoiceState(f.State, today))
+	if info.Total, err = s.countPortalDocs(ctx, "invoices", c); err != nil {
 		return nil, info, err
 	}
-	out, err := s.collectInvoices(ctx, today, `SELECT `+invoiceColumns+docFrom("invoices")+where+
+	where, args := c.where()
+	out, err := s.collectInvoices(ctx, today, `SELECT `+invoiceColumns+docFrom("invoices")+`WHERE `+where+
 		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
 	return out, info, err
 }
@@ -75,8 +70,7 @@ func (view *PortalView) PortalInvoices(ctx context.Context, f BillingFilter) ([]
 // exactly like a missing one.
 func (view *PortalView) PortalInvoice(ctx context.Context, id int64) (*domain.Invoice, error) {
 	s, scope := view.s, view.scope
-	where, args := portalDocWhere(scope, portalInvoiceStatuses)
-	return s.invoice(ctx, s.db, scope.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+	return s.invoice(ctx, s.db, scope.CompanyID(), portalDocs(scope, portalInvoiceStatuses), id)
 }
 
 // PortalEstimates lists one page of the estimates the principal may see, newest issue date
@@ -85,18 +79,20 @@ func (view *PortalView) PortalEstimates(ctx context.Context, f BillingFilter) ([
 	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	visible := and(portalDocs(scope, portalEstimateStatuses), when(f.ProjectID != 0, eq("d.project_id", f.ProjectID)))
+	if visible.matchesNothing() {
+		return nil, info, nil
+	}
 	today, err := s.billingToday(ctx, s.db, scope.CompanyID())
 	if err != nil {
 		return nil, info, err
 	}
-	where, args := portalDocWhere(scope, portalEstimateStatuses)
-	where, args = withProject(where, args, f.ProjectID)
-	w, a := estimateStateWhere(f.State, today)
-	where, args = where+w, append(args, a...)
-	if info.Total, err = s.countPortalDocs(ctx, "estimates", where, args); err != nil {
+	c := and(visible, estimateState(f.State, today))
+	if info.Total, err = s.countPortalDocs(ctx, "estimates", c); err != nil {
 		return nil, info, err
 	}
-	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+where+
+	where, args := c.where()
+	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+`WHERE `+where+
 		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
 	return out, info, err
 }
@@ -109,8 +105,7 @@ func (view *PortalView) PortalEstimate(ctx context.Context, id int64) (*domain.E
 }
 
 func (s *Store) portalEstimate(ctx context.Context, q querier, scope access.Scope, id int64) (*domain.Estimate, error) {
-	where, args := portalDocWhere(scope, portalEstimateStatuses)
-	return s.estimate(ctx, q, scope.CompanyID(), ` AND `+strings.TrimPrefix(where, ` WHERE `), args, id)
+	return s.estimate(ctx, q, scope.CompanyID(), portalDocs(scope, portalEstimateStatuses), id)
 }
 
 // PortalProjectBilling returns the invoices and estimates of project projectID

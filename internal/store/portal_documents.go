@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -17,25 +16,23 @@ const SDSMonths = 24
 // see that were performed in the last SDSMonths months — at any site, or at site
 // siteID when it is not 0. It is a query of its own, its ids bound into the
 // documents query: as a subquery, SQLite would run it once per document.
-func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID int64) ([]any, error) {
-	pw, pargs := legacySites(scope, "p.client_id", "p.site_id")
-	args := append([]any{scope.CompanyID(), micros(s.Now().AddDate(0, -SDSMonths, 0))}, pargs...)
-	where := ``
-	if siteID != 0 {
-		where = ` AND p.site_id = ?`
-		args = append(args, siteID)
+func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID int64) ([]int64, error) {
+	c := and(portalProtocols(scope), expr("p.performed_at >= ?", micros(s.Now().AddDate(0, -SDSMonths, 0))),
+		when(siteID != 0, eq("p.site_id", siteID)))
+	if c.matchesNothing() {
+		return nil, nil
 	}
+	where, args := c.where()
 	// CROSS JOIN makes SQLite start from the scope's protocols (found by index)
 	// rather than from every use of every material; PostgreSQL plans it as a join.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT pm.material_id FROM protocols p
 		CROSS JOIN protocol_materials pm
-		WHERE pm.company_id = p.company_id AND pm.protocol_id = p.id
-		AND p.company_id = ? AND p.status = 'completed' AND p.performed_at >= ? AND `+pw+where), args...)
+		WHERE pm.company_id = p.company_id AND pm.protocol_id = p.id AND `+where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal materials: %w", err)
 	}
 	defer rows.Close()
-	var ids []any
+	var ids []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
@@ -46,36 +43,25 @@ func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID 
 	return ids, rows.Err()
 }
 
-// inIDs is "col IN (?, …)" for the ids, or a condition that never holds.
-func inIDs(col string, ids []any) string {
-	if len(ids) == 0 {
-		return "1 = 0"
-	}
-	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
-}
-
-// portalDocumentWhere is the condition for the documents d the scope may see: only
+// portalDocuments is the condition for the documents d the scope may see: only
 // those marked visible in the portal, and of them
 //   - a material's documents (safety data sheets) when the material was used in a
 //     completed protocol the scope may see, performed in the last SDSMonths months;
 //   - a client's documents when the client is the scope's and the document is for
 //     all of its sites or for a site the scope may see.
-func (s *Store) portalDocumentWhere(ctx context.Context, scope access.Scope) (string, []any, error) {
+func (s *Store) portalDocuments(ctx context.Context, scope access.Scope) (cond, error) {
 	mats, err := s.portalMaterials(ctx, scope, 0)
 	if err != nil {
-		return "", nil, err
+		return none(), err
 	}
-	cw, cargs := legacyClients(scope, "d.client_id")
-	dw, dargs := legacySites(scope, "ds.client_id", "ds.site_id")
-	where := `d.company_id = ? AND d.portal_visible = TRUE AND (
-		(d.material_id IS NOT NULL AND ` + inIDs("d.material_id", mats) + `)
-		OR (d.client_id IS NOT NULL AND ` + cw + ` AND (d.all_sites = TRUE OR EXISTS (SELECT 1 FROM document_sites ds
-			WHERE ds.company_id = d.company_id AND ds.document_id = d.id AND ` + dw + `))))`
-	args := []any{scope.CompanyID()}
-	args = append(args, mats...)
-	args = append(args, cargs...)
-	args = append(args, dargs...)
-	return where, args, nil
+	return and(eq("d.company_id", scope.CompanyID()), expr("d.portal_visible = TRUE"), or(
+		in("d.material_id", mats),
+		and(scopeClients(scope, "d.company_id", "d.client_id"), or(
+			expr("d.all_sites = TRUE"),
+			exists("document_sites ds", and(expr("ds.company_id = d.company_id AND ds.document_id = d.id"),
+				scopeSites(scope, "ds.company_id", "ds.client_id", "ds.site_id"))),
+		)),
+	)), nil
 }
 
 // PortalDocumentFilter narrows the portal's document lists.
@@ -87,34 +73,31 @@ type PortalDocumentFilter struct {
 }
 
 // portalDocumentFilter returns the documents condition for the principal narrowed by f.
-func (s *Store) portalDocumentFilter(ctx context.Context, scope access.Scope, f PortalDocumentFilter) (string, []any, error) {
-	where, args, err := s.portalDocumentWhere(ctx, scope)
-	if err != nil {
-		return "", nil, err
+func (s *Store) portalDocumentFilter(ctx context.Context, scope access.Scope, f PortalDocumentFilter) (cond, error) {
+	visible, err := s.portalDocuments(ctx, scope)
+	if err != nil || visible.matchesNothing() {
+		return visible, err
 	}
-	if f.Kind != "" {
-		where += ` AND d.kind = ?`
-		args = append(args, f.Kind)
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		where += ` AND d.search_text LIKE ? ESCAPE '\'`
-		args = append(args, likePattern(q))
-	}
+	atSite := always()
 	if f.SiteID != 0 {
 		// A site's documents: the client's documents for all sites or for this one,
 		// and the safety data sheets of materials used at this site.
 		mats, err := s.portalMaterials(ctx, scope, f.SiteID)
 		if err != nil {
-			return "", nil, err
+			return none(), err
 		}
-		where += ` AND (
-			(d.client_id IS NOT NULL AND d.client_id = (SELECT x.client_id FROM sites x WHERE x.company_id = d.company_id AND x.id = ?)
-				AND (d.all_sites = TRUE OR EXISTS (SELECT 1 FROM document_sites ds2 WHERE ds2.company_id = d.company_id AND ds2.document_id = d.id AND ds2.site_id = ?)))
-			OR (d.material_id IS NOT NULL AND ` + inIDs("d.material_id", mats) + `))`
-		args = append(args, f.SiteID, f.SiteID)
-		args = append(args, mats...)
+		atSite = or(
+			and(expr("d.client_id = (SELECT x.client_id FROM sites x WHERE x.company_id = d.company_id AND x.id = ?)", f.SiteID),
+				or(expr("d.all_sites = TRUE"),
+					exists("document_sites ds2", and(expr("ds2.company_id = d.company_id AND ds2.document_id = d.id"), eq("ds2.site_id", f.SiteID))))),
+			in("d.material_id", mats),
+		)
 	}
-	return where, args, nil
+	return and(visible,
+		when(f.Kind != "", eq("d.kind", f.Kind)),
+		contains("d.search_text", f.Query),
+		atSite,
+	), nil
 }
 
 // PortalDocuments lists one page of the documents the principal may see, narrowed by f,
@@ -124,10 +107,11 @@ func (view *PortalView) PortalDocuments(ctx context.Context, f PortalDocumentFil
 	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	where, args, err := s.portalDocumentFilter(ctx, scope, f)
-	if err != nil {
+	c, err := s.portalDocumentFilter(ctx, scope, f)
+	if err != nil || c.matchesNothing() {
 		return nil, info, err
 	}
+	where, args := c.where()
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count portal documents: %w", err)
 	}
@@ -161,10 +145,11 @@ func visibleSites(scope access.Scope, d *domain.Document) ([]int64, []string) {
 // PortalDocumentCount is the number of documents on the portal's Documents page for the principal.
 func (view *PortalView) PortalDocumentCount(ctx context.Context) (int, error) {
 	s, scope := view.s, view.scope
-	where, args, err := s.portalDocumentWhere(ctx, scope)
-	if err != nil {
+	c, err := s.portalDocuments(ctx, scope)
+	if err != nil || c.matchesNothing() {
 		return 0, err
 	}
+	where, args := c.where()
 	var n int
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count portal documents: %w", err)
@@ -176,13 +161,16 @@ func (view *PortalView) PortalDocumentCount(ctx context.Context) (int, error) {
 // ENOTFOUND otherwise.
 func (view *PortalView) PortalDocument(ctx context.Context, id int64) (*domain.Document, error) {
 	s, scope := view.s, view.scope
-	where, args, err := s.portalDocumentWhere(ctx, scope)
+	visible, err := s.portalDocuments(ctx, scope)
 	if err != nil {
 		return nil, err
 	}
-	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE `+where+` AND d.id = ?`, append(args, id)...)
-	if err != nil {
-		return nil, err
+	var docs []*domain.Document
+	if c := and(visible, eq("d.id", id)); !c.matchesNothing() {
+		where, args := c.where()
+		if docs, err = s.collectDocuments(ctx, s.db, documentSelect+` WHERE `+where, args...); err != nil {
+			return nil, err
+		}
 	}
 	if len(docs) == 0 {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Document not found.")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -12,10 +13,9 @@ import (
 // Everything in this file serves the portal: each method takes the user's Scope
 // and filters by it in SQL, so a row the Scope does not cover is simply not found.
 
-// portalProtocolWhere is the condition for the completed protocols p the scope may see.
-func portalProtocolWhere(scope access.Scope) (string, []any) {
-	where, args := legacySites(scope, "p.client_id", "p.site_id")
-	return `p.company_id = ? AND p.status = 'completed' AND ` + where, append([]any{scope.CompanyID()}, args...)
+// portalProtocols is the condition for the completed protocols p the scope may see.
+func portalProtocols(scope access.Scope) cond {
+	return and(scopeSites(scope, "p.company_id", "p.client_id", "p.site_id"), expr("p.status = 'completed'"))
 }
 
 // PortalProtocols lists one page of the completed protocols at the sites the user may
@@ -23,9 +23,7 @@ func portalProtocolWhere(scope access.Scope) (string, []any) {
 func (view *PortalView) PortalProtocols(ctx context.Context, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
 	f.Status = ""
-	where, args := portalProtocolWhere(scope)
-	where, args = f.where(where, args)
-	return s.listProtocols(ctx, false, where, args, f.ListOptions)
+	return s.listProtocols(ctx, false, and(portalProtocols(scope), f.cond()), f.ListOptions)
 }
 
 // PortalProtocol returns completed protocol id with its materials if the user may see
@@ -33,8 +31,12 @@ func (view *PortalView) PortalProtocols(ctx context.Context, f ProtocolFilter) (
 // The technician's name is left empty.
 func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.Protocol, error) {
 	s, scope := view.s, view.scope
-	where, args := portalProtocolWhere(scope)
-	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(false)+` WHERE `+where+` AND p.id = ?`), append(args, id)...))
+	c := and(portalProtocols(scope), eq("p.id", id))
+	if c.matchesNothing() {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
+	}
+	where, args := c.where()
+	p, err := scanProtocol(s.db.QueryRowContext(ctx, s.q(protocolSelect(false)+` WHERE `+where), args...))
 	if err != nil {
 		return nil, notFound(err, "Protocol not found.")
 	}
@@ -47,9 +49,13 @@ func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.P
 // index, rather than a pair of subqueries per client.
 func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
 	s, scope := view.s, view.scope
-	cw, cargs := legacyClients(scope, "c.id")
+	clients := scopeClients(scope, "c.company_id", "c.id")
+	if clients.matchesNothing() {
+		return nil, nil
+	}
+	where, args := clients.where()
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name, c.company_number FROM clients c
-		WHERE c.company_id = ? AND `+cw+` ORDER BY c.name, c.id`), append([]any{scope.CompanyID()}, cargs...)...)
+		WHERE `+where+` ORDER BY c.name, c.id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
 	}
@@ -63,10 +69,11 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 		out = append(out, cs)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
+	protocols := portalProtocols(scope)
+	if err := rows.Err(); err != nil || len(out) == 0 || protocols.matchesNothing() {
 		return out, err
 	}
-	where, args := portalProtocolWhere(scope)
+	where, args = protocols.where()
 	rows, err = s.db.QueryContext(ctx, s.q(`SELECT p.client_id, COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where+` GROUP BY p.client_id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
@@ -91,12 +98,17 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 // ENOTFOUND otherwise. Its site count is of the sites the user may see.
 func (view *PortalView) PortalClient(ctx context.Context, id int64) (*domain.Client, error) {
 	s, scope := view.s, view.scope
-	cw, cargs := legacyClients(scope, "c.id")
-	sw, sargs := legacySites(scope, "x.client_id", "x.id")
+	client := and(scopeClients(scope, "c.company_id", "c.id"), eq("c.id", id))
+	if client.matchesNothing() {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Company not found.")
+	}
+	where, args := client.where()
+	sites, siteArgs := scopeSites(scope, "x.company_id", "x.client_id", "x.id").where()
+	// The site count's placeholders come first in the text, so its arguments do too.
 	row := s.db.QueryRowContext(ctx, s.q(`SELECT c.id, c.company_id, c.name, c.company_number, c.tax_id, c.vat_id, c.contact_person,
 		c.email, c.protocol_email, c.phone, c.street, c.city, c.postal_code, c.country, c.archived_at, c.created_at, c.updated_at,
-		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+sw+`), 0, 0
-		FROM clients c WHERE c.company_id = ? AND c.id = ? AND `+cw), append(append(sargs, scope.CompanyID(), id), cargs...)...)
+		(SELECT COUNT(*) FROM sites x WHERE x.company_id = c.company_id AND x.client_id = c.id AND `+sites+`), 0, 0
+		FROM clients c WHERE `+where), slices.Concat(siteArgs, args)...)
 	c, err := scanClient(row)
 	return c, notFound(err, "Company not found.")
 }
@@ -105,9 +117,12 @@ func (view *PortalView) PortalClient(ctx context.Context, id int64) (*domain.Cli
 // for a client outside the scope.
 func (view *PortalView) PortalSites(ctx context.Context, clientID int64) ([]*domain.Site, error) {
 	s, scope := view.s, view.scope
-	sw, sargs := legacySites(scope, "client_id", "id")
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND client_id = ? AND `+sw+` ORDER BY name, id`),
-		append([]any{scope.CompanyID(), clientID}, sargs...)...)
+	c := and(scopeSites(scope, "company_id", "client_id", "id"), eq("client_id", clientID))
+	if c.matchesNothing() {
+		return nil, nil
+	}
+	where, args := c.where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE `+where+` ORDER BY name, id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal sites: %w", err)
 	}
@@ -126,9 +141,8 @@ func (view *PortalView) PortalSites(ctx context.Context, clientID int64) ([]*dom
 // PortalSite returns site id if the user may see it, and ENOTFOUND otherwise.
 func (view *PortalView) PortalSite(ctx context.Context, id int64) (*domain.Site, error) {
 	s, scope := view.s, view.scope
-	sw, sargs := legacySites(scope, "client_id", "id")
-	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE company_id = ? AND id = ? AND `+sw),
-		append([]any{scope.CompanyID(), id}, sargs...)...))
+	where, args := and(scopeSites(scope, "company_id", "client_id", "id"), eq("id", id)).where()
+	x, err := scanSite(s.db.QueryRowContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE `+where), args...))
 	return x, notFound(err, "Site not found.")
 }
 
@@ -147,11 +161,10 @@ func (view *PortalView) UpdatePortalClientEmails(ctx context.Context, u *domain.
 	if u == nil || u.ID != scope.PortalUserID() {
 		return domain.Errorf(domain.ENOTFOUND, "Company not found.")
 	}
-	cw, cargs := legacyClients(scope, "id")
+	where, args := and(scopeClients(scope, "company_id", "id"), eq("id", clientID)).where()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var name, oldEmail, oldProtocol string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT name, email, protocol_email FROM clients WHERE company_id = ? AND id = ? AND `+cw),
-			append([]any{scope.CompanyID(), clientID}, cargs...)...).Scan(&name, &oldEmail, &oldProtocol)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT name, email, protocol_email FROM clients WHERE `+where), args...).Scan(&name, &oldEmail, &oldProtocol)
 		if err != nil {
 			return notFound(err, "Company not found.")
 		}

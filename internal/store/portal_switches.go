@@ -4,23 +4,24 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"portico/internal/access"
 	"portico/internal/domain"
 )
 
-// portalSwitchWhere is the condition for a switch sw, joined with its project p,
+// portalSwitches is the condition for a switch sw, joined with its project p,
 // that the Scope may see: the project is at a site the user sees (a project with
 // no site needs all the client's sites), and the user's per-switch narrowing, if
-// any, allows the switch.
-func (s *Store) portalSwitchWhere(scope access.Scope) (string, []any) {
-	sites, siteArgs := legacySites(scope, "p.client_id", "p.site_id")
-	if sites == "1 = 0" {
-		return sites, nil
-	}
-	switches, switchArgs := legacySwitches(scope, "sw.client_id", "sw.id")
-	return `sw.company_id = ? AND ` + sites + ` AND ` + switches,
-		append(append([]any{scope.CompanyID()}, siteArgs...), switchArgs...)
+// any, allows the switch. The switch's client is its project's (a foreign key
+// says so), so sw.client_id stands for both.
+func portalSwitches(scope access.Scope) cond {
+	return scopeSwitches(scope, "sw.company_id", "sw.client_id", "p.site_id", "sw.id")
+}
+
+// portalProjects is the condition for the projects p the Scope sees.
+func portalProjects(scope access.Scope) cond {
+	return scopeSites(scope, "p.company_id", "p.client_id", "p.site_id")
 }
 
 // PortalProject is a project as the portal shows it: with its client's name and
@@ -39,16 +40,21 @@ const portalProjectColumns = `p.id, p.company_id, p.client_id, COALESCE(p.site_i
 // first, then by client and name, with counts of the visible switches.
 func (view *PortalView) PortalProjects(ctx context.Context) ([]*PortalProject, error) {
 	s, scope := view.s, view.scope
-	where, args := legacySites(scope, "p.client_id", "p.site_id")
-	swWhere, swArgs := s.portalSwitchWhere(scope)
+	projects := portalProjects(scope)
+	if projects.matchesNothing() {
+		return nil, nil
+	}
+	where, args := projects.where()
+	switches, swArgs := portalSwitches(scope).where()
+	// The switch counts' placeholders come first in the text, so their arguments do too.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+portalProjectColumns+`,
-		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+swWhere+`),
-		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+swWhere+`)
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+switches+`),
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+switches+`)
 		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
-		WHERE p.company_id = ? AND `+where+`
+		WHERE `+where+`
 		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, c.name, p.name, p.id`),
-		append(append(append(append([]any{}, swArgs...), swArgs...), scope.CompanyID()), args...)...)
+		slices.Concat(swArgs, swArgs, args)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal projects: %w", err)
 	}
@@ -82,11 +88,11 @@ func scanPortalProject(row interface{ Scan(...any) error }, counts bool) (*Porta
 // otherwise — missing and forbidden look the same from outside.
 func (view *PortalView) PortalProjectByID(ctx context.Context, id int64) (*PortalProject, error) {
 	s, scope := view.s, view.scope
-	where, args := legacySites(scope, "p.client_id", "p.site_id")
+	where, args := and(portalProjects(scope), eq("p.id", id)).where()
 	pp, err := scanPortalProject(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalProjectColumns+`
 		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
-		WHERE p.company_id = ? AND p.id = ? AND `+where), append([]any{scope.CompanyID(), id}, args...)...), false)
+		WHERE `+where), args...), false)
 	return pp, notFound(err, "Project not found.")
 }
 
@@ -94,10 +100,14 @@ func (view *PortalView) PortalProjectByID(ctx context.Context, id int64) (*Porta
 // name; empty for a project outside the Scope. No credentials are selected.
 func (view *PortalView) PortalSwitches(ctx context.Context, projectID int64) ([]*domain.Switch, error) {
 	s, scope := view.s, view.scope
-	where, args := s.portalSwitchWhere(scope)
+	c := and(portalSwitches(scope), eq("sw.project_id", projectID))
+	if c.matchesNothing() {
+		return nil, nil
+	}
+	where, args := c.where()
 	return s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE sw.project_id = ? AND `+where+` ORDER BY sw.name, sw.id`, append([]any{projectID}, args...)...)
+		WHERE `+where+` ORDER BY sw.name, sw.id`, args...)
 }
 
 // PortalSwitchActivity lists the newest events of the switches of project
@@ -107,14 +117,18 @@ func (view *PortalView) PortalSwitches(ctx context.Context, projectID int64) ([]
 // domain.ExternalLabel.
 func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
 	s, scope := view.s, view.scope
-	where, args := s.portalSwitchWhere(scope)
+	c := and(eq("e.company_id", scope.CompanyID()), eq("e.project_id", projectID), portalSwitches(scope))
+	if c.matchesNothing() {
+		return nil, nil
+	}
+	where, args := c.where()
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, COALESCE(e.portal_user_id, 0),
 			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE e.company_id = ? AND e.project_id = ? AND `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
-		append(append([]any{scope.CompanyID(), projectID}, args...), limit)...)
+		WHERE `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
+		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal switch activity: %w", err)
 	}
@@ -153,9 +167,13 @@ func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int6
 // need no row.
 func (view *PortalView) PortalSwitchVisible(ctx context.Context, id int64) (bool, error) {
 	s, scope := view.s, view.scope
-	where, args := s.portalSwitchWhere(scope)
+	c := and(eq("sw.id", id), portalSwitches(scope))
+	if c.matchesNothing() {
+		return false, nil
+	}
+	where, args := c.where()
 	var n int
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches sw JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE sw.id = ? AND `+where), append([]any{id}, args...)...).Scan(&n)
+		WHERE `+where), args...).Scan(&n)
 	return n > 0, err
 }

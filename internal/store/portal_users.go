@@ -25,16 +25,16 @@ func (s *Store) loadGrants(ctx context.Context, q querier, companyID int64, user
 		return nil
 	}
 	byID := map[int64]*domain.PortalUser{}
-	ids := make([]any, 0, len(users))
+	ids := make([]int64, 0, len(users))
 	for _, u := range users {
 		byID[u.ID] = u
 		u.Grants = nil
 		ids = append(ids, u.ID)
 	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	where, args := and(eq("g.company_id", companyID), in("g.portal_user_id", ids)).where()
 	rows, err := q.QueryContext(ctx, s.q(`SELECT g.portal_user_id, g.client_id, c.name, COALESCE(g.contact_id, 0), COALESCE(g.invite_outbox_id, 0), g.created_at
 		FROM portal_grants g JOIN clients c ON c.company_id = g.company_id AND c.id = g.client_id
-		WHERE g.company_id = ? AND g.portal_user_id IN (`+in+`) ORDER BY c.name, g.client_id`), append([]any{companyID}, ids...)...)
+		WHERE `+where+` ORDER BY c.name, g.client_id`), args...)
 	if err != nil {
 		return fmt.Errorf("store: grants: %w", err)
 	}
@@ -53,9 +53,10 @@ func (s *Store) loadGrants(ctx context.Context, q querier, companyID int64, user
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	where, args = and(eq("sg.company_id", companyID), in("sg.portal_user_id", ids)).where()
 	rows, err = q.QueryContext(ctx, s.q(`SELECT sg.portal_user_id, sg.client_id, sg.site_id, st.name
 		FROM portal_site_grants sg JOIN sites st ON st.company_id = sg.company_id AND st.id = sg.site_id
-		WHERE sg.company_id = ? AND sg.portal_user_id IN (`+in+`) ORDER BY st.name, sg.site_id`), append([]any{companyID}, ids...)...)
+		WHERE `+where+` ORDER BY st.name, sg.site_id`), args...)
 	if err != nil {
 		return fmt.Errorf("store: site grants: %w", err)
 	}

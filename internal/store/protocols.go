@@ -53,35 +53,25 @@ type ProtocolFilter struct {
 	domain.ListOptions
 }
 
-// where appends the filter's conditions on protocols p.
-func (f ProtocolFilter) where(where string, args []any) (string, []any) {
-	if f.ClientID != 0 {
-		where += ` AND p.client_id = ?`
-		args = append(args, f.ClientID)
-	}
-	if f.SiteID != 0 {
-		where += ` AND p.site_id = ?`
-		args = append(args, f.SiteID)
-	}
-	if f.Status != "" {
-		where += ` AND p.status = ?`
-		args = append(args, f.Status)
-	}
-	if !f.From.IsZero() {
-		where += ` AND p.performed_at >= ?`
-		args = append(args, micros(f.From))
-	}
-	if !f.To.IsZero() {
-		where += ` AND p.performed_at < ?`
-		args = append(args, micros(f.To))
-	}
-	return where, args
+// cond is the filter's condition on protocols p.
+func (f ProtocolFilter) cond() cond {
+	return and(
+		when(f.ClientID != 0, eq("p.client_id", f.ClientID)),
+		when(f.SiteID != 0, eq("p.site_id", f.SiteID)),
+		when(f.Status != "", eq("p.status", f.Status)),
+		when(!f.From.IsZero(), expr("p.performed_at >= ?", micros(f.From))),
+		when(!f.To.IsZero(), expr("p.performed_at < ?", micros(f.To))),
+	)
 }
 
-// listProtocols runs a count and one page of protocols matching where, newest first.
-func (s *Store) listProtocols(ctx context.Context, staffNames bool, where string, args []any, opts domain.ListOptions) ([]*domain.Protocol, domain.PageInfo, error) {
+// listProtocols runs a count and one page of protocols p matching c, newest first.
+func (s *Store) listProtocols(ctx context.Context, staffNames bool, c cond, opts domain.ListOptions) ([]*domain.Protocol, domain.PageInfo, error) {
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	if c.matchesNothing() {
+		return nil, info, nil
+	}
+	where, args := c.where()
 	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM protocols p WHERE `+where), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count protocols: %w", err)
 	}
@@ -105,8 +95,7 @@ func (s *Store) listProtocols(ctx context.Context, staffNames bool, where string
 // Protocols lists one page of the company's protocols matching f, newest first.
 func (view *StaffView) Protocols(ctx context.Context, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
 	s, staff := view.s, view.staff
-	where, args := f.where(`p.company_id = ?`, []any{staff.CompanyID()})
-	return s.listProtocols(ctx, true, where, args, f.ListOptions)
+	return s.listProtocols(ctx, true, and(eq("p.company_id", staff.CompanyID()), f.cond()), f.ListOptions)
 }
 
 // Protocol returns the company's protocol id with its materials, or ENOTFOUND.

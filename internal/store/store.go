@@ -144,3 +144,13 @@ func likePattern(query string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(fold(query)) + "%"
 }
+
+// contains holds where col, a folded search text, contains the query, ignoring
+// case and accents; an empty query (after trimming) holds everywhere.
+func contains(col column, query string) cond {
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return always()
+	}
+	return expr(string(col)+` LIKE ? ESCAPE '\'`, likePattern(query))
+}

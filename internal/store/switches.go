@@ -121,25 +121,23 @@ func newSwitchCredentials() (username, password, hash string) {
 // the broker does, and also regardless of case where the database can fold it.
 func (s *Store) topicTaken(ctx context.Context, tx *sql.Tx, topic string, exceptID int64) error {
 	// The topic itself and each of its ancestors, "home/plus1" → "home", "home/plus1".
-	var same, sameFolded []any
+	var same, sameFolded []string
 	for i := 0; i <= len(topic); i++ {
 		if i == len(topic) || topic[i] == '/' {
 			same = append(same, topic[:i])
 			sameFolded = append(sameFolded, strings.ToLower(topic[:i]))
 		}
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(same)), ", ")
 	// A descendant starts with the topic and a '/'; SUBSTR counts characters on
 	// both databases.
 	below := topic + "/"
 	n := len([]rune(below))
-	args := append(append([]any{}, same...), sameFolded...)
-	args = append(args, n, below, n, strings.ToLower(below), exceptID)
+	where, args := and(or(
+		in("topic", same), in("LOWER(topic)", sameFolded),
+		expr("SUBSTR(topic, 1, ?) = ?", n, below), expr("LOWER(SUBSTR(topic, 1, ?)) = ?", n, strings.ToLower(below)),
+	), expr("id <> ?", exceptID)).where()
 	var taken int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches
-		WHERE (topic IN (`+marks+`) OR LOWER(topic) IN (`+marks+`)
-			OR SUBSTR(topic, 1, ?) = ? OR LOWER(SUBSTR(topic, 1, ?)) = ?)
-		AND id <> ?`), args...).Scan(&taken); err != nil {
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM switches WHERE `+where), args...).Scan(&taken); err != nil {
 		return err
 	}
 	if taken > 0 {
@@ -646,23 +644,29 @@ func (view *StaffView) StaffCommand(ctx context.Context, id int64, on bool, poli
 	if err := staff.Require(""); err != nil {
 		return nil, err
 	}
-	return s.command(ctx, `sw.company_id = ?`, []any{staff.CompanyID()}, id, on, policy, domain.ActorStaff, staff.UserID(), 0, staff.Name())
+	return s.command(ctx, eq("sw.company_id", staff.CompanyID()), id, on, policy, domain.ActorStaff, staff.UserID(), 0, staff.Name())
 }
 
 // PortalCommand is StaffCommand for a portal user: the switch must be one the
 // Scope sees (ENOTFOUND otherwise, exactly like a missing one).
 func (view *PortalView) PortalCommand(ctx context.Context, userName string, id int64, on bool, policy CommandPolicy) (*Command, error) {
 	s, scope := view.s, view.scope
-	where, args := s.portalSwitchWhere(scope)
-	return s.command(ctx, where, args, id, on, policy, domain.ActorPortal, 0, scope.PortalUserID(), userName)
+	return s.command(ctx, portalSwitches(scope), id, on, policy, domain.ActorPortal, 0, scope.PortalUserID(), userName)
 }
 
-func (s *Store) command(ctx context.Context, where string, args []any, id int64, on bool, policy CommandPolicy, kind string, staffID, portalID int64, name string) (*Command, error) {
+// command commands switch id if it is among the switches sw (joined with their
+// project p) that visible holds for, and is ENOTFOUND otherwise.
+func (s *Store) command(ctx context.Context, visible cond, id int64, on bool, policy CommandPolicy, kind string, staffID, portalID int64, name string) (*Command, error) {
+	c := and(eq("sw.id", id), visible)
+	if c.matchesNothing() {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	where, args := c.where()
 	var out *Command
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		list, err := s.collectSwitches(ctx, tx, false, `SELECT `+switchColumns+` FROM switches sw
 			JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-			WHERE sw.id = ? AND `+where+s.dialect.forUpdate, append([]any{id}, args...)...)
+			WHERE `+where+s.dialect.forUpdate, args...)
 		if err != nil {
 			return err
 		}
