@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"portico/internal/app"
 	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/store"
@@ -40,11 +41,8 @@ func newField(t *testing.T, processes int, extra ...string) *field {
 	project := f.db.Project(t, f.tenant, client, "Irrigation", nil)
 	f.sw, f.pw = f.db.Switch(t, f.tenant, project, "Greenhouse pump", domain.FamilyTasmota, "greenhouse_pump")
 	f.mq.AddUser(f.sw.Username, f.pw)
-	u, err := f.db.Store.Staff(f.tenant.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Jana", LastName: "Kováčová",
+	u := f.db.PortalUser(t, f.tenant, app.NewPortalUser{FirstName: "Jana", LastName: "Kováčová",
 		Email: f.email, ClientIDs: []int64{client.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	hash, err := auth.HashPassword(testenv.Password)
 	if err != nil {
 		t.Fatal(err)

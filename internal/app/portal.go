@@ -7,72 +7,7 @@ import (
 	"portico/internal/access"
 	"portico/internal/auth"
 	"portico/internal/domain"
-	"portico/internal/store"
 )
-
-// Invite options of the invitation dialog (seed: "Main email", "Protocol email",
-// "Another email").
-const (
-	InviteMainEmail     = "main"
-	InviteProtocolEmail = "protocol"
-	InviteAnotherEmail  = "other"
-)
-
-// InviteClient invites a person to the portal for the client: the client's main
-// email, its protocol email, or another address. Needs portal.invite.
-func (a *App) InviteClient(ctx context.Context, staff access.Staff, clientID int64, option, other string) (*store.InviteResult, error) {
-	if err := staff.Require(access.PortalInvite); err != nil {
-		return nil, err
-	}
-	c, err := a.store.Staff(staff).Client(ctx, clientID)
-	if err != nil {
-		return nil, err
-	}
-	var email string
-	switch option {
-	case InviteMainEmail:
-		if c.Email == "" {
-			return nil, invalid("email_choice", "The client has no main email. Choose another email.")
-		}
-		email = c.Email
-	case InviteProtocolEmail:
-		if c.ProtocolEmail == "" {
-			return nil, invalid("email_choice", "The client has no protocol email. Choose another email.")
-		}
-		email = c.ProtocolEmail
-	case InviteAnotherEmail:
-		var v domain.Validator
-		v.Required("other_email", other, "Email")
-		v.Email("other_email", domain.NormalizeEmail(other))
-		if err := v.Err(); err != nil {
-			return nil, err
-		}
-		email = other
-	default:
-		return nil, invalid("email_choice", "Choose where to send the invitation.")
-	}
-	return a.store.Staff(staff).InvitePortalUser(ctx, store.Invitation{ClientID: clientID, Email: email})
-}
-
-// InviteContact invites a contact of the client to the portal ("Invite to portal"
-// on the Contacts tab); the portal account is linked to the contact. Needs portal.invite.
-func (a *App) InviteContact(ctx context.Context, staff access.Staff, clientID, contactID int64) (*store.InviteResult, error) {
-	if err := staff.Require(access.PortalInvite); err != nil {
-		return nil, err
-	}
-	ct, err := a.store.Staff(staff).Contact(ctx, clientID, contactID)
-	if err != nil {
-		return nil, err
-	}
-	if ct.Email == "" {
-		return nil, domain.Errorf(domain.EINVALID, "%s has no email address. Add one to the contact first.", ct.Name())
-	}
-	return a.store.Staff(staff).InvitePortalUser(ctx, store.Invitation{ClientID: clientID, Email: ct.Email, ContactID: contactID})
-}
-
-func invalid(field, msg string) error {
-	return &domain.Error{Code: domain.EINVALID, Message: msg, Fields: map[string]string{field: msg}}
-}
 
 // PortalSignIn checks a portal user's credentials in the tenant with the slug and
 // opens a session, returning its token. Limits and answers are those of staff sign-in.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/store"
@@ -135,13 +136,15 @@ var PortalUsers = []PortalUser{
 
 // portalUsers creates the demo's portal users, activated with the demo password.
 func portalUsers(ctx context.Context, st *store.Store, staff access.Staff, hash string, clients, sites map[string]int64) error {
-	for _, u := range []store.NewPortalUser{
+	// Added the way the Users page adds them, so that they look like any others.
+	uc := app.New(st, nil, "")
+	for _, u := range []app.NewPortalUser{
 		{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{clients["ABC s.r.o."]}},
 		{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test", ClientIDs: []int64{clients["ABC s.r.o."]}, SiteIDs: []int64{sites["Košice"]}},
 		{FirstName: "Denisa", LastName: "Horváthová", Email: "portal@dencorp.test", ClientIDs: []int64{clients["Dencorp"]}},
 		{FirstName: "Marek", LastName: "Viacfirmový", Email: "multi@demo.test", ClientIDs: []int64{clients["Dencorp"], clients["Hotel Tatra a.s."]}},
 	} {
-		pu, err := st.Staff(staff).CreatePortalUser(ctx, u)
+		pu, err := uc.CreatePortalUser(ctx, staff, u)
 		if err != nil {
 			return fmt.Errorf("demo: portal user %s: %w", u.Email, err)
 		}

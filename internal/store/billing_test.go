@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/domain"
 	"portico/internal/store"
 	"portico/internal/testenv"
@@ -38,15 +39,11 @@ func newBillingWorld(t *testing.T, db *testenv.DB, slug string) *billingWorld {
 	w.KosiceProject = db.Project(t, w.Tenant, w.ABC, "Monitoring Košice", w.Kosice)
 	w.SitelessProject = db.Project(t, w.Tenant, w.ABC, "Disinfection 2025", nil)
 	user := func(email string, client *domain.Client, sites ...*domain.Site) *domain.PortalUser {
-		n := store.NewPortalUser{FirstName: "Ján", LastName: "Novák " + email[:3], Email: email, ClientIDs: []int64{client.ID}}
+		n := app.NewPortalUser{FirstName: "Ján", LastName: "Novák " + email[:3], Email: email, ClientIDs: []int64{client.ID}}
 		for _, s := range sites {
 			n.SiteIDs = append(n.SiteIDs, s.ID)
 		}
-		u, err := db.Store.Staff(w.Staff).CreatePortalUser(t.Context(), n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
+		return db.PortalUser(t, w.Tenant, n)
 	}
 	w.Owner = user("owner@"+slug+".test", w.ABC)
 	w.KosiceOnly = user("kosice@"+slug+".test", w.ABC, w.Kosice)

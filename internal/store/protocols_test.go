@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/domain"
 	"portico/internal/store"
 	"portico/internal/testenv"
@@ -51,10 +52,7 @@ func document(t *testing.T, db *testenv.DB, tn *testenv.Tenant, d *domain.Docume
 
 func portalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, email string, clients []int64, sites ...int64) access.Scope {
 	t.Helper()
-	u, err := db.Store.Staff(tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "P", LastName: "U", Email: email, ClientIDs: clients, SiteIDs: sites})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := db.PortalUser(t, tn, app.NewPortalUser{FirstName: "P", LastName: "U", Email: email, ClientIDs: clients, SiteIDs: sites})
 	scope, err := testenv.PortalScope(t.Context(), db.Store, tn.Company.ID, u.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"portico/internal/access"
 	"portico/internal/app"
 	"portico/internal/domain"
-	"portico/internal/store"
 	"portico/internal/testenv"
 )
 
@@ -50,11 +49,8 @@ func newWorld(t *testing.T, db *testenv.DB, kind string, opts testenv.SwitchOpti
 	w.tas, pw1 = db.Switch(t, w.tn, w.project, "Office light", domain.FamilyTasmota, "office_light")
 	w.shelly, pw2 = db.Switch(t, w.tn, w.project, "Irrigation pump", domain.FamilyShelly, "shellyplus1-a8032ab1")
 	var err error
-	w.portal, err = db.Store.Staff(w.tn.Staff).CreatePortalUser(context.Background(), store.NewPortalUser{FirstName: "Denisa", LastName: "Horváthová",
+	w.portal = db.PortalUser(t, w.tn, app.NewPortalUser{FirstName: "Denisa", LastName: "Horváthová",
 		Email: "denisa@dencorp.test", ClientIDs: []int64{client.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	w.scope, err = testenv.PortalScope(context.Background(), db.Store, w.tn.Company.ID, w.portal.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/store"
@@ -112,6 +113,18 @@ func (db *DB) Project(t testing.TB, tn *Tenant, c *domain.Client, name string, s
 		t.Fatalf("testenv: project %s: %v", name, err)
 	}
 	return p
+}
+
+// PortalUser adds a portal user to the tenant the way the Users page does —
+// access to the clients, restricted to the sites when any are given, invitation
+// queued — and returns it with its grants.
+func (db *DB) PortalUser(t testing.TB, tn *Tenant, n app.NewPortalUser) *domain.PortalUser {
+	t.Helper()
+	u, err := app.New(db.Store, nil, "").CreatePortalUser(context.Background(), tn.Staff, n)
+	if err != nil {
+		t.Fatalf("testenv: portal user %s: %v", n.Email, err)
+	}
+	return u
 }
 
 // PortalScope loads the Scope of a tenant's portal user the way the session code

@@ -14,7 +14,6 @@ import (
 	"portico/internal/app"
 	"portico/internal/auth"
 	"portico/internal/domain"
-	"portico/internal/store"
 )
 
 // A world is a small generated universe of tenants, clients, sites, materials,
@@ -198,14 +197,14 @@ func (s *Server) BuildWorld(t testing.TB, spec WorldSpec) *World {
 			wt.Materials = append(wt.Materials, m)
 		}
 		for ui, us := range ts.Users {
-			n := store.NewPortalUser{FirstName: "User", LastName: fmt.Sprint(ui), Email: fmt.Sprintf("u%d@%s.test", ui, slug)}
+			n := app.NewPortalUser{FirstName: "User", LastName: fmt.Sprint(ui), Email: fmt.Sprintf("u%d@%s.test", ui, slug)}
 			for _, g := range us.Grants {
 				n.ClientIDs = append(n.ClientIDs, wt.Clients[g.Client].ID)
 				for _, si := range g.Sites {
 					n.SiteIDs = append(n.SiteIDs, wt.Sites[g.Client][si].ID)
 				}
 			}
-			u, err := s.Store.Staff(tn.Staff).CreatePortalUser(ctx, n)
+			u, err := s.App.CreatePortalUser(ctx, tn.Staff, n)
 			if err != nil {
 				t.Fatalf("testenv: portal user: %v", err)
 			}

@@ -94,7 +94,7 @@ func (s *Server) buildSwitches(t testing.TB, wt *WorldTenant, sp SwitchesSpec) [
 		for i, si := range n {
 			ids[i] = out[si].ID
 		}
-		if err := s.Store.Staff(wt.Staff).SetPortalSwitchGrants(ctx, wt.Users[ui].ID, ids); err != nil {
+		if err := s.App.SetPortalSwitchGrants(ctx, wt.Staff, wt.Users[ui].ID, ids); err != nil {
 			t.Fatalf("testenv: switch grants of user %d of %s: %v", ui, slug, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/domain"
 	"portico/internal/mail"
 	"portico/internal/store"
@@ -41,12 +42,8 @@ func newBillingRig(t *testing.T, db *testenv.DB) *billingRig {
 	r.kosice = db.Site(t, r.tn, r.abc, "Košice — Hlavná", "Košice")
 	r.project = db.Project(t, r.tn, r.abc, "Rodent monitoring — Košice", r.kosice)
 	user := func(email, first, last string, c *domain.Client, sites ...int64) *domain.PortalUser {
-		u, err := db.Store.Staff(r.tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: first, LastName: last, Email: email,
+		return db.PortalUser(t, r.tn, app.NewPortalUser{FirstName: first, LastName: last, Email: email,
 			ClientIDs: []int64{c.ID}, SiteIDs: sites})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
 	}
 	r.owner = user("owner@abc.test", "Peter", "Novák", r.abc)
 	r.kosiceOnly = user("kosice@abc.test", "Jana", "Kováčová", r.abc, r.kosice.ID)

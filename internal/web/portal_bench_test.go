@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"portico/internal/app"
 	"portico/internal/domain"
-	"portico/internal/store"
 	"portico/internal/testenv"
 )
 
@@ -95,10 +95,7 @@ func fillBench(b *testing.B, srv *testenv.Server) benchUsers {
 	}
 	users := map[string]*domain.PortalUser{}
 	mk := func(name string, ids []int64, siteIDs []int64) {
-		u, err := db.Store.Staff(tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Bench", LastName: name, Email: name + "@bench.test", ClientIDs: ids, SiteIDs: siteIDs})
-		if err != nil {
-			b.Fatal(err)
-		}
+		u := db.PortalUser(b, tn, app.NewPortalUser{FirstName: "Bench", LastName: name, Email: name + "@bench.test", ClientIDs: ids, SiteIDs: siteIDs})
 		users[name] = u
 	}
 	mk("typical", []int64{clients[1].ID, clients[2].ID, clients[3].ID}, nil)

@@ -84,16 +84,9 @@ func newABC(t *testing.T, db *testenv.DB) *abcWorld {
 	upload("all", &domain.Document{Kind: domain.DocCertificate, Title: "Certificate ABC", ClientID: w.abc.ID, AllSites: true, PortalVisible: true})
 	upload("hidden", &domain.Document{Kind: domain.DocOther, Title: "Price calculation", ClientID: w.abc.ID, AllSites: true})
 	upload("sds", &domain.Document{Kind: domain.DocSDS, Title: "SDS Ratimor", MaterialID: w.material.ID, PortalVisible: true})
-	var err error
-	w.owner, err = db.Store.Staff(w.tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{w.abc.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.kosice, err = db.Store.Staff(w.tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test",
+	w.owner = db.PortalUser(t, w.tn, app.NewPortalUser{FirstName: "Peter", LastName: "Novák", Email: "owner@abc.test", ClientIDs: []int64{w.abc.ID}})
+	w.kosice = db.PortalUser(t, w.tn, app.NewPortalUser{FirstName: "Jana", LastName: "Kováčová", Email: "kosice@abc.test",
 		ClientIDs: []int64{w.abc.ID}, SiteIDs: []int64{w.sites["Košice"].ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	w.ownerC = w.srv.PortalClient(t, w.tn, w.owner)
 	w.kosiceC = w.srv.PortalClient(t, w.tn, w.kosice)
 	w.staff = w.srv.NewClient(t)
@@ -461,11 +454,8 @@ func TestPortalMyDataAndCompanySelector(t *testing.T) {
 		dencorp := db.Client(t, w.tn, "Dencorp")
 		db.Site(t, w.tn, dencorp, "Dencorp office", "Bratislava")
 		foreign := db.Client(t, w.tn, "Foreign s.r.o.")
-		multi, err := db.Store.Staff(w.tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: "Marek", LastName: "Viac", Email: "multi@abc.test",
+		multi := db.PortalUser(t, w.tn, app.NewPortalUser{FirstName: "Marek", LastName: "Viac", Email: "multi@abc.test",
 			ClientIDs: []int64{w.abc.ID, dencorp.ID}})
-		if err != nil {
-			t.Fatal(err)
-		}
 		mc := w.srv.PortalClient(t, w.tn, multi)
 		base := "/portal/acme"
 

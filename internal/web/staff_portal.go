@@ -102,7 +102,7 @@ func (s *Server) clientInvite(w http.ResponseWriter, r *http.Request) error {
 	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d#portal-access", t.Client.ID), inviteMessage(res))
 }
 
-func inviteMessage(res *store.InviteResult) string {
+func inviteMessage(res *app.InviteResult) string {
 	switch {
 	case res.Resent && res.User.Activated:
 		return res.User.Email + " already has access; a sign-in link was sent to them again."
@@ -152,7 +152,7 @@ func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.staffView(r).InvitePortalUser(r.Context(), store.Invitation{ClientID: t.Client.ID, Email: u.Email})
+	res, err := s.app.InvitePortalUser(r.Context(), who(r), t.Client.ID, u.Email)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Server) portalDisconnect(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	uid := u.ID
-	deleted, err := s.staffView(r).DisconnectPortalUser(r.Context(), t.Client.ID, uid)
+	deleted, err := s.app.DisconnectPortalUser(r.Context(), who(r), t.Client.ID, uid)
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (s *Server) portalUserCreate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	u, err := s.staffView(r).CreatePortalUser(r.Context(), store.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
+	u, err := s.app.CreatePortalUser(r.Context(), who(r), app.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
 		LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
 		ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
 	if err != nil {
@@ -293,7 +293,7 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	_, err = s.staffView(r).UpdatePortalAccess(r.Context(), uid, store.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+	_, err = s.app.UpdatePortalAccess(r.Context(), who(r), uid, app.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
 		LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"]),
 		SwitchIDs: formIDs(r.PostForm["switch_ids"])})
 	if err != nil {
@@ -323,7 +323,7 @@ func (s *Server) portalUserReset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	uid := u.ID
-	if err := s.staffView(r).SendPortalReset(r.Context(), uid); err != nil {
+	if err := s.app.SendPortalReset(r.Context(), who(r), uid); err != nil {
 		return err
 	}
 	return s.redirectFlash(w, r, "/app/users", "A password reset link was sent to "+u.Email+".")

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/auth"
 	"portico/internal/domain"
-	"portico/internal/store"
 	"portico/internal/testenv"
 )
 
@@ -33,11 +33,8 @@ func swPortalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, first, email
 			panic(err)
 		}
 	})
-	u, err := db.Store.Staff(tn.Staff).CreatePortalUser(context.Background(), store.NewPortalUser{FirstName: first, LastName: "Portalová",
+	u := db.PortalUser(t, tn, app.NewPortalUser{FirstName: first, LastName: "Portalová",
 		Email: email, ClientIDs: clients, SiteIDs: sites})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := db.Store.SetPortalPassword(context.Background(), tn.Company.ID, u.ID, swHash); err != nil {
 		t.Fatal(err)
 	}
