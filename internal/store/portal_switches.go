@@ -110,6 +110,30 @@ func (view *PortalView) PortalSwitches(ctx context.Context, projectID int64) ([]
 		WHERE `+where+` ORDER BY sw.name, sw.id`, args...)
 }
 
+// PortalProjectSwitch returns switch id of project projectID if the Scope sees
+// it — the project at a site the user sees, the switch allowed by the user's
+// narrowing, if any — and ENOTFOUND otherwise: a switch of another project
+// looks exactly like a missing one. No credentials are selected.
+func (view *PortalView) PortalProjectSwitch(ctx context.Context, projectID, id int64) (*domain.Switch, error) {
+	s, scope := view.s, view.scope
+	c := and(eq("sw.project_id", projectID), eq("sw.id", id),
+		scopeSwitches(scope, "sw.company_id", "sw.client_id", "p.site_id", "sw.id"))
+	if c.matchesNothing() {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	where, args := c.where()
+	list, err := s.collectSwitches(ctx, s.db, false, `SELECT `+switchColumns+` FROM switches sw
+		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
+		WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
+	}
+	return list[0], nil
+}
+
 // PortalSwitchActivity lists the newest events of the switches of project
 // projectID that the Scope sees, by when they happened, newest first, worded for the portal user: their
 // own commands as "You", staff commands as teamLabel (staff names are never

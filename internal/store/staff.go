@@ -133,6 +133,16 @@ func (view *StaffView) StaffUsers(ctx context.Context) ([]*domain.StaffUser, err
 	return out, rows.Err()
 }
 
+// ManagedStaffUsers lists the tenant's staff users by name, with their
+// permissions and state, to a member who manages staff (users.manage), and none
+// to anyone else: a page shows the list exactly to those who may see it.
+func (view *StaffView) ManagedStaffUsers(ctx context.Context) ([]*domain.StaffUser, error) {
+	if !view.staff.Can(access.UsersManage) {
+		return nil, nil
+	}
+	return view.StaffUsers(ctx)
+}
+
 // StaffUpdate is a change to a staff user; nil fields stay as they are.
 type StaffUpdate struct {
 	Name        *string

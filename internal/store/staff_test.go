@@ -19,6 +19,7 @@ func TestStaff(t *testing.T) {
 		spec{"CreateStaffUser", testCreateStaffUser},
 		spec{"CreateStaffUserStaysInActorsCompany", testCreateStaffUserStaysInActorsCompany},
 		spec{"StaffUsersOrderedByName", testStaffUsersOrderedByName},
+		spec{"ManagedStaffUsersOnlyForAdministrators", testManagedStaffUsers},
 		spec{"StaffCredentials", testStaffCredentials},
 		spec{"StaffUserLookup", testStaffUserLookup},
 		spec{"UpdateStaffUser", testUpdateStaffUser},
@@ -139,6 +140,36 @@ func testStaffUsersOrderedByName(t *testing.T, db *testenv.DB) {
 	none, err := db.Store.Staff(access.Staff{}).StaffUsers(t.Context())
 	if err != nil || len(none) != 0 {
 		t.Fatalf("StaffUsers of the zero principal = %v, %v", none, err)
+	}
+}
+
+func testManagedStaffUsers(t *testing.T, db *testenv.DB) {
+	acme := db.Tenant(t, "")
+	other := db.Tenant(t, "")
+	db.StaffUser(t, other, "stranger@other.test", access.UsersManage)
+	for _, tc := range []struct {
+		name  string
+		staff access.Staff
+		want  []string
+	}{
+		{"an administrator sees the tenant's staff", acme.Staff, []string{acme.Admin.Email, "ana@acme.test", "boris@acme.test"}},
+		{"a member without users.manage sees none", member(t, db, acme, "ana@acme.test", access.ClientsManage, access.PortalInvite), nil},
+		{"a member with no permission sees none", member(t, db, acme, "boris@acme.test"), nil},
+		{"the zero principal sees none", access.Staff{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			users, err := db.Store.Staff(tc.staff).ManagedStaffUsers(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, u := range users {
+				got = append(got, u.Email)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("ManagedStaffUsers = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
 

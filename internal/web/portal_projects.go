@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"portico/internal/app"
-	"portico/internal/domain"
 	"portico/internal/store"
 )
 
@@ -135,10 +134,7 @@ func (s *Server) toggleAsPortal(r *http.Request, pp *store.PortalProject) (*app.
 	}
 	// The switch must be on this project as well as in the Scope; this is checked
 	// first, so that a switch the user may not see is not found whatever else holds.
-	if ok, err := s.switchOnPortalProject(r, pp, sid); err != nil || !ok {
-		if err == nil {
-			err = domain.Errorf(domain.ENOTFOUND, "Switch not found.")
-		}
+	if _, err := s.portalView(r).PortalProjectSwitch(r.Context(), pp.ID, sid); err != nil {
 		return nil, err
 	}
 	svc, err := s.switchService()
@@ -147,17 +143,4 @@ func (s *Server) toggleAsPortal(r *http.Request, pp *store.PortalProject) (*app.
 	}
 	pc := portalOf(r)
 	return svc.ToggleAsPortal(r.Context(), pc.scope, pc.user, sid, on)
-}
-
-func (s *Server) switchOnPortalProject(r *http.Request, pp *store.PortalProject, sid int64) (bool, error) {
-	sws, err := s.portalView(r).PortalSwitches(r.Context(), pp.ID)
-	if err != nil {
-		return false, err
-	}
-	for _, sw := range sws {
-		if sw.ID == sid {
-			return true, nil
-		}
-	}
-	return false, nil
 }

@@ -103,6 +103,7 @@ func (s *Server) routeTable() []route {
 }
 
 func (s *Server) mainRoutes() []route {
+	contacts, sites, projects := s.contactPages(), s.sitePages(), s.projectPages()
 	return []route{
 		{"GET /{$}", anyone(), s.home},
 
@@ -126,27 +127,27 @@ func (s *Server) mainRoutes() []route {
 		{"POST /app/clients/{id}/restore", staff(access.ClientsManage), s.clientRestore},
 		{"POST /app/clients/{id}/delete", staff(access.ClientsManage), s.clientDelete},
 
-		{"GET /app/clients/{id}/contacts", staffAny(), s.contactList},
-		{"GET /app/clients/{id}/contacts/new", staff(access.ClientsManage), s.contactNew},
-		{"POST /app/clients/{id}/contacts", staff(access.ClientsManage), s.contactCreate},
-		{"GET /app/clients/{id}/contacts/{cid}/edit", staff(access.ClientsManage), s.contactEdit},
-		{"POST /app/clients/{id}/contacts/{cid}", staff(access.ClientsManage), s.contactUpdate},
-		{"POST /app/clients/{id}/contacts/{cid}/delete", staff(access.ClientsManage), s.contactDelete},
+		{"GET /app/clients/{id}/contacts", staffAny(), contacts.list},
+		{"GET /app/clients/{id}/contacts/new", staff(access.ClientsManage), contacts.add},
+		{"POST /app/clients/{id}/contacts", staff(access.ClientsManage), contacts.create},
+		{"GET /app/clients/{id}/contacts/{cid}/edit", staff(access.ClientsManage), contacts.edit},
+		{"POST /app/clients/{id}/contacts/{cid}", staff(access.ClientsManage), contacts.update},
+		{"POST /app/clients/{id}/contacts/{cid}/delete", staff(access.ClientsManage), contacts.remove},
 
-		{"GET /app/clients/{id}/sites", staffAny(), s.siteList},
-		{"GET /app/clients/{id}/sites/new", staff(access.ClientsManage), s.siteNew},
-		{"POST /app/clients/{id}/sites", staff(access.ClientsManage), s.siteCreate},
+		{"GET /app/clients/{id}/sites", staffAny(), sites.list},
+		{"GET /app/clients/{id}/sites/new", staff(access.ClientsManage), sites.add},
+		{"POST /app/clients/{id}/sites", staff(access.ClientsManage), sites.create},
 		{"GET /app/clients/{id}/sites/{sid}", staffAny(), s.siteDetail},
-		{"GET /app/clients/{id}/sites/{sid}/edit", staff(access.ClientsManage), s.siteEdit},
-		{"POST /app/clients/{id}/sites/{sid}", staff(access.ClientsManage), s.siteUpdate},
-		{"POST /app/clients/{id}/sites/{sid}/delete", staff(access.ClientsManage), s.siteDelete},
+		{"GET /app/clients/{id}/sites/{sid}/edit", staff(access.ClientsManage), sites.edit},
+		{"POST /app/clients/{id}/sites/{sid}", staff(access.ClientsManage), sites.update},
+		{"POST /app/clients/{id}/sites/{sid}/delete", staff(access.ClientsManage), sites.remove},
 
-		{"GET /app/clients/{id}/projects", staffAny(), s.projectList},
-		{"GET /app/clients/{id}/projects/new", staff(access.ClientsManage), s.projectNew},
-		{"POST /app/clients/{id}/projects", staff(access.ClientsManage), s.projectCreate},
-		{"GET /app/clients/{id}/projects/{pid}/edit", staff(access.ClientsManage), s.projectEdit},
-		{"POST /app/clients/{id}/projects/{pid}", staff(access.ClientsManage), s.projectUpdate},
-		{"POST /app/clients/{id}/projects/{pid}/delete", staff(access.ClientsManage), s.projectDelete},
+		{"GET /app/clients/{id}/projects", staffAny(), projects.list},
+		{"GET /app/clients/{id}/projects/new", staff(access.ClientsManage), projects.add},
+		{"POST /app/clients/{id}/projects", staff(access.ClientsManage), projects.create},
+		{"GET /app/clients/{id}/projects/{pid}/edit", staff(access.ClientsManage), projects.edit},
+		{"POST /app/clients/{id}/projects/{pid}", staff(access.ClientsManage), projects.update},
+		{"POST /app/clients/{id}/projects/{pid}/delete", staff(access.ClientsManage), projects.remove},
 
 		// The Users page lists portal users to every staff member and staff users to
 		// administrators; managing staff and the audit log are for administrators only.

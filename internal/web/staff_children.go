@@ -1,16 +1,20 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"portico/internal/domain"
+	"portico/internal/store"
 )
 
 // The contacts, sites and projects of a client share one shape: a tab listing
-// them, and a form page to add or edit one.
+// them, and a form page to add or edit one. childPages serves that shape once;
+// a childKind says what differs: how a form reads into a value and back, what
+// the store does with it, and what the pages say.
 
 type childListPage struct {
 	clientTabPage
@@ -28,53 +32,195 @@ type childFormPage struct {
 	Sites  []*domain.Site // choices for a project's site
 }
 
-// childForm renders a contact, site or project form inside its client's frame.
-func (s *Server) childForm(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, name, title string, id int64, f *Form) error {
-	p := &childFormPage{clientTabPage: t, Form: f, ID: id}
-	p.Title = title
-	p.Action = fmt.Sprintf("/app/clients/%d/%s", t.Client.ID, t.Tab)
-	if id != 0 {
-		p.Action += "/" + strconv.FormatInt(id, 10)
+// childKind describes one kind of a client's children, T being its domain value.
+type childKind[T any] struct {
+	tab      string // the client tab, and the URLs' segment after the client
+	idParam  string // the path value that names one child
+	listPage string // the tab's template
+	formPage string // the form's template
+
+	// What the pages say, in English (the catalogue is keyed by it).
+	addTitle, editTitle string
+	added               func(x T) string // the flash after adding x
+	saved, deleted      string           // the flashes after editing and deleting
+
+	// listTab reads the tab. A refusal to delete (ECONFLICT) is shown above the
+	// tab when refusalOnTab, and as an error page otherwise.
+	listTab      func(r *http.Request, t clientTabPage) (*childListPage, error)
+	refusalOnTab bool
+
+	blank     func(c *domain.Client) url.Values        // the form to add one
+	toForm    func(x T) url.Values                     // the form to edit x
+	fromForm  func(v url.Values, clientID, id int64) T // id is 0 when adding
+	withSites bool                                     // the form offers the client's sites
+
+	get    func(v *store.StaffView, ctx context.Context, clientID, id int64) (T, error)
+	create func(v *store.StaffView, ctx context.Context, x T) error
+	update func(v *store.StaffView, ctx context.Context, x T) error
+	remove func(v *store.StaffView, ctx context.Context, clientID, id int64) error
+}
+
+// childPages serves the tab and the forms of one kind of child. Its handlers
+// decide nothing about access: the route guards by permission, and the staff
+// view keeps every read and write inside the tenant and the client.
+type childPages[T any] struct {
+	s *Server
+	k childKind[T]
+}
+
+// list serves GET /app/clients/{id}/<tab>.
+func (p *childPages[T]) list(w http.ResponseWriter, r *http.Request) error {
+	t, err := p.s.clientTab(r, p.k.tab)
+	if err != nil {
+		return err
 	}
-	if name == "project_form" {
-		sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
+	lp, err := p.k.listTab(r, t)
+	if err != nil {
+		return err
+	}
+	p.s.render(w, r, http.StatusOK, p.k.listPage, lp)
+	return nil
+}
+
+// add serves GET /app/clients/{id}/<tab>/new.
+func (p *childPages[T]) add(w http.ResponseWriter, r *http.Request) error {
+	t, err := p.s.clientTab(r, p.k.tab)
+	if err != nil {
+		return err
+	}
+	return p.form(w, r, http.StatusOK, t, 0, newForm(p.k.blank(t.Client)))
+}
+
+// create serves POST /app/clients/{id}/<tab>.
+func (p *childPages[T]) create(w http.ResponseWriter, r *http.Request) error {
+	t, err := p.s.clientTab(r, p.k.tab)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	x := p.k.fromForm(r.PostForm, t.Client.ID, 0)
+	if err := p.k.create(p.s.staffView(r), r.Context(), x); err != nil {
+		return p.refused(w, r, err, t, 0)
+	}
+	return p.backToTab(w, r, t, p.k.added(x))
+}
+
+// edit serves GET /app/clients/{id}/<tab>/{idParam}/edit.
+func (p *childPages[T]) edit(w http.ResponseWriter, r *http.Request) error {
+	t, id, err := p.child(r)
+	if err != nil {
+		return err
+	}
+	x, err := p.k.get(p.s.staffView(r), r.Context(), t.Client.ID, id)
+	if err != nil {
+		return err
+	}
+	return p.form(w, r, http.StatusOK, t, id, newForm(p.k.toForm(x)))
+}
+
+// update serves POST /app/clients/{id}/<tab>/{idParam}.
+func (p *childPages[T]) update(w http.ResponseWriter, r *http.Request) error {
+	t, id, err := p.child(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := p.k.update(p.s.staffView(r), r.Context(), p.k.fromForm(r.PostForm, t.Client.ID, id)); err != nil {
+		return p.refused(w, r, err, t, id)
+	}
+	return p.backToTab(w, r, t, p.k.saved)
+}
+
+// remove serves POST /app/clients/{id}/<tab>/{idParam}/delete.
+func (p *childPages[T]) remove(w http.ResponseWriter, r *http.Request) error {
+	t, id, err := p.child(r)
+	if err != nil {
+		return err
+	}
+	if err := p.k.remove(p.s.staffView(r), r.Context(), t.Client.ID, id); err != nil {
+		if !p.k.refusalOnTab || domain.ErrorCode(err) != domain.ECONFLICT {
+			return err
+		}
+		t.Error = domain.ErrorMessage(err)
+		lp, lerr := p.k.listTab(r, t)
+		if lerr != nil {
+			return lerr
+		}
+		p.s.render(w, r, http.StatusConflict, p.k.listPage, lp)
+		return nil
+	}
+	return p.backToTab(w, r, t, p.k.deleted)
+}
+
+// child loads the client frame and parses the id of the child the path names.
+func (p *childPages[T]) child(r *http.Request) (clientTabPage, int64, error) {
+	t, err := p.s.clientTab(r, p.k.tab)
+	if err != nil {
+		return t, 0, err
+	}
+	id, err := pathID(r, p.k.idParam)
+	return t, id, err
+}
+
+// form renders the add (id 0) or edit form inside the client's frame.
+func (p *childPages[T]) form(w http.ResponseWriter, r *http.Request, status int, t clientTabPage, id int64, f *Form) error {
+	fp := &childFormPage{clientTabPage: t, Form: f, ID: id}
+	fp.Title = p.k.addTitle
+	fp.Action = fmt.Sprintf("/app/clients/%d/%s", t.Client.ID, t.Tab)
+	if id != 0 {
+		fp.Title = p.k.editTitle
+		fp.Action += "/" + strconv.FormatInt(id, 10)
+	}
+	if p.k.withSites {
+		sites, err := p.s.staffView(r).Sites(r.Context(), t.Client.ID)
 		if err != nil {
 			return err
 		}
-		p.Sites = sites
+		fp.Sites = sites
 	}
-	s.render(w, r, status, name, p)
+	p.s.render(w, r, status, p.k.formPage, fp)
 	return nil
 }
 
-// saved handles the outcome of a create or update: a form error re-renders the
-// form with what was typed, success goes back to the tab.
-func (s *Server) saved(w http.ResponseWriter, r *http.Request, err error, t clientTabPage, name, title string, id int64, msg string) error {
-	if err != nil {
-		if domain.ErrorCode(err) != domain.EINVALID {
-			return err
-		}
-		return s.childForm(w, r, http.StatusUnprocessableEntity, t, name, title, id, newForm(r.PostForm).withError(err))
+// refused re-renders the form with what was typed when the store found it
+// invalid; any other error is the handler's.
+func (p *childPages[T]) refused(w http.ResponseWriter, r *http.Request, err error, t clientTabPage, id int64) error {
+	if domain.ErrorCode(err) != domain.EINVALID {
+		return err
 	}
-	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/%s", t.Client.ID, t.Tab), msg)
+	return p.form(w, r, http.StatusUnprocessableEntity, t, id, newForm(r.PostForm).withError(err))
 }
 
-// childID parses the id of a contact, site or project from the path.
-func childID(r *http.Request, name string) (int64, error) { return pathID(r, name) }
+func (p *childPages[T]) backToTab(w http.ResponseWriter, r *http.Request, t clientTabPage, msg string) error {
+	return p.s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/%s", t.Client.ID, p.k.tab), msg)
+}
 
 // ---- contacts
 
-func (s *Server) contactList(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "contacts")
-	if err != nil {
-		return err
-	}
-	p, err := s.contactsPage(r, t)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "client_contacts", p)
-	return nil
+func (s *Server) contactPages() *childPages[*domain.Contact] {
+	return &childPages[*domain.Contact]{s: s, k: childKind[*domain.Contact]{
+		tab: "contacts", idParam: "cid", listPage: "client_contacts", formPage: "contact_form",
+		addTitle: "Add contact", editTitle: "Edit contact",
+		added: func(c *domain.Contact) string { return "Contact " + c.Name() + " added." },
+		saved: "Contact saved.", deleted: "Contact deleted.",
+		listTab: s.contactsPage,
+		blank:   func(*domain.Client) url.Values { return nil },
+		toForm: func(c *domain.Contact) url.Values {
+			return url.Values{"first_name": {c.FirstName}, "last_name": {c.LastName}, "email": {c.Email}, "phone": {c.Phone}, "position": {c.Position}}
+		},
+		fromForm: func(v url.Values, clientID, id int64) *domain.Contact {
+			return &domain.Contact{ID: id, ClientID: clientID, FirstName: v.Get("first_name"), LastName: v.Get("last_name"),
+				Email: v.Get("email"), Phone: v.Get("phone"), Position: v.Get("position")}
+		},
+		get:    (*store.StaffView).Contact,
+		create: (*store.StaffView).CreateContact,
+		update: (*store.StaffView).UpdateContact,
+		remove: (*store.StaffView).DeleteContact,
+	}}
 }
 
 // contactsPage lists the client's contacts and which of their emails already
@@ -95,96 +241,35 @@ func (s *Server) contactsPage(r *http.Request, t clientTabPage) (*childListPage,
 	return p, nil
 }
 
-func (s *Server) contactNew(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "contacts")
-	if err != nil {
-		return err
-	}
-	return s.childForm(w, r, http.StatusOK, t, "contact_form", "Add contact", 0, newForm(nil))
-}
-
-func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "contacts")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	c := contactFromForm(r.PostForm)
-	c.ClientID = t.Client.ID
-	err = s.staffView(r).CreateContact(r.Context(), c)
-	return s.saved(w, r, err, t, "contact_form", "Add contact", 0, "Contact "+c.Name()+" added.")
-}
-
-func (s *Server) contactEdit(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "contacts")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "cid")
-	if err != nil {
-		return err
-	}
-	c, err := s.staffView(r).Contact(r.Context(), t.Client.ID, id)
-	if err != nil {
-		return err
-	}
-	v := url.Values{"first_name": {c.FirstName}, "last_name": {c.LastName}, "email": {c.Email}, "phone": {c.Phone}, "position": {c.Position}}
-	return s.childForm(w, r, http.StatusOK, t, "contact_form", "Edit contact", id, newForm(v))
-}
-
-func (s *Server) contactUpdate(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "contacts")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "cid")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	c := contactFromForm(r.PostForm)
-	c.ID, c.ClientID = id, t.Client.ID
-	err = s.staffView(r).UpdateContact(r.Context(), c)
-	return s.saved(w, r, err, t, "contact_form", "Edit contact", id, "Contact saved.")
-}
-
-func (s *Server) contactDelete(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "contacts")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "cid")
-	if err != nil {
-		return err
-	}
-	if err := s.staffView(r).DeleteContact(r.Context(), t.Client.ID, id); err != nil {
-		return err
-	}
-	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/contacts", t.Client.ID), "Contact deleted.")
-}
-
-func contactFromForm(v url.Values) *domain.Contact {
-	return &domain.Contact{FirstName: v.Get("first_name"), LastName: v.Get("last_name"), Email: v.Get("email"),
-		Phone: v.Get("phone"), Position: v.Get("position")}
-}
-
 // ---- sites
 
-func (s *Server) siteList(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "sites")
-	if err != nil {
-		return err
-	}
-	sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "client_sites", &childListPage{clientTabPage: t, Sites: sites})
-	return nil
+func (s *Server) sitePages() *childPages[*domain.Site] {
+	return &childPages[*domain.Site]{s: s, k: childKind[*domain.Site]{
+		tab: "sites", idParam: "sid", listPage: "client_sites", formPage: "site_form",
+		addTitle: "Add site", editTitle: "Edit site",
+		added: func(x *domain.Site) string { return "Site " + x.Name + " added." },
+		saved: "Site saved.", deleted: "Site deleted.",
+		// A site still in use cannot be deleted; the tab says why.
+		refusalOnTab: true,
+		listTab: func(r *http.Request, t clientTabPage) (*childListPage, error) {
+			sites, err := s.staffView(r).Sites(r.Context(), t.Client.ID)
+			return &childListPage{clientTabPage: t, Sites: sites}, err
+		},
+		blank: func(c *domain.Client) url.Values { return url.Values{"country": {c.Country}} },
+		toForm: func(x *domain.Site) url.Values {
+			return url.Values{"name": {x.Name}, "street": {x.Street}, "city": {x.City}, "postal_code": {x.PostalCode}, "country": {x.Country},
+				"contact_person": {x.ContactPerson}, "phone": {x.Phone}, "email": {x.Email}, "opening_hours": {x.OpeningHours}, "note": {x.Note}}
+		},
+		fromForm: func(v url.Values, clientID, id int64) *domain.Site {
+			return &domain.Site{ID: id, ClientID: clientID, Name: v.Get("name"), Street: v.Get("street"), City: v.Get("city"),
+				PostalCode: v.Get("postal_code"), Country: v.Get("country"), ContactPerson: v.Get("contact_person"), Phone: v.Get("phone"),
+				Email: v.Get("email"), OpeningHours: v.Get("opening_hours"), Note: v.Get("note")}
+		},
+		get:    (*store.StaffView).Site,
+		create: (*store.StaffView).CreateSite,
+		update: (*store.StaffView).UpdateSite,
+		remove: (*store.StaffView).DeleteSite,
+	}}
 }
 
 type siteDetailPage struct {
@@ -193,12 +278,13 @@ type siteDetailPage struct {
 	Projects []*domain.Project
 }
 
+// siteDetail serves GET /app/clients/{id}/sites/{sid}: the site and its projects.
 func (s *Server) siteDetail(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.clientTab(r, "sites")
 	if err != nil {
 		return err
 	}
-	id, err := childID(r, "sid")
+	id, err := pathID(r, "sid")
 	if err != nil {
 		return err
 	}
@@ -221,182 +307,30 @@ func (s *Server) siteDetail(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) siteNew(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "sites")
-	if err != nil {
-		return err
-	}
-	return s.childForm(w, r, http.StatusOK, t, "site_form", "Add site", 0, newForm(url.Values{"country": {t.Client.Country}}))
-}
-
-func (s *Server) siteCreate(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "sites")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	x := siteFromForm(r.PostForm)
-	x.ClientID = t.Client.ID
-	err = s.staffView(r).CreateSite(r.Context(), x)
-	return s.saved(w, r, err, t, "site_form", "Add site", 0, "Site "+x.Name+" added.")
-}
-
-func (s *Server) siteEdit(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "sites")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "sid")
-	if err != nil {
-		return err
-	}
-	x, err := s.staffView(r).Site(r.Context(), t.Client.ID, id)
-	if err != nil {
-		return err
-	}
-	v := url.Values{"name": {x.Name}, "street": {x.Street}, "city": {x.City}, "postal_code": {x.PostalCode}, "country": {x.Country},
-		"contact_person": {x.ContactPerson}, "phone": {x.Phone}, "email": {x.Email}, "opening_hours": {x.OpeningHours}, "note": {x.Note}}
-	return s.childForm(w, r, http.StatusOK, t, "site_form", "Edit site", id, newForm(v))
-}
-
-func (s *Server) siteUpdate(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "sites")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "sid")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	x := siteFromForm(r.PostForm)
-	x.ID, x.ClientID = id, t.Client.ID
-	err = s.staffView(r).UpdateSite(r.Context(), x)
-	return s.saved(w, r, err, t, "site_form", "Edit site", id, "Site saved.")
-}
-
-func (s *Server) siteDelete(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "sites")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "sid")
-	if err != nil {
-		return err
-	}
-	if err := s.staffView(r).DeleteSite(r.Context(), t.Client.ID, id); err != nil {
-		if domain.ErrorCode(err) != domain.ECONFLICT {
-			return err
-		}
-		sites, lerr := s.staffView(r).Sites(r.Context(), t.Client.ID)
-		if lerr != nil {
-			return lerr
-		}
-		t.Error = domain.ErrorMessage(err)
-		s.render(w, r, http.StatusConflict, "client_sites", &childListPage{clientTabPage: t, Sites: sites})
-		return nil
-	}
-	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/sites", t.Client.ID), "Site deleted.")
-}
-
-func siteFromForm(v url.Values) *domain.Site {
-	return &domain.Site{Name: v.Get("name"), Street: v.Get("street"), City: v.Get("city"), PostalCode: v.Get("postal_code"),
-		Country: v.Get("country"), ContactPerson: v.Get("contact_person"), Phone: v.Get("phone"), Email: v.Get("email"),
-		OpeningHours: v.Get("opening_hours"), Note: v.Get("note")}
-}
-
 // ---- projects
 
-func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "projects")
-	if err != nil {
-		return err
-	}
-	ps, err := s.staffView(r).Projects(r.Context(), t.Client.ID)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "client_projects", &childListPage{clientTabPage: t, Projects: ps})
-	return nil
-}
-
-func (s *Server) projectNew(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "projects")
-	if err != nil {
-		return err
-	}
-	return s.childForm(w, r, http.StatusOK, t, "project_form", "Add project", 0, newForm(url.Values{"status": {domain.ProjectActive}}))
-}
-
-func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "projects")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p := projectFromForm(r.PostForm)
-	p.ClientID = t.Client.ID
-	err = s.staffView(r).CreateProject(r.Context(), p)
-	return s.saved(w, r, err, t, "project_form", "Add project", 0, "Project "+p.Name+" added.")
-}
-
-func (s *Server) projectEdit(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "projects")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "pid")
-	if err != nil {
-		return err
-	}
-	p, err := s.staffView(r).Project(r.Context(), t.Client.ID, id)
-	if err != nil {
-		return err
-	}
-	v := url.Values{"name": {p.Name}, "status": {p.Status}, "site_id": {strconv.FormatInt(p.SiteID, 10)}}
-	return s.childForm(w, r, http.StatusOK, t, "project_form", "Edit project", id, newForm(v))
-}
-
-func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "projects")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "pid")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(r); err != nil {
-		return err
-	}
-	p := projectFromForm(r.PostForm)
-	p.ID, p.ClientID = id, t.Client.ID
-	err = s.staffView(r).UpdateProject(r.Context(), p)
-	return s.saved(w, r, err, t, "project_form", "Edit project", id, "Project saved.")
-}
-
-func (s *Server) projectDelete(w http.ResponseWriter, r *http.Request) error {
-	t, err := s.clientTab(r, "projects")
-	if err != nil {
-		return err
-	}
-	id, err := childID(r, "pid")
-	if err != nil {
-		return err
-	}
-	if err := s.staffView(r).DeleteProject(r.Context(), t.Client.ID, id); err != nil {
-		return err
-	}
-	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/projects", t.Client.ID), "Project deleted.")
-}
-
-func projectFromForm(v url.Values) *domain.Project {
-	site, _ := strconv.ParseInt(v.Get("site_id"), 10, 64)
-	return &domain.Project{Name: v.Get("name"), Status: v.Get("status"), SiteID: site}
+func (s *Server) projectPages() *childPages[*domain.Project] {
+	return &childPages[*domain.Project]{s: s, k: childKind[*domain.Project]{
+		tab: "projects", idParam: "pid", listPage: "client_projects", formPage: "project_form",
+		addTitle: "Add project", editTitle: "Edit project",
+		added: func(p *domain.Project) string { return "Project " + p.Name + " added." },
+		saved: "Project saved.", deleted: "Project deleted.",
+		listTab: func(r *http.Request, t clientTabPage) (*childListPage, error) {
+			ps, err := s.staffView(r).Projects(r.Context(), t.Client.ID)
+			return &childListPage{clientTabPage: t, Projects: ps}, err
+		},
+		blank: func(*domain.Client) url.Values { return url.Values{"status": {domain.ProjectActive}} },
+		toForm: func(p *domain.Project) url.Values {
+			return url.Values{"name": {p.Name}, "status": {p.Status}, "site_id": {strconv.FormatInt(p.SiteID, 10)}}
+		},
+		fromForm: func(v url.Values, clientID, id int64) *domain.Project {
+			site, _ := strconv.ParseInt(v.Get("site_id"), 10, 64)
+			return &domain.Project{ID: id, ClientID: clientID, Name: v.Get("name"), Status: v.Get("status"), SiteID: site}
+		},
+		withSites: true,
+		get:       (*store.StaffView).Project,
+		create:    (*store.StaffView).CreateProject,
+		update:    (*store.StaffView).UpdateProject,
+		remove:    (*store.StaffView).DeleteProject,
+	}}
 }

@@ -38,10 +38,8 @@ func (s *Server) userListPage(r *http.Request) (*userListPage, error) {
 	}
 	p := &userListPage{Page: s.page(r, "Users"), Portal: portal, PortalInfo: info, URL: r.URL}
 	p.Nav = "users"
-	if who(r).IsAdmin() {
-		if p.Users, err = s.staffView(r).StaffUsers(r.Context()); err != nil {
-			return nil, err
-		}
+	if p.Users, err = s.staffView(r).ManagedStaffUsers(r.Context()); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
