@@ -155,6 +155,9 @@ func parseDecimal(s string, decimals int) (int64, bool) {
 		}
 		intPart = strings.ReplaceAll(intPart, grouping, "")
 	}
+	if intPart == "" && frac == "" {
+		return 0, false // a lone separator is no number, not zero
+	}
 	if intPart == "" {
 		intPart = "0"
 	}
