@@ -26,10 +26,12 @@ func dateFilter(q url.Values, loc *time.Location) (from, to time.Time) {
 
 // dayStart returns the first instant in loc of the day days after the date d.
 // Where the clocks skip midnight (Havana, Santiago, Asunción), time.Date lands
-// in the evening before, and the day begins when the skip ends.
+// in the day before, and the day begins when the skip ends; a day skipped
+// whole (Samoa's 30 December 2011) begins with the day after it.
 func dayStart(d time.Time, days int, loc *time.Location) time.Time {
-	t := time.Date(d.Year(), d.Month(), d.Day()+days, 0, 0, 0, 0, loc)
-	if t.Hour() != 0 {
+	want := time.Date(d.Year(), d.Month(), d.Day()+days, 0, 0, 0, 0, time.UTC)
+	t := time.Date(want.Year(), want.Month(), want.Day(), 0, 0, 0, 0, loc)
+	if y, m, day := t.Date(); time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Before(want) {
 		_, end := t.ZoneBounds()
 		return end
 	}
