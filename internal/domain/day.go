@@ -19,9 +19,10 @@ func DayOf(t time.Time, loc *time.Location) Day {
 }
 
 // ParseDay reads an ISO date, "2026-03-15" (what <input type=date> sends).
+// "0001-01-01" is refused: it is the zero Day, which means no date at all.
 func ParseDay(s string) (Day, bool) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if err != nil || t.IsZero() {
 		return Day{}, false
 	}
 	return Day{t}, true

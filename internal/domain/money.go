@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Money is an amount in minor units of its currency: cents for EUR. Amounts are
@@ -108,6 +109,9 @@ func mulDivRound(a, b, d int64) int64 {
 // a decimal comma or point, spaces as thousands separators, at most two decimals,
 // an optional currency sign. ok is false for anything else.
 func ParseMoney(s string) (m Money, ok bool) {
+	if !utf8.ValidString(s) {
+		return 0, false // removing a sign from broken text could join its bytes into a minus
+	}
 	s = strings.NewReplacer("€", "", "$", "", "£", "").Replace(s)
 	n, ok := parseDecimal(s, 2)
 	return Money(n), ok
@@ -121,6 +125,9 @@ func ParseQuantity(s string) (Quantity, bool) {
 
 // ParseRate reads a VAT rate in percent with at most two decimals: "23", "5,5", "10 %".
 func ParseRate(s string) (Rate, bool) {
+	if !utf8.ValidString(s) {
+		return 0, false // as in ParseMoney
+	}
 	n, ok := parseDecimal(strings.ReplaceAll(s, "%", ""), 2)
 	return Rate(n), ok
 }
@@ -154,6 +161,9 @@ func parseDecimal(s string, decimals int) (int64, bool) {
 			grouping = "."
 		}
 		intPart = strings.ReplaceAll(intPart, grouping, "")
+	}
+	if intPart == "" && frac == "" {
+		return 0, false // a lone separator is no number, not zero
 	}
 	if intPart == "" {
 		intPart = "0"

@@ -115,7 +115,7 @@ func (p *Protocol) Validate() error {
 		v.Add("materials", "Use at most 50 material lines.")
 	}
 	for _, m := range p.Materials {
-		if m.Quantity < 0 || m.Quantity > 1e9 {
+		if !(m.Quantity >= 0 && m.Quantity <= 1e9) { // NaN too
 			v.Add("materials", "Quantities must be between 0 and 1,000,000,000.")
 		}
 		if len([]rune(m.Unit)) > 20 || len([]rune(m.Location)) > 200 {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 
@@ -89,9 +90,26 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
+// sitePath reports whether next is a path on this site that a browser follows
+// as written, and returns the path the browser resolves it to. Browsers drop
+// tabs and newlines anywhere in a URL, read a backslash as a slash and resolve
+// dot segments, percent-encoded ones too: "/<tab>/evil.example",
+// "/./\evil.example" and "/a/%2e%2e/b" do not go where they seem to.
+func sitePath(next string) (resolved string, ok bool) {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < ' ' || r == 0x7f }) {
+		return "", false
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "", false
+	}
+	return path.Clean(u.Path), true
+}
+
 // safeNext keeps a post-sign-in redirect on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if _, ok := sitePath(next); !ok {
 		return "/app/"
 	}
 	return url.QueryEscape(next)
@@ -99,7 +117,7 @@ func safeNext(next string) string {
 
 // localNext returns next if it is a path on this site, else "/app/".
 func localNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if _, ok := sitePath(next); !ok {
 		return "/app/"
 	}
 	return next

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"portico/internal/domain"
 	"portico/internal/store"
@@ -60,7 +61,7 @@ func (s *Server) portalLogin(w http.ResponseWriter, r *http.Request) error {
 // portalNext keeps a post-sign-in redirect inside the tenant's portal.
 func portalNext(c *domain.Company, next string) string {
 	base := "/portal/" + c.Slug + "/"
-	if len(next) > len(base) && next[:len(base)] == base && (len(next) < 2 || next[1] != '/') {
+	if p, ok := sitePath(next); ok && strings.HasPrefix(next, base) && strings.HasPrefix(p+"/", base) {
 		return next
 	}
 	return base

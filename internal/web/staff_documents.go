@@ -155,7 +155,7 @@ func documentFromForm(v url.Values) (*domain.Document, map[string]string) {
 	}
 	if s := strings.TrimSpace(v.Get("valid_until")); s != "" {
 		t, err := time.Parse("2006-01-02", s)
-		if err != nil {
+		if err != nil || t.IsZero() { // 0001-01-01 would read as open-ended
 			bad["valid_until"] = "Enter a date, like 2027-12-31."
 		}
 		d.ValidUntil = t

@@ -15,13 +15,27 @@ import (
 // dateFilter reads the from/to query parameters (YYYY-MM-DD, in the tenant's
 // zone): from is inclusive, to includes the whole day.
 func dateFilter(q url.Values, loc *time.Location) (from, to time.Time) {
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("from"), loc); err == nil {
-		from = t
+	if d, err := time.Parse("2006-01-02", q.Get("from")); err == nil {
+		from = dayStart(d, 0, loc)
 	}
-	if t, err := time.ParseInLocation("2006-01-02", q.Get("to"), loc); err == nil {
-		to = t.AddDate(0, 0, 1)
+	if d, err := time.Parse("2006-01-02", q.Get("to")); err == nil {
+		to = dayStart(d, 1, loc)
 	}
 	return from, to
+}
+
+// dayStart returns the first instant in loc of the day days after the date d.
+// Where the clocks skip midnight (Havana, Santiago, Asunción), time.Date lands
+// in the day before, and the day begins when the skip ends; a day skipped
+// whole (Samoa's 30 December 2011) begins with the day after it.
+func dayStart(d time.Time, days int, loc *time.Location) time.Time {
+	want := time.Date(d.Year(), d.Month(), d.Day()+days, 0, 0, 0, 0, time.UTC)
+	t := time.Date(want.Year(), want.Month(), want.Day(), 0, 0, 0, 0, loc)
+	if y, m, day := t.Date(); time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Before(want) {
+		_, end := t.ZoneBounds()
+		return end
+	}
+	return t
 }
 
 func queryID(q url.Values, name string) int64 {
