@@ -17,8 +17,6 @@ import (
 	"portico/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
-
 // rig is tenant acme with client ABC (sites Bratislava and Košice, a project at
 // Košice) and client Other, portal users of both — one of ABC restricted to
 // Košice — billing settings with a notification address and printed details,
@@ -82,12 +80,8 @@ func newRig(t *testing.T, db *testenv.DB) *rig {
 // restricted to the sites when any are given.
 func portalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, email, first, last string, c *domain.Client, sites ...int64) *domain.PortalUser {
 	t.Helper()
-	u, err := db.Store.Staff(tn.Staff).CreatePortalUser(t.Context(), store.NewPortalUser{FirstName: first, LastName: last, Email: email,
+	return db.PortalUser(t, tn, app.NewPortalUser{FirstName: first, LastName: last, Email: email,
 		ClientIDs: []int64{c.ID}, SiteIDs: sites})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
 }
 
 // scope is the Scope of the portal user, loaded as the session code loads it.
@@ -173,15 +167,6 @@ func (r *rig) storedFiles(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	return keys
-}
-
-// wantCode fails the test unless err carries the domain error code want ("" for
-// no error).
-func wantCode(t *testing.T, err error, want string) {
-	t.Helper()
-	if got := domain.ErrorCode(err); got != want {
-		t.Fatalf("error code %q, want %q (err: %v)", got, want, err)
-	}
 }
 
 // pdftotext returns the text of a PDF as poppler's pdftotext reads it.

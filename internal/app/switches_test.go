@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -30,7 +31,7 @@ func TestToggleReachAndOffline(t *testing.T) {
 		heaterDev := ss.Device(t, heater, heaterPW)
 
 		narrowedUser := portalUser(t, db, tn, "light@dencorp.test", "Denisa", "Horváthová", client)
-		if err := db.Store.Staff(tn.Staff).SetPortalSwitchGrants(ctx, narrowedUser.ID, []int64{light.ID}); err != nil {
+		if err := app.New(db.Store, nil, "").SetPortalSwitchGrants(ctx, tn.Staff, narrowedUser.ID, []int64{light.ID}); err != nil {
 			t.Fatal(err)
 		}
 		wholeUser := portalUser(t, db, tn, "all@dencorp.test", "Peter", "Novák", client)

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"portico/internal/access"
+	"portico/internal/app"
 	"portico/internal/domain"
-	"portico/internal/store"
 	"portico/internal/testenv"
 )
 
@@ -29,13 +29,10 @@ func TestPortalProjectSwitch(t *testing.T) {
 
 		scopeOf := func(email string, siteIDs []int64, switchIDs ...int64) access.Scope {
 			t.Helper()
-			u, err := db.Store.Staff(tn.Staff).CreatePortalUser(ctx, store.NewPortalUser{FirstName: "P", LastName: "U", Email: email,
+			u := db.PortalUser(t, tn, app.NewPortalUser{FirstName: "P", LastName: "U", Email: email,
 				ClientIDs: []int64{abc.ID}, SiteIDs: siteIDs})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if len(switchIDs) > 0 {
-				if err := db.Store.Staff(tn.Staff).SetPortalSwitchGrants(ctx, u.ID, switchIDs); err != nil {
+				if err := app.New(db.Store, nil, "").SetPortalSwitchGrants(ctx, tn.Staff, u.ID, switchIDs); err != nil {
 					t.Fatal(err)
 				}
 			}
