@@ -6,7 +6,7 @@ export PATH := $(GOBIN):$(PATH)
 .PHONY: test deps vet demo fuzz
 
 test: deps vet
-	go test -race -count=1 -timeout 25m ./...
+	go test -race -count=1 -timeout 40m ./...
 
 deps:
 	./scripts/install-deps.sh
