@@ -88,7 +88,7 @@ func NewServer(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site and was refused. Reload the page and try again."))
 	}))
-	s.handler = s.recoverer(s.logRequests(s.securityHeaders(cop.Handler(limitBody(mux)))))
+	s.handler = s.recoverer(s.logRequests(s.securityHeaders(noStorePrivate(cop.Handler(limitBody(mux))))))
 	return s, nil
 }
 
@@ -149,6 +149,21 @@ func limitBody(next http.Handler) http.Handler {
 			limit = maxMultipartBytes
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStorePrivate keeps every response of the staff app and the portal out of
+// caches — browser history, shared proxies, the back button after sign-out: their
+// pages, JSON, live streams, files and redirects belong to one signed-in person.
+// It is set before routing, so no handler can forget it; a handler may only make
+// it stricter (files send "private, no-store"). Static assets are outside both
+// trees and keep their caching.
+func noStorePrivate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStaffPath(r.URL.Path) || strings.HasPrefix(r.URL.Path, "/portal/") {
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
