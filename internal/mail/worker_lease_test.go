@@ -114,13 +114,18 @@ func TestMailWorkerKilledMidBatch(t *testing.T) {
 }
 
 // slowSender holds every send for a while before passing it on: a batch that
-// takes longer than the lease.
+// takes longer than the lease. It announces the first send.
 type slowSender struct {
-	next mail.Sender
-	wait time.Duration
+	next    mail.Sender
+	wait    time.Duration
+	started chan struct{}
+	once    atomic.Bool
 }
 
-func (s slowSender) Send(ctx context.Context, e *mail.Email) error {
+func (s *slowSender) Send(ctx context.Context, e *mail.Email) error {
+	if s.once.CompareAndSwap(false, true) {
+		close(s.started)
+	}
 	time.Sleep(s.wait)
 	return s.next.Send(ctx, e)
 }
@@ -130,9 +135,11 @@ func (s slowSender) Send(ctx context.Context, e *mail.Email) error {
 func TestMailWorkerRenewsLeaseWhileAlive(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		w := newMailWorld(t, db)
-		ids := w.enqueue(t, 4)
+		ids := w.enqueue(t, 3)
 		slow := w.worker("slow")
-		slow.Lease, slow.Sender = 300*time.Millisecond, slowSender{next: w.sender, wait: 250 * time.Millisecond}
+		sender := &slowSender{next: w.sender, wait: time.Second, started: make(chan struct{})}
+		// The batch takes twice the lease: only renewals keep it.
+		slow.Lease, slow.Sender = 1500*time.Millisecond, sender
 		done := make(chan int)
 		go func() {
 			n, err := slow.RunOnce(context.Background())
@@ -142,17 +149,18 @@ func TestMailWorkerRenewsLeaseWhileAlive(t *testing.T) {
 			done <- n
 		}()
 
+		<-sender.started // the slow worker holds the batch
 		other := w.worker("other")
 		stolen := 0
 	poll:
 		for {
 			select {
 			case n := <-done:
-				if n != 4 {
-					t.Errorf("the slow worker delivered %d, want its whole batch of 4", n)
+				if n != 3 {
+					t.Errorf("the slow worker delivered %d, want its whole batch of 3", n)
 				}
 				break poll
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(50 * time.Millisecond):
 				n, err := other.RunOnce(t.Context())
 				if err != nil {
 					t.Fatal(err)
@@ -163,7 +171,7 @@ func TestMailWorkerRenewsLeaseWhileAlive(t *testing.T) {
 		if stolen != 0 {
 			t.Errorf("another worker took %d messages the slow one still held", stolen)
 		}
-		wantOncePerRecipient(t, w.sink.Messages(), 4)
+		wantOncePerRecipient(t, w.sink.Messages(), 3)
 		for i, st := range w.states(t, ids) {
 			if st.Status != store.MailStatusSent || st.Attempts != 1 {
 				t.Errorf("message %d: %+v, want sent once", i, st)
