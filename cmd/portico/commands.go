@@ -64,7 +64,7 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	defer stopSwitches()
 	a.Switches = sw
 	srv, err := web.NewServer(web.Config{App: a, Log: log,
-		SecureCookies: strings.HasPrefix(c.baseURL(), "https://"), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox, BrokerSecret: c.MQTTAuthSecret})
+		SecureCookies: c.secure(), HSTSMaxAge: c.hstsMaxAge(), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox, BrokerSecret: c.MQTTAuthSecret})
 	if err != nil {
 		ln.Close()
 		return err

@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"portico/internal/files"
 	"portico/internal/store"
@@ -21,6 +22,7 @@ type config struct {
 	Data        string
 	Database    string
 	BaseURL     string
+	HSTSMaxAge  time.Duration
 	LogFormat   string
 	LogLevel    string
 	TrustProxy  bool
@@ -37,6 +39,7 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.Data, "data", defaultData, "data directory: SQLite database and uploaded files (PORTICO_DATA)")
 	fs.StringVar(&c.Database, "database", "", "postgres://… URL; empty means SQLite in the data directory (PORTICO_DATABASE_URL)")
 	fs.StringVar(&c.BaseURL, "base-url", "", "public URL used in links, e.g. https://portal.example.com; default http://ADDR (PORTICO_BASE_URL)")
+	fs.DurationVar(&c.HSTSMaxAge, "hsts-max-age", defaultHSTSMaxAge, "with an https base URL, how long browsers keep to https (Strict-Transport-Security); 0 sends none (PORTICO_HSTS_MAX_AGE)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json (PORTICO_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error (PORTICO_LOG_LEVEL)")
 	fs.BoolVar(&c.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (PORTICO_TRUST_PROXY)")
@@ -46,6 +49,9 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	c.mqttFlags(fs)
 	c.limitFlags(fs)
 }
+
+// defaultHSTSMaxAge is one year, the span browsers' preload lists ask for.
+const defaultHSTSMaxAge = 8760 * time.Hour
 
 // envName maps a flag to its environment variable.
 func envName(flagName string) string {
@@ -104,6 +110,21 @@ func (c *config) baseURL() string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// secure reports whether the server is reached over https: its cookies are then
+// Secure and it sends Strict-Transport-Security, whatever the proxy in front of
+// it speaks to it.
+func (c *config) secure() bool { return strings.HasPrefix(c.baseURL(), "https://") }
+
+// hstsMaxAge is the Strict-Transport-Security max-age to send: --hsts-max-age
+// with an https base URL, and 0 (none) otherwise — over plain http the header
+// would only be ignored, and a wrong one could lock users out.
+func (c *config) hstsMaxAge() time.Duration {
+	if !c.secure() || c.HSTSMaxAge < 0 {
+		return 0
+	}
+	return c.HSTSMaxAge
 }
 
 func (c *config) logger(w io.Writer) *slog.Logger {

@@ -183,7 +183,7 @@ func parseConfig(args []string, vars map[string]string) (config, error) {
 }
 
 func TestFlagsAndEnvironment(t *testing.T) {
-	defaults := config{Addr: "127.0.0.1:8080", Data: "./portico-data", LogFormat: "text", LogLevel: "info",
+	defaults := config{Addr: "127.0.0.1:8080", Data: "./portico-data", LogFormat: "text", LogLevel: "info", HSTSMaxAge: 8760 * time.Hour,
 		limitConfig: limitConfig{MQTTMaxPacket: switches.DefaultMaxPacketSize, MQTTMaxConnsPerIP: switches.DefaultMaxConnsPerIP,
 			CommandLimit: app.DefaultCommandLimit, CommandWindow: app.DefaultCommandWindow}}
 	with := func(f func(c *config)) config { c := defaults; f(&c); return c }
@@ -214,6 +214,8 @@ func TestFlagsAndEnvironment(t *testing.T) {
 		{"hyphenated flags become underscores", nil,
 			map[string]string{"PORTICO_BASE_URL": "https://portal.test", "PORTICO_LOG_FORMAT": "json", "PORTICO_LOG_LEVEL": "debug"},
 			with(func(c *config) { c.BaseURL, c.LogFormat, c.LogLevel = "https://portal.test", "json", "debug" })},
+		{"HSTS max-age is a duration", nil, map[string]string{"PORTICO_HSTS_MAX_AGE": "24h"},
+			with(func(c *config) { c.HSTSMaxAge = 24 * time.Hour })},
 		{"boolean variable", nil, map[string]string{"PORTICO_TRUST_PROXY": "true"},
 			with(func(c *config) { c.TrustProxy = true })},
 		{"boolean flag beats variable", []string{"--trust-proxy=false"}, map[string]string{"PORTICO_TRUST_PROXY": "true"}, defaults},

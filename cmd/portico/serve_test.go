@@ -397,3 +397,36 @@ func TestDemo(t *testing.T) {
 		})
 	}
 }
+
+// TestServeSendsHSTS checks that an https base URL brings Strict-Transport-Security
+// on every response, even though the request itself arrives in the clear (as it
+// does behind a proxy that ends TLS), with the configured max-age.
+func TestServeSendsHSTS(t *testing.T) {
+	db := testenv.NewDB(t, "sqlite")
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // the header; "" = none
+	}{
+		{"https base URL: one year by default", []string{"--base-url", "https://portal.test"}, nil, "max-age=31536000"},
+		{"max-age from the variable", []string{"--base-url", "https://portal.test"}, map[string]string{"PORTICO_HSTS_MAX_AGE": "1h"}, "max-age=3600"},
+		{"max-age 0 turns it off", []string{"--base-url", "https://portal.test", "--hsts-max-age", "0"}, nil, ""},
+		{"http base URL: never", []string{"--base-url", "http://portal.test"}, nil, ""},
+		{"no base URL: never", nil, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseConfig(append([]string{"--addr", "127.0.0.1:0"}, tc.args...), tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := startServe(t, db.Store, c)
+			b := browser(t, "http://"+s.addr)
+			for _, path := range []string{"/app/login", "/static/portico.css", "/healthz", "/no/such/page"} {
+				if got := b.Get(path).Header.Get("Strict-Transport-Security"); got != tc.want {
+					t.Errorf("GET %s: Strict-Transport-Security %q, want %q", path, got, tc.want)
+				}
+			}
+		})
+	}
+}

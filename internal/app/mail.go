@@ -100,7 +100,7 @@ func (q MailQueue) ClaimMail(ctx context.Context, owner string, lease time.Durat
 	out := make([]mail.Message, len(rows))
 	for i, r := range rows {
 		out[i] = mail.Message{ID: r.ID, CompanyID: r.CompanyID, Kind: r.Kind, To: r.To, PortalUserID: r.PortalUserID,
-			ClientID: r.ClientID, Attempts: r.Attempts}
+			ClientID: r.ClientID, Attempts: r.Attempts, MessageID: r.MessageID}
 	}
 	return out, nil
 }
@@ -113,6 +113,11 @@ func (q MailQueue) MailSent(ctx context.Context, id int64, owner string) error {
 // MailFailed records a failed attempt.
 func (q MailQueue) MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error {
 	return q.Store.Mail(mailPrincipal()).MailFailed(ctx, id, owner, errText, retryAt, final)
+}
+
+// ExtendMail renews a live worker's lease on the messages it still holds.
+func (q MailQueue) ExtendMail(ctx context.Context, owner string, ids []int64, lease time.Duration) error {
+	return q.Store.Mail(mailPrincipal()).ExtendMail(ctx, owner, ids, lease)
 }
 
 // ReleaseMail gives back a message a stopping worker did not start.

@@ -452,8 +452,9 @@ func setSwitchGrants(ctx context.Context, tx *store.StaffTx, userID int64, befor
 }
 
 // DisconnectPortalUser removes the user's access to the client. An account left
-// without any client is deleted at once, with its sessions, links and queued mail;
-// deleted reports that. Needs clients.manage; ENOTFOUND when the user, in the
+// without any client is deleted at once, with its sessions, links and queued mail,
+// and the deletion recorded in the audit log (portal.user.delete, naming its
+// email); deleted reports that. Needs clients.manage; ENOTFOUND when the user, in the
 // member's tenant, has no access to the client.
 func (a *App) DisconnectPortalUser(ctx context.Context, staff access.Staff, clientID, userID int64) (deleted bool, err error) {
 	if err := staff.Require(access.ClientsManage); err != nil {
@@ -467,19 +468,23 @@ func (a *App) DisconnectPortalUser(ctx context.Context, staff access.Staff, clie
 		if err := tx.DeleteGrant(ctx, userID, clientID); err != nil {
 			return err
 		}
-		if len(u.Grants) == 1 {
-			if err := tx.DeletePortalUser(ctx, userID); err != nil {
-				return err
-			}
-			deleted = true
-		}
 		clientName := fmt.Sprintf("client #%d", clientID)
 		for _, g := range u.Grants {
 			if g.ClientID == clientID {
 				clientName = g.ClientName
 			}
 		}
-		return tx.Audit(ctx, "portal.disconnect", u.Email+" from "+clientName)
+		if err := tx.Audit(ctx, "portal.disconnect", u.Email+" from "+clientName); err != nil {
+			return err
+		}
+		if len(u.Grants) == 1 {
+			// The deletion is audited with the account's email: nothing else of it remains.
+			if err := tx.DeletePortalUser(ctx, userID, "no client left"); err != nil {
+				return err
+			}
+			deleted = true
+		}
+		return nil
 	})
 	if err != nil {
 		return false, err

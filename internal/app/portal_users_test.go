@@ -409,11 +409,23 @@ func TestDisconnectPortalUser(t *testing.T) {
 				}
 			}
 
+			before := db.Clock.Now()
 			deleted, err := a.DisconnectPortalUser(t.Context(), tn.Staff, alfa.ID, solo.ID)
 			if err != nil || !deleted {
 				t.Fatalf("disconnect solo: deleted %v, %v", deleted, err)
 			}
-			wantAudit(t, db, tn, "portal.disconnect: solo@x.test from Alfa")
+			after := db.Clock.Now()
+			// The deletion is on record, naming the account, who deleted it and when:
+			// the account itself is gone.
+			wantAudit(t, db, tn, "portal.disconnect: solo@x.test from Alfa", "portal.user.delete: solo@x.test (no client left)")
+			entries, _, err := db.Store.Staff(tn.Staff).AuditLog(t.Context(), domain.ListOptions{PerPage: 1})
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("audit log: %v, %v", entries, err)
+			}
+			if e := entries[0]; e.ActorID != tn.Admin.ID || e.ActorName != tn.Admin.Name ||
+				e.At.Before(before.Truncate(time.Microsecond)) || e.At.After(after) {
+				t.Errorf("the deletion's entry: by #%d %q at %v, want #%d %q between %v and %v", e.ActorID, e.ActorName, e.At, tn.Admin.ID, tn.Admin.Name, before, after)
+			}
 			_, err = a.StaffView(tn.Staff).PortalUser(t.Context(), solo.ID)
 			wantCode(t, err, domain.ENOTFOUND)
 			_, _, err = db.Store.PortalSession(t.Context(), tn.Company.ID, "session-solo@x.test", time.Hour)
@@ -430,7 +442,8 @@ func TestDisconnectPortalUser(t *testing.T) {
 			if err != nil || u.ID != multi.ID || sc.HasClient(alfa.ID) || !sc.HasClient(beta.ID) {
 				t.Fatalf("multi's session after the disconnect: %+v, %+v, %v", u, sc, err)
 			}
-			wantAudit(t, db, tn, "portal.disconnect: solo@x.test from Alfa", "portal.disconnect: multi@x.test from Alfa")
+			wantAudit(t, db, tn, "portal.disconnect: solo@x.test from Alfa", "portal.user.delete: solo@x.test (no client left)",
+				"portal.disconnect: multi@x.test from Alfa")
 			// Only multi's mail is still due; solo's was withdrawn.
 			wantMail(t, db, tn, store.MailPortalInvitation+" → multi@x.test", store.MailPortalInvitation+" → multi@x.test")
 		}},

@@ -21,6 +21,9 @@ type Message struct {
 	PortalUserID int64 // the portal user the message is about; 0 when none
 	ClientID     int64 // the client the message is about; 0 when none
 	Attempts     int   // attempts made before this one
+	// MessageID is the left part of the message's Message-ID, fixed when it was
+	// queued, so that every attempt sends the same one; "" for a fresh one each time.
+	MessageID string
 }
 
 // Email is a rendered message ready to send.
@@ -30,6 +33,11 @@ type Email struct {
 	Subject   string
 	Text      string
 	HTML      string
+	// MessageID is the left part of the Message-ID header, before "@" and the
+	// sender's domain; "" makes the sender pick a fresh one. The worker sets the
+	// queued message's, the same on every attempt, so that a receiver can drop a
+	// duplicate.
+	MessageID string
 }
 
 // Queue is the outbox: rows are claimed with a lease, so that of several server
@@ -43,6 +51,8 @@ type Queue interface {
 	// MailFailed records a failed attempt: status 'retrying' due again at retryAt, or
 	// 'failed' when final. It fails when owner no longer holds the lease.
 	MailFailed(ctx context.Context, id int64, owner, errText string, retryAt time.Time, final bool) error
+	// ExtendMail renews owner's lease on those of ids it still holds to now+lease.
+	ExtendMail(ctx context.Context, owner string, ids []int64, lease time.Duration) error
 }
 
 // Releaser is an optional addition to Queue: a Queue that has it gets back the

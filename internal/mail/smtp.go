@@ -105,7 +105,7 @@ func (s *SMTPSender) String() string {
 }
 
 // Send delivers e as a multipart/alternative message (plain text and HTML, UTF-8)
-// with its own Message-ID. It gives up after 30 seconds. Its errors are short
+// with the Message-ID e asks for (a fresh one when it asks for none). It gives up after 30 seconds. Its errors are short
 // sentences from the network or the server, such as "dial tcp 127.0.0.1:2525:
 // connect: connection refused", fit to show staff.
 func (s *SMTPSender) Send(ctx context.Context, e *Email) error {
@@ -146,7 +146,7 @@ func (s *SMTPSender) message(e *Email) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("mail: recipient %q is not a valid email address", e.To)
 	}
 	msg.Subject(oneLine(e.Subject))
-	msg.SetMessageIDWithValue(messageID(s.from.Address))
+	msg.SetMessageIDWithValue(messageID(e.MessageID, s.from.Address))
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, e.Text)
 	if e.HTML != "" {
@@ -228,15 +228,19 @@ type sendError struct {
 func (e *sendError) Error() string { return e.text }
 func (e *sendError) Unwrap() error { return e.err }
 
-// messageID returns a fresh Message-ID value in the sender's domain.
-func messageID(from string) string {
+// messageID returns the Message-ID value of the message whose left part is id, in
+// the sender's domain; an empty id gets a fresh, random one.
+func messageID(id, from string) string {
 	domain := "portico.invalid"
 	if i := strings.LastIndexByte(from, '@'); i >= 0 && i < len(from)-1 {
 		domain = from[i+1:]
 	}
-	var b [16]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:]) + "@" + domain
+	if id == "" {
+		var b [16]byte
+		rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	return id + "@" + domain
 }
 
 // oneLine folds a subject onto one line, so that no template can inject headers.

@@ -16,7 +16,7 @@ import (
 
 // Worker defaults, used where a Worker field is zero.
 const (
-	DefaultLease       = 10 * time.Minute
+	DefaultLease       = 30 * time.Second
 	DefaultInterval    = 2 * time.Second
 	DefaultBaseBackoff = time.Minute
 	DefaultMaxAttempts = 8
@@ -36,8 +36,12 @@ const (
 // when the Composer says ErrDrop, the message is failed for good.
 //
 // Several workers (in one process or many) may share a Queue: the lease gives each
-// message to one of them. Delivery is at least once — a process that dies between
-// sending and recording leaves a message that is sent again when its lease runs out.
+// message to one of them. The lease is short, and renewed every third of it while
+// the worker still holds the message, so that a batch may take as long as it takes
+// while the messages of a worker that died are free again within one lease. Delivery
+// is at least once — a process that dies between sending and recording leaves a
+// message that is sent again when its lease runs out — and every attempt carries the
+// message's one Message-ID, so that a receiver can drop the duplicate.
 type Worker struct {
 	Queue   Queue
 	Compose Composer
@@ -48,8 +52,9 @@ type Worker struct {
 	// Owner names this worker in leases; it must differ between workers. A random
 	// name is used when it is empty.
 	Owner string
-	// Lease is how long a claimed batch is reserved for this worker (DefaultLease).
-	// It must outlast sending a whole batch: Batch × 30 s at worst.
+	// Lease is how long a claimed message is reserved for this worker without a
+	// renewal (DefaultLease); the worker renews it every Lease/3 while it holds the
+	// message. It is how long mail waits after the worker's process dies.
 	Lease time.Duration
 	// Interval is how often Run looks for due messages (DefaultInterval).
 	Interval time.Duration
@@ -115,6 +120,12 @@ func (w *Worker) runBatch(ctx context.Context) (claimed, delivered int, err erro
 	if err != nil {
 		return 0, 0, fmt.Errorf("mail: claim: %w", err)
 	}
+	if len(msgs) == 0 {
+		return 0, 0, nil
+	}
+	held := newHeldSet(msgs)
+	stop := w.keepLeases(ctx, held)
+	defer stop()
 	var errs []error
 	for i, m := range msgs {
 		if ctx.Err() != nil {
@@ -122,6 +133,7 @@ func (w *Worker) runBatch(ctx context.Context) (claimed, delivered int, err erro
 			break
 		}
 		sent, err := w.deliver(ctx, m)
+		held.drop(m.ID)
 		if sent {
 			delivered++
 		}
@@ -130,6 +142,67 @@ func (w *Worker) runBatch(ctx context.Context) (claimed, delivered int, err erro
 		}
 	}
 	return len(msgs), delivered, errors.Join(errs...)
+}
+
+// heldSet is the ids of the claimed messages a worker has not finished yet.
+type heldSet struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+}
+
+func newHeldSet(msgs []Message) *heldSet {
+	h := &heldSet{ids: make(map[int64]bool, len(msgs))}
+	for _, m := range msgs {
+		h.ids[m.ID] = true
+	}
+	return h
+}
+
+func (h *heldSet) drop(id int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.ids, id)
+}
+
+func (h *heldSet) list() []int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]int64, 0, len(h.ids))
+	for id := range h.ids {
+		out = append(out, id)
+	}
+	return out
+}
+
+// keepLeases renews the lease of the messages still held, every third of the
+// lease, until the returned stop is called; stop waits for a renewal under way.
+// Renewals go on while a shutdown finishes the message in hand: the worker is
+// still alive and still holds it.
+func (w *Worker) keepLeases(ctx context.Context, held *heldSet) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		tick := time.NewTicker(w.lease() / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			ids := held.list()
+			if len(ids) == 0 {
+				continue
+			}
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+			err := w.Queue.ExtendMail(rctx, w.leaseOwner(), ids, w.lease())
+			cancel()
+			if err != nil {
+				w.log().Warn("mail lease renewal", "owner", w.leaseOwner(), "messages", len(ids), "err", err)
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
 }
 
 // deliver makes one attempt at m and records it. It reports whether the message
@@ -182,6 +255,9 @@ func (w *Worker) attempt(ctx context.Context, m Message) error {
 	}
 	if e.CompanyID == 0 {
 		e.CompanyID = m.CompanyID
+	}
+	if e.MessageID == "" {
+		e.MessageID = m.MessageID
 	}
 	return w.Sender.Send(ctx, e)
 }

@@ -37,6 +37,10 @@ func (q queue) MailFailed(ctx context.Context, id int64, owner, errText string, 
 	return q.s.Mail(testenv.MailPrincipal()).MailFailed(ctx, id, owner, errText, retryAt, final)
 }
 
+func (q queue) ExtendMail(ctx context.Context, owner string, ids []int64, lease time.Duration) error {
+	return q.s.Mail(testenv.MailPrincipal()).ExtendMail(ctx, owner, ids, lease)
+}
+
 func (q queue) ReleaseMail(ctx context.Context, id int64, owner string) error {
 	return q.s.Mail(testenv.MailPrincipal()).ReleaseMail(ctx, id, owner)
 }

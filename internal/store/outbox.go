@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,6 +34,10 @@ type OutboxMessage struct {
 	PortalUserID int64 // the portal user the message is about; 0 when none
 	ClientID     int64 // the client the message is about; 0 when none
 	Attempts     int   // attempts made before this one
+	// MessageID is the left part of the message's Message-ID (the sender adds
+	// "@" and its domain): made when the message is queued and the same on every
+	// attempt. EnqueueMail makes one when it is empty.
+	MessageID string
 }
 
 // MailState is the delivery state of one outbox row, as staff see it.
@@ -72,14 +78,24 @@ func (s *Store) enqueueMail(ctx context.Context, tx *sql.Tx, m OutboxMessage) (i
 	if strings.TrimSpace(m.Kind) == "" || strings.TrimSpace(m.To) == "" {
 		return 0, domain.Errorf(domain.EINVALID, "A message needs a kind and a recipient.")
 	}
+	if m.MessageID == "" {
+		m.MessageID = newMessageID()
+	}
 	now := micros(s.Now())
-	id, err := s.insert(ctx, tx, `INSERT INTO outbox (company_id, kind, to_addr, portal_user_id, client_id, status, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)`,
-		m.CompanyID, m.Kind, strings.TrimSpace(m.To), nullID(m.PortalUserID), nullID(m.ClientID), now, now)
+	id, err := s.insert(ctx, tx, `INSERT INTO outbox (company_id, kind, to_addr, portal_user_id, client_id, status, next_attempt_at, created_at, message_id)
+		VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+		m.CompanyID, m.Kind, strings.TrimSpace(m.To), nullID(m.PortalUserID), nullID(m.ClientID), now, now, m.MessageID)
 	if err != nil {
 		return 0, fmt.Errorf("store: enqueue mail: %w", err)
 	}
 	return id, nil
+}
+
+// newMessageID returns a fresh, random left part of a Message-ID.
+func newMessageID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // ClaimMail leases up to limit due messages (queued or retrying, due now, not leased)
@@ -123,8 +139,8 @@ func (view *MailView) ClaimMail(ctx context.Context, owner string, lease time.Du
 		var user, client sql.NullInt64
 		err := s.wdb.QueryRowContext(ctx, s.q(`UPDATE outbox SET lease_owner = ?, lease_until = ?
 			WHERE id = ? AND status IN ('queued', 'retrying') AND next_attempt_at <= ? AND lease_until < ?
-			RETURNING id, company_id, kind, to_addr, portal_user_id, client_id, attempts`),
-			owner, until, id, now, now).Scan(&m.ID, &m.CompanyID, &m.Kind, &m.To, &user, &client, &m.Attempts)
+			RETURNING id, company_id, kind, to_addr, portal_user_id, client_id, attempts, message_id`),
+			owner, until, id, now, now).Scan(&m.ID, &m.CompanyID, &m.Kind, &m.To, &user, &client, &m.Attempts, &m.MessageID)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // another process was faster
 		}
@@ -135,6 +151,27 @@ func (view *MailView) ClaimMail(ctx context.Context, owner string, lease time.Du
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// ExtendMail renews owner's lease on those of ids it still holds, to now+lease: a
+// live worker calls it while it works through a batch, so that its lease can be
+// short and the messages of a worker that died are free again soon. Messages owner
+// no longer holds (finished, or taken over after its lease ran out) are left alone.
+func (view *MailView) ExtendMail(ctx context.Context, owner string, ids []int64, lease time.Duration) error {
+	s := view.s
+	if owner == "" || lease <= 0 {
+		return fmt.Errorf("store: extend mail: need an owner and a lease")
+	}
+	c := and(eq("lease_owner", owner), in("id", ids))
+	if c.matchesNothing() {
+		return nil
+	}
+	where, args := c.where()
+	args = append([]any{micros(s.Now().Add(lease))}, args...)
+	if _, err := s.wdb.ExecContext(ctx, s.q(`UPDATE outbox SET lease_until = ? WHERE `+where), args...); err != nil {
+		return fmt.Errorf("store: extend mail lease: %w", err)
+	}
+	return nil
 }
 
 // MailSent records a successful delivery attempt of message id by owner: status

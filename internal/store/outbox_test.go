@@ -107,8 +107,12 @@ func TestOutboxLease(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := store.OutboxMessage{ID: id, CompanyID: tn.Company.ID, Kind: "portal_invitation", To: "jan@abc.test", PortalUserID: 7, ClientID: 9}
-		if len(msgs) != 1 || msgs[0] != want {
+		if len(msgs) != 1 || len(msgs[0].MessageID) != 32 {
+			t.Fatalf("claim by a = %+v, want one message with its Message-ID", msgs)
+		}
+		want := store.OutboxMessage{ID: id, CompanyID: tn.Company.ID, Kind: "portal_invitation", To: "jan@abc.test", PortalUserID: 7, ClientID: 9,
+			MessageID: msgs[0].MessageID}
+		if msgs[0] != want {
 			t.Fatalf("claim by a = %+v, want [%+v]", msgs, want)
 		}
 		if got := claim(t, db, "b", time.Minute, 10); len(got) != 0 {
@@ -116,8 +120,12 @@ func TestOutboxLease(t *testing.T) {
 		}
 
 		db.Clock.Advance(time.Minute + time.Second) // a died; its lease ran out
-		if got := claim(t, db, "b", time.Minute, 10); !slices.Equal(got, []int64{id}) {
-			t.Fatalf("claim by b after the lease ran out = %v, want [%d]", got, id)
+		again, err := db.Store.Mail(testenv.MailPrincipal()).ClaimMail(ctx, "b", time.Minute, 10)
+		if err != nil || len(again) != 1 || again[0].ID != id {
+			t.Fatalf("claim by b after the lease ran out = %+v, %v; want [%d]", again, err, id)
+		}
+		if again[0].MessageID != want.MessageID {
+			t.Fatalf("the second claim's Message-ID %q, want the first's %q", again[0].MessageID, want.MessageID)
 		}
 		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, id, "a"), domain.ECONFLICT) // a woke up, too late
 		if st := mailState(t, db, tn, id); st.Status != store.MailStatusQueued {
@@ -139,6 +147,39 @@ func TestOutboxLease(t *testing.T) {
 		}
 		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, id, "b"), domain.ECONFLICT) // sent is final
 		wantCode(t, db.Store.Mail(testenv.MailPrincipal()).MailSent(ctx, 987654, "b"), domain.ENOTFOUND)
+	})
+}
+
+// A live owner's renewal keeps the message past its first lease; a renewal by
+// anyone else, or of a message already finished, changes nothing.
+func TestOutboxExtendLease(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := t.Context()
+		tn := db.Tenant(t, "")
+		mine, theirs := enqueue(t, db, tn, "jan@abc.test"), enqueue(t, db, tn, "eva@abc.test")
+		view := db.Store.Mail(testenv.MailPrincipal())
+		if got := claim(t, db, "a", 30*time.Second, 1); !slices.Equal(got, []int64{mine}) {
+			t.Fatalf("claim by a = %v, want [%d]", got, mine)
+		}
+		if got := claim(t, db, "b", 30*time.Second, 1); !slices.Equal(got, []int64{theirs}) {
+			t.Fatalf("claim by b = %v, want [%d]", got, theirs)
+		}
+		for range 3 {
+			db.Clock.Advance(20 * time.Second)
+			// a renews both; only its own lease moves.
+			wantCode(t, view.ExtendMail(ctx, "a", []int64{mine, theirs}, 30*time.Second), "")
+		}
+		// 60 s after the claims: a's message is still a's, b's (never renewed) is free.
+		if got := claim(t, db, "c", 30*time.Second, 10); !slices.Equal(got, []int64{theirs}) {
+			t.Fatalf("claim by c after a renewed = %v, want only [%d]", got, theirs)
+		}
+		wantCode(t, view.MailSent(ctx, mine, "a"), "")
+		wantCode(t, view.ExtendMail(ctx, "a", []int64{mine}, time.Hour), "")
+		wantCode(t, view.ExtendMail(ctx, "a", nil, time.Hour), "")
+		db.Clock.Advance(time.Hour)
+		if st := mailState(t, db, tn, mine); st.Status != store.MailStatusSent {
+			t.Fatalf("after a renewal of a sent message: %+v, want still sent", st)
+		}
 	})
 }
 

@@ -145,9 +145,17 @@ func (t *StaffTx) SetPortalUserName(ctx context.Context, userID int64, first, la
 }
 
 // DeletePortalUser deletes the portal account with its grants, sessions and links,
-// and withdraws the mail still queued for it.
-func (t *StaffTx) DeletePortalUser(ctx context.Context, userID int64) error {
+// withdraws the mail still queued for it, and records in the audit log, in the
+// same transaction, whose account it was, why it went (why, e.g. "no client
+// left"), who deleted it and when — after this the entry is all that is left of
+// it. ENOTFOUND when the tenant has no such user.
+func (t *StaffTx) DeletePortalUser(ctx context.Context, userID int64, why string) error {
 	s, companyID := t.s, t.staff.CompanyID()
+	var email string
+	err := t.tx.QueryRowContext(ctx, s.q(`SELECT email FROM portal_users WHERE company_id = ? AND id = ?`), companyID, userID).Scan(&email)
+	if err != nil {
+		return notFound(err, "Portal user not found.")
+	}
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE company_id = ? AND portal_user_id = ?`,
 		`DELETE FROM one_time_tokens WHERE company_id = ? AND portal_user_id = ?`,
@@ -161,8 +169,14 @@ func (t *StaffTx) DeletePortalUser(ctx context.Context, userID int64) error {
 	if err := s.CancelMailTo(ctx, t.tx, companyID, userID); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(ctx, s.q(`DELETE FROM portal_users WHERE company_id = ? AND id = ?`), companyID, userID)
-	return err
+	if _, err := t.tx.ExecContext(ctx, s.q(`DELETE FROM portal_users WHERE company_id = ? AND id = ?`), companyID, userID); err != nil {
+		return fmt.Errorf("store: delete portal user %d: %w", userID, err)
+	}
+	subject := email
+	if why != "" {
+		subject += " (" + why + ")"
+	}
+	return t.Audit(ctx, "portal.user.delete", subject)
 }
 
 // SiteClient returns the client of the tenant's site, or ENOTFOUND.

@@ -37,7 +37,8 @@ type SMTPSink struct {
 	lis      net.Listener  // srv's listener
 	done     chan struct{} // closed when srv's Serve returns
 	msgs     []ReceivedMail
-	changed  chan struct{} // closed and replaced whenever msgs grows
+	rejected []ReceivedMail // messages refused at FailNext's request
+	changed  chan struct{}  // closed and replaced whenever msgs grows
 	failN    int
 	failCode int
 	failMsg  string
@@ -135,6 +136,14 @@ func (s *SMTPSink) Messages() []ReceivedMail {
 	return append([]ReceivedMail(nil), s.msgs...)
 }
 
+// Rejected returns the messages the sink refused at FailNext's request, oldest
+// first: what a sender sent on an attempt that failed.
+func (s *SMTPSink) Rejected() []ReceivedMail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ReceivedMail(nil), s.rejected...)
+}
+
 // WaitFor waits until the sink has received at least n messages and returns them;
 // it fails the test when they do not arrive within timeout.
 func (s *SMTPSink) WaitFor(t testing.TB, n int, timeout time.Duration) []ReceivedMail {
@@ -184,6 +193,7 @@ func (s *SMTPSink) receive(m ReceivedMail) error {
 	defer s.mu.Unlock()
 	if s.failN > 0 {
 		s.failN--
+		s.rejected = append(s.rejected, m)
 		return &smtp.SMTPError{Code: s.failCode, EnhancedCode: smtp.EnhancedCodeNotSet, Message: s.failMsg}
 	}
 	s.msgs = append(s.msgs, m)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -45,7 +46,15 @@ type errorPage struct {
 
 // serveError writes err as a page with the status its code maps to. Only
 // unexpected errors are logged; their text never reaches the browser.
+//
+// A request whose client went away (its context cancelled, so whatever it was
+// waiting for failed with context.Canceled) is no failure of ours and has no one
+// to read a page: it is noted at debug level and left unanswered.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		s.log.DebugContext(r.Context(), "client went away", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
+		return
+	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		err = domain.Errorf(domain.ETOOLARGE, "The request is too large.")

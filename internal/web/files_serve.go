@@ -28,7 +28,8 @@ func sendFile(w http.ResponseWriter, r *http.Request, body io.Reader, size int64
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", previewCSP)
-	h.Set("Cache-Control", "private, no-cache")
+	// A file is one signed-in person's: no cache, shared or private, keeps a copy.
+	h.Set("Cache-Control", "private, no-store")
 	if size >= 0 {
 		h.Set("Content-Length", strconv.FormatInt(size, 10))
 	}

@@ -701,6 +701,14 @@ func TestPortalDisconnect(t *testing.T) {
 			}
 			resp = portalSignIn(r.srv.NewClient(t), "acme", "solo@alfa.test", pwOffice)
 			wantStatus(t, resp, http.StatusUnauthorized)
+
+			// The audit log keeps who deleted which account, and when.
+			row := auditRow(t, r.staff, "portal.user.delete")
+			for _, want := range []string{"solo@alfa.test (no client left)", r.tn.Admin.Name, r.db.Clock.Now().Format("2006")} {
+				if !strings.Contains(row, want) {
+					t.Errorf("the deletion's audit row lacks %q:\n%s", want, row)
+				}
+			}
 		})
 
 		t.Run("another client remains: only this one is gone", func(t *testing.T) {
@@ -972,4 +980,18 @@ func TestPortalAccessPermissions(t *testing.T) {
 			wantBody(t, log, "Staff inviter@acme.test", "Staff manager@acme.test", "office@abc.test")
 		})
 	})
+}
+
+// auditRow returns the newest row of the staff Audit log page with the action.
+func auditRow(t *testing.T, c *testenv.Client, action string) string {
+	t.Helper()
+	page := c.Get("/app/audit")
+	wantStatus(t, page, http.StatusOK)
+	for _, row := range strings.Split(page.Body, "<tr>") {
+		if strings.Contains(row, ">"+action+"<") {
+			return row
+		}
+	}
+	t.Fatalf("the audit log has no %s entry", action)
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure; set when the server is reached over TLS
 	// (a base URL starting with https://).
 	SecureCookies bool
+	// HSTSMaxAge, when positive, is sent as Strict-Transport-Security on every
+	// response. Set it when the server is reached over https (the base URL), even
+	// behind a proxy that ends TLS, where the request itself arrives in the clear.
+	HSTSMaxAge time.Duration
 	// TrustProxy makes the client IP come from X-Forwarded-For (behind a load balancer).
 	TrustProxy bool
 	// DevMailbox adds the mailbox page, where demo mode delivers mail.
@@ -50,6 +55,7 @@ type Server struct {
 	routes  []route
 	handler http.Handler
 	secret  string // the external broker's shared secret (Config.BrokerSecret)
+	hsts    string // the Strict-Transport-Security value; "" sends none
 }
 
 // NewServer parses the templates and builds the router.
@@ -60,6 +66,9 @@ func NewServer(cfg Config) (*Server, error) {
 	}
 	s := &Server{app: cfg.App, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
 		secret: cfg.BrokerSecret}
+	if cfg.HSTSMaxAge > 0 {
+		s.hsts = "max-age=" + strconv.FormatInt(int64(cfg.HSTSMaxAge/time.Second), 10)
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -79,7 +88,7 @@ func NewServer(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site and was refused. Reload the page and try again."))
 	}))
-	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(limitBody(mux)))))
+	s.handler = s.recoverer(s.logRequests(s.securityHeaders(noStorePrivate(cop.Handler(limitBody(mux))))))
 	return s, nil
 }
 
@@ -107,7 +116,7 @@ func (s *Server) adapt(h handlerFunc) http.Handler {
 }
 
 // securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
@@ -117,8 +126,8 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
+		if s.hsts != "" {
+			h.Set("Strict-Transport-Security", s.hsts)
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -140,6 +149,21 @@ func limitBody(next http.Handler) http.Handler {
 			limit = maxMultipartBytes
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noStorePrivate keeps every response of the staff app and the portal out of
+// caches — browser history, shared proxies, the back button after sign-out: their
+// pages, JSON, live streams, files and redirects belong to one signed-in person.
+// It is set before routing, so no handler can forget it; a handler may only make
+// it stricter (files send "private, no-store"). Static assets are outside both
+// trees and keep their caching.
+func noStorePrivate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStaffPath(r.URL.Path) || strings.HasPrefix(r.URL.Path, "/portal/") {
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
