@@ -71,11 +71,23 @@ func consumeFlash(w http.ResponseWriter, r *http.Request, secure bool) {
 
 // pathID parses the named path segment as a positive id; anything else is not found.
 func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := canonicalID(r.PathValue(name))
+	if !ok {
 		return 0, domain.Errorf(domain.ENOTFOUND, "Page not found.")
 	}
 	return id, nil
+}
+
+// canonicalID reads s as a positive id written the one way the app writes it:
+// decimal digits without sign, leading zeros or spaces, within int64. "0042",
+// "+42" and " 42" name no page, so one page has one address (caches, logs and
+// links all agree on it).
+func canonicalID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
+		return 0, false
+	}
+	return id, true
 }
 
 // parseForm parses a urlencoded form body; a body over the limit is ETOOLARGE,
