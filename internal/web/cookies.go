@@ -91,7 +91,9 @@ func canonicalID(s string) (int64, bool) {
 }
 
 // parseForm parses a urlencoded form body; a body over the limit is ETOOLARGE,
-// anything unreadable EINVALID.
+// anything unreadable EINVALID, and so is any value that is not text (see
+// checkText). Every form handler reads its form through here, so no form can
+// store control characters or broken UTF-8 by forgetting to check.
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		if strings.Contains(err.Error(), "too large") {
@@ -99,7 +101,7 @@ func parseForm(r *http.Request) error {
 		}
 		return domain.Errorf(domain.EINVALID, "The form could not be read. Please try again.")
 	}
-	return nil
+	return checkText(r)
 }
 
 // sitePath reports whether next is a path on this site that a browser follows
