@@ -60,7 +60,10 @@ func TestFormsRefuseInvalidText(t *testing.T) {
 			{"billing line text", sc, abc + "/billing/invoices", url.Values{"title": {"Marec"}, "currency": {"EUR"},
 				"issue_date": {r.today.String()}, "due_date": {r.today.AddDays(14).String()},
 				"line_desc": {"Kontrola"}, "line_qty": {"1"}, "line_unit": {"h"}, "line_price": {"10"}, "line_vat": {"23"}}, "line_desc",
-				func() string { l, _, err := staff.Invoices(ctx, store.BillingFilter{ClientID: r.abc.ID}); return dump(l, err) }},
+				func() string {
+					l, _, err := staff.Invoices(ctx, store.BillingFilter{ClientID: r.abc.ID})
+					return dump(l, err)
+				}},
 			{"switch name", sc, fmt.Sprintf("%s/projects/%d/switches", abc, r.project.ID),
 				url.Values{"name": {"Svetlo"}, "family": {"tasmota"}, "topic": {"svetlo_sklad"}, "channel": {"1"}}, "name",
 				func() string { return dump(staff.ProjectSwitches(ctx, r.abc.ID, r.project.ID)) }},
@@ -97,8 +100,22 @@ func TestFormsRefuseInvalidText(t *testing.T) {
 			}
 		}
 
+		// A document upload is multipart, read apart from parseForm, and checked the same way.
+		docs := func() string {
+			l, _, err := staff.Documents(ctx, store.DocumentFilter{})
+			return dump(l, err)
+		}
+		before := docs()
+		resp := multipartPost(t, sc, "/app/documents", url.Values{"kind": {"certificate"}, "title": {"Plán\x1b[2J"},
+			"client_id": {itoa(r.abc.ID)}, "all_sites": {"1"}, "portal_visible": {"1"}}, "plan.png", pngBytes(t))
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+		wantBody(t, resp, `id="e-title"`, "control characters")
+		if after := docs(); after != before {
+			t.Errorf("a document was stored: %s", after)
+		}
+
 		// Tab and newline are text; a textarea's CRLF line breaks are read as newlines.
-		resp := sc.Post(abc+"/sites", url.Values{"name": {"Sklad\tB"}, "city": {"Nitra"}, "note": {"Prvý riadok\r\nDruhý riadok\n"}})
+		resp = sc.Post(abc+"/sites", url.Values{"name": {"Sklad\tB"}, "city": {"Nitra"}, "note": {"Prvý riadok\r\nDruhý riadok\n"}})
 		wantStatus(t, resp, http.StatusSeeOther)
 		sites, err := staff.Sites(ctx, r.abc.ID)
 		if err != nil {

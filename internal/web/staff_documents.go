@@ -182,6 +182,10 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.EINVALID, "The upload could not be read. Please try again.")
 	}
 	defer r.MultipartForm.RemoveAll()
+	if err := checkText(r); err != nil {
+		q := r.URL.Query()
+		return s.documentForm(w, r, http.StatusUnprocessableEntity, nil, queryID(q, "client"), newForm(r.PostForm).withError(err))
+	}
 	d, bad := documentFromForm(r.PostForm)
 	var up app.Upload
 	file, hdr, err := r.FormFile("file")
