@@ -30,7 +30,8 @@ func postForm(body string) *http.Request {
 var billingFieldRE = regexp.MustCompile(`^(project_id|issue_date|due_date|line_(desc|qty|unit|price|vat)\.(\d+))$`)
 
 // FuzzBillingForm: any body posted to an invoice form is read by parseForm
-// into form values or refused with a message for the person, and docFromForm
+// into form values that are all text, or refused with a message for the person
+// (naming only posted fields), and docFromForm
 // turns the values into a document whose every problem names a field of the
 // form: a project other than a positive id, a date not as typed, a line whose
 // numbers are not what its fields say.
@@ -43,6 +44,7 @@ func FuzzBillingForm(f *testing.F) {
 	f.Add("project_id=-4&issue_date=15.3.2026&line_desc=a&line_desc=b&line_qty=1")
 	f.Add("project_id=99999999999999999999&line_qty=1&line_price=2&line_vat=3")
 	f.Add("line_desc=%zz&title=%")
+	f.Add("title=%FF%FE&line_desc=a%00b&note=one%0D%0Atwo&line_unit=%1B%5B2J")
 	f.Add("issue_date=+2026-03-15+&due_date=0001-01-01&more_lines=1")
 	f.Fuzz(func(t *testing.T, body string) {
 		r := postForm(body)
@@ -50,9 +52,21 @@ func FuzzBillingForm(f *testing.F) {
 			if c := domain.ErrorCode(err); c != domain.EINVALID && c != domain.ETOOLARGE || domain.ErrorMessage(err) == "" {
 				t.Fatalf("parseForm error %v is not one for the person", err)
 			}
+			for field := range domain.FieldErrors(err) {
+				if _, posted := r.Form[field]; !posted && domain.CleanText(field) {
+					t.Fatalf("parseForm names %q, which was not posted", field)
+				}
+			}
 			return
 		}
 		form := r.PostForm
+		for name, vs := range r.Form {
+			for _, s := range vs {
+				if !domain.CleanText(name) || !domain.CleanText(s) {
+					t.Fatalf("parseForm let %q=%q through", name, s)
+				}
+			}
+		}
 		var v domain.Validator
 		doc := docFromForm(form, &v)
 		due := formDay(form, "due_date", &v)
