@@ -90,6 +90,18 @@ func canonicalID(s string) (int64, bool) {
 	return id, true
 }
 
+// formID reads an optional choice of an id from a form field: blank, or the
+// "—" option's 0, is none (0); an id spelled as canonicalID reads it is that
+// id; anything else is not taken for none but reported (ok false), so that the
+// form can say so next to the field.
+func formID(v url.Values, name string) (id int64, ok bool) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" || s == "0" {
+		return 0, true
+	}
+	return canonicalID(s)
+}
+
 // parseForm parses a urlencoded form body; a body over the limit is ETOOLARGE,
 // anything unreadable EINVALID, and so is any value that is not text (see
 // checkText). Every form handler reads its form through here, so no form can

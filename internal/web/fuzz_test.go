@@ -195,8 +195,8 @@ func FuzzProtocolForm(f *testing.F) {
 }
 
 // FuzzDocumentForm: a document form's date is read as typed or reported, a
-// typed date never becomes "no expiry", and its ids and checkboxes are what
-// was posted.
+// typed date never becomes "no expiry", its ids and checkboxes are what was
+// posted, and an id that cannot be read is reported, never taken for none.
 func FuzzDocumentForm(f *testing.F) {
 	f.Add("kind=certificate&title=Pest+control+licence&client_id=7&all_sites=1&portal_visible=1&valid_until=2027-12-31")
 	f.Add("kind=sds&title=Racumin&material_id=4&site_ids=3&site_ids=x&site_ids=-2&site_ids=9&valid_until=31.12.2027")
@@ -208,8 +208,23 @@ func FuzzDocumentForm(f *testing.F) {
 		}
 		d, bad := documentFromForm(v)
 		for field := range bad {
-			if field != "valid_until" {
+			switch field {
+			case "valid_until":
+			case "material_id", "client_id":
+				if choice(strings.TrimSpace(v.Get(field))) {
+					t.Fatalf("problem on %q = %q", field, v.Get(field))
+				}
+			case "site_ids":
+				if _, ok := formIDs(v[field]); ok {
+					t.Fatalf("problem on %q = %q", field, v[field])
+				}
+			default:
 				t.Fatalf("problem on %q", field)
+			}
+		}
+		for _, field := range []string{"material_id", "client_id"} {
+			if _, reported := bad[field]; !reported && !choice(strings.TrimSpace(v.Get(field))) {
+				t.Fatalf("%s %q read as none", field, v.Get(field))
 			}
 		}
 		if typed := strings.TrimSpace(v.Get("valid_until")); typed != "" {
@@ -224,6 +239,16 @@ func FuzzDocumentForm(f *testing.F) {
 		}
 		checkIDs(t, v["site_ids"], d.SiteIDs)
 	})
+}
+
+// choice reports whether s chooses an id or none as a form's choice must:
+// empty, 0, or an id in its canonical spelling.
+func choice(s string) bool {
+	if s == "" || s == "0" {
+		return true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n > 0 && strconv.FormatInt(n, 10) == s
 }
 
 // checkIDs checks ids read from a list field: each a positive id that was
@@ -257,7 +282,12 @@ func FuzzIDs(f *testing.F) {
 		f.Add(s, s+"0")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		checkIDs(t, []string{a, b}, formIDs([]string{a, b}))
+		ids, ok := formIDs([]string{a, b})
+		checkIDs(t, []string{a, b}, ids)
+		listValue := func(s string) bool { return strings.TrimSpace(s) == "" || s != "0" && choice(s) }
+		if want := listValue(a) && listValue(b); ok != want {
+			t.Fatalf("formIDs(%q, %q) ok = %v", a, b, ok)
+		}
 
 		if id := queryID(url.Values{"site": {a}}, "site"); id < 0 {
 			t.Fatalf("queryID(%q) = %d", a, id)
