@@ -101,6 +101,20 @@ func (d *BillingDoc) validate(v *Validator) {
 	for i, l := range d.Lines {
 		validateLine(v, i, l)
 	}
+	if NegativeTotal(d.Lines) {
+		v.Add("lines", NegativeTotalMessage)
+	}
+}
+
+// NegativeTotalMessage is why a document whose total is below zero is refused.
+const NegativeTotalMessage = "The total is below zero. A discount may lower the total to zero at most; a refund is not an invoice."
+
+// NegativeTotal reports whether the lines add up to less than nothing, net or
+// with VAT. Discount lines may be negative; the document as a whole may not ask
+// the client to pay a negative amount.
+func NegativeTotal(lines []Line) bool {
+	t := ComputeTotals(lines)
+	return t.Net < 0 || t.Gross < 0
 }
 
 // LineField names a line's form field: "line_qty.2".

@@ -3,6 +3,7 @@ package domain
 import (
 	"net/mail"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -51,6 +52,31 @@ func (v *Validator) OneOf(field, value string, allowed ...string) {
 		}
 	}
 	v.Add(field, "Choose one of the offered values.")
+}
+
+// InvalidTextMessage is the field message for text that CleanText refuses.
+const InvalidTextMessage = "Remove the control characters or invalid bytes: only text, tabs and line breaks can be saved."
+
+// CleanText reports whether s is text that may be stored and shown: valid
+// UTF-8 without control characters other than tab and newline. A carriage
+// return is refused too; forms turn a textarea's CRLF into a newline first.
+func CleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r != '\t' && r != '\n' && unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Text checks that value is CleanText.
+func (v *Validator) Text(field, value string) {
+	if !CleanText(value) {
+		v.Add(field, InvalidTextMessage)
+	}
 }
 
 // Err returns an EINVALID *Error holding every collected message, or nil.

@@ -461,6 +461,9 @@ func (t docType[T]) send(ctx context.Context, s *Store, staff access.Staff, clie
 		if len(d.Lines) == 0 {
 			return domain.Errorf(domain.EINVALID, "Add at least one line before sending the %s.", t.kind)
 		}
+		if domain.NegativeTotal(d.Lines) { // a draft stored before totals were checked
+			return &domain.Error{Code: domain.EINVALID, Message: domain.NegativeTotalMessage, Fields: map[string]string{"lines": domain.NegativeTotalMessage}}
+		}
 		if number, err = s.nextBillingNumber(ctx, tx, staff.CompanyID(), t.kind, d.IssueDate.Year()); err != nil {
 			return err
 		}

@@ -105,7 +105,7 @@ func (view *StaffView) DeleteEstimate(ctx context.Context, clientID, id int64) e
 
 // SendEstimate marks a draft estimate as sent: it gets the tenant's next estimate
 // number and appears in the portal, where the client can accept or decline it
-// until its valid-until day. One without lines is EINVALID, one already sent
+// until its valid-until day. One without lines, or with a total below zero, is EINVALID, one already sent
 // ECONFLICT. It needs billing.manage and returns the number.
 func (view *StaffView) SendEstimate(ctx context.Context, clientID, id int64) (string, error) {
 	s, staff := view.s, view.staff

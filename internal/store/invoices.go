@@ -103,7 +103,7 @@ func (view *StaffView) DeleteInvoice(ctx context.Context, clientID, id int64) er
 
 // SendInvoice marks a draft invoice as sent: it gets the tenant's next invoice
 // number of its issue year and becomes visible in the portal. An invoice without
-// lines is EINVALID; one already sent is ECONFLICT. It needs billing.manage and
+// lines, or with a total below zero, is EINVALID; one already sent is ECONFLICT. It needs billing.manage and
 // returns the invoice's number.
 func (view *StaffView) SendInvoice(ctx context.Context, clientID, id int64) (string, error) {
 	s, staff := view.s, view.staff

@@ -92,3 +92,28 @@ func parseBool(s string) (on, ok bool) {
 	}
 	return false, false
 }
+
+// deviceEvent parses a message with parse, holding what a device sends to the
+// text the rest of the server stores and shows. A topic that is not text
+// (invalid UTF-8, control characters) names no device a form could have saved,
+// so the message is refused. A word from the payload — the source of a change,
+// which is stored, and the reason of a refusal, which is shown — is dropped
+// unless it is one line of text; JSON decoding has already turned invalid
+// UTF-8 into U+FFFD, which counts as not text here. The state it came with
+// still counts.
+func deviceEvent(topic string, payload []byte, parse func(string, []byte) (Event, bool)) (Event, bool) {
+	if !domain.CleanText(topic) {
+		return Event{}, false
+	}
+	ev, ok := parse(topic, payload)
+	ev.Source, ev.Message = deviceWord(ev.Source), deviceWord(ev.Message)
+	return ev, ok
+}
+
+// deviceWord is s if it is one line of text a device could have meant, or "".
+func deviceWord(s string) string {
+	if !domain.CleanText(s) || strings.ContainsAny(s, "\t\n\uFFFD") {
+		return ""
+	}
+	return s
+}

@@ -32,6 +32,8 @@ var tasmotaSeeds = []struct{ topic, payload string }{
 	{"tele/plug/STATE", `{"Command":"Unknown"}`},
 	{"tele/plug/LWT", `Online`},
 	{"tele/plug/LWT", `Offline`},
+	{"tele/pl\x1bug/LWT", `Online`},
+	{"stat/pl\xffug/POWER", `ON`},
 	{"tele/plug/INFO1", `{"Info1":{"Module":"Sonoff Basic","Version":"14.3.0(release-tasmota)","FallbackTopic":"cmnd/DVES_1A2B3C_fb/","GroupTopic":"cmnd/tasmotas/"}}`},
 	{"cmnd/plug/POWER", `ON`},
 	{"stat//RESULT", `{"POWER":"ON"}`},
@@ -58,8 +60,25 @@ var shellySeeds = []struct{ topic, payload string }{
 	{"home/plus1/rpc", `{"id":1,"src":"home/plus1/portico","method":"Switch.Set","params":{"id":0,"on":true}}`},
 	{"home//online", `true`},
 	{"/online", `true`},
+	{"plus1/status/switch:0", "{\"id\":0,\"output\":true,\"source\":\"\xff\\u001b\"}"},
+	{"plus\x001/online", `true`},
 	{"online", `true`},
 	{"portico/changed/12", ``},
+}
+
+// checkDeviceText fails unless an accepted message came on a topic that is
+// text and carries only words that are one line of text (or none), so that
+// nothing a device makes up is stored or shown as it sent it.
+func checkDeviceText(t *testing.T, topic string, ev switches.Event) {
+	t.Helper()
+	if !domain.CleanText(topic) {
+		t.Fatalf("accepted a message on %q, which is not text", topic)
+	}
+	for _, w := range []string{ev.Source, ev.Message} {
+		if !domain.CleanText(w) || strings.ContainsAny(w, "\t\n\uFFFD") {
+			t.Fatalf("Parse(%q) passed on the word %q", topic, w)
+		}
+	}
 }
 
 // FuzzTasmotaParse: Parse never panics; an event names the device whose own
@@ -79,6 +98,7 @@ func FuzzTasmotaParse(f *testing.F) {
 			}
 			return
 		}
+		checkDeviceText(t, topic, ev)
 		checkDevice(t, fam, topic, ev)
 		parts := strings.Split(topic, "/")
 		if len(parts) != 3 || ev.Topic != parts[1] {
@@ -189,6 +209,7 @@ func FuzzShellyParse(f *testing.F) {
 			}
 			return
 		}
+		checkDeviceText(t, topic, ev)
 		checkDevice(t, fam, topic, ev)
 		rest, found := strings.CutPrefix(topic, ev.Topic+"/")
 		if !found {

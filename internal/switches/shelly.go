@@ -100,8 +100,13 @@ func shellySplit(topic string) (prefix, rest string, ok bool) {
 	return strings.Join(parts[:n-levels], "/"), strings.Join(parts[n-levels:], "/"), true
 }
 
-// Parse implements Family.
-func (Shelly) Parse(topic string, payload []byte) (Event, bool) {
+// Parse implements Family. A topic that is not text is refused and a word the
+// device sent that is not text dropped (see deviceEvent).
+func (f Shelly) Parse(topic string, payload []byte) (Event, bool) {
+	return deviceEvent(topic, payload, f.parse)
+}
+
+func (Shelly) parse(topic string, payload []byte) (Event, bool) {
 	prefix, rest, ok := shellySplit(topic)
 	if !ok {
 		return Event{}, false

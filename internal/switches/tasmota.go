@@ -66,8 +66,12 @@ func relayOf(key string) (int, bool) {
 	return n, true
 }
 
-// Parse implements Family.
-func (Tasmota) Parse(topic string, payload []byte) (Event, bool) {
+// Parse implements Family. A topic that is not text is refused (see deviceEvent).
+func (f Tasmota) Parse(topic string, payload []byte) (Event, bool) {
+	return deviceEvent(topic, payload, f.parse)
+}
+
+func (Tasmota) parse(topic string, payload []byte) (Event, bool) {
 	parts := strings.Split(topic, "/")
 	if len(parts) != 3 || parts[1] == "" {
 		return Event{}, false

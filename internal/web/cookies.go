@@ -71,15 +71,41 @@ func consumeFlash(w http.ResponseWriter, r *http.Request, secure bool) {
 
 // pathID parses the named path segment as a positive id; anything else is not found.
 func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := canonicalID(r.PathValue(name))
+	if !ok {
 		return 0, domain.Errorf(domain.ENOTFOUND, "Page not found.")
 	}
 	return id, nil
 }
 
+// canonicalID reads s as a positive id written the one way the app writes it:
+// decimal digits without sign, leading zeros or spaces, within int64. "0042",
+// "+42" and " 42" name no page, so one page has one address (caches, logs and
+// links all agree on it).
+func canonicalID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
+		return 0, false
+	}
+	return id, true
+}
+
+// formID reads an optional choice of an id from a form field: blank, or the
+// "—" option's 0, is none (0); an id spelled as canonicalID reads it is that
+// id; anything else is not taken for none but reported (ok false), so that the
+// form can say so next to the field.
+func formID(v url.Values, name string) (id int64, ok bool) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" || s == "0" {
+		return 0, true
+	}
+	return canonicalID(s)
+}
+
 // parseForm parses a urlencoded form body; a body over the limit is ETOOLARGE,
-// anything unreadable EINVALID.
+// anything unreadable EINVALID, and so is any value that is not text (see
+// checkText). Every form handler reads its form through here, so no form can
+// store control characters or broken UTF-8 by forgetting to check.
 func parseForm(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		if strings.Contains(err.Error(), "too large") {
@@ -87,7 +113,7 @@ func parseForm(r *http.Request) error {
 		}
 		return domain.Errorf(domain.EINVALID, "The form could not be read. Please try again.")
 	}
-	return nil
+	return checkText(r)
 }
 
 // sitePath reports whether next is a path on this site that a browser follows

@@ -42,6 +42,7 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	Fields  []fieldProblem // field messages of a form refused before it could be shown again
 }
 
 // serveError writes err as a page with the status its code maps to. Only
@@ -75,11 +76,11 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	heading, message := errorText(status, code, err)
 	if pc := portalOf(r); pc != nil {
-		p := &portalErrorPage{PortalPage: s.portalPage(r, heading), Status: status, Heading: heading, Message: message}
+		p := &portalErrorPage{PortalPage: s.portalPage(r, heading), Status: status, Heading: heading, Message: message, Fields: fieldProblems(err)}
 		s.render(w, r, status, "portal_error", p)
 		return
 	}
-	p := &errorPage{Page: s.page(r, heading), Status: status, Heading: heading, Message: message}
+	p := &errorPage{Page: s.page(r, heading), Status: status, Heading: heading, Message: message, Fields: fieldProblems(err)}
 	s.render(w, r, status, "error", p)
 }
 

@@ -30,7 +30,8 @@ func postForm(body string) *http.Request {
 var billingFieldRE = regexp.MustCompile(`^(project_id|issue_date|due_date|line_(desc|qty|unit|price|vat)\.(\d+))$`)
 
 // FuzzBillingForm: any body posted to an invoice form is read by parseForm
-// into form values or refused with a message for the person, and docFromForm
+// into form values that are all text, or refused with a message for the person
+// (naming only posted fields), and docFromForm
 // turns the values into a document whose every problem names a field of the
 // form: a project other than a positive id, a date not as typed, a line whose
 // numbers are not what its fields say.
@@ -43,6 +44,7 @@ func FuzzBillingForm(f *testing.F) {
 	f.Add("project_id=-4&issue_date=15.3.2026&line_desc=a&line_desc=b&line_qty=1")
 	f.Add("project_id=99999999999999999999&line_qty=1&line_price=2&line_vat=3")
 	f.Add("line_desc=%zz&title=%")
+	f.Add("title=%FF%FE&line_desc=a%00b&note=one%0D%0Atwo&line_unit=%1B%5B2J")
 	f.Add("issue_date=+2026-03-15+&due_date=0001-01-01&more_lines=1")
 	f.Fuzz(func(t *testing.T, body string) {
 		r := postForm(body)
@@ -50,9 +52,21 @@ func FuzzBillingForm(f *testing.F) {
 			if c := domain.ErrorCode(err); c != domain.EINVALID && c != domain.ETOOLARGE || domain.ErrorMessage(err) == "" {
 				t.Fatalf("parseForm error %v is not one for the person", err)
 			}
+			for field := range domain.FieldErrors(err) {
+				if _, posted := r.Form[field]; !posted && domain.CleanText(field) {
+					t.Fatalf("parseForm names %q, which was not posted", field)
+				}
+			}
 			return
 		}
 		form := r.PostForm
+		for name, vs := range r.Form {
+			for _, s := range vs {
+				if !domain.CleanText(name) || !domain.CleanText(s) {
+					t.Fatalf("parseForm let %q=%q through", name, s)
+				}
+			}
+		}
 		var v domain.Validator
 		doc := docFromForm(form, &v)
 		due := formDay(form, "due_date", &v)
@@ -181,8 +195,8 @@ func FuzzProtocolForm(f *testing.F) {
 }
 
 // FuzzDocumentForm: a document form's date is read as typed or reported, a
-// typed date never becomes "no expiry", and its ids and checkboxes are what
-// was posted.
+// typed date never becomes "no expiry", its ids and checkboxes are what was
+// posted, and an id that cannot be read is reported, never taken for none.
 func FuzzDocumentForm(f *testing.F) {
 	f.Add("kind=certificate&title=Pest+control+licence&client_id=7&all_sites=1&portal_visible=1&valid_until=2027-12-31")
 	f.Add("kind=sds&title=Racumin&material_id=4&site_ids=3&site_ids=x&site_ids=-2&site_ids=9&valid_until=31.12.2027")
@@ -194,8 +208,23 @@ func FuzzDocumentForm(f *testing.F) {
 		}
 		d, bad := documentFromForm(v)
 		for field := range bad {
-			if field != "valid_until" {
+			switch field {
+			case "valid_until":
+			case "material_id", "client_id":
+				if choice(strings.TrimSpace(v.Get(field))) {
+					t.Fatalf("problem on %q = %q", field, v.Get(field))
+				}
+			case "site_ids":
+				if _, ok := formIDs(v[field]); ok {
+					t.Fatalf("problem on %q = %q", field, v[field])
+				}
+			default:
 				t.Fatalf("problem on %q", field)
+			}
+		}
+		for _, field := range []string{"material_id", "client_id"} {
+			if _, reported := bad[field]; !reported && !choice(strings.TrimSpace(v.Get(field))) {
+				t.Fatalf("%s %q read as none", field, v.Get(field))
 			}
 		}
 		if typed := strings.TrimSpace(v.Get("valid_until")); typed != "" {
@@ -210,6 +239,16 @@ func FuzzDocumentForm(f *testing.F) {
 		}
 		checkIDs(t, v["site_ids"], d.SiteIDs)
 	})
+}
+
+// choice reports whether s chooses an id or none as a form's choice must:
+// empty, 0, or an id in its canonical spelling.
+func choice(s string) bool {
+	if s == "" || s == "0" {
+		return true
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return err == nil && n > 0 && strconv.FormatInt(n, 10) == s
 }
 
 // checkIDs checks ids read from a list field: each a positive id that was
@@ -235,14 +274,20 @@ func checkIDs(t *testing.T, posted []string, ids []int64) {
 }
 
 // FuzzIDs: ids from paths, queries and list fields are positive ids that were
-// typed, or nothing (not found, no filter, skipped); a portal file name is an
-// id in its one canonical spelling, with or without .pdf.
+// typed, or nothing (not found, no filter, skipped); an id in a path, and a
+// portal file name, is an id in its one canonical spelling (with or without
+// .pdf for a file), anything else not found.
 func FuzzIDs(f *testing.F) {
 	for _, s := range []string{"42", "42.pdf", "0", "-1", "+7", "007", "9223372036854775807", "9223372036854775808", "1e3", " 5", "5.pdf.pdf", ".pdf", "٣"} {
 		f.Add(s, s+"0")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		checkIDs(t, []string{a, b}, formIDs([]string{a, b}))
+		ids, ok := formIDs([]string{a, b})
+		checkIDs(t, []string{a, b}, ids)
+		listValue := func(s string) bool { return strings.TrimSpace(s) == "" || s != "0" && choice(s) }
+		if want := listValue(a) && listValue(b); ok != want {
+			t.Fatalf("formIDs(%q, %q) ok = %v", a, b, ok)
+		}
 
 		if id := queryID(url.Values{"site": {a}}, "site"); id < 0 {
 			t.Fatalf("queryID(%q) = %d", a, id)
@@ -253,7 +298,8 @@ func FuzzIDs(f *testing.F) {
 		r.SetPathValue("file", a)
 		id, err := pathID(r, "id")
 		n, perr := strconv.ParseInt(a, 10, 64)
-		if err == nil && (id <= 0 || perr != nil || id != n) || err != nil && (domain.ErrorCode(err) != domain.ENOTFOUND || perr == nil && n > 0) {
+		canonical := perr == nil && n > 0 && strconv.FormatInt(n, 10) == a
+		if err == nil && (!canonical || id != n) || err != nil && (domain.ErrorCode(err) != domain.ENOTFOUND || canonical) {
 			t.Fatalf("pathID(%q) = %d, %v", a, id, err)
 		}
 
@@ -264,11 +310,11 @@ func FuzzIDs(f *testing.F) {
 			}
 			return
 		}
-		canonical := strconv.FormatInt(id, 10)
+		file := strconv.FormatInt(id, 10)
 		if isPDF {
-			canonical += ".pdf"
+			file += ".pdf"
 		}
-		if id <= 0 || canonical != a {
+		if id <= 0 || file != a {
 			t.Fatalf("portalDocID(%q) = %d, %v", a, id, isPDF)
 		}
 	})

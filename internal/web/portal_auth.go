@@ -221,5 +221,6 @@ type portalErrorPage struct {
 	Status     int
 	Heading    string
 	Message    string
+	Fields     []fieldProblem // field messages of a form refused before it could be shown again
 	ShowForgot bool
 }

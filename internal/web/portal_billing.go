@@ -71,8 +71,8 @@ func portalDocID(r *http.Request) (id int64, isPDF bool, err error) {
 	if base, ok := strings.CutSuffix(file, ".pdf"); ok {
 		file, isPDF = base, true
 	}
-	id, perr := strconv.ParseInt(file, 10, 64)
-	if perr != nil || id <= 0 || strconv.FormatInt(id, 10) != file {
+	id, ok := canonicalID(file)
+	if !ok {
 		return 0, false, domain.Errorf(domain.ENOTFOUND, "Page not found.")
 	}
 	return id, isPDF, nil

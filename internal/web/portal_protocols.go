@@ -61,8 +61,8 @@ type portalProtocolPage struct {
 func (s *Server) portalProtocol(w http.ResponseWriter, r *http.Request) error {
 	file := r.PathValue("file")
 	raw, isPDF := strings.CutSuffix(file, ".pdf")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
+	id, ok := canonicalID(raw)
+	if !ok {
 		return domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
 	}
 	if isPDF {

@@ -49,10 +49,10 @@ type childKind[T any] struct {
 	listTab      func(r *http.Request, t clientTabPage) (*childListPage, error)
 	refusalOnTab bool
 
-	blank     func(c *domain.Client) url.Values        // the form to add one
-	toForm    func(x T) url.Values                     // the form to edit x
-	fromForm  func(v url.Values, clientID, id int64) T // id is 0 when adding
-	withSites bool                                     // the form offers the client's sites
+	blank     func(c *domain.Client) url.Values                 // the form to add one
+	toForm    func(x T) url.Values                              // the form to edit x
+	fromForm  func(v url.Values, clientID, id int64) (T, error) // id is 0 when adding; EINVALID for input that cannot be read
+	withSites bool                                              // the form offers the client's sites
 
 	get    func(v *store.StaffView, ctx context.Context, clientID, id int64) (T, error)
 	create func(v *store.StaffView, ctx context.Context, x T) error
@@ -100,8 +100,11 @@ func (p *childPages[T]) create(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	x := p.k.fromForm(r.PostForm, t.Client.ID, 0)
-	if err := p.k.create(p.s.staffView(r), r.Context(), x); err != nil {
+	x, err := p.k.fromForm(r.PostForm, t.Client.ID, 0)
+	if err == nil {
+		err = p.k.create(p.s.staffView(r), r.Context(), x)
+	}
+	if err != nil {
 		return p.refused(w, r, err, t, 0)
 	}
 	return p.backToTab(w, r, t, p.k.added(x))
@@ -129,7 +132,11 @@ func (p *childPages[T]) update(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	if err := p.k.update(p.s.staffView(r), r.Context(), p.k.fromForm(r.PostForm, t.Client.ID, id)); err != nil {
+	x, err := p.k.fromForm(r.PostForm, t.Client.ID, id)
+	if err == nil {
+		err = p.k.update(p.s.staffView(r), r.Context(), x)
+	}
+	if err != nil {
 		return p.refused(w, r, err, t, id)
 	}
 	return p.backToTab(w, r, t, p.k.saved)
@@ -212,9 +219,9 @@ func (s *Server) contactPages() *childPages[*domain.Contact] {
 		toForm: func(c *domain.Contact) url.Values {
 			return url.Values{"first_name": {c.FirstName}, "last_name": {c.LastName}, "email": {c.Email}, "phone": {c.Phone}, "position": {c.Position}}
 		},
-		fromForm: func(v url.Values, clientID, id int64) *domain.Contact {
+		fromForm: func(v url.Values, clientID, id int64) (*domain.Contact, error) {
 			return &domain.Contact{ID: id, ClientID: clientID, FirstName: v.Get("first_name"), LastName: v.Get("last_name"),
-				Email: v.Get("email"), Phone: v.Get("phone"), Position: v.Get("position")}
+				Email: v.Get("email"), Phone: v.Get("phone"), Position: v.Get("position")}, nil
 		},
 		get:    (*store.StaffView).Contact,
 		create: (*store.StaffView).CreateContact,
@@ -260,10 +267,10 @@ func (s *Server) sitePages() *childPages[*domain.Site] {
 			return url.Values{"name": {x.Name}, "street": {x.Street}, "city": {x.City}, "postal_code": {x.PostalCode}, "country": {x.Country},
 				"contact_person": {x.ContactPerson}, "phone": {x.Phone}, "email": {x.Email}, "opening_hours": {x.OpeningHours}, "note": {x.Note}}
 		},
-		fromForm: func(v url.Values, clientID, id int64) *domain.Site {
+		fromForm: func(v url.Values, clientID, id int64) (*domain.Site, error) {
 			return &domain.Site{ID: id, ClientID: clientID, Name: v.Get("name"), Street: v.Get("street"), City: v.Get("city"),
 				PostalCode: v.Get("postal_code"), Country: v.Get("country"), ContactPerson: v.Get("contact_person"), Phone: v.Get("phone"),
-				Email: v.Get("email"), OpeningHours: v.Get("opening_hours"), Note: v.Get("note")}
+				Email: v.Get("email"), OpeningHours: v.Get("opening_hours"), Note: v.Get("note")}, nil
 		},
 		get:    (*store.StaffView).Site,
 		create: (*store.StaffView).CreateSite,
@@ -323,9 +330,17 @@ func (s *Server) projectPages() *childPages[*domain.Project] {
 		toForm: func(p *domain.Project) url.Values {
 			return url.Values{"name": {p.Name}, "status": {p.Status}, "site_id": {strconv.FormatInt(p.SiteID, 10)}}
 		},
-		fromForm: func(v url.Values, clientID, id int64) *domain.Project {
-			site, _ := strconv.ParseInt(v.Get("site_id"), 10, 64)
-			return &domain.Project{ID: id, ClientID: clientID, Name: v.Get("name"), Status: v.Get("status"), SiteID: site}
+		fromForm: func(v url.Values, clientID, id int64) (*domain.Project, error) {
+			site, ok := formID(v, "site_id")
+			p := &domain.Project{ID: id, ClientID: clientID, Name: v.Get("name"), Status: v.Get("status"), SiteID: site}
+			if ok {
+				return p, nil
+			}
+			var val domain.Validator
+			val.Add("site_id", "Choose one of this client's sites.")
+			check := *p
+			check.Normalize()
+			return p, mergeInvalid(&val, check.Validate)
 		},
 		withSites: true,
 		get:       (*store.StaffView).Project,

@@ -146,12 +146,15 @@ func (s *Server) documentNew(w http.ResponseWriter, r *http.Request) error {
 func documentFromForm(v url.Values) (*domain.Document, map[string]string) {
 	bad := map[string]string{}
 	d := &domain.Document{Kind: v.Get("kind"), Title: v.Get("title"), AllSites: v.Get("all_sites") == "1", PortalVisible: v.Get("portal_visible") == "1"}
-	d.MaterialID, _ = strconv.ParseInt(v.Get("material_id"), 10, 64)
-	d.ClientID, _ = strconv.ParseInt(v.Get("client_id"), 10, 64)
-	for _, s := range v["site_ids"] {
-		if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
-			d.SiteIDs = append(d.SiteIDs, id)
-		}
+	var ok bool
+	if d.MaterialID, ok = formID(v, "material_id"); !ok {
+		bad["material_id"] = "Choose a material from the list."
+	}
+	if d.ClientID, ok = formID(v, "client_id"); !ok {
+		bad["client_id"] = "Choose the client this document is for."
+	}
+	if d.SiteIDs, ok = formIDs(v["site_ids"]); !ok {
+		bad["site_ids"] = "Choose the sites from the list only."
 	}
 	if s := strings.TrimSpace(v.Get("valid_until")); s != "" {
 		t, err := time.Parse("2006-01-02", s)
@@ -182,6 +185,10 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.EINVALID, "The upload could not be read. Please try again.")
 	}
 	defer r.MultipartForm.RemoveAll()
+	if err := checkText(r); err != nil {
+		q := r.URL.Query()
+		return s.documentForm(w, r, http.StatusUnprocessableEntity, nil, queryID(q, "client"), newForm(r.PostForm).withError(err))
+	}
 	d, bad := documentFromForm(r.PostForm)
 	var up app.Upload
 	file, hdr, err := r.FormFile("file")

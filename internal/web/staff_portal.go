@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"portico/internal/access"
 	"portico/internal/app"
@@ -246,9 +247,13 @@ func (s *Server) portalUserCreate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	u, err := s.app.CreatePortalUser(r.Context(), who(r), app.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
-		LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
-		ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"])})
+	ids, err := accessIDs(r.PostForm, "client_ids", "site_ids")
+	var u *domain.PortalUser
+	if err == nil {
+		u, err = s.app.CreatePortalUser(r.Context(), who(r), app.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
+			LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
+			ClientIDs: ids["client_ids"], SiteIDs: ids["site_ids"]})
+	}
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
@@ -293,9 +298,11 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	_, err = s.app.UpdatePortalAccess(r.Context(), who(r), uid, app.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
-		LastName: r.PostForm.Get("last_name"), ClientIDs: formIDs(r.PostForm["client_ids"]), SiteIDs: formIDs(r.PostForm["site_ids"]),
-		SwitchIDs: formIDs(r.PostForm["switch_ids"])})
+	ids, err := accessIDs(r.PostForm, "client_ids", "site_ids", "switch_ids")
+	if err == nil {
+		_, err = s.app.UpdatePortalAccess(r.Context(), who(r), uid, app.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+			LastName: r.PostForm.Get("last_name"), ClientIDs: ids["client_ids"], SiteIDs: ids["site_ids"], SwitchIDs: ids["switch_ids"]})
+	}
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
@@ -329,13 +336,37 @@ func (s *Server) portalUserReset(w http.ResponseWriter, r *http.Request) error {
 	return s.redirectFlash(w, r, "/app/users", "A password reset link was sent to "+u.Email+".")
 }
 
-// formIDs parses ids from a multi-value form field, skipping anything that is not one.
-func formIDs(vs []string) []int64 {
-	var out []int64
+// formIDs parses ids from a multi-value form field (checkboxes, multi-selects),
+// skipping blank values. ok is false when a value is not an id as canonicalID
+// reads it: dropping it quietly could widen what is granted, as no site chosen
+// means every site.
+func formIDs(vs []string) (ids []int64, ok bool) {
+	ok = true
 	for _, v := range vs {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
-			out = append(out, id)
+		if strings.TrimSpace(v) == "" {
+			continue
 		}
+		id, good := canonicalID(v)
+		if !good {
+			ok = false
+			continue
+		}
+		ids = append(ids, id)
 	}
-	return out
+	return ids, ok
+}
+
+// accessIDs reads the id lists of the portal user form by field name; a value
+// that is not an id is EINVALID on its field.
+func accessIDs(v url.Values, names ...string) (map[string][]int64, error) {
+	out := map[string][]int64{}
+	var val domain.Validator
+	for _, name := range names {
+		ids, ok := formIDs(v[name])
+		if !ok {
+			val.Add(name, "Choose from the list only.")
+		}
+		out[name] = ids
+	}
+	return out, val.Err()
 }

@@ -195,8 +195,13 @@ func (s *Server) protocolForm(w http.ResponseWriter, r *http.Request, status int
 func protocolFromForm(v url.Values, loc *time.Location) (*domain.Protocol, map[string]string) {
 	bad := map[string]string{}
 	p := &domain.Protocol{ServiceType: v.Get("service_type"), Findings: v.Get("findings"), Recommendations: v.Get("recommendations")}
-	p.SiteID, _ = strconv.ParseInt(v.Get("site_id"), 10, 64)
-	p.TechnicianID, _ = strconv.ParseInt(v.Get("technician_id"), 10, 64)
+	var ok bool
+	if p.SiteID, ok = formID(v, "site_id"); !ok {
+		bad["site_id"] = "Choose one of this client's sites."
+	}
+	if p.TechnicianID, ok = formID(v, "technician_id"); !ok {
+		bad["technician_id"] = "Choose a technician from the list."
+	}
 	if s := v.Get("performed_at"); s != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
 		if err != nil {
@@ -205,7 +210,11 @@ func protocolFromForm(v url.Values, loc *time.Location) (*domain.Protocol, map[s
 		p.PerformedAt = t
 	}
 	for i, ms := range v["m_material"] {
-		mid, _ := strconv.ParseInt(ms, 10, 64)
+		mid, ok := formID(url.Values{"m": {ms}}, "m")
+		if !ok {
+			bad["materials"] = "Choose the material of every line from the list."
+			continue
+		}
 		at := func(name string) string {
 			if i < len(v[name]) {
 				return strings.TrimSpace(v[name][i])
