@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"portico/internal/access"
 	"portico/internal/app"
 	"portico/internal/domain"
@@ -37,6 +39,9 @@ type Config struct {
 	// BrokerSecret is the shared secret an external broker (EMQX) sends to ask
 	// who may connect and what they may do (broker_auth.go); "" turns that off.
 	BrokerSecret string
+	// Metrics receives the server's Prometheus metrics (metrics.go); nil keeps
+	// them unexported.
+	Metrics prometheus.Registerer
 }
 
 // Server serves Portico over HTTP. Build it with NewServer.
@@ -50,6 +55,7 @@ type Server struct {
 	routes  []route
 	handler http.Handler
 	secret  string // the external broker's shared secret (Config.BrokerSecret)
+	metrics *metrics
 }
 
 // NewServer parses the templates and builds the router.
@@ -59,7 +65,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: cfg.App, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
-		secret: cfg.BrokerSecret}
+		secret: cfg.BrokerSecret, metrics: newMetrics(cfg.Metrics)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -79,7 +85,7 @@ func NewServer(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site and was refused. Reload the page and try again."))
 	}))
-	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(limitBody(mux)))))
+	s.handler = s.metrics.measure(s.recoverer(s.logRequests(securityHeaders(cop.Handler(limitBody(mux))))))
 	return s, nil
 }
 
