@@ -103,3 +103,26 @@ func connectedDevices(t *testing.T, reg *prometheus.Registry) float64 {
 	t.Fatal("no portico_switches_connected_devices")
 	return 0
 }
+
+// With an external broker, which tells nothing of connections, the switches
+// whose devices said they are online are counted.
+func TestConnectedDevicesExternalBroker(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		reg := prometheus.NewRegistry()
+		ss := testenv.StartSwitchServer(t, db, testenv.BrokerMosquitto, testenv.SwitchOptions{Metrics: switches.NewMetrics(reg)})
+		tn := db.Tenant(t, "acme")
+		client := db.Client(t, tn, "Dencorp")
+		project := db.Project(t, tn, client, "Office", nil)
+		light, lightPW := db.Switch(t, tn, project, "Office light", domain.FamilyTasmota, "office_light")
+		db.Switch(t, tn, project, "Irrigation pump", domain.FamilyShelly, "shellyplus1-pump") // no device
+		dev := ss.Device(t, light, lightPW)
+		for _, want := range []float64{1, 0} {
+			for deadline := time.Now().Add(10 * time.Second); connectedDevices(t, reg) != want; time.Sleep(20 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("connected devices = %v after 10 s, want %v", connectedDevices(t, reg), want)
+				}
+			}
+			dev.GoOffline() // its last will says it is gone
+		}
+	})
+}
