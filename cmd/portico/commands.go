@@ -13,10 +13,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"portico/internal/app"
 	"portico/internal/demo"
 	"portico/internal/mail"
 	"portico/internal/store"
+	"portico/internal/switches"
 	"portico/internal/web"
 )
 
@@ -51,12 +56,18 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 		_, got, _ := net.SplitHostPort(ln.Addr().String())
 		c.Addr = net.JoinHostPort(host, got)
 	}
+	reg, stopMetrics, err := c.serveMetrics(st, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	a := app.New(st, log, c.baseURL())
 	if a.Files, err = c.fileStore(ctx); err != nil {
 		ln.Close()
 		return err
 	}
-	sw, stopSwitches, err := c.startSwitches(ctx, st, log)
+	sw, stopSwitches, err := c.startSwitches(ctx, st, log, switches.NewMetrics(reg))
 	if err != nil {
 		ln.Close()
 		return err
@@ -64,7 +75,8 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	defer stopSwitches()
 	a.Switches = sw
 	srv, err := web.NewServer(web.Config{App: a, Log: log,
-		SecureCookies: c.secure(), HSTSMaxAge: c.hstsMaxAge(), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox, BrokerSecret: c.MQTTAuthSecret})
+		SecureCookies: c.secure(), HSTSMaxAge: c.hstsMaxAge(), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox, BrokerSecret: c.MQTTAuthSecret,
+		Metrics: reg})
 	if err != nil {
 		ln.Close()
 		return err
@@ -82,10 +94,13 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	if sender == nil {
 		log.Warn("no SMTP server configured (--smtp-url): mail stays queued in the outbox until one is")
 	}
+	mailMetrics := mail.NewMetrics(reg, app.MailQueue{Store: st})
 	go func() {
 		defer close(workerDone)
 		if sender != nil {
-			a.NewMailWorker(sender).Run(wctx)
+			w := a.NewMailWorker(sender)
+			w.Metrics = mailMetrics
+			w.Run(wctx)
 		}
 	}()
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
@@ -113,6 +128,46 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 		return err
 	}
 	return nil
+}
+
+// serveMetrics starts the metrics listener of --metrics-addr, serving a registry
+// of its own at /metrics, and returns that registry for the parts to register
+// their metrics with. Without --metrics-addr the registry is nil: the parts keep
+// their counts to themselves. stop ends the listener, letting a scrape in
+// progress finish.
+func (c *config) serveMetrics(st *store.Store, log *slog.Logger) (reg prometheus.Registerer, stop func(), err error) {
+	if c.MetricsAddr == "" {
+		return nil, func() {}, nil
+	}
+	ln, err := net.Listen("tcp", c.MetricsAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	r := prometheus.NewRegistry()
+	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := st.RegisterMetrics(r); err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(r, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn), Timeout: 10 * time.Second}))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	log.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
+	return r, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		<-done
+	}, nil
 }
 
 // mailSender is the dev mailbox in demo mode, the SMTP relay when one is

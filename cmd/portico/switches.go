@@ -54,7 +54,7 @@ func (c *mqttConfig) mqttFlags(fs *flag.FlagSet) {
 
 // startSwitches starts the embedded broker (or connects to the external one) and
 // the switch service over it. stop closes both.
-func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.Logger) (svc *app.Switches, stop func(), err error) {
+func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.Logger, metrics *switches.Metrics) (svc *app.Switches, stop func(), err error) {
 	if c.MQTTDynsec && c.MQTTURL == "" {
 		return nil, nil, errors.New("--mqtt-dynsec needs --mqtt-url: the embedded broker keeps device accounts by itself")
 	}
@@ -144,7 +144,7 @@ func (c *config) startSwitches(ctx context.Context, st *store.Store, log *slog.L
 		log.Debug("switches: embedded MQTT broker listening", "addrs", strings.Join(addrs, ", "))
 	}
 	svc = app.NewSwitches(st, log, app.SwitchesConfig{Bus: bus, Broker: info, FreshBroker: c.MQTTURL == "",
-		CommandLimit: c.CommandLimit, CommandWindow: c.CommandWindow})
+		CommandLimit: c.CommandLimit, CommandWindow: c.CommandWindow, Metrics: metrics})
 	if err := svc.Start(ctx); err != nil {
 		bus.Close()
 		return nil, nil, err

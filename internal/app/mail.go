@@ -120,6 +120,12 @@ func (q MailQueue) ExtendMail(ctx context.Context, owner string, ids []int64, le
 	return q.Store.Mail(mailPrincipal()).ExtendMail(ctx, owner, ids, lease)
 }
 
+// OutboxDepth counts the messages still to be delivered, by status, for the
+// outbox depth metric.
+func (q MailQueue) OutboxDepth(ctx context.Context) (map[string]int, error) {
+	return q.Store.Mail(mailPrincipal()).OutboxDepth(ctx)
+}
+
 // ReleaseMail gives back a message a stopping worker did not start.
 func (q MailQueue) ReleaseMail(ctx context.Context, id int64, owner string) error {
 	return q.Store.Mail(mailPrincipal()).ReleaseMail(ctx, id, owner)

@@ -60,6 +60,8 @@ type SwitchesConfig struct {
 	// FreshBroker says the broker has just started with no device connected (the
 	// embedded broker): every switch starts offline until its device announces itself.
 	FreshBroker bool
+	// Metrics counts toggles and connected devices; nil counts nothing.
+	Metrics *switches.Metrics
 }
 
 // Switches runs the server's side of the devices: it listens to the broker,
@@ -74,6 +76,7 @@ type Switches struct {
 	policy       store.CommandPolicy
 	fresh        bool
 	broker       BrokerInfo
+	metrics      *switches.Metrics
 
 	queue   chan queued
 	done    chan struct{}
@@ -98,7 +101,7 @@ func NewSwitches(st *store.Store, log *slog.Logger, cfg SwitchesConfig) *Switche
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Switches{store: st, bus: cfg.Bus, log: log, timeout: cfg.CommandTimeout, queryTimeout: cfg.QueryTimeout, fresh: cfg.FreshBroker, broker: cfg.Broker,
+	s := &Switches{store: st, bus: cfg.Bus, log: log, timeout: cfg.CommandTimeout, queryTimeout: cfg.QueryTimeout, fresh: cfg.FreshBroker, broker: cfg.Broker, metrics: cfg.Metrics,
 		queue: make(chan queued, 4096), done: make(chan struct{}), streamsEnd: make(chan struct{}),
 		watchers: map[int64]map[*watcher]struct{}{}, resyncs: map[int64]chan struct{}{}, last: map[string]lastReport{}}
 	if s.timeout <= 0 {
@@ -115,7 +118,19 @@ func NewSwitches(st *store.Store, log *slog.Logger, cfg SwitchesConfig) *Switche
 		s.policy.Window = DefaultCommandWindow
 	}
 	s.queryID.Store(1 << 40)
+	s.metrics.CountDevices(s.connectedDevices)
 	return s
+}
+
+// connectedDevices counts the devices connected to the embedded broker, or with
+// an external one, which tells nothing of connections, the switches whose
+// devices last said they were online.
+func (s *Switches) connectedDevices(ctx context.Context) (int, error) {
+	if dc, ok := s.bus.(switches.DeviceCounter); ok {
+		return dc.ConnectedDevices(), nil
+	}
+	ids, err := s.store.Devices(switchesPrincipal()).OnlineSwitches(ctx)
+	return len(ids), err
 }
 
 // BrokerInfo says where devices connect.
@@ -608,7 +623,7 @@ type ToggleResult struct {
 func (s *Switches) ToggleAsStaff(ctx context.Context, staff access.Staff, id int64, on bool) (*ToggleResult, error) {
 	cmd, err := s.store.Staff(staff).StaffCommand(ctx, id, on, s.policy)
 	if err != nil {
-		return nil, err
+		return nil, s.refused(err)
 	}
 	return s.run(ctx, cmd)
 }
@@ -622,9 +637,20 @@ func (s *Switches) ToggleAsPortal(ctx context.Context, scope access.Scope, user 
 	}
 	cmd, err := s.store.Portal(scope).PortalCommand(ctx, user.Name(), id, on, s.policy)
 	if err != nil {
-		return nil, err
+		return nil, s.refused(err)
 	}
 	return s.run(ctx, cmd)
+}
+
+// refused counts a toggle refused before anything was sent, and returns err.
+func (s *Switches) refused(err error) error {
+	switch domain.ErrorCode(err) {
+	case domain.ECONFLICT:
+		s.metrics.Toggle(switches.ToggleOffline, 0)
+	case domain.ETOOMANY:
+		s.metrics.Toggle(switches.ToggleRateLimited, 0)
+	}
+	return err
 }
 
 // run publishes a recorded command and waits for its end: the device's report
@@ -642,25 +668,53 @@ func (s *Switches) run(ctx context.Context, cmd *store.Command) (*ToggleResult, 
 	s.changed(ctx, sw.ProjectID)
 
 	topic, payload := fam.Command(deviceOf(sw), ev.On, ev.ID)
+	sent := time.Now()
 	if err := s.bus.Publish(ctx, topic, payload, false); err != nil {
 		s.log.Warn("switches: publishing a command", "switch", sw.ID, "err", err)
 		s.fail(ctx, sw, ev.ID, "The broker could not be reached.")
-		return s.result(ctx, sw, ev)
+		r, err := s.result(ctx, sw, ev)
+		s.count(r, false, 0)
+		return r, err
 	}
 	status, err := s.await(ctx, updates, ev.ID, s.timeout)
 	if err != nil {
 		return nil, err
 	}
+	roundTrip, timedOut := time.Since(sent), false
 	if status == domain.EventPending {
 		s.query(ctx, fam, sw)
 		if status, err = s.await(ctx, updates, ev.ID, s.queryTimeout); err != nil {
 			return nil, err
 		}
+		roundTrip = time.Since(sent)
 		if status == domain.EventPending {
 			s.fail(ctx, sw, ev.ID, "The switch did not confirm the command in time.")
+			timedOut = true
 		}
 	}
-	return s.result(ctx, sw, ev)
+	r, err := s.result(ctx, sw, ev)
+	s.count(r, timedOut, roundTrip)
+	return r, err
+}
+
+// count records a toggle's result (nil: none): timedOut says the command was
+// failed for want of an answer, roundTrip how long a confirmation took.
+func (s *Switches) count(r *ToggleResult, timedOut bool, roundTrip time.Duration) {
+	if r == nil {
+		return
+	}
+	switch r.Status {
+	case domain.EventConfirmed:
+		s.metrics.Toggle(switches.ToggleConfirmed, roundTrip)
+	case domain.EventSuperseded:
+		s.metrics.Toggle(switches.ToggleSuperseded, 0)
+	case domain.EventFailed:
+		if timedOut {
+			s.metrics.Toggle(switches.ToggleTimeout, 0)
+		} else {
+			s.metrics.Toggle(switches.ToggleFailed, 0)
+		}
+	}
 }
 
 func (s *Switches) fail(ctx context.Context, sw *domain.Switch, cmdID int64, reason string) {

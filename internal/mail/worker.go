@@ -48,6 +48,7 @@ type Worker struct {
 	Sender  Sender
 	Log     *slog.Logger     // slog.Default() when nil
 	Now     func() time.Time // the clock for retry times; time.Now when nil
+	Metrics *Metrics         // counts attempts by outcome; nil counts nothing
 
 	// Owner names this worker in leases; it must differ between workers. A random
 	// name is used when it is empty.
@@ -221,6 +222,7 @@ func (w *Worker) deliver(ctx context.Context, m Message) (sent bool, err error) 
 			log.Error("mail sent but not recorded", "err", rerr)
 			return true, fmt.Errorf("mail: message %d sent but not recorded: %w", m.ID, rerr)
 		}
+		w.Metrics.attempt(OutcomeSent)
 		log.Info("mail sent")
 		return true, nil
 	}
@@ -234,8 +236,10 @@ func (w *Worker) deliver(ctx context.Context, m Message) (sent bool, err error) 
 		return false, fmt.Errorf("mail: message %d failed but not recorded: %w", m.ID, rerr)
 	}
 	if final {
+		w.Metrics.attempt(OutcomeFailed)
 		log.Warn("mail failed for good", "err", err)
 	} else {
+		w.Metrics.attempt(OutcomeRetry)
 		log.Warn("mail attempt failed", "err", err, "retry_at", retryAt)
 	}
 	return false, nil

@@ -220,6 +220,36 @@ func TestOutboxRetryThenFail(t *testing.T) {
 	})
 }
 
+// The outbox depth counts what is still to be delivered, of every tenant.
+func TestOutboxDepth(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := t.Context()
+		view := db.Store.Mail(testenv.MailPrincipal())
+		depth := func() map[string]int {
+			t.Helper()
+			d, err := view.OutboxDepth(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}
+		if d := depth(); d[store.MailStatusQueued] != 0 || d[store.MailStatusRetrying] != 0 || len(d) != 2 {
+			t.Fatalf("empty outbox: depth %v, want queued 0 and retrying 0", d)
+		}
+		a, b := db.Tenant(t, ""), db.Tenant(t, "")
+		first := enqueue(t, db, a, "jan@abc.test")
+		enqueue(t, db, a, "eva@abc.test")
+		sent := enqueue(t, db, b, "ivo@xyz.test")
+		claim(t, db, "w", time.Minute, 10)
+		wantCode(t, view.MailFailed(ctx, first, "w", "421 try later", db.Store.Now().Add(time.Minute), false), "")
+		wantCode(t, view.MailSent(ctx, sent, "w"), "")
+		// One retrying, one queued (claimed, but not yet attempted), one sent.
+		if d := depth(); d[store.MailStatusQueued] != 1 || d[store.MailStatusRetrying] != 1 {
+			t.Fatalf("depth %v, want queued 1 and retrying 1", d)
+		}
+	})
+}
+
 func TestOutboxReleaseMail(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()

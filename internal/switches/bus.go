@@ -144,3 +144,10 @@ type PresenceSource interface {
 	// session, whose will the broker then sends): it is stale while this holds.
 	DeviceConnected(family, topic string) bool
 }
+
+// DeviceCounter is a Bus that knows its devices' connections: the embedded
+// broker.
+type DeviceCounter interface {
+	// ConnectedDevices returns how many devices are connected now.
+	ConnectedDevices() int
+}

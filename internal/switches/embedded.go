@@ -226,6 +226,15 @@ func (e *Embedded) DeviceConnected(family, topic string) bool {
 	return e.hook.devices[deviceKey(family, topic)] > 0
 }
 
+// ConnectedDevices implements DeviceCounter: it returns how many devices hold an authenticated connection
+// to the broker now, a connection waiting to take over from an earlier one of
+// the same device counted once.
+func (e *Embedded) ConnectedDevices() int {
+	e.hook.mu.Lock()
+	defer e.hook.mu.Unlock()
+	return len(e.hook.devices)
+}
+
 // OnPresence implements PresenceSource.
 func (e *Embedded) OnPresence(fn func(Presence)) { e.hook.presence.Store(&fn) }
 

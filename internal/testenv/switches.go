@@ -37,6 +37,8 @@ type SwitchOptions struct {
 	// Grace is how long the start's reconciliation of a dynamic-security broker
 	// waits before it removes the accounts of deleted switches; 1 s when 0.
 	Grace time.Duration
+	// Metrics counts the switch service's toggles and devices; nil for none.
+	Metrics *switches.Metrics
 }
 
 // SwitchServer is the app with a broker: the embedded one on a random port, or a
@@ -131,7 +133,7 @@ func (ss *SwitchServer) startBus(db *DB) {
 	}
 	svc := app.NewSwitches(db.Store, ss.log, app.SwitchesConfig{Bus: ss.Bus, CommandTimeout: ss.opts.CommandTimeout,
 		QueryTimeout: ss.opts.QueryTimeout, FreshBroker: ss.Kind == BrokerEmbedded,
-		CommandLimit: ss.opts.CommandLimit, CommandWindow: ss.opts.CommandWindow})
+		CommandLimit: ss.opts.CommandLimit, CommandWindow: ss.opts.CommandWindow, Metrics: ss.opts.Metrics})
 	if err := svc.Start(ctx); err != nil {
 		t.Fatalf("testenv: switch service: %v", err)
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"portico/internal/access"
 	"portico/internal/app"
 	"portico/internal/domain"
@@ -42,6 +44,9 @@ type Config struct {
 	// BrokerSecret is the shared secret an external broker (EMQX) sends to ask
 	// who may connect and what they may do (broker_auth.go); "" turns that off.
 	BrokerSecret string
+	// Metrics receives the server's Prometheus metrics (metrics.go); nil keeps
+	// them unexported.
+	Metrics prometheus.Registerer
 }
 
 // Server serves Portico over HTTP. Build it with NewServer.
@@ -56,6 +61,7 @@ type Server struct {
 	handler http.Handler
 	secret  string // the external broker's shared secret (Config.BrokerSecret)
 	hsts    string // the Strict-Transport-Security value; "" sends none
+	metrics *metrics
 }
 
 // NewServer parses the templates and builds the router.
@@ -65,7 +71,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: cfg.App, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
-		secret: cfg.BrokerSecret}
+		secret: cfg.BrokerSecret, metrics: newMetrics(cfg.Metrics)}
 	if cfg.HSTSMaxAge > 0 {
 		s.hsts = "max-age=" + strconv.FormatInt(int64(cfg.HSTSMaxAge/time.Second), 10)
 	}
@@ -88,7 +94,7 @@ func NewServer(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site and was refused. Reload the page and try again."))
 	}))
-	s.handler = s.recoverer(s.logRequests(s.securityHeaders(noStorePrivate(cop.Handler(limitBody(mux))))))
+	s.handler = s.metrics.measure(s.recoverer(s.logRequests(s.securityHeaders(noStorePrivate(cop.Handler(limitBody(mux)))))))
 	return s, nil
 }
 

@@ -88,6 +88,7 @@ func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID i
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	defer s.metrics.streamOpened()()
 	rc.SetWriteDeadline(time.Now().Add(liveLifetime + time.Minute))
 
 	var updates, ending <-chan struct{}
