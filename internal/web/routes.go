@@ -21,12 +21,12 @@ func tenantPage() policy       { return policy{kind: "tenant"} } // a page of a 
 func portalUser() policy       { return policy{kind: "portal"} } // a signed-in portal user of the tenant
 func staff(perm string) policy { return policy{kind: "staff", perm: perm} }
 func staffAny() policy         { return policy{kind: "staff"} }
+func broker() policy           { return policy{kind: "broker"} } // the MQTT broker, with the shared secret
 
 // staffEnrol is staffAny for the pages a staff member uses to set up two-factor
 // sign-in: while the company requires it and the member has none, every other
 // staff page sends them here.
 func staffEnrol() policy { return policy{kind: "staff", enrol: true} }
-func broker() policy     { return policy{kind: "broker"} } // the MQTT broker, with the shared secret
 
 // errEnrolFirst refuses a staff request while the company requires two-factor
 // sign-in and the member has not set it up.
