@@ -167,7 +167,7 @@ func (a *App) staffAccount(ctx context.Context, staff access.Staff) (*account, e
 	if err != nil {
 		return nil, err
 	}
-	acct := store.Account{CompanyID: staff.CompanyID(), UserID: staff.UserID()}
+	acct := store.Account{CompanyID: staff.CompanyID(), UserID: staff.UserID(), Actor: staff}
 	tf, err := a.store.TwoFactorOf(ctx, acct)
 	if err != nil {
 		return nil, err

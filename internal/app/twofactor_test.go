@@ -234,6 +234,7 @@ func TestTwoFactorAccount(t *testing.T) {
 			if err != nil || len(codes) != 10 {
 				t.Fatalf("codes %v, %v", codes, err)
 			}
+			wantAudit(t, db, tn, "account.two_factor_on: "+tn.Admin.Email, "account.recovery_codes: "+tn.Admin.Email)
 			_, err = a.StaffSignInCode(t.Context(), staffPassword(t, a, tn, tn.Admin.Email), old[1], "192.0.2.1")
 			wantCode(t, err, domain.EUNAUTHORIZED)
 			_, err = a.StaffSignInCode(t.Context(), staffPassword(t, a, tn, tn.Admin.Email), codes[0], "192.0.2.1")
@@ -251,6 +252,11 @@ func TestTwoFactorAccount(t *testing.T) {
 			wantCode(t, a.SetStaffTwoFactorRequired(t.Context(), tn.Staff, false), "")
 			wantFields(t, a.DisableStaffTwoFactor(t.Context(), tn.Staff, "not my password", "192.0.2.1"), "confirm")
 			wantCode(t, a.DisableStaffTwoFactor(t.Context(), tn.Staff, testenv.Password, "192.0.2.1"), "")
+			wantAudit(t, db, tn,
+				"account.two_factor_on: "+tn.Admin.Email,
+				"company.require_two_factor: Two-factor sign-in for all staff on",
+				"company.require_two_factor: Two-factor sign-in for all staff off",
+				"account.two_factor_off: "+tn.Admin.Email)
 			res, err := a.StaffSignIn(t.Context(), tn.Company.Slug, tn.Admin.Email, testenv.Password, "192.0.2.1")
 			if err != nil || res.Session == "" {
 				t.Fatalf("sign-in = %+v, %v; want a session with the second factor off", res, err)

@@ -21,6 +21,23 @@ type Account struct {
 	CompanyID int64
 	UserID    int64
 	Portal    bool // a portal user; a staff user otherwise
+	// Actor is the staff member changing their own second factor; when set,
+	// turning it on or off and new recovery codes are recorded in the audit log
+	// in the same transaction. Zero for portal users and for sign-in.
+	Actor access.Staff
+}
+
+// record writes the audit entry of a change to the account's second factor when
+// a staff member makes it on their own account.
+func (s *Store) record(ctx context.Context, tx *sql.Tx, a Account, action string) error {
+	if a.Portal || !a.Actor.Can("") || a.Actor.UserID() != a.UserID || a.Actor.CompanyID() != a.CompanyID {
+		return nil
+	}
+	var email string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM staff_users WHERE company_id = ? AND id = ?`), a.CompanyID, a.UserID).Scan(&email); err != nil {
+		return fmt.Errorf("store: audit two-factor: %w", err)
+	}
+	return s.audit(ctx, tx, a.Actor, action, email)
 }
 
 // table and col are constants chosen by the kind of account, never input.
@@ -102,7 +119,10 @@ func (s *Store) EnableTwoFactor(ctx context.Context, a Account, secret string, s
 			}
 			return err
 		}
-		return s.replaceRecoveryCodes(ctx, tx, a, codeHashes)
+		if err := s.replaceRecoveryCodes(ctx, tx, a, codeHashes); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "account.two_factor_on")
 	})
 }
 
@@ -135,7 +155,12 @@ func (s *Store) UseRecoveryCode(ctx context.Context, a Account, codeHash string)
 // ReplaceRecoveryCodes stores new recovery codes' hashes in place of all the
 // account's older ones.
 func (s *Store) ReplaceRecoveryCodes(ctx context.Context, a Account, codeHashes []string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.replaceRecoveryCodes(ctx, tx, a, codeHashes) })
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.replaceRecoveryCodes(ctx, tx, a, codeHashes); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "account.recovery_codes")
+	})
 }
 
 func (s *Store) replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, a Account, codeHashes []string) error {
@@ -156,7 +181,12 @@ func (s *Store) replaceRecoveryCodes(ctx context.Context, tx *sql.Tx, a Account,
 // last step and the recovery codes are gone, as are pending code steps of
 // sign-ins under way. ENOTFOUND for an unknown account.
 func (s *Store) DisableTwoFactor(ctx context.Context, a Account) error {
-	return s.tx(ctx, func(tx *sql.Tx) error { return s.disableTwoFactor(ctx, tx, a) })
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.disableTwoFactor(ctx, tx, a); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, a, "account.two_factor_off")
+	})
 }
 
 func (s *Store) disableTwoFactor(ctx context.Context, tx *sql.Tx, a Account) error {
