@@ -7,18 +7,24 @@ import (
 	"portico/internal/access"
 	"portico/internal/auth"
 	"portico/internal/domain"
+	"portico/internal/store"
 )
 
-// PortalSignIn checks a portal user's credentials in the tenant with the slug and
-// opens a session, returning its token. Limits and answers are those of staff sign-in.
-func (a *App) PortalSignIn(ctx context.Context, company *domain.Company, email, password, ip string) (string, error) {
+// PortalSignIn checks a portal user's credentials in the tenant and opens a
+// session, or starts the code step of a user with two-factor sign-in on (see
+// PortalSignInCode). Limits and answers are those of staff sign-in.
+func (a *App) PortalSignIn(ctx context.Context, company *domain.Company, email, password, ip string) (SignInResult, error) {
 	email = domain.NormalizeEmail(email)
-	return a.signIn(ctx, fmt.Sprintf("portal:%d:%s", company.ID, email), ip, password, func() (string, func(string) error, error) {
+	return a.signIn(ctx, fmt.Sprintf("portal:%d:%s", company.ID, email), ip, password, func() (string, *store.Account, func(string) error, error) {
 		user, hash, err := a.store.PortalCredentials(ctx, company.ID, email)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
-		return hash, func(tokenHash string) error {
+		var second *store.Account
+		if user.TwoFactor {
+			second = &store.Account{CompanyID: company.ID, UserID: user.ID, Portal: true}
+		}
+		return hash, second, func(tokenHash string) error {
 			if err := a.store.CreatePortalSession(ctx, company.ID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
 				return err
 			}
@@ -77,7 +83,9 @@ func (a *App) PortalLinkUser(ctx context.Context, company *domain.Company, purpo
 }
 
 // SetPortalPasswordWithLink uses an activation or reset link: it sets the password,
-// ends the user's other sessions and links, and opens a session whose token it returns.
+// ends the user's other sessions and links, and opens a session whose token it returns
+// — or "" when the user has two-factor sign-in on: they sign in with the new
+// password and a code.
 func (a *App) SetPortalPasswordWithLink(ctx context.Context, company *domain.Company, purpose, token, password string) (string, error) {
 	if err := auth.ValidateNewPassword(password); err != nil {
 		return "", err
@@ -89,6 +97,10 @@ func (a *App) SetPortalPasswordWithLink(ctx context.Context, company *domain.Com
 	u, err := a.store.RedeemPortalToken(ctx, company.ID, auth.HashToken(token), purpose, hash)
 	if err != nil {
 		return "", err
+	}
+	if u.TwoFactor {
+		// A link in a mailbox is one factor: the code is still asked for.
+		return "", nil
 	}
 	session, sessionHash := auth.NewToken()
 	if err := a.store.CreatePortalSession(ctx, company.ID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {

@@ -16,21 +16,26 @@ import (
 var errBadCredentials = domain.Errorf(domain.EUNAUTHORIZED, "The email or password is not correct.")
 
 // StaffSignIn checks a staff member's credentials for the company with the slug
-// and opens a session. It returns the session token for the cookie. Failed attempts
-// are counted per account and per client IP in the database; past the limits it
-// answers ETOOMANY without checking the password.
-func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string) (string, error) {
+// and opens a session, or, when the member has two-factor sign-in on, starts its
+// code step (see StaffSignInCode). Failed attempts are counted per account and per
+// client IP in the database; past the limits it answers ETOOMANY without checking
+// the password.
+func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string) (SignInResult, error) {
 	email = domain.NormalizeEmail(email)
-	return a.signIn(ctx, "staff:"+slug+":"+email, ip, password, func() (string, func(tokenHash string) error, error) {
+	return a.signIn(ctx, "staff:"+slug+":"+email, ip, password, func() (string, *store.Account, func(tokenHash string) error, error) {
 		c, err := a.store.CompanyBySlug(ctx, slug)
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		user, hash, err := a.store.StaffCredentials(ctx, c.ID, email)
 		if err != nil || user.Disabled {
-			return hash, nil, err
+			return hash, nil, nil, err
 		}
-		return hash, func(tokenHash string) error {
+		var second *store.Account
+		if user.TwoFactor {
+			second = &store.Account{CompanyID: user.CompanyID, UserID: user.ID}
+		}
+		return hash, second, func(tokenHash string) error {
 			if err := a.store.CreateStaffSession(ctx, user.CompanyID, user.ID, tokenHash, auth.SessionAbsolute); err != nil {
 				return err
 			}
@@ -41,34 +46,43 @@ func (a *App) StaffSignIn(ctx context.Context, slug, email, password, ip string)
 }
 
 // signIn is what every sign-in shares. lookup finds the account: its password hash
-// ("" when there is none) and a function that opens its session (nil when the
-// account may not sign in); ENOTFOUND from lookup is a wrong credential like any
-// other. Exactly one password check runs whatever lookup found, so every failure
-// takes the same time, and failures count against the account key and the IP.
+// ("" when there is none), the account when it has two-factor sign-in on, and a
+// function that opens its session (nil when the account may not sign in);
+// ENOTFOUND from lookup is a wrong credential like any other. Exactly one password
+// check runs whatever lookup found, so every failure takes the same time, and
+// failures count against the account key and the IP. With a second factor the
+// password opens no session but the code step, and the failures stay counted
+// until a code is right, so that passwords and codes share one limit.
 func (a *App) signIn(ctx context.Context, acctKey, ip, password string,
-	lookup func() (hash string, open func(tokenHash string) error, err error)) (string, error) {
+	lookup func() (hash string, second *store.Account, open func(tokenHash string) error, err error)) (SignInResult, error) {
 	ipKey := "ip:" + ip
 	if err := a.checkRate(ctx, acctKey, ipKey); err != nil {
-		return "", err
+		return SignInResult{}, err
 	}
-	hash, open, err := lookup()
+	hash, second, open, err := lookup()
 	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
-		return "", err
+		return SignInResult{}, err
 	}
 	if ok := auth.CheckPassword(hash, password); !ok || open == nil || err != nil {
 		if err := a.store.RecordLoginFailure(ctx, acctKey, ipKey); err != nil {
-			return "", err
+			return SignInResult{}, err
 		}
-		return "", errBadCredentials
-	}
-	if err := a.store.ClearLoginFailures(ctx, acctKey); err != nil {
-		return "", err
+		return SignInResult{}, errBadCredentials
 	}
 	token, tokenHash := auth.NewToken()
-	if err := open(tokenHash); err != nil {
-		return "", err
+	if second != nil {
+		if err := a.store.CreateSignInToken(ctx, *second, tokenHash, auth.TwoFactorPendingTTL); err != nil {
+			return SignInResult{}, err
+		}
+		return SignInResult{Pending: token}, nil
 	}
-	return token, nil
+	if err := a.store.ClearLoginFailures(ctx, acctKey); err != nil {
+		return SignInResult{}, err
+	}
+	if err := open(tokenHash); err != nil {
+		return SignInResult{}, err
+	}
+	return SignInResult{Session: token}, nil
 }
 
 func (a *App) checkRate(ctx context.Context, acctKey, ipKey string) error {
@@ -155,7 +169,9 @@ func (a *App) StaffLinkUser(ctx context.Context, token string) (*domain.StaffUse
 }
 
 // SetStaffPasswordWithLink uses a password link: it sets the new password, ends the
-// user's other sessions and links, and opens a fresh session whose token it returns.
+// user's other sessions and links, and opens a fresh session whose token it returns
+// — or "" when the user has two-factor sign-in on: they sign in with the new
+// password and a code.
 // Of concurrent submissions of one link exactly one succeeds; the others get ENOTFOUND.
 func (a *App) SetStaffPasswordWithLink(ctx context.Context, token, password string) (string, error) {
 	if err := auth.ValidateNewPassword(password); err != nil {
@@ -171,6 +187,10 @@ func (a *App) SetStaffPasswordWithLink(ctx context.Context, token, password stri
 	}
 	if err != nil {
 		return "", err
+	}
+	if u.TwoFactor {
+		// A link in a mailbox is one factor: the code is still asked for.
+		return "", nil
 	}
 	session, sessionHash := auth.NewToken()
 	if err := a.store.CreateStaffSession(ctx, u.CompanyID, u.ID, sessionHash, auth.SessionAbsolute); err != nil {

@@ -225,6 +225,9 @@ var appBeforePrincipal = []string{
 	"StaffSignIn", "StaffSession", "SignOut", "ForgotStaffPassword", "StaffLinkUser", "SetStaffPasswordWithLink",
 	"PortalSignIn", "PortalSession", "PortalScope", "PortalSignOut", "ForgotPortalPassword", "PortalLinkUser", "SetPortalPasswordWithLink",
 	"Tenant", "Ready", "AuthenticateDevice", "AuthorizeDevice",
+	// The code step of a two-factor sign-in: the pending sign-in token, not a
+	// session, says whose code it is.
+	"StaffSignInCode", "PortalSignInCode",
 }
 
 // module loads every package of the module with its tests, once for all tests.

@@ -31,7 +31,8 @@ func fill(t *testing.T, st *store.Store) *demo.Demo {
 
 // signIn signs in as the demo administrator through the app, as the login page does.
 func signIn(ctx context.Context, st *store.Store, password string) (string, error) {
-	return app.New(st, nil, "http://x").StaffSignIn(ctx, "demo", "admin@demo.test", password, "127.0.0.1")
+	res, err := app.New(st, nil, "http://x").StaffSignIn(ctx, "demo", "admin@demo.test", password, "127.0.0.1")
+	return res.Session, err
 }
 
 // adminScope returns the demo administrator as a principal.

@@ -14,6 +14,7 @@ type PortalUser struct {
 	FirstName   string
 	LastName    string
 	Activated   bool // has set a password
+	TwoFactor   bool // signs in with a code from an authenticator app too
 	LastLoginAt time.Time
 	CreatedAt   time.Time
 	Grants      []Grant // filled by list and detail queries

@@ -7,13 +7,16 @@ import (
 
 // Company is a tenant: a service company that keeps its clients in Portico.
 type Company struct {
-	ID        int64
-	Slug      string // URL name of the tenant's portal: /portal/{slug}/
-	Name      string
-	TimeZone  string // IANA name, e.g. "Europe/Bratislava"
-	Locale    string // "en" or "sk"
-	Team      string // the configured team label; "" for the default
-	CreatedAt time.Time
+	ID       int64
+	Slug     string // URL name of the tenant's portal: /portal/{slug}/
+	Name     string
+	TimeZone string // IANA name, e.g. "Europe/Bratislava"
+	Locale   string // "en" or "sk"
+	Team     string // the configured team label; "" for the default
+	// RequireTwoFactor makes every staff member set up two-factor sign-in before
+	// using the staff app.
+	RequireTwoFactor bool
+	CreatedAt        time.Time
 }
 
 // TeamLabel is how staff actions are shown to portal users, who never see staff
@@ -48,6 +51,7 @@ type StaffUser struct {
 	Permissions []string // see package access for the names
 	Disabled    bool
 	HasPassword bool // false until the first password is set
+	TwoFactor   bool // signs in with a code from an authenticator app too
 	LastLoginAt time.Time
 	CreatedAt   time.Time
 }

@@ -12,12 +12,12 @@ import (
 	"portico/internal/domain"
 )
 
-const companyColumns = `id, slug, name, time_zone, locale, team_label, created_at`
+const companyColumns = `id, slug, name, time_zone, locale, team_label, require_two_factor, created_at`
 
 func scanCompany(row interface{ Scan(...any) error }) (*domain.Company, error) {
 	var c domain.Company
 	var created int64
-	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.TimeZone, &c.Locale, &c.Team, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.TimeZone, &c.Locale, &c.Team, &c.RequireTwoFactor, &created); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = fromMicros(created)

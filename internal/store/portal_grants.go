@@ -159,6 +159,7 @@ func (t *StaffTx) DeletePortalUser(ctx context.Context, userID int64, why string
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE company_id = ? AND portal_user_id = ?`,
 		`DELETE FROM one_time_tokens WHERE company_id = ? AND portal_user_id = ?`,
+		`DELETE FROM recovery_codes WHERE company_id = ? AND portal_user_id = ?`,
 		`DELETE FROM portal_site_grants WHERE company_id = ? AND portal_user_id = ?`,
 		`DELETE FROM portal_grants WHERE company_id = ? AND portal_user_id = ?`,
 	} {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"portico/internal/domain"
@@ -38,7 +39,7 @@ func (s *Server) portalLogin(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "portal_login", p)
 		return nil
 	}
-	token, err := s.app.PortalSignIn(r.Context(), pc.company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
+	res, err := s.app.PortalSignIn(r.Context(), pc.company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.EUNAUTHORIZED:
@@ -52,8 +53,14 @@ func (s *Server) portalLogin(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return err
 	}
+	if res.Pending != "" {
+		// The password was right; the session waits for the code.
+		setPendingCookie(w, res.Pending, portalCookiePath(pc.company), s.secure)
+		http.Redirect(w, r, "/portal/"+pc.company.Slug+"/login/code?next="+url.QueryEscape(portalNext(pc.company, p.Next)), http.StatusSeeOther)
+		return nil
+	}
 	s.app.SignOut(r.Context(), sessionToken(r, portalCookie))
-	s.setPortalCookie(w, pc.company, token)
+	s.setPortalCookie(w, pc.company, res.Session)
 	http.Redirect(w, r, portalNext(pc.company, p.Next), http.StatusSeeOther)
 	return nil
 }
@@ -201,6 +208,9 @@ func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error
 		return s.portalLinkInvalid(w, r)
 	default:
 		return err
+	}
+	if session == "" {
+		return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/login", "Your password is set. Sign in with it and a code from your authenticator app.")
 	}
 	s.setPortalCookie(w, pc.company, session)
 	return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/", "Your password is set. Welcome!")

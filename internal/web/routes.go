@@ -11,8 +11,9 @@ import (
 // policy says who may call a route. Every route declares one; the zero value is
 // "undeclared" and makes NewServer's route test fail.
 type policy struct {
-	kind string // "anyone", "tenant", "portal", "broker", "staff"
-	perm string // for staff: the permission needed; "" = any signed-in staff member
+	kind  string // "anyone", "tenant", "portal", "broker", "staff"
+	perm  string // for staff: the permission needed; "" = any signed-in staff member
+	enrol bool   // for staff: open to a member who must still set up two-factor sign-in
 }
 
 func anyone() policy           { return policy{kind: "anyone"} }
@@ -21,6 +22,15 @@ func portalUser() policy       { return policy{kind: "portal"} } // a signed-in 
 func staff(perm string) policy { return policy{kind: "staff", perm: perm} }
 func staffAny() policy         { return policy{kind: "staff"} }
 func broker() policy           { return policy{kind: "broker"} } // the MQTT broker, with the shared secret
+
+// staffEnrol is staffAny for the pages a staff member uses to set up two-factor
+// sign-in: while the company requires it and the member has none, every other
+// staff page sends them here.
+func staffEnrol() policy { return policy{kind: "staff", enrol: true} }
+
+// errEnrolFirst refuses a staff request while the company requires two-factor
+// sign-in and the member has not set it up.
+var errEnrolFirst = domain.Errorf(domain.EFORBIDDEN, "Your company requires two-factor sign-in. Set it up under Account security first.")
 
 // route is one line of the product's map: a pattern, who may call it, and its handler.
 type route struct {
@@ -38,7 +48,7 @@ func (s *Server) guard(rt route) http.Handler {
 	case "anyone":
 		return s.adapt(h)
 	case "staff":
-		perm := rt.policy.perm
+		perm, enrol := rt.policy.perm, rt.policy.enrol
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			user, company, staff, err := s.app.StaffSession(r.Context(), sessionToken(r, staffCookie))
 			if err != nil {
@@ -52,6 +62,14 @@ func (s *Server) guard(rt route) http.Handler {
 			// Errors are served with the staff member in the context, so that error
 			// pages keep the app's frame.
 			r = r.WithContext(context.WithValue(r.Context(), keyStaff, sess))
+			if company.RequireTwoFactor && !user.TwoFactor && !enrol {
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, "/app/account/security", http.StatusSeeOther)
+					return
+				}
+				s.serveError(w, r, errEnrolFirst)
+				return
+			}
 			err = sess.who.Require(perm)
 			if err == nil {
 				err = h(w, r)
@@ -113,6 +131,17 @@ func (s *Server) mainRoutes() []route {
 		{"POST /app/logout", anyone(), s.logout},
 		{"GET /app/password/{token}", anyone(), s.passwordForm},
 		{"POST /app/password/{token}", anyone(), s.setPassword},
+		// The second step of a sign-in with two-factor: the pending-sign-in cookie, not a session.
+		{"GET /app/login/code", anyone(), s.loginCodeForm},
+		{"POST /app/login/code", anyone(), s.loginCode},
+
+		// Each staff member's own account security: open before two-factor is set
+		// up, since a company that requires it sends its members here first.
+		{"GET /app/account/security", staffEnrol(), s.accountSecurity},
+		{"POST /app/account/security/setup", staffEnrol(), s.accountSecuritySetup},
+		{"POST /app/account/security/confirm", staffEnrol(), s.accountSecurityConfirm},
+		{"POST /app/account/security/recovery-codes", staffEnrol(), s.accountSecurityCodes},
+		{"POST /app/account/security/disable", staffEnrol(), s.accountSecurityDisable},
 
 		{"GET /app/{$}", staffAny(), s.appHome},
 
@@ -157,6 +186,7 @@ func (s *Server) mainRoutes() []route {
 		{"GET /app/users/{uid}/edit", staff(access.UsersManage), s.userEdit},
 		{"POST /app/users/{uid}", staff(access.UsersManage), s.userUpdate},
 		{"POST /app/users/{uid}/password-link", staff(access.UsersManage), s.userPasswordLink},
+		{"POST /app/users/{uid}/two-factor/reset", staff(access.UsersManage), s.userResetTwoFactor},
 		{"GET /app/audit", staff(access.UsersManage), s.auditLog},
 		{"GET /app/settings", staff(access.UsersManage), s.settings},
 		{"POST /app/settings", staff(access.UsersManage), s.settingsSave},
@@ -172,6 +202,8 @@ func (s *Server) mainRoutes() []route {
 		{"GET /app/portal-users/{uid}/edit", staff(access.ClientsManage), s.portalUserEdit},
 		{"POST /app/portal-users/{uid}", staff(access.ClientsManage), s.portalUserUpdate},
 		{"POST /app/portal-users/{uid}/reset", staff(access.PortalInvite), s.portalUserReset},
+		// Resetting a portal user's second factor is part of editing their access.
+		{"POST /app/portal-users/{uid}/two-factor/reset", staff(access.ClientsManage), s.portalUserResetTwoFactor},
 
 		// The client portal of a tenant. Pages of signed-in users load the access Scope
 		// fresh on every request; everything they show is filtered by it in SQL.
@@ -182,7 +214,14 @@ func (s *Server) mainRoutes() []route {
 		{"POST /portal/{tenant}/forgot", tenantPage(), s.portalForgot},
 		{"GET /portal/{tenant}/{kind}/{token}", tenantPage(), s.portalPasswordForm},
 		{"POST /portal/{tenant}/{kind}/{token}", tenantPage(), s.portalSetPassword},
+		{"GET /portal/{tenant}/login/code", tenantPage(), s.portalLoginCodeForm},
+		{"POST /portal/{tenant}/login/code", tenantPage(), s.portalLoginCode},
 		{"GET /portal/{tenant}/{$}", portalUser(), s.portalHome},
+		{"GET /portal/{tenant}/account/security", portalUser(), s.portalAccountSecurity},
+		{"POST /portal/{tenant}/account/security/setup", portalUser(), s.portalAccountSecuritySetup},
+		{"POST /portal/{tenant}/account/security/confirm", portalUser(), s.portalAccountSecurityConfirm},
+		{"POST /portal/{tenant}/account/security/recovery-codes", portalUser(), s.portalAccountSecurityCodes},
+		{"POST /portal/{tenant}/account/security/disable", portalUser(), s.portalAccountSecurityDisable},
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"portico/internal/domain"
@@ -58,7 +59,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "login", &loginPage{Page: s.page(r, "Sign in"), Form: f.withError(err), Next: next})
 		return nil
 	}
-	token, err := s.app.StaffSignIn(r.Context(), company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
+	res, err := s.app.StaffSignIn(r.Context(), company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EUNAUTHORIZED, domain.ETOOMANY:
@@ -71,11 +72,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	// Drop any session this browser had before signing in again.
-	s.app.SignOut(r.Context(), sessionToken(r, staffCookie))
-	setSessionCookie(w, staffCookie, token, s.secure)
 	http.SetCookie(w, &http.Cookie{Name: companyCookie, Value: company, Path: "/app/", HttpOnly: true, Secure: s.secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
+	if res.Pending != "" {
+		// The password was right; the session waits for the code.
+		setPendingCookie(w, res.Pending, "/app/", s.secure)
+		http.Redirect(w, r, "/app/login/code?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return nil
+	}
+	// Drop any session this browser had before signing in again.
+	s.app.SignOut(r.Context(), sessionToken(r, staffCookie))
+	setSessionCookie(w, staffCookie, res.Session, s.secure)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -145,6 +152,9 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 		return s.linkInvalid(w, r)
 	default:
 		return err
+	}
+	if session == "" {
+		return s.redirectFlash(w, r, "/app/login", "Your password is set. Sign in with it and a code from your authenticator app.")
 	}
 	setSessionCookie(w, staffCookie, session, s.secure)
 	return s.redirectFlash(w, r, "/app/", "Your password is set. Welcome to Portico.")

@@ -14,7 +14,11 @@ type settingsPage struct {
 
 // settings serves GET /app/settings: the company's portal settings.
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
-	p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(url.Values{"team_label": {staffOf(r).company.Team}})}
+	v := url.Values{"team_label": {staffOf(r).company.Team}}
+	if staffOf(r).company.RequireTwoFactor {
+		v.Set("require_two_factor", "1")
+	}
+	p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(v)}
 	p.Nav = "settings"
 	s.render(w, r, http.StatusOK, "settings", p)
 	return nil
@@ -25,7 +29,12 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
 	}
-	if err := s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label")); err != nil {
+	err := s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label"))
+	if required := r.PostForm.Get("require_two_factor") == "1"; err == nil && r.PostForm.Get("two_factor_form") != "" &&
+		required != staffOf(r).company.RequireTwoFactor {
+		err = s.app.SetStaffTwoFactorRequired(r.Context(), staffOf(r).who, required)
+	}
+	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
