@@ -25,6 +25,7 @@ type LoadConfig struct {
 	Connections int           // concurrent keep-alive connections per page
 	Duration    time.Duration // measured time per page
 	Warmup      time.Duration // unmeasured load before each measurement
+	Timeout     time.Duration // longest wait for one response, counted as an error after; a minute when 0
 	Engine      string        // label for the table, e.g. "sqlite"
 	Size        string        // label for the table, e.g. "100k"
 	Log         io.Writer     // progress lines; nil for none
@@ -101,6 +102,9 @@ func Load(ctx context.Context, cfg LoadConfig) ([]LoadResult, error) {
 		for _, u := range BenchUsers(0) {
 			cfg.Users = append(cfg.Users, u.Email)
 		}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Minute
 	}
 	if cfg.Connections < 1 || cfg.Duration <= 0 {
 		return nil, errors.New("load: need at least one connection and a duration")
@@ -222,7 +226,7 @@ func get(ctx context.Context, c *http.Client, u, cookie string) (string, int, er
 func drive(ctx context.Context, cfg LoadConfig, u, cookie string, markers []*regexp.Regexp) LoadResult {
 	tr := &http.Transport{MaxIdleConnsPerHost: cfg.Connections, MaxConnsPerHost: cfg.Connections, DisableCompression: true}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: time.Minute,
+	client := &http.Client{Transport: tr, Timeout: cfg.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	check := func() (time.Duration, error) {
 		start := time.Now()
