@@ -181,7 +181,7 @@ first=1
 	for f in "${files[@]}"; do
 		[[ -e $f ]] || continue
 		if ((first)); then head -n 2 "$f"; first=0; fi
-		grep '^| ' "$f" | tail -n +3
+		tail -n +3 "$f" | grep '^| '
 	done
 	for f in "${files[@]}"; do
 		[[ -e $f ]] && grep -v '^|' "$f" | grep -v '^$' || true
