@@ -90,7 +90,9 @@ cleanup() {
 trap cleanup EXIT
 
 # pg_start DIR: initialises a cluster in DIR once, starts it on a free port and
-# prints the URL of its database "portico".
+# sets PG_URL to the URL of its database "portico". (Not called in $(…): the
+# subshell would keep PG_DIR from cleanup.)
+PG_URL=
 pg_start() {
 	local dir=$1 port
 	if [[ ! -f $dir/data/PG_VERSION ]]; then
@@ -116,9 +118,9 @@ EOF
 	"${AS_PG[@]}" "$PG_BIN/pg_ctl" start --pgdata="$dir/data" --log="$dir/postgres.log" --wait --timeout=120 \
 		-o "-p $port" >/dev/null
 	if ! "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'portico'" postgres | grep -q 1; then
-		"${AS_PG[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres portico
+		"${AS_PG[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres portico >/dev/null
 	fi
-	echo "postgres://postgres@127.0.0.1:$port/portico?sslmode=disable"
+	PG_URL="postgres://postgres@127.0.0.1:$port/portico?sslmode=disable"
 }
 
 RESULTS="$DATA/results"
@@ -135,7 +137,8 @@ for engine in $ENGINES; do
 		mkdir -p "$dir"
 		db=()
 		if [[ $engine == postgres ]]; then
-			db=(--database "$(pg_start "$dir/pg")")
+			pg_start "$dir/pg"
+			db=(--database "$PG_URL")
 		elif [[ $engine != sqlite ]]; then
 			log "unknown engine $engine"
 			exit 1
