@@ -3,7 +3,7 @@
 GOBIN := $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 
-.PHONY: test deps vet demo fuzz
+.PHONY: test deps vet demo fuzz bench
 
 test: deps vet
 	go test -race -count=1 -timeout 40m ./...
@@ -20,6 +20,13 @@ vet:
 
 demo:
 	go run ./cmd/portico demo
+
+# bench fills the load-test tenant at 100k and 1M protocols on SQLite and
+# PostgreSQL (kept in ./bench-data, so a re-run skips filling), serves each and
+# prints one table of every portal page against a bare net/http page. Knobs:
+# BENCH_ENGINES, BENCH_SIZES, BENCH_DURATION, BENCH_CONNECTIONS (scripts/bench.sh).
+bench:
+	./scripts/bench.sh
 
 # fuzz runs every fuzz target for FUZZTIME each, one target per go test (the
 # only way go test fuzzes), one after another. A crasher is written to the

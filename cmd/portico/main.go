@@ -62,6 +62,8 @@ Usage:
                              run simulated Tasmota and Shelly devices
   portico backup --out FILE [flags]
                              write a consistent copy of the SQLite database
+  portico bench fill|load [flags]
+                             fill a load-test tenant, or drive its portal pages
 
 Run "portico COMMAND -h" for the flags of a command. Every flag can also be set
 as an environment variable: --base-url is PORTICO_BASE_URL.
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cmdSimulate(ctx, args[1:], os.Stdin, stdout, stderr, getenv)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr, getenv)
+	case "bench":
+		return cmdBench(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
