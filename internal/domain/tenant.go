@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -30,10 +31,25 @@ func (c *Company) TeamLabel() string {
 
 // Location returns the company's time zone, UTC when unknown.
 func (c *Company) Location() *time.Location {
-	if loc, err := time.LoadLocation(c.TimeZone); err == nil {
-		return loc
+	return Zone(c.TimeZone)
+}
+
+// zones keeps each time zone Zone has loaded: time.LoadLocation reads and parses
+// the zone file on every call, and every date on a page is shown in a zone.
+var zones sync.Map // name → *time.Location
+
+// Zone returns the named IANA time zone, UTC when the name is unknown. Zones are
+// loaded once per process and shared; a *time.Location is safe to share.
+func Zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC // not kept: only real zones are, so the map stays small
+	}
+	zones.Store(name, loc)
+	return loc
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)

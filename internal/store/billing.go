@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -79,11 +78,7 @@ func (s *Store) billingToday(ctx context.Context, q querier, companyID int64) (d
 	if err := q.QueryRowContext(ctx, s.q(`SELECT time_zone FROM companies WHERE id = ?`), companyID).Scan(&zone); err != nil {
 		return domain.Day{}, notFound(err, "Company not found.")
 	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	return domain.DayOf(s.Now(), loc), nil
+	return domain.DayOf(s.Now(), domain.Zone(zone)), nil
 }
 
 // nextBillingNumber takes the next number of the kind ("invoice" or "estimate")
