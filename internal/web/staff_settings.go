@@ -22,10 +22,11 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsSave serves POST /app/settings.
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
-	if err := s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label")); err != nil {
+	if err := unlessText(textErr, func() error { return s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label")) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
