@@ -44,7 +44,7 @@ var catalogues = map[string]map[string]string{
 		"Next":            "Ďalšia",
 		"Billing address": "Fakturačná adresa",
 
-		"Nothing was saved. Please correct the highlighted fields.": "Nič sa neuložilo. Opravte, prosím, označené polia.",
+		"Nothing was saved. Please correct the highlighted fields.":                                     "Nič sa neuložilo. Opravte, prosím, označené polia.",
 		"Remove the control characters or invalid bytes: only text, tabs and line breaks can be saved.": "Odstráňte riadiace znaky alebo neplatné bajty: uložiť sa dá iba text, tabulátory a zalomenia riadkov.",
 	},
 }
