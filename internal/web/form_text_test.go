@@ -43,6 +43,13 @@ func TestFormsRefuseInvalidText(t *testing.T) {
 		}
 		est := r.estimate(t, false, 0, 30)
 		company := func() string { return dump(r.srv.Store.Company(ctx, r.tn.Company.ID)) }
+		mails := func() string {
+			ids := make([]int64, 200)
+			for i := range ids {
+				ids[i] = int64(i + 1)
+			}
+			return dump(staff.MailStates(ctx, ids))
+		}
 		for _, tc := range []struct {
 			name   string
 			c      *testenv.Client
@@ -95,6 +102,7 @@ func TestFormsRefuseInvalidText(t *testing.T) {
 				func() string { l, _, err := staff.PortalUsers(ctx, domain.ListOptions{}); return dump(l, err) }, ""},
 			{"portal estimate comment", pc, fmt.Sprintf("/portal/acme/estimates/%d/accept", est.ID), url.Values{"comment": {"Začnite v pondelok"}}, "comment",
 				func() string { return dump(staff.Estimate(ctx, r.abc.ID, est.ID)) }, "e-decide-comment"},
+			{"portal forgot password", r.srv.NewClient(t), "/portal/acme/forgot", url.Values{"email": {"owner@abc.test"}}, "email", mails, ""},
 			{"portal my data", pc, "/portal/acme/my-data?company=" + itoa(r.abc.ID),
 				url.Values{"company": {itoa(r.abc.ID)}, "email": {"office@abc.test"}, "protocol_email": {"protokoly@abc.test"}}, "protocol_email",
 				func() string { return dump(staff.Client(ctx, r.abc.ID)) }, ""},
