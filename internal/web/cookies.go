@@ -104,16 +104,27 @@ func formID(v url.Values, name string) (id int64, ok bool) {
 
 // parseForm parses a urlencoded form body; a body over the limit is ETOOLARGE,
 // anything unreadable EINVALID, and so is any value that is not text (see
-// checkText). Every form handler reads its form through here, so no form can
-// store control characters or broken UTF-8 by forgetting to check.
+// checkText), shown on an error page. Every form handler reads its form through
+// here or through readForm, which a form drawn again on validation errors uses
+// to show text errors next to their fields; so no form can store control
+// characters or broken UTF-8 by forgetting to check.
 func parseForm(r *http.Request) error {
+	if err := readBody(r); err != nil {
+		return err
+	}
+	return checkText(r)
+}
+
+// readBody parses the form; a body over the limit is ETOOLARGE, anything
+// unreadable EINVALID.
+func readBody(r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		if strings.Contains(err.Error(), "too large") {
 			return domain.Errorf(domain.ETOOLARGE, "The form is too large.")
 		}
 		return domain.Errorf(domain.EINVALID, "The form could not be read. Please try again.")
 	}
-	return checkText(r)
+	return nil
 }
 
 // sitePath reports whether next is a path on this site that a browser follows

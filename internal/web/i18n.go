@@ -81,7 +81,9 @@ var catalogues = map[string]map[string]string{
 		"Reset two-factor sign-in": "Zrušiť dvojfaktorové prihlásenie",
 		"The user signs in with their password alone. They can turn on two-factor sign-in under Account security in the portal.":                                                                 "Používateľ sa prihlasuje len heslom. Dvojfaktorové prihlásenie si môže zapnúť v portáli v časti Zabezpečenie účtu.",
 		"If this person lost their phone and their recovery codes, reset two-factor sign-in: they then sign in with their password and set it up again. The reset is recorded in the audit log.": "Ak táto osoba stratila telefón aj záložné kódy, zrušte jej dvojfaktorové prihlásenie: potom sa prihlási heslom a nastaví si ho znova. Zrušenie sa zapíše do záznamu aktivít.",
-		"This person signs in with their password alone.": "Táto osoba sa prihlasuje len heslom.",
+		"This person signs in with their password alone.":                                               "Táto osoba sa prihlasuje len heslom.",
+		"Nothing was saved. Please correct the highlighted fields.":                                     "Nič sa neuložilo. Opravte, prosím, označené polia.",
+		"Remove the control characters or invalid bytes: only text, tabs and line breaks can be saved.": "Odstráňte riadiace znaky alebo neplatné bajty: uložiť sa dá iba text, tabulátory a zalomenia riadkov.",
 	},
 }
 

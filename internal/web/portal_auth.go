@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"portico/internal/app"
 	"strings"
 
 	"portico/internal/domain"
@@ -25,7 +26,8 @@ func (s *Server) portalLoginForm(w http.ResponseWriter, r *http.Request) error {
 // portalLogin serves POST /portal/{tenant}/login.
 func (s *Server) portalLogin(w http.ResponseWriter, r *http.Request) error {
 	pc := portalOf(r)
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
@@ -39,7 +41,9 @@ func (s *Server) portalLogin(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "portal_login", p)
 		return nil
 	}
-	res, err := s.app.PortalSignIn(r.Context(), pc.company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
+	res, err := signInUnlessText(textErr, func() (app.SignInResult, error) {
+		return s.app.PortalSignIn(r.Context(), pc.company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
+	})
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.EUNAUTHORIZED:
@@ -101,11 +105,15 @@ func (s *Server) portalForgotForm(w http.ResponseWriter, r *http.Request) error 
 // reset goes through the outbox, to the stored address.
 func (s *Server) portalForgot(w http.ResponseWriter, r *http.Request) error {
 	pc := portalOf(r)
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	p := &portalForgotPage{PortalPage: s.portalPage(r, "Forgot password"), Form: newForm(r.PostForm)}
 	var v domain.Validator
+	for field, msg := range domain.FieldErrors(textErr) {
+		v.Add(field, msg)
+	}
 	v.Required("email", r.PostForm.Get("email"), "Email")
 	v.Email("email", domain.NormalizeEmail(r.PostForm.Get("email")))
 	if err := v.Err(); err != nil {
@@ -181,7 +189,8 @@ func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	token := r.PathValue("token")
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	rerender := func(err error) error {
@@ -199,7 +208,11 @@ func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error
 		return rerender(&domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.",
 			Fields: map[string]string{"password_confirm": "The two passwords do not match."}})
 	}
-	session, err := s.app.SetPortalPasswordWithLink(r.Context(), pc.company, purpose, token, pw)
+	var session string
+	err = unlessText(textErr, func() (err error) {
+		session, err = s.app.SetPortalPasswordWithLink(r.Context(), pc.company, purpose, token, pw)
+		return err
+	})
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.EINVALID:

@@ -175,14 +175,18 @@ func (s *Server) portalDecide(decision string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := parseForm(r); err != nil {
+		textErr, err := readForm(r)
+		if err != nil {
 			return err
 		}
 		want := domain.EstimateAccepted
 		if decision == "decline" {
 			want = domain.EstimateDeclined
 		}
-		_, err = s.app.DecideEstimate(r.Context(), scopeOf(r), id, want, r.PostForm.Get("comment"))
+		err = unlessText(textErr, func() error {
+			_, err := s.app.DecideEstimate(r.Context(), scopeOf(r), id, want, r.PostForm.Get("comment"))
+			return err
+		})
 		switch domain.ErrorCode(err) {
 		case "":
 		case domain.ECONFLICT:

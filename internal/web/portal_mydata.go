@@ -66,7 +66,8 @@ func (s *Server) portalMyData(w http.ResponseWriter, r *http.Request) error {
 // the company's main and protocol email. The change is validated and audited
 // under the portal user's name.
 func (s *Server) portalMyDataSave(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	raw := r.PostForm.Get("company")
@@ -76,7 +77,9 @@ func (s *Server) portalMyDataSave(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	pc := portalOf(r)
-	err = s.portalView(r).UpdatePortalClientEmails(r.Context(), pc.user, c.ID, r.PostForm.Get("email"), r.PostForm.Get("protocol_email"))
+	err = unlessText(textErr, func() error {
+		return s.portalView(r).UpdatePortalClientEmails(r.Context(), pc.user, c.ID, r.PostForm.Get("email"), r.PostForm.Get("protocol_email"))
+	})
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err

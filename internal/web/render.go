@@ -74,11 +74,14 @@ func (f *Form) Err(name string) string {
 	return f.Errors[name]
 }
 
-// newForm returns a form filled with a copy of values.
+// newForm returns a form filled with a copy of values, made displayable: what
+// was typed comes back even when it was refused for not being text.
 func newForm(values url.Values) *Form {
 	v := url.Values{}
 	for k, vs := range values {
-		v[k] = append([]string(nil), vs...)
+		for _, x := range vs {
+			v[k] = append(v[k], displayText(x))
+		}
 	}
 	return &Form{Values: v, Errors: map[string]string{}}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"portico/internal/app"
 	"strings"
 
 	"portico/internal/domain"
@@ -44,7 +45,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 
 // login serves POST /app/login. A fresh session token is issued at every sign-in.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	f := newForm(r.PostForm)
@@ -59,7 +61,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "login", &loginPage{Page: s.page(r, "Sign in"), Form: f.withError(err), Next: next})
 		return nil
 	}
-	res, err := s.app.StaffSignIn(r.Context(), company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
+	res, err := signInUnlessText(textErr, func() (app.SignInResult, error) {
+		return s.app.StaffSignIn(r.Context(), company, r.PostForm.Get("email"), r.PostForm.Get("password"), s.clientIP(r))
+	})
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EUNAUTHORIZED, domain.ETOOMANY:
@@ -123,7 +127,8 @@ func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) error {
 // and signs the user in.
 func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	pw := r.PostForm.Get("password")
@@ -138,7 +143,8 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, "password", &passwordPage{Page: s.page(r, "Set your password"), Form: f, User: u, Token: token})
 		return nil
 	}
-	session, err := s.app.SetStaffPasswordWithLink(r.Context(), token, pw)
+	var session string
+	err = unlessText(textErr, func() (err error) { session, err = s.app.SetStaffPasswordWithLink(r.Context(), token, pw); return err })
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.EINVALID:

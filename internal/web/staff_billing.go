@@ -136,14 +136,22 @@ func (s *Server) billingSave(k billingKind, update bool) handlerFunc {
 				return err
 			}
 		}
-		if err := parseForm(r); err != nil {
+		textErr, err := readForm(r)
+		if err != nil {
 			return err
 		}
 		rows := trimBlank(linesFromForm(r.PostForm))
-		if r.PostForm.Get("more_lines") != "" {
+		for i, l := range rows { // shown again as typed, but displayable
+			rows[i].Description, rows[i].Quantity, rows[i].Unit = displayText(l.Description), displayText(l.Quantity), displayText(l.Unit)
+			rows[i].Price, rows[i].VAT = displayText(l.Price), displayText(l.VAT)
+		}
+		if r.PostForm.Get("more_lines") != "" && textErr == nil {
 			return s.billingForm(w, r, http.StatusOK, t, k, id, newForm(r.PostForm), withBlankLines(rows, blankLines, defaultVAT))
 		}
 		var v domain.Validator
+		for field, msg := range domain.FieldErrors(textErr) {
+			v.Add(field, msg)
+		}
 		doc := docFromForm(r.PostForm, &v)
 		doc.ID, doc.ClientID = id, t.Client.ID
 		switch k {
@@ -389,12 +397,13 @@ func (s *Server) billingSettings(w http.ResponseWriter, r *http.Request) error {
 
 // billingSettingsSave serves POST /app/settings/billing.
 func (s *Server) billingSettingsSave(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	b := store.BillingSettings{NotificationEmail: r.PostForm.Get("notification_email"), Details: r.PostForm.Get("billing_details")}
 	back := billingBack(r.PostForm.Get("back"))
-	if err := s.staffView(r).UpdateBillingSettings(r.Context(), b); err != nil {
+	if err := unlessText(textErr, func() error { return s.staffView(r).UpdateBillingSettings(r.Context(), b) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}

@@ -97,12 +97,13 @@ func (p *childPages[T]) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	x, err := p.k.fromForm(r.PostForm, t.Client.ID, 0)
 	if err == nil {
-		err = p.k.create(p.s.staffView(r), r.Context(), x)
+		err = unlessText(textErr, func() error { return p.k.create(p.s.staffView(r), r.Context(), x) })
 	}
 	if err != nil {
 		return p.refused(w, r, err, t, 0)
@@ -129,12 +130,13 @@ func (p *childPages[T]) update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	x, err := p.k.fromForm(r.PostForm, t.Client.ID, id)
 	if err == nil {
-		err = p.k.update(p.s.staffView(r), r.Context(), x)
+		err = unlessText(textErr, func() error { return p.k.update(p.s.staffView(r), r.Context(), x) })
 	}
 	if err != nil {
 		return p.refused(w, r, err, t, id)

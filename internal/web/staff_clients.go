@@ -104,11 +104,12 @@ func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) error {
 
 // clientCreate serves POST /app/clients.
 func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	c := clientFromForm(r.PostForm)
-	if err := s.staffView(r).CreateClient(r.Context(), c); err != nil {
+	if err := unlessText(textErr, func() error { return s.staffView(r).CreateClient(r.Context(), c) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -138,12 +139,13 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	c := clientFromForm(r.PostForm)
 	c.ID = t.Client.ID
-	if err := s.staffView(r).UpdateClient(r.Context(), c); err != nil {
+	if err := unlessText(textErr, func() error { return s.staffView(r).UpdateClient(r.Context(), c) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -185,11 +186,9 @@ func (s *Server) documentCreate(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.EINVALID, "The upload could not be read. Please try again.")
 	}
 	defer r.MultipartForm.RemoveAll()
-	if err := checkText(r); err != nil {
-		q := r.URL.Query()
-		return s.documentForm(w, r, http.StatusUnprocessableEntity, nil, queryID(q, "client"), newForm(r.PostForm).withError(err))
-	}
+	textErr := formTextError(r) // first: it reads a textarea's CRLF as newlines
 	d, bad := documentFromForm(r.PostForm)
+	maps.Copy(bad, domain.FieldErrors(textErr))
 	var up app.Upload
 	file, hdr, err := r.FormFile("file")
 	switch {
@@ -280,7 +279,8 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	d, bad := documentFromForm(r.PostForm)
@@ -293,6 +293,7 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		d.ClientID, d.Kind = 0, domain.DocSDS
 	}
+	maps.Copy(bad, domain.FieldErrors(textErr))
 	if len(bad) == 0 {
 		err = s.staffView(r).UpdateDocument(r.Context(), d)
 	} else {

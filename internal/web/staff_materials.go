@@ -97,11 +97,12 @@ func materialFromForm(v url.Values) *domain.Material {
 
 // materialCreate serves POST /app/materials.
 func (s *Server) materialCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	m := materialFromForm(r.PostForm)
-	if err := s.staffView(r).CreateMaterial(r.Context(), m); err != nil {
+	if err := unlessText(textErr, func() error { return s.staffView(r).CreateMaterial(r.Context(), m) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -129,12 +130,13 @@ func (s *Server) materialUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	m := materialFromForm(r.PostForm)
 	m.ID = p.Material.ID
-	if err := s.staffView(r).UpdateMaterial(r.Context(), m); err != nil {
+	if err := unlessText(textErr, func() error { return s.staffView(r).UpdateMaterial(r.Context(), m) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}

@@ -87,10 +87,15 @@ func (s *Server) clientInvite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
-	res, err := s.app.InviteClient(r.Context(), who(r), t.Client.ID, r.PostForm.Get("email_choice"), r.PostForm.Get("other_email"))
+	var res *app.InviteResult
+	err = unlessText(textErr, func() (err error) {
+		res, err = s.app.InviteClient(r.Context(), who(r), t.Client.ID, r.PostForm.Get("email_choice"), r.PostForm.Get("other_email"))
+		return err
+	})
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
@@ -244,15 +249,19 @@ func (s *Server) portalUserNew(w http.ResponseWriter, r *http.Request) error {
 
 // portalUserCreate serves POST /app/portal-users.
 func (s *Server) portalUserCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	ids, err := accessIDs(r.PostForm, "client_ids", "site_ids")
 	var u *domain.PortalUser
 	if err == nil {
-		u, err = s.app.CreatePortalUser(r.Context(), who(r), app.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
-			LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
-			ClientIDs: ids["client_ids"], SiteIDs: ids["site_ids"]})
+		err = unlessText(textErr, func() (err error) {
+			u, err = s.app.CreatePortalUser(r.Context(), who(r), app.NewPortalUser{FirstName: r.PostForm.Get("first_name"),
+				LastName: r.PostForm.Get("last_name"), Email: r.PostForm.Get("email"),
+				ClientIDs: ids["client_ids"], SiteIDs: ids["site_ids"]})
+			return err
+		})
 	}
 	if err != nil {
 		switch domain.ErrorCode(err) {
@@ -295,13 +304,17 @@ func (s *Server) portalUserUpdate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	uid := u.ID
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	ids, err := accessIDs(r.PostForm, "client_ids", "site_ids", "switch_ids")
 	if err == nil {
-		_, err = s.app.UpdatePortalAccess(r.Context(), who(r), uid, app.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
-			LastName: r.PostForm.Get("last_name"), ClientIDs: ids["client_ids"], SiteIDs: ids["site_ids"], SwitchIDs: ids["switch_ids"]})
+		err = unlessText(textErr, func() error {
+			_, err := s.app.UpdatePortalAccess(r.Context(), who(r), uid, app.PortalAccessUpdate{FirstName: r.PostForm.Get("first_name"),
+				LastName: r.PostForm.Get("last_name"), ClientIDs: ids["client_ids"], SiteIDs: ids["site_ids"], SwitchIDs: ids["switch_ids"]})
+			return err
+		})
 	}
 	if err != nil {
 		switch domain.ErrorCode(err) {

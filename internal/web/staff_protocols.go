@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -244,12 +245,13 @@ func protocolFromForm(v url.Values, loc *time.Location) (*domain.Protocol, map[s
 // saveProtocol validates and saves a new (p.ID == 0) or edited protocol, merging
 // form-reading problems with the store's.
 func (s *Server) saveProtocol(r *http.Request, t clientTabPage, id int64) (*domain.Protocol, error) {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return nil, err
 	}
 	p, bad := protocolFromForm(r.PostForm, t.Company.Location())
 	p.ID, p.ClientID = id, t.Client.ID
-	var err error
+	maps.Copy(bad, domain.FieldErrors(textErr))
 	if len(bad) == 0 {
 		if id == 0 {
 			err = s.staffView(r).CreateProtocol(r.Context(), p)

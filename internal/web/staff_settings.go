@@ -26,14 +26,18 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
 
 // settingsSave serves POST /app/settings.
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
-	err := s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label"))
-	if required := r.PostForm.Get("require_two_factor") == "1"; err == nil && r.PostForm.Get("two_factor_form") != "" &&
-		required != staffOf(r).company.RequireTwoFactor {
-		err = s.app.SetStaffTwoFactorRequired(r.Context(), staffOf(r).who, required)
-	}
+	err = unlessText(textErr, func() error {
+		err := s.staffView(r).UpdateTeamLabel(r.Context(), r.PostForm.Get("team_label"))
+		if required := r.PostForm.Get("require_two_factor") == "1"; err == nil && r.PostForm.Get("two_factor_form") != "" &&
+			required != staffOf(r).company.RequireTwoFactor {
+			err = s.app.SetStaffTwoFactorRequired(r.Context(), staffOf(r).who, required)
+		}
+		return err
+	})
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err

@@ -204,14 +204,15 @@ func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	sw, err := switchFromForm(r.PostForm)
 	var pw string
 	if err == nil {
 		sw.ClientID, sw.ProjectID = p.ClientID, p.ID
-		pw, err = s.app.CreateSwitch(r.Context(), who(r), sw)
+		err = unlessText(textErr, func() (err error) { pw, err = s.app.CreateSwitch(r.Context(), who(r), sw); return err })
 	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
@@ -252,13 +253,14 @@ func (s *Server) switchUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	sw, err := switchFromForm(r.PostForm)
 	if err == nil {
 		sw.ID, sw.ClientID, sw.ProjectID = sid, p.ClientID, p.ID
-		err = s.app.UpdateSwitch(r.Context(), who(r), sw)
+		err = unlessText(textErr, func() error { return s.app.UpdateSwitch(r.Context(), who(r), sw) })
 	}
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {

@@ -69,11 +69,12 @@ func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
 
 // userCreate serves POST /app/users.
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	u := &domain.StaffUser{Name: r.PostForm.Get("name"), Email: r.PostForm.Get("email"), Permissions: r.PostForm["permissions"]}
-	if err := s.app.CreateStaffUser(r.Context(), who(r), u, r.PostForm.Get("password")); err != nil {
+	if err := unlessText(textErr, func() error { return s.app.CreateStaffUser(r.Context(), who(r), u, r.PostForm.Get("password")) }); err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
@@ -113,7 +114,8 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(r); err != nil {
+	textErr, err := readForm(r)
+	if err != nil {
 		return err
 	}
 	name := r.PostForm.Get("name")
@@ -122,7 +124,10 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
 		perms = []string{}
 	}
 	disabled := r.PostForm.Get("enabled") != "1"
-	_, err = s.app.UpdateStaffUser(r.Context(), who(r), u.ID, store.StaffUpdate{Name: &name, Permissions: &perms, Disabled: &disabled})
+	err = unlessText(textErr, func() error {
+		_, err := s.app.UpdateStaffUser(r.Context(), who(r), u.ID, store.StaffUpdate{Name: &name, Permissions: &perms, Disabled: &disabled})
+		return err
+	})
 	if err != nil {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
