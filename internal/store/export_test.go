@@ -30,6 +30,16 @@ func (view *PortalView) ExplainProtocols(ctx context.Context, f ProtocolFilter) 
 	return count, page, err
 }
 
+// ExplainMaterials returns the query plan of the materials whose safety data
+// sheets the Documents page shows, like ExplainProtocols.
+func (view *PortalView) ExplainMaterials(ctx context.Context) (string, error) {
+	query, args, ok := view.s.portalMaterialsQuery(view.scope, 0)
+	if !ok {
+		return "", fmt.Errorf("scope matches nothing")
+	}
+	return view.s.explain(ctx, query, args...)
+}
+
 // Analyze refreshes PostgreSQL's planner statistics (SQLite's planner needs none
 // here), as autovacuum would in time.
 func (s *Store) Analyze(ctx context.Context) error {

@@ -15,7 +15,8 @@ import (
 // TestPortalProtocolPlans: the portal's protocol list and its count find a
 // user's protocols through the (company, client, status, date, id) index on both
 // engines — never by scanning protocols, nor from every site of the tenant — for
-// a user of one company, of three, of twenty, and one restricted to a site.
+// a user of one company, of three, of twenty, and one restricted to a site; the
+// Documents page's materials are looked up protocol by protocol.
 func TestPortalProtocolPlans(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		ctx := t.Context()
@@ -32,12 +33,21 @@ func TestPortalProtocolPlans(t *testing.T) {
 		if err := staff.ImportClients(ctx, cs); err != nil {
 			t.Fatal(err)
 		}
+		var mats []*domain.Material
+		for i := range 5 {
+			m := &domain.Material{Name: fmt.Sprintf("Material %d", i), Unit: "g"}
+			if err := staff.CreateMaterial(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			mats = append(mats, m)
+		}
 		now := db.Store.Now()
 		var ps []*domain.Protocol
 		for i := range clients * perClient {
 			c := cs[i%clients]
 			ps = append(ps, &domain.Protocol{ClientID: c.Client.ID, SiteID: c.Sites[i%3%2].ID,
-				PerformedAt: now.Add(-time.Duration(i) * time.Hour), ServiceType: "Rodent control"})
+				PerformedAt: now.Add(-time.Duration(i) * time.Hour), ServiceType: "Rodent control",
+				Materials: []domain.ProtocolMaterial{{MaterialID: mats[i%5].ID, Quantity: 10, Unit: "g"}}})
 		}
 		if err := staff.ImportProtocols(ctx, ps); err != nil {
 			t.Fatal(err)
@@ -87,6 +97,15 @@ func TestPortalProtocolPlans(t *testing.T) {
 					if !tc.site && usesIndex(db.Engine, plan.text, "protocols_site") {
 						t.Errorf("%s reads protocols site by site:\n%s", plan.name, plan.text)
 					}
+				}
+				// The materials of the scope's recent protocols: each protocol's looked
+				// up by index, never every use of every material hashed.
+				mats, err := view.ExplainMaterials(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !usesIndex(db.Engine, mats, "protocol_materials_protocol") || scansProtocols(db.Engine, mats) {
+					t.Errorf("materials are not found protocol by protocol:\n%s", mats)
 				}
 				list, info, err := view.PortalProtocols(ctx, store.ProtocolFilter{ListOptions: domain.ListOptions{Page: tc.page}})
 				if err != nil || len(list) == 0 || info.Total == 0 {
