@@ -67,13 +67,24 @@ func (d dialect) migration(text string) string {
 	return strings.ReplaceAll(text, "{{id}}", d.idColumn)
 }
 
+// postgresConns is the size of the PostgreSQL pool, open and idle alike.
+const postgresConns = 20
+
+// sqliteReaders is the size of the SQLite read pool, open and idle alike.
+const sqliteReaders = 8
+
 func (s *Store) openPostgres(dsn string) error {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return fmt.Errorf("store: open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	// Every connection that may be open is also kept when idle, and none ages
+	// out: a burst that needs them all leaves them for the next, so steady load
+	// opens no new backends (each costs PostgreSQL a process fork).
+	db.SetMaxOpenConns(postgresConns)
+	db.SetMaxIdleConns(postgresConns)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
 	s.db, s.wdb, s.dialect = db, db, postgresDialect
 	return nil
 }
@@ -111,7 +122,10 @@ func (s *Store) openSQLite(path string) error {
 		wdb.Close()
 		return fmt.Errorf("store: open sqlite: %w", err)
 	}
-	db.SetMaxOpenConns(8)
+	// As on PostgreSQL, idle readers are kept: a new SQLite connection reads
+	// the schema again before its first query.
+	db.SetMaxOpenConns(sqliteReaders)
+	db.SetMaxIdleConns(sqliteReaders)
 	s.db, s.wdb, s.dialect = db, wdb, sqliteDialect
 	return nil
 }

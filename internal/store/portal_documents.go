@@ -17,17 +17,11 @@ const SDSMonths = 24
 // siteID when it is not 0. It is a query of its own, its ids bound into the
 // documents query: as a subquery, SQLite would run it once per document.
 func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID int64) ([]int64, error) {
-	c := and(portalProtocols(scope), expr("p.performed_at >= ?", micros(s.Now().AddDate(0, -SDSMonths, 0))),
-		when(siteID != 0, eq("p.site_id", siteID)))
-	if c.matchesNothing() {
+	query, args, ok := s.portalMaterialsQuery(scope, siteID)
+	if !ok {
 		return nil, nil
 	}
-	where, args := c.where()
-	// CROSS JOIN makes SQLite start from the scope's protocols (found by index)
-	// rather than from every use of every material; PostgreSQL plans it as a join.
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT pm.material_id FROM protocols p
-		CROSS JOIN protocol_materials pm
-		WHERE pm.company_id = p.company_id AND pm.protocol_id = p.id AND `+where), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal materials: %w", err)
 	}
@@ -41,6 +35,29 @@ func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID 
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// portalMaterialsQuery is portalMaterials' query and its arguments; false when
+// the scope can see no protocol.
+func (s *Store) portalMaterialsQuery(scope access.Scope, siteID int64) (string, []any, bool) {
+	c := and(portalProtocols(scope), expr("p.performed_at >= ?", micros(s.Now().AddDate(0, -SDSMonths, 0))),
+		when(siteID != 0, eq("p.site_id", siteID)))
+	if c.matchesNothing() {
+		return "", nil, false
+	}
+	where, args := c.where()
+	// CROSS JOIN makes SQLite start from the scope's protocols (found by index)
+	// rather than from every use of every material. PostgreSQL reorders a CROSS
+	// JOIN and chose to hash every use of every material (a scan of
+	// protocol_materials, most of a second at 1M protocols); a LATERAL subquery
+	// with OFFSET 0 is not flattened, so it looks up each protocol's materials by
+	// index, as SQLite does.
+	materials := `CROSS JOIN protocol_materials pm WHERE pm.company_id = p.company_id AND pm.protocol_id = p.id AND `
+	if s.dialect.name == "postgres" {
+		materials = `CROSS JOIN LATERAL (SELECT x.material_id FROM protocol_materials x
+			WHERE x.company_id = p.company_id AND x.protocol_id = p.id OFFSET 0) pm WHERE `
+	}
+	return `SELECT DISTINCT pm.material_id FROM protocols p ` + materials + where, args, true
 }
 
 // portalDocuments is the condition for the documents d the scope may see: only

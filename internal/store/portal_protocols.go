@@ -138,6 +138,32 @@ func (view *PortalView) PortalSites(ctx context.Context, clientID int64) ([]*dom
 	return out, rows.Err()
 }
 
+// PortalAllSites returns the sites the user may see of every client in the
+// Scope, by client, each client's by name: the same as PortalSites of each
+// client, in one query rather than one per company.
+func (view *PortalView) PortalAllSites(ctx context.Context) (map[int64][]*domain.Site, error) {
+	s, scope := view.s, view.scope
+	c := scopeSites(scope, "company_id", "client_id", "id")
+	if c.matchesNothing() {
+		return nil, nil
+	}
+	where, args := c.where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+siteColumns+` FROM sites WHERE `+where+` ORDER BY name, id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal sites: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]*domain.Site{}
+	for rows.Next() {
+		x, err := scanSite(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[x.ClientID] = append(out[x.ClientID], x)
+	}
+	return out, rows.Err()
+}
+
 // PortalSite returns site id if the user may see it, and ENOTFOUND otherwise.
 func (view *PortalView) PortalSite(ctx context.Context, id int64) (*domain.Site, error) {
 	s, scope := view.s, view.scope

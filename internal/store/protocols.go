@@ -15,17 +15,57 @@ import (
 // portal's variant leaves out the technician's name: portal users never see staff
 // names.
 func protocolSelect(staffNames bool) string {
-	tech, join := `''`, ``
+	return protocolColumns(staffNames) + `
+		FROM protocols p
+		JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
+		JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id` + technicianJoin(staffNames)
+}
+
+// protocolColumns is the SELECT list of protocol queries, over protocols p,
+// clients c, sites st and (with staffNames) staff_users u.
+func protocolColumns(staffNames bool) string {
+	tech := `''`
 	if staffNames {
 		tech = `COALESCE(u.name, '')`
-		join = ` LEFT JOIN staff_users u ON u.company_id = p.company_id AND u.id = p.technician_id`
 	}
 	return `SELECT p.id, p.company_id, p.number, p.client_id, p.site_id, p.performed_at, COALESCE(p.technician_id, 0),
 		p.service_type, p.findings, p.recommendations, p.status, p.completed_at, p.created_at, p.updated_at,
-		c.name, st.name, st.city, ` + tech + `
-		FROM protocols p
-		JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
-		JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id` + join
+		c.name, st.name, st.city, ` + tech
+}
+
+// technicianJoin joins the technician's name for staff lists.
+func technicianJoin(staffNames bool) string {
+	if !staffNames {
+		return ``
+	}
+	return ` LEFT JOIN staff_users u ON u.company_id = p.company_id AND u.id = p.technician_id`
+}
+
+// protocolList returns listProtocols' count query and page query for protocols p
+// matching c, and c's arguments; the page query takes LIMIT and OFFSET after them.
+func protocolList(staffNames bool, c cond, opts domain.ListOptions) (count, page string, args []any) {
+	where, args := c.where()
+	return `SELECT COUNT(*) FROM protocols p WHERE ` + where, protocolPage(staffNames, where), args
+}
+
+// protocolPage is the query of one page of protocols p matching where (whose
+// arguments come first, then LIMIT and OFFSET), newest first. The page's ids are
+// chosen from protocols alone, by index, and only those rows are read and joined
+// to their client and site: joined first, SQLite would start from every site of
+// the tenant and sort all of a many-client user's protocols to keep one page.
+// CROSS JOIN keeps SQLite's join order (the page first); PostgreSQL plans it as
+// an inner join, and the page cannot be flattened into it for its LIMIT.
+func protocolPage(staffNames bool, where string) string {
+	return protocolColumns(staffNames) + `
+		FROM (SELECT p.id FROM protocols p WHERE ` + where + `
+			ORDER BY p.performed_at DESC, p.id DESC LIMIT ? OFFSET ?) page
+		CROSS JOIN protocols p
+		CROSS JOIN clients c
+		CROSS JOIN sites st` + technicianJoin(staffNames) + `
+		WHERE p.id = page.id
+		AND c.company_id = p.company_id AND c.id = p.client_id
+		AND st.company_id = p.company_id AND st.id = p.site_id
+		ORDER BY p.performed_at DESC, p.id DESC`
 }
 
 func scanProtocol(row interface{ Scan(...any) error }) (*domain.Protocol, error) {
@@ -71,12 +111,11 @@ func (s *Store) listProtocols(ctx context.Context, staffNames bool, c cond, opts
 	if c.matchesNothing() {
 		return nil, info, nil
 	}
-	where, args := c.where()
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM protocols p WHERE `+where), args...).Scan(&info.Total); err != nil {
+	count, page, args := protocolList(staffNames, c, opts)
+	if err := s.db.QueryRowContext(ctx, s.q(count), args...).Scan(&info.Total); err != nil {
 		return nil, info, fmt.Errorf("store: count protocols: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(protocolSelect(staffNames)+` WHERE `+where+
-		` ORDER BY p.performed_at DESC, p.id DESC LIMIT ? OFFSET ?`), append(args, opts.PerPage, opts.Offset())...)
+	rows, err := s.db.QueryContext(ctx, s.q(page), append(args, opts.PerPage, opts.Offset())...)
 	if err != nil {
 		return nil, info, fmt.Errorf("store: protocols: %w", err)
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -157,7 +158,6 @@ func TestPortalProtocolVisibility(t *testing.T) {
 		owner := portalUser(t, db, tn, "owner@abc.test", []int64{abc.ID})
 		kosice := portalUser(t, db, tn, "kosice@abc.test", []int64{abc.ID}, ke.ID)
 		stranger := portalUser(t, db, tn, "x@other.test", []int64{other.ID})
-		_ = otherSite
 		for _, tc := range []struct {
 			name string
 			sc   access.Scope
@@ -182,6 +182,36 @@ func TestPortalProtocolVisibility(t *testing.T) {
 		}
 		if _, err := db.Store.Portal(kosice).PortalSite(t.Context(), ba.ID); domain.ErrorCode(err) != domain.ENOTFOUND {
 			t.Fatalf("PortalSite of another site: %v", err)
+		}
+		// All of a user's sites at once are each company's PortalSites, no more.
+		both := portalUser(t, db, tn, "both@abc.test", []int64{abc.ID, other.ID})
+		for _, tc := range []struct {
+			name string
+			sc   access.Scope
+			want map[int64][]int64
+		}{
+			{"owner", owner, map[int64][]int64{abc.ID: {ba.ID, ke.ID}}},
+			{"restricted", kosice, map[int64][]int64{abc.ID: {ke.ID}}},
+			{"two companies", both, map[int64][]int64{abc.ID: {ba.ID, ke.ID}, other.ID: {otherSite.ID}}},
+			{"zero scope", access.Scope{}, map[int64][]int64{}},
+		} {
+			all, err := db.Store.Portal(tc.sc).PortalAllSites(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int64][]int64{}
+			for client, sites := range all {
+				for _, x := range sites {
+					got[client] = append(got[client], x.ID)
+				}
+				one, err := db.Store.Portal(tc.sc).PortalSites(t.Context(), client)
+				if err != nil || len(one) != len(sites) {
+					t.Errorf("%s: PortalSites(%d) = %d sites (%v), PortalAllSites %d", tc.name, client, len(one), err, len(sites))
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("%s: PortalAllSites = %v, want %v", tc.name, got, tc.want)
+			}
 		}
 	})
 }

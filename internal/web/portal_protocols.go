@@ -33,15 +33,15 @@ func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	sites, err := s.portalView(r).PortalAllSites(r.Context())
+	if err != nil {
+		return err
+	}
 	for _, c := range p.Companies {
 		if f.ClientID != 0 && c.ID != f.ClientID {
 			continue
 		}
-		sites, err := s.portalView(r).PortalSites(r.Context(), c.ID)
-		if err != nil {
-			return err
-		}
-		p.Sites = append(p.Sites, sites...)
+		p.Sites = append(p.Sites, sites[c.ID]...)
 	}
 	p.Protocols, p.Info, p.CompanyID = ps, info, f.ClientID
 	p.Filtered = f.ClientID != 0 || f.SiteID != 0 || !f.From.IsZero() || !f.To.IsZero()
