@@ -118,3 +118,14 @@ func TestDraftIsMarked(t *testing.T) {
 		t.Errorf("a draft's PDF does not say DRAFT:\n%s", text)
 	}
 }
+
+// BenchmarkProtocolPDF measures rendering one protocol PDF (fonts embedded) — the
+// work behind a protocol download, without the database. Goal: under 20 ms.
+func BenchmarkProtocolPDF(b *testing.B) {
+	d := sample()
+	for b.Loop() {
+		if _, err := pdf.Protocol(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -129,14 +129,21 @@ func parseLocale(locale string) (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every page defines its own names ({{define "clients"}}…) and none defines a
+	// name a shared file or another page defines, so one set per locale holds
+	// them all and each page is executed by name. Parsing the shared layouts again
+	// for every page cost most of the start-up time and memory.
+	set, err := template.New("_pages").Funcs(templateFuncs(locale)).ParseFS(templateFS, append(pages, shared...)...)
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
 	out := map[string]*template.Template{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
-		t, err := template.New(name).Funcs(templateFuncs(locale)).ParseFS(templateFS, append([]string{p}, shared...)...)
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		if set.Lookup(name) == nil {
+			return nil, fmt.Errorf("web: template %s: the file defines no template %q", p, name)
 		}
-		out[name] = t
+		out[name] = set
 	}
 	return out, nil
 }
