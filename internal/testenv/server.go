@@ -71,6 +71,11 @@ func (s *Server) NewClient(t testing.TB) *Client {
 	}}}
 }
 
+// HTTP is the client's http.Client with its cookie jar, safe to use from several
+// goroutines (the Client's own methods report failures through t, which only the
+// test's goroutine may do).
+func (c *Client) HTTP() *http.Client { return c.hc }
+
 // Get requests path.
 func (c *Client) Get(path string) *Response {
 	c.t.Helper()
