@@ -29,6 +29,7 @@ type field struct {
 	sw     *domain.Switch
 	pw     string
 	email  string
+	userID int64 // the portal user's
 	procs  []*process
 }
 
@@ -43,6 +44,7 @@ func newField(t *testing.T, processes int, extra ...string) *field {
 	f.mq.AddUser(f.sw.Username, f.pw)
 	u := f.db.PortalUser(t, f.tenant, app.NewPortalUser{FirstName: "Jana", LastName: "Kováčová",
 		Email: f.email, ClientIDs: []int64{client.ID}})
+	f.userID = u.ID
 	hash, err := auth.HashPassword(testenv.Password)
 	if err != nil {
 		t.Fatal(err)
