@@ -181,6 +181,9 @@ func (s *Server) mainRoutes() []route {
 		// The Users page lists portal users to every staff member and staff users to
 		// administrators; managing staff and the audit log are for administrators only.
 		{"GET /app/users", staffAny(), s.userList},
+		// Who sees what in the portal, for those who manage clients' access.
+		{"GET /app/access", staff(access.ClientsManage), s.accessOverview},
+		{"GET /app/access.csv", staff(access.ClientsManage), s.accessCSV},
 		{"GET /app/users/new", staff(access.UsersManage), s.userNew},
 		{"POST /app/users", staff(access.UsersManage), s.userCreate},
 		{"GET /app/users/{uid}/edit", staff(access.UsersManage), s.userEdit},
