@@ -177,7 +177,6 @@ func (sp scanPrefix) Scan(dest ...any) error {
 	return sp.row.Scan(append(append([]any{sp.first}, dest...), sp.rest...)...)
 }
 
-
 // PortalClients lists the company's clients that have at least one portal user,
 // by name, with their seats: the choices of the access overview's client filter.
 func (view *StaffView) PortalClients(ctx context.Context) ([]*domain.ClientAccess, error) {

@@ -74,7 +74,7 @@ func TestAccessOverview(t *testing.T) {
 			return m
 		}
 		row := func(body string, email string) string {
-			return regexp.MustCompile(`(?s)<tr data-user="\d+">\s*<td[^>]*><strong>`+regexp.QuoteMeta(email)+`</strong>.*?</tr>`).FindString(body)
+			return regexp.MustCompile(`(?s)<tr data-user="\d+">\s*<td[^>]*><strong>` + regexp.QuoteMeta(email) + `</strong>.*?</tr>`).FindString(body)
 		}
 
 		all := page("")
