@@ -1,6 +1,6 @@
 package web
 
-// Slovak for the access overview.
+// Slovak for the access overview and for staff viewing the portal as a user.
 var skAccess = map[string]string{
 	"Accepted":        "Prijatá",
 	"Access overview": "Prehľad prístupov",
@@ -39,6 +39,14 @@ var skAccess = map[string]string{
 	"Switches":           "Spínače",
 	"Two-factor":         "Dvojfaktorové",
 	"Who sees what of each client in the portal: seats, sites, switches, two-factor sign-in and invitations.": "Kto čo vidí z každého klienta v portáli: miesta, prevádzky, spínače, dvojfaktorové prihlásenie a pozvánky.",
+	"Back to staff app":  "Späť do aplikácie",
+	"Viewing as":         "Zobrazenie ako",
+	"read-only":          "len na čítanie",
+	"View as":            "Zobraziť ako",
+	"View the portal as": "Zobraziť portál ako",
+	"Read-only: only the user can accept or decline":                                                "Len na čítanie: prijať alebo odmietnuť môže iba používateľ",
+	"Read-only: only the user can edit":                                                             "Len na čítanie: upravovať môže iba používateľ",
+	"You are viewing the portal as this user, read-only: switches cannot be turned on or off here.": "Portál vidíte ako tento používateľ, len na čítanie: spínače tu nemožno zapnúť ani vypnúť.",
 	"no":    "nie",
 	"seats": "miest",
 	"yes":   "áno",

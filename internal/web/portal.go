@@ -19,6 +19,28 @@ type portalCtx struct {
 	user    *domain.PortalUser
 	scope   access.Scope
 	view    *store.PortalView // bound to scope: the only way a portal handler reaches data
+
+	// viewer is the staff member viewing the portal as user (read-only), nil in
+	// the user's own session; base is then the view's URL prefix.
+	viewer *domain.StaffUser
+	base   string
+}
+
+// readOnly reports whether the request is a staff member viewing as the user:
+// pages show what the user sees, and nothing can be changed.
+func (pc *portalCtx) readOnly() bool { return pc != nil && pc.viewer != nil }
+
+// portalBase is the URL prefix of the request's portal pages: "/portal/{slug}",
+// or the staff view's "/app/view-as/{uid}".
+func portalBase(r *http.Request) string {
+	pc := portalOf(r)
+	if pc == nil {
+		return ""
+	}
+	if pc.base != "" {
+		return pc.base
+	}
+	return "/portal/" + pc.company.Slug
 }
 
 // setScope records the request's Scope, loaded by the session code, and the view
@@ -54,7 +76,11 @@ type PortalPage struct {
 	Page
 	Tenant *domain.Company
 	User   *domain.PortalUser
-	Base   string // "/portal/{slug}"
+	Base   string // "/portal/{slug}", or "/app/view-as/{uid}" for staff viewing as the user
+
+	// ViewingAs is the staff member viewing the portal as User, read-only; nil
+	// in the user's own session.
+	ViewingAs *domain.StaffUser
 
 	// The header's company selector: the user's companies (shown when more than
 	// one) and the one the page is about, 0 when none in particular.
@@ -66,7 +92,8 @@ func (s *Server) portalPage(r *http.Request, title string) PortalPage {
 	p := PortalPage{Page: s.page(r, title)}
 	if pc := portalOf(r); pc != nil {
 		p.Tenant, p.User = pc.company, pc.user
-		p.Base = "/portal/" + pc.company.Slug
+		p.Base = portalBase(r)
+		p.ViewingAs = pc.viewer
 		p.Locale = pc.company.Locale
 		if pc.user != nil {
 			cs, err := s.portalView(r).PortalClients(r.Context())

@@ -231,5 +231,5 @@ func (s *Server) projectBilling(r *http.Request, projectID int64) (*projectBilli
 	if err != nil {
 		return nil, err
 	}
-	return &projectBilling{Fmt: s.billingFormat(r), Base: "/portal/" + portalOf(r).company.Slug, Invoices: inv, Estimates: est}, nil
+	return &projectBilling{Fmt: s.billingFormat(r), Base: portalBase(r), Invoices: inv, Estimates: est}, nil
 }

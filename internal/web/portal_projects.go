@@ -47,8 +47,12 @@ func (s *Server) portalPanel(r *http.Request, pp *store.PortalProject) (*switchP
 	if err != nil {
 		return nil, err
 	}
-	base := fmt.Sprintf("/portal/%s/projects/%d", pc.company.Slug, pp.ID)
-	return &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live", Now: s.app.Now()}, nil
+	base := fmt.Sprintf("%s/projects/%d", portalBase(r), pp.ID)
+	p := &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live", Now: s.app.Now()}
+	if pc.readOnly() {
+		p.ReadOnly = translate(pc.company.Locale, "You are viewing the portal as this user, read-only: switches cannot be turned on or off here.")
+	}
+	return p, nil
 }
 
 func (s *Server) portalProjectOf(r *http.Request) (*store.PortalProject, error) {

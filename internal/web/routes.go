@@ -23,6 +23,10 @@ func staff(perm string) policy { return policy{kind: "staff", perm: perm} }
 func staffAny() policy         { return policy{kind: "staff"} }
 func broker() policy           { return policy{kind: "broker"} } // the MQTT broker, with the shared secret
 
+// viewAs is a portal page opened by a staff member with portal.invite as one of
+// the tenant's portal users, read-only: the user's Scope, the member's session.
+func viewAs() policy { return policy{kind: "viewas", perm: access.PortalInvite} }
+
 // staffEnrol is staffAny for the pages a staff member uses to set up two-factor
 // sign-in: while the company requires it and the member has none, every other
 // staff page sends them here.
@@ -80,6 +84,8 @@ func (s *Server) guard(rt route) http.Handler {
 		})
 	case "broker":
 		return s.brokerGuard(h)
+	case "viewas":
+		return s.viewAsGuard(h)
 	case "tenant", "portal":
 		signedIn := rt.policy.kind == "portal"
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +119,7 @@ func (s *Server) routeTable() []route {
 	routes = append(routes, s.switchRoutes()...)
 	routes = append(routes, s.billingRoutes()...)
 	routes = append(routes, s.brokerRoutes()...)
+	routes = append(routes, viewAsRoutes(routes)...)
 	if s.dev {
 		// Demo mode delivers mail here instead of over SMTP.
 		routes = append(routes, route{"GET /app/dev/mailbox", staffAny(), s.devMailbox})
@@ -239,6 +246,9 @@ func (s *Server) Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(s.routes))
 	for _, rt := range s.routes {
 		p := rt.policy.kind
+		if p == "viewas" { // guarded as a staff route first
+			p = "staff"
+		}
 		if p == "staff" && rt.policy.perm != "" {
 			p += ":" + rt.policy.perm
 		}

@@ -56,7 +56,7 @@ func TestRoutePoliciesAreEnforced(t *testing.T) {
 		p := db.Project(t, tn, c, "Monitoring", site)
 		reader := db.StaffUser(t, tn, "reader@acme.test")
 		ids := map[string]string{"id": itoa(c.ID), "sid": itoa(site.ID), "cid": itoa(ct.ID), "pid": itoa(p.ID),
-			"uid": itoa(reader.ID), "token": "x", "did": "1"} // did: an invoice or estimate (the guard answers first)
+			"uid": itoa(reader.ID), "token": "x", "did": "1", "file": "1"} // did, file: an invoice, estimate or protocol (the guard answers first)
 
 		anon := s.NewClient(t)
 		signedIn := s.NewClient(t)

@@ -32,6 +32,9 @@ type switchPanel struct {
 	Staff        bool   // staff view: device sources
 	CanManage    bool
 	Now          time.Time // when the panel was read, for "since 14:05" against "since 2 Jan"
+	// ReadOnly, when set, says why no switch can be toggled here (staff viewing
+	// the portal as a user); the buttons are disabled and described by it.
+	ReadOnly string
 }
 
 // ToggleURL is where switch id's toggle form posts.
