@@ -184,3 +184,48 @@ func siteMaterialsWorld(t *testing.T, db *testenv.DB, seed uint64) {
 		t.Fatalf("degenerate run: %d materials shown, %d hidden", shown, hidden)
 	}
 }
+
+// TestSiteMaterialsMigration: migration 0011 fills site_materials from the
+// protocols already there — completed ones only, the latest use per site and
+// material — on both engines. The table is dropped and the migration run again
+// over protocols written before it.
+func TestSiteMaterialsMigration(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := t.Context()
+		tn := db.Tenant(t, "")
+		c := db.Client(t, tn, "Alfa")
+		north, south := db.Site(t, tn, c, "North", "Košice"), db.Site(t, tn, c, "South", "Žilina")
+		bait, gel := material(t, db, tn, "Bait"), material(t, db, tn, "Gel")
+		now := db.Store.Now()
+		protocolAt(t, db, tn, north, now.AddDate(0, -1, 0), true, bait, gel)
+		protocolAt(t, db, tn, north, now.AddDate(0, -2, 0), true, bait)
+		protocolAt(t, db, tn, north, now, false, gel) // a draft: no use
+		protocolAt(t, db, tn, south, now.AddDate(-3, 0, 0), true, gel)
+
+		raw := openRaw(t, db)
+		for _, stmt := range []string{"DROP TABLE site_materials", "DELETE FROM schema_migrations WHERE version = 11"} {
+			if _, err := raw.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := db.Store.Migrate(ctx); err != nil || n != 1 {
+			t.Fatalf("Migrate = %d, %v; want 1", n, err)
+		}
+		if drift, err := db.Store.SiteMaterialsDrift(ctx); err != nil || drift != "" {
+			t.Fatalf("after the migration site_materials differs from the protocols (%v):\n%s", err, drift)
+		}
+		var rows int
+		if err := raw.QueryRowContext(ctx, "SELECT COUNT(*) FROM site_materials").Scan(&rows); err != nil || rows != 3 {
+			t.Fatalf("site_materials has %d rows (%v), want 3: bait and gel at North, gel at South", rows, err)
+		}
+		// The portal shows what the protocols say: at South only a use older
+		// than SDSMonths, so nothing.
+		view := db.Store.Portal(access.NewScope(tn.Company.ID, 1, []access.ClientAccess{{ClientID: c.ID, AllSites: true}}))
+		for site, want := range map[int64][]int64{0: {bait.ID, gel.ID}, north.ID: {bait.ID, gel.ID}, south.ID: nil} {
+			got, err := view.PortalMaterialIDs(ctx, site)
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("materials at site %d = %v (%v), want %v", site, got, err, want)
+			}
+		}
+	})
+}
