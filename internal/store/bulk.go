@@ -74,6 +74,9 @@ func (view *StaffView) ImportProtocols(ctx context.Context, ps []*domain.Protoco
 			if err := s.importMaterials(ctx, tx, batch); err != nil {
 				return err
 			}
+			if err := s.importSiteMaterials(ctx, tx, batch); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, staff, "protocol.import", fmt.Sprintf("%d protocols", len(ps)))
 	})
@@ -82,7 +85,7 @@ func (view *StaffView) ImportProtocols(ctx context.Context, ps []*domain.Protoco
 	}
 	// A bulk load changes the tables' shape at once; fresh statistics keep the
 	// planner on the indexes (autovacuum would get there, but later).
-	for _, table := range []string{"protocols", "protocol_materials"} {
+	for _, table := range []string{"protocols", "protocol_materials", "site_materials"} {
 		if _, err := s.wdb.ExecContext(ctx, "ANALYZE "+table); err != nil {
 			return fmt.Errorf("store: analyze %s: %w", table, err)
 		}

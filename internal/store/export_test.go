@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -38,6 +39,75 @@ func (view *PortalView) ExplainMaterials(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("scope matches nothing")
 	}
 	return view.s.explain(ctx, query, args...)
+}
+
+// PortalMaterialIDs returns the materials whose safety data sheets the
+// principal's Documents page shows (siteID 0), or a site's page shows, sorted.
+func (view *PortalView) PortalMaterialIDs(ctx context.Context, siteID int64) ([]int64, error) {
+	ids, err := view.s.portalMaterials(ctx, view.scope, siteID)
+	slices.Sort(ids)
+	return ids, err
+}
+
+// DirectMaterialIDs answers PortalMaterialIDs from the protocols themselves,
+// without the site_materials summary: the materials of the completed protocols
+// the principal may see performed in the last SDSMonths months, sorted.
+func (view *PortalView) DirectMaterialIDs(ctx context.Context, siteID int64) ([]int64, error) {
+	s := view.s
+	c := and(portalProtocols(view.scope), expr("p.performed_at >= ?", micros(s.Now().AddDate(0, -SDSMonths, 0))),
+		when(siteID != 0, eq("p.site_id", siteID)))
+	if c.matchesNothing() {
+		return nil, nil
+	}
+	where, args := c.where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT pm.material_id FROM protocols p
+		JOIN protocol_materials pm ON pm.company_id = p.company_id AND pm.protocol_id = p.id WHERE `+where+` ORDER BY pm.material_id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SiteMaterialsDrift describes every row in which site_materials differs from
+// its definition (the latest completed use per client, site and material,
+// computed from protocols); empty when they agree.
+func (s *Store) SiteMaterialsDrift(ctx context.Context) (string, error) {
+	const direct = `SELECT p.company_id, p.client_id, p.site_id, pm.material_id, MAX(p.performed_at)
+		FROM protocols p JOIN protocol_materials pm ON pm.company_id = p.company_id AND pm.protocol_id = p.id
+		WHERE p.status = 'completed' GROUP BY p.company_id, p.client_id, p.site_id, pm.material_id`
+	const kept = `SELECT company_id, client_id, site_id, material_id, last_used_at FROM site_materials`
+	var b strings.Builder
+	for _, q := range []struct{ what, query string }{
+		{"missing or stale", direct + ` EXCEPT ` + kept},
+		{"extra or stale", kept + ` EXCEPT ` + direct},
+	} {
+		rows, err := s.db.QueryContext(ctx, q.query)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var company, client, site, material, at int64
+			if err := rows.Scan(&company, &client, &site, &material, &at); err != nil {
+				rows.Close()
+				return "", err
+			}
+			fmt.Fprintf(&b, "%s: company %d client %d site %d material %d at %d\n", q.what, company, client, site, material, at)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
 }
 
 // Analyze refreshes PostgreSQL's planner statistics (SQLite's planner needs none

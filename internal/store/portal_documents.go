@@ -14,8 +14,11 @@ const SDSMonths = 24
 
 // portalMaterials returns the materials used in the completed protocols the principal may
 // see that were performed in the last SDSMonths months — at any site, or at site
-// siteID when it is not 0. It is a query of its own, its ids bound into the
-// documents query: as a subquery, SQLite would run it once per document.
+// siteID when it is not 0. They are read from the summary of materials used per
+// site (site_materials: a row per site and material with its latest use), a few
+// rows per site the principal may see however many protocols there are. It is a
+// query of its own, its ids bound into the documents query: as a subquery,
+// SQLite would run it once per document.
 func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID int64) ([]int64, error) {
 	query, args, ok := s.portalMaterialsQuery(scope, siteID)
 	if !ok {
@@ -38,26 +41,19 @@ func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID 
 }
 
 // portalMaterialsQuery is portalMaterials' query and its arguments; false when
-// the scope can see no protocol.
+// the scope can see no protocol. A site's row says a completed protocol there
+// used the material on last_used_at and none later, so the scope's sites with
+// a recent enough row are exactly those with a recent completed protocol that
+// used it.
 func (s *Store) portalMaterialsQuery(scope access.Scope, siteID int64) (string, []any, bool) {
-	c := and(portalProtocols(scope), expr("p.performed_at >= ?", micros(s.Now().AddDate(0, -SDSMonths, 0))),
-		when(siteID != 0, eq("p.site_id", siteID)))
+	c := and(scopeSites(scope, "sm.company_id", "sm.client_id", "sm.site_id"),
+		expr("sm.last_used_at >= ?", micros(s.Now().AddDate(0, -SDSMonths, 0))),
+		when(siteID != 0, eq("sm.site_id", siteID)))
 	if c.matchesNothing() {
 		return "", nil, false
 	}
 	where, args := c.where()
-	// CROSS JOIN makes SQLite start from the scope's protocols (found by index)
-	// rather than from every use of every material. PostgreSQL reorders a CROSS
-	// JOIN and chose to hash every use of every material (a scan of
-	// protocol_materials, most of a second at 1M protocols); a LATERAL subquery
-	// with OFFSET 0 is not flattened, so it looks up each protocol's materials by
-	// index, as SQLite does.
-	materials := `CROSS JOIN protocol_materials pm WHERE pm.company_id = p.company_id AND pm.protocol_id = p.id AND `
-	if s.dialect.name == "postgres" {
-		materials = `CROSS JOIN LATERAL (SELECT x.material_id FROM protocol_materials x
-			WHERE x.company_id = p.company_id AND x.protocol_id = p.id OFFSET 0) pm WHERE `
-	}
-	return `SELECT DISTINCT pm.material_id FROM protocols p ` + materials + where, args, true
+	return `SELECT DISTINCT sm.material_id FROM site_materials sm WHERE ` + where, args, true
 }
 
 // portalDocuments is the condition for the documents d the scope may see: only

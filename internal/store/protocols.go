@@ -256,6 +256,10 @@ func (view *StaffView) CreateProtocol(ctx context.Context, p *domain.Protocol) e
 		if err := s.insertProtocolMaterials(ctx, tx, p); err != nil {
 			return err
 		}
+		// A draft adds no use; the summary is told all the same.
+		if err := s.addSiteMaterials(ctx, tx, p.CompanyID, p.ID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, staff, "protocol.create", fmt.Sprintf("Protocol %d", p.Number))
 	})
 }
@@ -298,6 +302,10 @@ func (view *StaffView) UpdateProtocol(ctx context.Context, p *domain.Protocol) e
 		if err := s.checkProtocolRefs(ctx, tx, staff, p); err != nil {
 			return err
 		}
+		before, err := s.protocolSite(ctx, tx, staff.CompanyID(), p.ID)
+		if err != nil {
+			return err
+		}
 		p.CompanyID, p.Number, p.UpdatedAt = staff.CompanyID(), number, s.Now()
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE protocols SET site_id = ?, performed_at = ?, technician_id = ?, service_type = ?,
 			findings = ?, recommendations = ?, updated_at = ? WHERE company_id = ? AND id = ? AND client_id = ?`),
@@ -307,6 +315,10 @@ func (view *StaffView) UpdateProtocol(ctx context.Context, p *domain.Protocol) e
 			return fmt.Errorf("store: update protocol: %w", err)
 		}
 		if err := s.insertProtocolMaterials(ctx, tx, p); err != nil {
+			return err
+		}
+		// The protocol may have left its site, and its materials changed.
+		if err := s.refreshSiteMaterials(ctx, tx, p.CompanyID, before, siteRef{before.clientID, p.SiteID}); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, staff, "protocol.update", fmt.Sprintf("Protocol %d", number))
@@ -330,6 +342,9 @@ func (view *StaffView) CompleteProtocol(ctx context.Context, id int64) error {
 			domain.ProtocolCompleted, now, now, staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: complete protocol: %w", err)
 		}
+		if err := s.addSiteMaterials(ctx, tx, staff.CompanyID(), id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, staff, "protocol.complete", fmt.Sprintf("Protocol %d", number))
 	})
 }
@@ -346,9 +361,24 @@ func (view *StaffView) DeleteProtocol(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
+		site, err := s.protocolSite(ctx, tx, staff.CompanyID(), id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM protocols WHERE company_id = ? AND id = ?`), staff.CompanyID(), id); err != nil {
 			return fmt.Errorf("store: delete protocol: %w", err)
 		}
+		// Its materials went with it (ON DELETE CASCADE).
+		if err := s.refreshSiteMaterials(ctx, tx, staff.CompanyID(), site); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, staff, "protocol.delete", fmt.Sprintf("Protocol %d", number))
 	})
+}
+
+// protocolSite returns the client and site of protocol id of the company.
+func (s *Store) protocolSite(ctx context.Context, tx *sql.Tx, companyID, id int64) (siteRef, error) {
+	var x siteRef
+	err := tx.QueryRowContext(ctx, s.q(`SELECT client_id, site_id FROM protocols WHERE company_id = ? AND id = ?`), companyID, id).Scan(&x.clientID, &x.siteID)
+	return x, notFound(err, "Protocol not found.")
 }
