@@ -9,7 +9,7 @@ import (
 )
 
 // ReadPool is the pool the store reads through, for tests of its sizing.
-func (s *Store) ReadPool() *sql.DB { return s.db }
+func (s *Store) ReadPool() *sql.DB { return s.db.DB }
 
 // ExplainProtocols returns the query plans of the count and the page query of
 // view.PortalProtocols(f): EXPLAIN QUERY PLAN's lines on SQLite, EXPLAIN (FORMAT
