@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -62,6 +63,12 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 		return err
 	}
 	defer stopMetrics()
+	stopPprof, err := c.servePprof(log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopPprof()
 	a := app.New(st, log, c.baseURL())
 	if a.Files, err = c.fileStore(ctx); err != nil {
 		ln.Close()
@@ -163,6 +170,42 @@ func (c *config) serveMetrics(st *store.Store, log *slog.Logger) (reg prometheus
 	}()
 	log.Info("metrics listening", "addr", ln.Addr().String(), "path", "/metrics")
 	return r, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		hs.Shutdown(ctx)
+		<-done
+	}, nil
+}
+
+// servePprof starts the profiling listener of --pprof-addr, serving Go's
+// runtime profiles (CPU, heap, allocations, goroutines…) under /debug/pprof/.
+// Without --pprof-addr nothing listens; stop ends the listener.
+func (c *config) servePprof(log *slog.Logger) (stop func(), err error) {
+	if c.PprofAddr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", c.PprofAddr)
+	if err != nil {
+		return nil, fmt.Errorf("--pprof-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	// A CPU profile or trace runs for its ?seconds= before it answers.
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("pprof listener", "err", err)
+		}
+	}()
+	log.Info("pprof listening", "addr", ln.Addr().String(), "path", "/debug/pprof/")
+	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		hs.Shutdown(ctx)

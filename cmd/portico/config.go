@@ -30,6 +30,7 @@ type config struct {
 	DevMailbox  bool
 	S3URL       string
 	MetricsAddr string
+	PprofAddr   string
 	mqttConfig  // the MQTT broker; see switches.go
 	limitConfig // limits on devices and commands; see limits.go
 }
@@ -47,6 +48,7 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP relay for outgoing mail: smtp://user:pass@host:587?from=Name%20<addr>&tls=starttls|tls|none (PORTICO_SMTP_URL)")
 	fs.StringVar(&c.S3URL, "s3-url", "", "S3-compatible bucket for uploaded files: https://KEY:SECRET@host/bucket[/prefix]?region=…[&path-style=true]; empty keeps them in DATA/files (PORTICO_S3_URL)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; empty turns metrics off (PORTICO_METRICS_ADDR)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "address of a separate listener serving Go's profiles at /debug/pprof/, e.g. 127.0.0.1:6060; empty turns it off (PORTICO_PPROF_ADDR)")
 	fs.BoolVar(&c.DevMailbox, "dev-mailbox", false, "deliver mail to the staff app's mailbox page instead of SMTP, for trying things out (PORTICO_DEV_MAILBOX)")
 	c.mqttFlags(fs)
 	c.limitFlags(fs)

@@ -212,6 +212,8 @@ func TestFlagsAndEnvironment(t *testing.T) {
 			with(func(c *config) { c.MQTTMaxPacket = 4096 })},
 		{"metrics listener", nil, map[string]string{"PORTICO_METRICS_ADDR": "127.0.0.1:9090"},
 			with(func(c *config) { c.MetricsAddr = "127.0.0.1:9090" })},
+		{"pprof listener", []string{"--pprof-addr", "127.0.0.1:6060"}, nil,
+			with(func(c *config) { c.PprofAddr = "127.0.0.1:6060" })},
 		{"PORTICO_DATABASE is not read", nil, map[string]string{"PORTICO_DATABASE": "postgres://db/portico"}, defaults},
 		{"hyphenated flags become underscores", nil,
 			map[string]string{"PORTICO_BASE_URL": "https://portal.test", "PORTICO_LOG_FORMAT": "json", "PORTICO_LOG_LEVEL": "debug"},

@@ -172,3 +172,25 @@ func TestHashToken(t *testing.T) {
 		t.Fatal("different tokens hash alike")
 	}
 }
+
+// The placeholder an unknown account is checked against is a well-formed hash
+// with the costs of a real one, so that checking it takes as long as a wrong
+// password does; the check itself always fails.
+func TestDummyHashCostsWhatARealHashCosts(t *testing.T) {
+	real := strings.Split(hashOf(t, "correct horse battery"), "$")
+	dummy := strings.Split(dummyHash, "$")
+	if len(dummy) != 6 || dummy[1] != real[1] || dummy[2] != real[2] || dummy[3] != real[3] {
+		t.Fatalf("dummyHash = %q, want the algorithm, version and costs of %q", dummyHash, strings.Join(real, "$"))
+	}
+	for i, want := range map[int]int{4: 16, 5: 32} {
+		if b, err := base64.RawStdEncoding.DecodeString(dummy[i]); err != nil || len(b) != want {
+			t.Errorf("dummyHash part %d: %d bytes, err %v; want %d bytes of unpadded base64", i, len(b), err, want)
+		}
+	}
+	if match, valid := checkHash(dummyHash, "no such account; constant-time placeholder"); match || !valid {
+		t.Errorf("checkHash(dummyHash) = match %v, valid %v; want a full check that fails", match, valid)
+	}
+	if CheckPassword("", "") {
+		t.Error("CheckPassword with no hash matched")
+	}
+}

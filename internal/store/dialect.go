@@ -85,7 +85,7 @@ func (s *Store) openPostgres(dsn string) error {
 	db.SetMaxIdleConns(postgresConns)
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
-	s.db, s.wdb, s.dialect = db, db, postgresDialect
+	s.db, s.wdb, s.dialect = &readPool{DB: db}, db, postgresDialect
 	return nil
 }
 
@@ -126,6 +126,6 @@ func (s *Store) openSQLite(path string) error {
 	// the schema again before its first query.
 	db.SetMaxOpenConns(sqliteReaders)
 	db.SetMaxIdleConns(sqliteReaders)
-	s.db, s.wdb, s.dialect = db, wdb, sqliteDialect
+	s.db, s.wdb, s.dialect = &readPool{DB: db, stmts: newStmtCache(stmtCacheSize)}, wdb, sqliteDialect
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // ReadPool is the pool the store reads through, for tests of its sizing.
-func (s *Store) ReadPool() *sql.DB { return s.db }
+func (s *Store) ReadPool() *sql.DB { return s.db.DB }
 
 // ExplainProtocols returns the query plans of the count and the page query of
 // view.PortalProtocols(f): EXPLAIN QUERY PLAN's lines on SQLite, EXPLAIN (FORMAT
@@ -148,4 +148,28 @@ func (s *Store) explain(ctx context.Context, query string, args ...any) (string,
 		lines = append(lines, detail)
 	}
 	return strings.Join(lines, "\n"), rows.Err()
+}
+
+// KeptStatements is how many prepared statements the read pool keeps; ShrinkStatementCache
+// bounds it to n, for tests of the bound.
+func (s *Store) KeptStatements() int {
+	if s.db.stmts == nil {
+		return 0
+	}
+	s.db.stmts.mu.Lock()
+	defer s.db.stmts.mu.Unlock()
+	return s.db.stmts.lru.Len()
+}
+
+// ShrinkStatementCache bounds the kept statements to n.
+func (s *Store) ShrinkStatementCache(n int) {
+	if s.db.stmts != nil {
+		s.db.stmts.close()
+		s.db.stmts.size = n
+	}
+}
+
+// QueryIntForTest runs query, which returns one integer, through the read pool.
+func (s *Store) QueryIntForTest(ctx context.Context, query string, dst *int) error {
+	return s.db.QueryRowContext(ctx, query).Scan(dst)
 }

@@ -57,20 +57,27 @@ func (s *Store) CreatePortalSession(ctx context.Context, companyID, userID int64
 // in the company, with the user's grants loaded fresh. A session of another
 // tenant, an expired one (idle or absolute) or one of a deleted user is EUNAUTHORIZED.
 func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash string, idle time.Duration) (*domain.PortalUser, []access.ClientAccess, error) {
-	var id, userID, lastSeen, expires int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, portal_user_id, last_seen_at, expires_at FROM sessions
-		WHERE token_hash = ? AND company_id = ? AND portal_user_id IS NOT NULL`), tokenHash, companyID).Scan(&id, &userID, &lastSeen, &expires)
+	// The session and its user in one round trip: this runs before every
+	// signed-in portal page.
+	var id, lastSeen, expires int64
+	var u domain.PortalUser
+	var activated, lastLogin sql.NullInt64
+	var created int64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT s.id, s.last_seen_at, s.expires_at, `+portalUserColumns+` FROM sessions s
+		JOIN portal_users u ON u.company_id = s.company_id AND u.id = s.portal_user_id
+		WHERE s.token_hash = ? AND s.company_id = ?`), tokenHash, companyID).Scan(&id, &lastSeen, &expires,
+		&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &activated, &u.TwoFactor, &lastLogin, &created)
 	if err != nil {
 		return nil, nil, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 	}
+	u.Activated = activated.Valid
+	u.LastLoginAt = nullMicros(lastLogin)
+	u.CreatedAt = fromMicros(created)
+	userID := u.ID
 	now := s.Now()
 	if now.After(fromMicros(expires)) || now.Sub(fromMicros(lastSeen)) > idle {
 		s.DeleteSession(ctx, tokenHash)
 		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "Your session has expired. Please sign in again.")
-	}
-	u, err := scanPortalUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+portalUserColumns+` FROM portal_users u WHERE u.company_id = ? AND u.id = ?`), companyID, userID))
-	if err != nil {
-		return nil, nil, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 	}
 	grants, err := s.PortalGrants(ctx, companyID, userID)
 	if err != nil {
@@ -81,7 +88,7 @@ func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash st
 			return nil, nil, fmt.Errorf("store: touch session: %w", err)
 		}
 	}
-	return u, grants, nil
+	return &u, grants, nil
 }
 
 // PortalGrants loads what the company's portal user may see, for the session code

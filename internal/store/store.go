@@ -16,8 +16,8 @@ import (
 
 // Store is Portico's database. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB // reads
-	wdb     *sql.DB // writes; on SQLite a single connection, so writers queue instead of failing
+	db      *readPool // reads
+	wdb     *sql.DB   // writes; on SQLite a single connection, so writers queue instead of failing
 	dialect dialect
 	now     func() time.Time
 }
@@ -54,8 +54,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 // Close closes the database connections.
 func (s *Store) Close() error {
+	s.db.stmts.close()
 	err := s.db.Close()
-	if s.wdb != s.db {
+	if s.wdb != s.db.DB {
 		err = errors.Join(err, s.wdb.Close())
 	}
 	return err
