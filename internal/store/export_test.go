@@ -65,16 +65,7 @@ func (view *PortalView) DirectMaterialIDs(ctx context.Context, siteID int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return collectIDs(rows)
 }
 
 // SiteMaterialsDrift describes every row in which site_materials differs from

@@ -28,16 +28,7 @@ func (s *Store) portalMaterials(ctx context.Context, scope access.Scope, siteID 
 	if err != nil {
 		return nil, fmt.Errorf("store: portal materials: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return collectIDs(rows)
 }
 
 // portalMaterialsQuery is portalMaterials' query and its arguments; false when
