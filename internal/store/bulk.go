@@ -77,6 +77,9 @@ func (view *StaffView) ImportProtocols(ctx context.Context, ps []*domain.Protoco
 			if err := s.importSiteMaterials(ctx, tx, batch); err != nil {
 				return err
 			}
+			if err := s.importSiteProtocols(ctx, tx, batch); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, staff, "protocol.import", fmt.Sprintf("%d protocols", len(ps)))
 	})
@@ -85,7 +88,7 @@ func (view *StaffView) ImportProtocols(ctx context.Context, ps []*domain.Protoco
 	}
 	// A bulk load changes the tables' shape at once; fresh statistics keep the
 	// planner on the indexes (autovacuum would get there, but later).
-	for _, table := range []string{"protocols", "protocol_materials", "site_materials"} {
+	for _, table := range []string{"protocols", "protocol_materials", "site_materials", "site_protocols"} {
 		if _, err := s.wdb.ExecContext(ctx, "ANALYZE "+table); err != nil {
 			return fmt.Errorf("store: analyze %s: %w", table, err)
 		}

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"portico/internal/domain"
 )
 
 // ReadPool is the pool the store reads through, for tests of its sizing.
@@ -99,6 +102,68 @@ func (s *Store) SiteMaterialsDrift(ctx context.Context) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// ExplainSummaries returns the query plan of PortalSummaries' counts.
+func (view *PortalView) ExplainSummaries(ctx context.Context) (string, error) {
+	query, args, ok := summaryCountsQuery(view.scope)
+	if !ok {
+		return "", nil
+	}
+	return view.s.explain(ctx, view.s.q(query), args...)
+}
+
+// SiteProtocolsDrift describes every row in which site_protocols differs from
+// its definition (the count and latest date of the completed protocols per
+// client and site, computed from protocols); empty when they agree.
+func (s *Store) SiteProtocolsDrift(ctx context.Context) (string, error) {
+	const direct = `SELECT company_id, client_id, site_id, COUNT(*), MAX(performed_at)
+		FROM protocols WHERE status = 'completed' GROUP BY company_id, client_id, site_id`
+	const kept = `SELECT company_id, client_id, site_id, completed, last_performed_at FROM site_protocols`
+	var b strings.Builder
+	for _, q := range []struct{ what, query string }{
+		{"missing or stale", direct + ` EXCEPT ` + kept},
+		{"extra or stale", kept + ` EXCEPT ` + direct},
+	} {
+		rows, err := s.db.QueryContext(ctx, q.query)
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var company, client, site, n, at int64
+			if err := rows.Scan(&company, &client, &site, &n, &at); err != nil {
+				rows.Close()
+				return "", err
+			}
+			fmt.Fprintf(&b, "%s: company %d client %d site %d: %d, latest %d\n", q.what, company, client, site, n, at)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
+}
+
+// DirectSummaries answers PortalSummaries from the protocols themselves,
+// without the site_protocols summary.
+func (view *PortalView) DirectSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
+	sums, err := view.PortalSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, scope := view.s, view.scope
+	for i := range sums {
+		sums[i].ProtocolCount, sums[i].LastProtocolAt = 0, time.Time{}
+		where, args := and(portalProtocols(scope), eq("p.client_id", sums[i].ClientID)).where()
+		var n int
+		var last sql.NullInt64
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where), args...).Scan(&n, &last); err != nil {
+			return nil, err
+		}
+		sums[i].ProtocolCount, sums[i].LastProtocolAt = n, nullMicros(last)
+	}
+	return sums, nil
 }
 
 // Analyze refreshes PostgreSQL's planner statistics (SQLite's planner needs none

@@ -44,9 +44,9 @@ func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.P
 }
 
 // PortalSummaries returns, for each client in the Scope by name, the number of completed
-// protocols at the sites the user may see and the date of the latest. The counts are one
-// grouped pass over the scope's protocols, served by the (client, status, date)
-// index, rather than a pair of subqueries per client.
+// protocols at the sites the user may see and the date of the latest. They are summed
+// from the kept per-site counts (site_protocols), a row per site the user may see,
+// rather than counted from the protocols, which grows with every protocol.
 func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
 	s, scope := view.s, view.scope
 	clients := scopeClients(scope, "c.company_id", "c.id")
@@ -69,12 +69,11 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 		out = append(out, cs)
 	}
 	rows.Close()
-	protocols := portalProtocols(scope)
-	if err := rows.Err(); err != nil || len(out) == 0 || protocols.matchesNothing() {
+	query, args, ok := summaryCountsQuery(scope)
+	if err := rows.Err(); err != nil || len(out) == 0 || !ok {
 		return out, err
 	}
-	where, args = protocols.where()
-	rows, err = s.db.QueryContext(ctx, s.q(`SELECT p.client_id, COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where+` GROUP BY p.client_id`), args...)
+	rows, err = s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
 	}
@@ -92,6 +91,18 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 		}
 	}
 	return out, rows.Err()
+}
+
+// summaryCountsQuery is the query of PortalSummaries' counts per client and its
+// arguments; false when the scope sees no site.
+func summaryCountsQuery(scope access.Scope) (string, []any, bool) {
+	sites := scopeSites(scope, "sp.company_id", "sp.client_id", "sp.site_id")
+	if sites.matchesNothing() {
+		return "", nil, false
+	}
+	where, args := sites.where()
+	return `SELECT sp.client_id, SUM(sp.completed), MAX(sp.last_performed_at)
+		FROM site_protocols sp WHERE ` + where + ` GROUP BY sp.client_id`, args, true
 }
 
 // PortalClient returns the full record of client id if the user is assigned to it, and

@@ -345,6 +345,9 @@ func (view *StaffView) CompleteProtocol(ctx context.Context, id int64) error {
 		if err := s.addSiteMaterials(ctx, tx, staff.CompanyID(), id); err != nil {
 			return err
 		}
+		if err := s.addSiteProtocol(ctx, tx, staff.CompanyID(), id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, staff, "protocol.complete", fmt.Sprintf("Protocol %d", number))
 	})
 }

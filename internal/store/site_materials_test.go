@@ -144,6 +144,9 @@ func siteMaterialsWorld(t *testing.T, db *testenv.DB, seed uint64) {
 		if drift != "" {
 			t.Fatalf("step %d (%s): site_materials differs from the protocols:\n%s", step, did, drift)
 		}
+		if drift, err = db.Store.SiteProtocolsDrift(ctx); err != nil || drift != "" {
+			t.Fatalf("step %d (%s): site_protocols differs from the protocols (%v):\n%s", step, did, err, drift)
+		}
 		for _, w := range worlds {
 			for _, scope := range w.scopes {
 				sites := []int64{0}
@@ -164,6 +167,19 @@ func siteMaterialsWorld(t *testing.T, db *testenv.DB, seed uint64) {
 						t.Fatalf("step %d (%s): user %d at site %d sees materials %v, protocols say %v",
 							step, did, scope.PortalUserID(), site, got, want)
 					}
+				}
+				view := db.Store.Portal(scope)
+				got, err := view.PortalSummaries(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := view.DirectSummaries(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("step %d (%s): user %d's dashboard counts %v, protocols say %v",
+						step, did, scope.PortalUserID(), got, want)
 				}
 			}
 		}
@@ -226,6 +242,46 @@ func TestSiteMaterialsMigration(t *testing.T) {
 			if err != nil || !slices.Equal(got, want) {
 				t.Fatalf("materials at site %d = %v (%v), want %v", site, got, err, want)
 			}
+		}
+	})
+}
+
+// TestSiteProtocolsMigration: migration 0014 fills site_protocols from the
+// protocols already there — completed ones only, counted per site with the
+// latest date — on both engines. The table is dropped and the migration run
+// again over protocols written before it.
+func TestSiteProtocolsMigration(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ctx := t.Context()
+		tn := db.Tenant(t, "")
+		c := db.Client(t, tn, "Alfa")
+		north, south := db.Site(t, tn, c, "North", "Košice"), db.Site(t, tn, c, "South", "Žilina")
+		bait := material(t, db, tn, "Bait")
+		now := db.Store.Now()
+		protocolAt(t, db, tn, north, now.AddDate(0, -1, 0), true, bait)
+		protocolAt(t, db, tn, north, now.AddDate(0, -2, 0), true)
+		protocolAt(t, db, tn, north, now, false, bait) // a draft: not counted
+		protocolAt(t, db, tn, south, now.AddDate(-3, 0, 0), true)
+
+		raw := openRaw(t, db)
+		for _, stmt := range []string{"DROP TABLE site_protocols", "DELETE FROM schema_migrations WHERE version = 14"} {
+			if _, err := raw.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := db.Store.Migrate(ctx); err != nil || n != 1 {
+			t.Fatalf("Migrate = %d, %v; want 1", n, err)
+		}
+		if drift, err := db.Store.SiteProtocolsDrift(ctx); err != nil || drift != "" {
+			t.Fatalf("after the migration site_protocols differs from the protocols (%v):\n%s", err, drift)
+		}
+		var rows, total int
+		if err := raw.QueryRowContext(ctx, "SELECT COUNT(*), SUM(completed) FROM site_protocols").Scan(&rows, &total); err != nil || rows != 2 || total != 3 {
+			t.Fatalf("site_protocols has %d rows counting %d (%v), want 2 rows counting 3", rows, total, err)
+		}
+		sums, err := db.Store.Portal(access.NewScope(tn.Company.ID, 1, []access.ClientAccess{{ClientID: c.ID, AllSites: true}})).PortalSummaries(ctx)
+		if err != nil || len(sums) != 1 || sums[0].ProtocolCount != 3 || !sums[0].LastProtocolAt.Equal(now.AddDate(0, -1, 0).Truncate(time.Microsecond)) {
+			t.Fatalf("summaries = %+v (%v), want 3 protocols, the latest a month ago", sums, err)
 		}
 	})
 }
