@@ -83,7 +83,8 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	a.Switches = sw
 	srv, err := web.NewServer(web.Config{App: a, Log: log,
 		SecureCookies: c.secure(), HSTSMaxAge: c.hstsMaxAge(), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox, BrokerSecret: c.MQTTAuthSecret,
-		Metrics: reg})
+		APIRateLimit: c.APIRate,
+		Metrics:      reg})
 	if err != nil {
 		ln.Close()
 		return err

@@ -31,8 +31,9 @@ type config struct {
 	S3URL       string
 	MetricsAddr string
 	PprofAddr   string
-	mqttConfig  // the MQTT broker; see switches.go
-	limitConfig // limits on devices and commands; see limits.go
+	APIRate     int // requests a minute per API token; 0 = no limit
+	mqttConfig      // the MQTT broker; see switches.go
+	limitConfig     // limits on devices and commands; see limits.go
 }
 
 // flags registers the common options on fs with their defaults.
@@ -50,6 +51,7 @@ func (c *config) flags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "address of a separate listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9090; empty turns metrics off (PORTICO_METRICS_ADDR)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "address of a separate listener serving Go's profiles at /debug/pprof/, e.g. 127.0.0.1:6060; empty turns it off (PORTICO_PPROF_ADDR)")
 	fs.BoolVar(&c.DevMailbox, "dev-mailbox", false, "deliver mail to the staff app's mailbox page instead of SMTP, for trying things out (PORTICO_DEV_MAILBOX)")
+	fs.IntVar(&c.APIRate, "api-rate-limit", 120, "requests a minute one API token may make, across all server processes; 0 means no limit (PORTICO_API_RATE_LIMIT)")
 	c.mqttFlags(fs)
 	c.limitFlags(fs)
 }

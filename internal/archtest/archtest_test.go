@@ -228,6 +228,9 @@ var appBeforePrincipal = []string{
 	// The code step of a two-factor sign-in: the pending sign-in token, not a
 	// session, says whose code it is.
 	"StaffSignInCode", "PortalSignInCode",
+	// The API's bearer token, like a session cookie, says who the request is:
+	// APIAuthenticate makes the principal through the session code's makers.
+	"APIAuthenticate",
 }
 
 // module loads every package of the module with its tests, once for all tests.

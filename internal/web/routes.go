@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -86,6 +87,8 @@ func (s *Server) guard(rt route) http.Handler {
 		return s.brokerGuard(h)
 	case "viewas":
 		return s.viewAsGuard(h)
+	case "apiportal", "apistaff", "apiopen":
+		return s.apiGuard(rt)
 	case "tenant", "portal":
 		signedIn := rt.policy.kind == "portal"
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -120,6 +123,8 @@ func (s *Server) routeTable() []route {
 	routes = append(routes, s.billingRoutes()...)
 	routes = append(routes, s.brokerRoutes()...)
 	routes = append(routes, viewAsRoutes(routes)...)
+	routes = append(routes, s.tokenRoutes()...)
+	routes = append(routes, s.apiRoutes()...)
 	if s.dev {
 		// Demo mode delivers mail here instead of over SMTP.
 		routes = append(routes, route{"GET /app/dev/mailbox", staffAny(), s.devMailbox})
@@ -238,7 +243,7 @@ func (s *Server) mainRoutes() []route {
 // RouteInfo describes one route of the table for tests and documentation.
 type RouteInfo struct {
 	Pattern string
-	Policy  string // "anyone", "tenant", "portal", "broker", "staff", "staff:<permission>"; "" when undeclared
+	Policy  string // "anyone", "tenant", "portal", "broker", "staff", "staff:<permission>", "api:portal", "api:staff[:<permission>]", "api:open"; "" when undeclared
 }
 
 // Routes lists the route table with each route's policy.
@@ -249,7 +254,10 @@ func (s *Server) Routes() []RouteInfo {
 		if p == "viewas" { // guarded as a staff route first
 			p = "staff"
 		}
-		if p == "staff" && rt.policy.perm != "" {
+		if p == "apistaff" || p == "apiportal" || p == "apiopen" { // a token, never a cookie
+			p = "api:" + strings.TrimPrefix(p, "api")
+		}
+		if (p == "staff" || p == "api:staff") && rt.policy.perm != "" {
 			p += ":" + rt.policy.perm
 		}
 		out = append(out, RouteInfo{Pattern: rt.pattern, Policy: p})

@@ -44,6 +44,9 @@ type Config struct {
 	// BrokerSecret is the shared secret an external broker (EMQX) sends to ask
 	// who may connect and what they may do (broker_auth.go); "" turns that off.
 	BrokerSecret string
+	// APIRateLimit is how many requests a minute one API token may make; 0
+	// means no limit.
+	APIRateLimit int
 	// Metrics receives the server's Prometheus metrics (metrics.go); nil keeps
 	// them unexported.
 	Metrics prometheus.Registerer
@@ -62,6 +65,7 @@ type Server struct {
 	secret  string // the external broker's shared secret (Config.BrokerSecret)
 	hsts    string // the Strict-Transport-Security value; "" sends none
 	metrics *metrics
+	apiRate int // requests a minute per API token (Config.APIRateLimit)
 }
 
 // NewServer parses the templates and builds the router.
@@ -71,7 +75,7 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: cfg.App, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
-		secret: cfg.BrokerSecret, metrics: newMetrics(cfg.Metrics)}
+		secret: cfg.BrokerSecret, metrics: newMetrics(cfg.Metrics), apiRate: cfg.APIRateLimit}
 	if cfg.HSTSMaxAge > 0 {
 		s.hsts = "max-age=" + strconv.FormatInt(int64(cfg.HSTSMaxAge/time.Second), 10)
 	}
@@ -91,6 +95,9 @@ func NewServer(cfg Config) (*Server, error) {
 		return domain.Errorf(domain.ENOTFOUND, "Page not found.")
 	}))
 	cop := http.NewCrossOriginProtection()
+	// The API takes a bearer token, never a cookie, so a cross-site request
+	// carries no credentials of the visitor's: nothing to protect (api.go).
+	cop.AddInsecureBypassPattern("/api/")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.serveError(w, r, domain.Errorf(domain.EFORBIDDEN, "This form was sent from another site and was refused. Reload the page and try again."))
 	}))

@@ -1,0 +1,264 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"portico/internal/access"
+	"portico/internal/domain"
+	"portico/internal/store"
+)
+
+// The staff side of the API: a staff user's token reads what the staff app
+// shows its owner, through the owner's StaffView, and each route asks for the
+// permission its page or form asks for. Switch credentials are never sent.
+
+type apiClient struct {
+	ID            int64  `json:"id"`
+	Name          string `json:"name"`
+	CompanyNumber string `json:"company_number"`
+	TaxID         string `json:"tax_id"`
+	VATID         string `json:"vat_id"`
+	ContactPerson string `json:"contact_person"`
+	Email         string `json:"email"`
+	ProtocolEmail string `json:"protocol_email"`
+	Phone         string `json:"phone"`
+	Street        string `json:"street"`
+	City          string `json:"city"`
+	PostalCode    string `json:"postal_code"`
+	Country       string `json:"country"`
+	Archived      bool   `json:"archived"`
+}
+
+func toAPIClient(c *domain.Client) apiClient {
+	return apiClient{ID: c.ID, Name: c.Name, CompanyNumber: c.CompanyNumber, TaxID: c.TaxID, VATID: c.VATID, ContactPerson: c.ContactPerson,
+		Email: c.Email, ProtocolEmail: c.ProtocolEmail, Phone: c.Phone, Street: c.Street, City: c.City, PostalCode: c.PostalCode,
+		Country: c.Country, Archived: c.Archived}
+}
+
+// apiClientInput is the body of POST /api/v1/staff/clients.
+type apiClientInput struct {
+	Name          string `json:"name"`
+	CompanyNumber string `json:"company_number"`
+	TaxID         string `json:"tax_id"`
+	VATID         string `json:"vat_id"`
+	ContactPerson string `json:"contact_person"`
+	Email         string `json:"email"`
+	ProtocolEmail string `json:"protocol_email"`
+	Phone         string `json:"phone"`
+	Street        string `json:"street"`
+	City          string `json:"city"`
+	PostalCode    string `json:"postal_code"`
+	Country       string `json:"country"`
+}
+
+type apiContact struct {
+	ID        int64  `json:"id"`
+	ClientID  int64  `json:"client_id"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+	Position  string `json:"position"`
+}
+
+type apiStaffProject struct {
+	ID       int64  `json:"id"`
+	ClientID int64  `json:"client_id"`
+	SiteID   int64  `json:"site_id"`
+	SiteName string `json:"site_name"`
+	Name     string `json:"name"`
+	Status   string `json:"status"`
+}
+
+// staffAPIRoutes are the endpoints of a staff user's token. Reading needs any
+// staff member, as the pages do; creating a client needs clients.manage.
+func (s *Server) staffAPIRoutes() []route {
+	return []route{
+		{"GET /api/v1/staff/clients", apiStaff(""), s.apiStaffClients},
+		{"POST /api/v1/staff/clients", apiStaff(access.ClientsManage), s.apiStaffClientCreate},
+		{"GET /api/v1/staff/clients/{id}", apiStaff(""), s.apiStaffClient},
+		{"GET /api/v1/staff/clients/{id}/contacts", apiStaff(""), s.apiStaffContacts},
+		{"GET /api/v1/staff/clients/{id}/sites", apiStaff(""), s.apiStaffSites},
+		{"GET /api/v1/staff/clients/{id}/projects", apiStaff(""), s.apiStaffProjects},
+		{"GET /api/v1/staff/clients/{id}/projects/{pid}/switches", apiStaff(""), s.apiStaffSwitches},
+		{"GET /api/v1/staff/protocols", apiStaff(""), s.apiStaffProtocols},
+	}
+}
+
+func (s *Server) apiStaffClients(w http.ResponseWriter, r *http.Request) error {
+	c, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	list, info, err := apiOf(r).staff.Clients(r.Context(), store.ClientFilter{Query: q.Get("q"), Archived: q.Get("archived") == "true", ListOptions: c.listOptions()})
+	if err != nil {
+		return err
+	}
+	out := make([]apiClient, 0, len(list))
+	for _, x := range list {
+		out = append(out, toAPIClient(x))
+	}
+	return apiJSON(w, r, http.StatusOK, pageStore(out, info, c))
+}
+
+func (s *Server) apiStaffClient(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	c, err := apiOf(r).staff.Client(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return apiJSON(w, r, http.StatusOK, toAPIClient(c))
+}
+
+func (s *Server) apiStaffClientCreate(w http.ResponseWriter, r *http.Request) error {
+	var in apiClientInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c := &domain.Client{Name: in.Name, CompanyNumber: in.CompanyNumber, TaxID: in.TaxID, VATID: in.VATID, ContactPerson: in.ContactPerson,
+		Email: in.Email, ProtocolEmail: in.ProtocolEmail, Phone: in.Phone, Street: in.Street, City: in.City, PostalCode: in.PostalCode, Country: in.Country}
+	for field, v := range map[string]string{"name": c.Name, "contact_person": c.ContactPerson, "street": c.Street, "city": c.City} {
+		if !domain.CleanText(v) {
+			return &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: map[string]string{field: domain.InvalidTextMessage}}
+		}
+	}
+	if err := apiOf(r).staff.CreateClient(r.Context(), c); err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/staff/clients/%d", c.ID))
+	return apiJSON(w, r, http.StatusCreated, toAPIClient(c))
+}
+
+func (s *Server) apiStaffContacts(w http.ResponseWriter, r *http.Request) error {
+	c, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	view := apiOf(r).staff
+	if _, err := view.Client(r.Context(), id); err != nil {
+		return err
+	}
+	list, err := view.Contacts(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]apiContact, 0, len(list))
+	for _, x := range list {
+		out = append(out, apiContact{ID: x.ID, ClientID: x.ClientID, FirstName: x.FirstName, LastName: x.LastName, Email: x.Email, Phone: x.Phone, Position: x.Position})
+	}
+	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+}
+
+func (s *Server) apiStaffSites(w http.ResponseWriter, r *http.Request) error {
+	c, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	view := apiOf(r).staff
+	if _, err := view.Client(r.Context(), id); err != nil {
+		return err
+	}
+	list, err := view.Sites(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]apiSite, 0, len(list))
+	for _, x := range list {
+		out = append(out, toAPISite(x))
+	}
+	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+}
+
+func (s *Server) apiStaffProjects(w http.ResponseWriter, r *http.Request) error {
+	c, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	view := apiOf(r).staff
+	if _, err := view.Client(r.Context(), id); err != nil {
+		return err
+	}
+	list, err := view.Projects(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]apiStaffProject, 0, len(list))
+	for _, x := range list {
+		out = append(out, apiStaffProject{ID: x.ID, ClientID: x.ClientID, SiteID: x.SiteID, SiteName: x.SiteName, Name: x.Name, Status: x.Status})
+	}
+	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+}
+
+func (s *Server) apiStaffSwitches(w http.ResponseWriter, r *http.Request) error {
+	c, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	pid, err := pathID(r, "pid")
+	if err != nil {
+		return err
+	}
+	view := apiOf(r).staff
+	if _, err := view.Project(r.Context(), id, pid); err != nil {
+		return err
+	}
+	list, err := view.ProjectSwitches(r.Context(), id, pid)
+	if err != nil {
+		return err
+	}
+	out := make([]apiSwitch, 0, len(list))
+	for _, x := range list {
+		out = append(out, toAPISwitch(x))
+	}
+	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+}
+
+func (s *Server) apiStaffProtocols(w http.ResponseWriter, r *http.Request) error {
+	c, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	f := store.ProtocolFilter{ClientID: queryID(q, "client"), SiteID: queryID(q, "site"), ListOptions: c.listOptions()}
+	if st := q.Get("status"); st == domain.ProtocolCompleted || st == domain.ProtocolDraft {
+		f.Status = st
+	}
+	list, info, err := apiOf(r).staff.Protocols(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiStaffProtocol, 0, len(list))
+	for _, p := range list {
+		out = append(out, apiStaffProtocol{apiProtocol: toAPIProtocol(p, "", false), Status: p.Status, TechnicianName: p.TechnicianName})
+	}
+	return apiJSON(w, r, http.StatusOK, pageStore(out, info, c))
+}
+
+// apiStaffProtocol is a protocol as staff see it: with its status and the
+// technician's name. Drafts have no PDF link.
+type apiStaffProtocol struct {
+	apiProtocol
+	Status         string `json:"status"`
+	TechnicianName string `json:"technician_name"`
+}
