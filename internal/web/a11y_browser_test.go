@@ -119,7 +119,10 @@ func axeCheck(t *testing.T, b *testenv.Browser, what string) {
 	}
 	rules, _ := json.Marshal(extra)
 	vs := testenv.Result(b, chromedp.Evaluate[[]violation](fmt.Sprintf(
-		`axe.run(document, {runOnly: {type: "tag", values: %s}, rules: %s, resultTypes: ["violations"]}).then(r => r.violations)`, tags, rules),
+		// Transitions (a dialog fading in) run out first: half-faded text is
+		// not what anyone reads.
+		`Promise.race([Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))), new Promise(r => setTimeout(r, 2000))])
+		.then(() => axe.run(document, {runOnly: {type: "tag", values: %s}, rules: %s, resultTypes: ["violations"]})).then(r => r.violations)`, tags, rules),
 		chromedp.EvalAwaitPromise))
 	// Every id once: a second copy takes the first one's label and description.
 	if dups := testenv.Result(b, chromedp.Evaluate[[]string](`(() => { const seen = {}, dup = [];
