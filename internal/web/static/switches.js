@@ -69,15 +69,15 @@
 
   // The row whose Turn on/off button the person is using. A disabled button
   // cannot hold the focus, which would fall to the body, so the server's
-  // disabled (while a command is under way, or offline) becomes aria-disabled
-  // on that one button: still announced and refused, but focused.
+  // disabled while a command is under way becomes aria-disabled on that one
+  // button: still announced and refused, but focused. (Offline stays disabled.)
   var focusRowId = "";
 
   function holdFocus(id) {
     var row = doc.getElementById(id);
     var btn = row && row.querySelector(".switch-toggle button");
     if (!btn) return;
-    if (btn.disabled) {
+    if (btn.disabled && row.classList.contains("switch-pending")) {
       btn.disabled = false;
       btn.setAttribute("aria-disabled", "true");
       btn.setAttribute("data-held", ""); // the server's disabled, not a refused toggle's
