@@ -9,6 +9,8 @@
  *  - select[data-autosubmit]  submits its form on change
  *  - select[data-switch-family]  its option's data-channel-hint / data-topic-hint replace
  *                             the form's [data-hint="channel"] / [data-hint="topic"] text
+ *  - .field.has-error / .alert-error  the first field in error, else the error summary, gets
+ *                             the focus when the page loads (a refused form)
  *  - <html> gets class "js"   so `.no-js-only` fallbacks (e.g. a "Go" button) can be hidden
  *  - .tabs, .nav, .table-wrap  sideways scrollers: the current item is scrolled into view and
  *                             .fade-start / .fade-end mark the edges with more to scroll
@@ -358,15 +360,42 @@
     update();
   }
 
+  /* ------------------------------------------------ after a refused form */
+
+  // A refused form comes back with its errors. Focus moves to the first field
+  // in error (for a chip picker, its dropdown), or, when no field is to blame,
+  // to the error summary, so that keyboard and screen reader users start where
+  // the problem is instead of at the top of the page.
+  function focusFirstError() {
+    var visible = function (el) { return el.getClientRects().length > 0 && !el.closest("dialog:not([open])"); };
+    var fields = doc.querySelectorAll(".field.has-error");
+    for (var i = 0; i < fields.length; i++) {
+      var controls = fields[i].querySelectorAll("input:not([type=hidden]), select, textarea");
+      for (var j = 0; j < controls.length; j++) {
+        var c = controls[j];
+        if (!c.disabled && c.tabIndex >= 0 && visible(c)) {
+          c.focus();
+          return;
+        }
+      }
+    }
+    var summary = doc.querySelector(".alert-error");
+    if (summary && visible(summary)) {
+      if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+      summary.focus();
+    }
+  }
+
   function init(root) {
     Array.prototype.forEach.call((root || doc).querySelectorAll("select.chip-picker[multiple]"), enhanceChipPicker);
     Array.prototype.forEach.call((root || doc).querySelectorAll(".tabs, .nav, .table-wrap"), enhanceScroller);
   }
 
   if (doc.readyState === "loading") {
-    doc.addEventListener("DOMContentLoaded", function () { init(); });
+    doc.addEventListener("DOMContentLoaded", function () { init(); focusFirstError(); });
   } else {
     init();
+    focusFirstError();
   }
 
   window.Portico = { init: init, openDialog: openDialog, closeDialog: closeDialog };

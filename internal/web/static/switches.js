@@ -52,17 +52,48 @@
     tpl.innerHTML = html.trim();
     var fresh = tpl.content.firstElementChild;
     if (!fresh || fresh.id !== id) return;
-    // Keep the focus on the toggle the person is using.
+    // Keep the focus on the toggle the person is using, also when the update
+    // took it away (focus on the body) or renders the button disabled.
     var active = doc.activeElement;
-    var focusRow = active && old.contains(active) ? active.closest("[id^='switch-']") : null;
+    var keep = "";
+    if (focusRowId && (!active || active === doc.body || old.contains(active))) {
+      keep = focusRowId;
+    } else if (active && old.contains(active)) {
+      var r = active.closest(".switch-row");
+      keep = r ? r.id : "";
+    }
     old.replaceWith(fresh);
     showNotes();
-    if (focusRow) {
-      var row = doc.getElementById(focusRow.id);
-      var btn = row && row.querySelector("button");
-      if (btn && !btn.disabled) btn.focus();
-    }
+    if (keep) holdFocus(keep);
   }
+
+  // The row whose Turn on/off button the person is using. A disabled button
+  // cannot hold the focus, which would fall to the body, so the server's
+  // disabled while a command is under way becomes aria-disabled on that one
+  // button: still announced and refused, but focused. (Offline stays disabled.)
+  var focusRowId = "";
+
+  function holdFocus(id) {
+    var row = doc.getElementById(id);
+    var btn = row && row.querySelector(".switch-toggle button");
+    if (!btn) return;
+    if (btn.disabled && row.classList.contains("switch-pending")) {
+      btn.disabled = false;
+      btn.setAttribute("aria-disabled", "true");
+      btn.setAttribute("data-held", ""); // the server's disabled, not a refused toggle's
+    }
+    if (doc.activeElement !== btn) btn.focus();
+  }
+
+  doc.addEventListener("focusin", function (e) {
+    var t = e.target;
+    var row = t instanceof Element && t.matches(".switch-toggle button") ? t.closest(".switch-row") : null;
+    focusRowId = row ? row.id : "";
+  });
+  doc.addEventListener("pointerdown", function (e) {
+    var t = e.target;
+    if (!(t instanceof Element) || !t.closest(".switch-toggle")) focusRowId = "";
+  });
 
   // say shows msg next to the switch of row id, and tells screen readers.
   function say(id, msg, failed) {
@@ -90,14 +121,18 @@
     var row = form.closest(".switch-row");
     var id = row ? row.id : "";
     var btn = form.querySelector("button");
+    // Pending or offline: the button keeps the focus but does nothing.
+    if (btn && btn.getAttribute("aria-disabled") === "true") return;
     if (id) clearNote(id);
-    if (btn) btn.disabled = true;
+    if (btn) btn.setAttribute("aria-disabled", "true");
     if (row) row.classList.add("switch-pending");
     // A refusal changes nothing on the server, so no live update comes to give
     // the row back its button.
     function restore() {
-      if (btn) btn.disabled = false;
-      if (row) row.classList.remove("switch-pending");
+      var b = id ? doc.querySelector("#" + id + " .switch-toggle button") : btn;
+      if (b && !b.hasAttribute("data-held")) b.removeAttribute("aria-disabled");
+      var r = id ? doc.getElementById(id) : row;
+      if (r) r.classList.remove("switch-pending");
     }
     fetch(form.action, {
       method: "POST",
