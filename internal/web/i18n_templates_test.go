@@ -65,10 +65,13 @@ func TestEveryTemplateStringHasSlovak(t *testing.T) {
 	})
 }
 
-// The translating functions of templateFuncs that take the English text as their
-// argument. Only t does; permLabel and tabTitle return English and are flagged by
-// the unwrapped report where they are used.
+// translatingFuncs are the functions of templateFuncs that take the English text
+// as their argument and translate it. Only t does.
 var translatingFuncs = map[string]bool{"t": true}
+
+// englishFuncs are the functions of templateFuncs that return English text for
+// a key; the unwrapped report lists where their result is printed without t.
+var englishFuncs = map[string]bool{"permLabel": true, "tabTitle": true}
 
 // parsedTemplates parses every template file into one text/template set (the
 // same files and functions the server uses), so that each tree can be walked.
@@ -106,10 +109,11 @@ func templateMsgids() (map[string][]string, []string, error) {
 type walkEventKind int
 
 const (
-	evMsgid       walkEventKind = iota // a literal that is translated
-	evDynamic                          // a computed value that is translated
-	evUntransArg                       // a literal handed to a partial that prints it untranslated
-	evComputedArg                      // a computed text (printf …) handed to a partial key that is translated or shown
+	evMsgid          walkEventKind = iota // a literal that is translated
+	evDynamic                             // a computed value that is translated
+	evUntransArg                          // a literal handed to a partial that prints it untranslated
+	evComputedArg                         // a computed text (printf …) handed to a partial key that is translated or shown
+	evPrintedLiteral                      // a literal an action prints: {{or .Name "System"}}
 )
 
 type walkEvent struct {
@@ -277,6 +281,19 @@ func (w *templateWalker) walk(tree *parse.Tree, n parse.Node, own bool, emit fun
 		}
 	case *parse.ActionNode:
 		pipe(n.Pipe)
+		if len(n.Pipe.Decl) == 0 && len(n.Pipe.Cmds) == 1 {
+			args := n.Pipe.Cmds[0].Args
+			if id, ok := args[0].(*parse.IdentifierNode); ok && englishFuncs[id.Ident] {
+				emit(walkEvent{evPrintedLiteral, fmt.Sprintf("%s returns English: use {{t (%s)}}", n, n.Pipe), where(n)})
+			}
+			if id, ok := args[0].(*parse.IdentifierNode); ok && (id.Ident == "or" || id.Ident == "print") {
+				for _, a := range args[1:] {
+					if s, ok := a.(*parse.StringNode); ok && looksLikeText(s.Text) {
+						emit(walkEvent{evPrintedLiteral, fmt.Sprintf("%q printed by %s", s.Text, n), where(s)})
+					}
+				}
+			}
+		}
 	case *parse.IfNode:
 		pipe(n.Pipe)
 		w.walk(tree, n.List, own, emit)
@@ -370,7 +387,7 @@ var (
 	actionRE      = regexp.MustCompile(`(?s){{.*?}}`)
 	skipBlockRE   = regexp.MustCompile(`(?is)<(script|style|pre|code|svg)\b.*?</(script|style|pre|code|svg)>`)
 	betweenTagsRE = regexp.MustCompile(`>([^<>]*)<`)
-	visibleAttrRE = regexp.MustCompile(`\b(placeholder|title|aria-label|alt)="([^"]*)"`)
+	visibleAttrRE = regexp.MustCompile(`\s((?:data-)?placeholder|data-confirm|title|aria-label|alt)="([^"]*)"`)
 	entityRE      = regexp.MustCompile(`&[a-zA-Z]+;|&#\d+;`)
 )
 
@@ -422,7 +439,13 @@ func untranslatedTemplateText() ([]string, error) {
 			}
 		}
 		for _, m := range betweenTagsRE.FindAllStringSubmatchIndex(text, -1) {
-			report(m[2], "text", text[m[2]:m[3]])
+			// Each run of text between two actions is one piece to wrap.
+			off := m[2]
+			for _, piece := range strings.Split(text[m[2]:m[3]], "\x01") {
+				lead := len(piece) - len(strings.TrimLeft(piece, " \t\n"))
+				report(off+lead, "text", piece)
+				off += len(piece) + 1
+			}
 		}
 		for _, m := range visibleAttrRE.FindAllStringSubmatchIndex(text, -1) {
 			report(m[4], text[m[2]:m[3]], text[m[4]:m[5]])
@@ -438,7 +461,7 @@ func untranslatedTemplateText() ([]string, error) {
 			continue
 		}
 		w.walk(tmpl.Tree, tmpl.Tree.Root, true, func(ev walkEvent) {
-			if ev.kind == evUntransArg || ev.kind == evComputedArg {
+			if ev.kind == evUntransArg || ev.kind == evComputedArg || ev.kind == evPrintedLiteral {
 				out = append(out, ev.where+": "+ev.text)
 			}
 		})
