@@ -51,7 +51,7 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 			return nil, lerr
 		}
 		e, err = mail.Render(mail.KindPortalInvitation, mail.Invitation{CompanyName: company.Name, ClientName: client,
-			RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour))})
+			RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour)), SignIn: a.PortalLink(company, "/login")})
 	case store.MailPortalReset:
 		link, lerr := a.portalToken(ctx, company, user, store.PurposeReset, auth.ResetTTL, "/reset/")
 		if lerr != nil {

@@ -26,6 +26,7 @@ type Invitation struct {
 	RecipientName string // "" greets without a name
 	Link          string // the one-time activation link
 	ValidDays     int    // how long Link lives
+	SignIn        string // the portal's sign-in page, for every later visit; "" leaves it out
 }
 
 // AccessGranted is the data of a KindPortalAccessGranted email: an existing portal

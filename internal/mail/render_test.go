@@ -44,12 +44,14 @@ func TestMailRenderGolden(t *testing.T) {
 			data: mail.Invitation{
 				CompanyName: "Čistá Služba s.r.o.", ClientName: "ABC Košice s.r.o.", RecipientName: "Ján Novák",
 				Link: "https://portal.example.com/p/cista/activate/Qk9Pa2xpbms", ValidDays: 7,
+				SignIn: "https://portal.example.com/p/cista/login",
 			},
 			subject: "Invitation to the client portal",
 			says: []string{
 				"Čistá Služba s.r.o. invites you to its client portal, where you can see protocols, documents and sites of ABC Košice s.r.o.",
 				"The link is valid for 7 days and works once. If it has expired, ask Čistá Služba s.r.o. to send a new one.",
 				"https://portal.example.com/p/cista/activate/Qk9Pa2xpbms",
+				"with your email and password. Bookmark", "https://portal.example.com/p/cista/login",
 			},
 			button: "Activate account",
 		},

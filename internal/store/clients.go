@@ -85,12 +85,33 @@ func (view *StaffView) Client(ctx context.Context, id int64) (*domain.Client, er
 // CreateClient adds a client to the staff member's company. It needs clients.manage
 // and returns EINVALID naming each bad field.
 func (view *StaffView) CreateClient(ctx context.Context, c *domain.Client) error {
+	return view.CreateClientWithContact(ctx, c, nil)
+}
+
+// CreateClientWithContact adds a client and, when first is not nil, its first
+// contact, in one transaction: both are made or neither. The contact's errors
+// are the contact form's field names prefixed with "contact_".
+func (view *StaffView) CreateClientWithContact(ctx context.Context, c *domain.Client, first *domain.Contact) error {
 	s, staff := view.s, view.staff
 	if err := staff.Require(access.ClientsManage); err != nil {
 		return err
 	}
 	c.Normalize()
-	if err := c.Validate(); err != nil {
+	err := c.Validate()
+	if first != nil {
+		first.Normalize()
+		if cerr := first.Validate(); cerr != nil {
+			fields := map[string]string{}
+			for k, v := range domain.FieldErrors(err) {
+				fields[k] = v
+			}
+			for k, v := range domain.FieldErrors(cerr) {
+				fields["contact_"+k] = v
+			}
+			err = &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: fields}
+		}
+	}
+	if err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -105,7 +126,20 @@ func (view *StaffView) CreateClient(ctx context.Context, c *domain.Client) error
 			return fmt.Errorf("store: create client: %w", err)
 		}
 		c.ID = id
-		return s.audit(ctx, tx, staff, "client.create", "Client "+c.Name)
+		if err := s.audit(ctx, tx, staff, "client.create", "Client "+c.Name); err != nil {
+			return err
+		}
+		if first == nil {
+			return nil
+		}
+		first.CompanyID, first.ClientID = c.CompanyID, c.ID
+		cid, err := s.insert(ctx, tx, `INSERT INTO contacts (company_id, client_id, first_name, last_name, email, phone, position, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, first.CompanyID, first.ClientID, first.FirstName, first.LastName, first.Email, first.Phone, first.Position, micros(now))
+		if err != nil {
+			return fmt.Errorf("store: create contact: %w", err)
+		}
+		first.ID = cid
+		return s.audit(ctx, tx, staff, "contact.create", "Contact "+first.Name())
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -131,7 +132,14 @@ func (ss *SwitchServer) startBus(db *DB) {
 			t.Fatalf("testenv: dynamic security: %v\n%s", err, ss.Mosquitto.Log())
 		}
 	}
-	svc := app.NewSwitches(db.Store, ss.log, app.SwitchesConfig{Bus: ss.Bus, CommandTimeout: ss.opts.CommandTimeout,
+	// Where devices connect, for the connection pages: as cmd/portico says it.
+	var broker app.BrokerInfo
+	if _, p, err := net.SplitHostPort(ss.addr); err == nil && ss.Kind == BrokerEmbedded {
+		broker.Port, _ = strconv.Atoi(p)
+	} else if ss.Mosquitto != nil {
+		broker.Port = ss.Mosquitto.Port
+	}
+	svc := app.NewSwitches(db.Store, ss.log, app.SwitchesConfig{Bus: ss.Bus, Broker: broker, CommandTimeout: ss.opts.CommandTimeout,
 		QueryTimeout: ss.opts.QueryTimeout, FreshBroker: ss.Kind == BrokerEmbedded,
 		CommandLimit: ss.opts.CommandLimit, CommandWindow: ss.opts.CommandWindow, Metrics: ss.opts.Metrics})
 	if err := svc.Start(ctx); err != nil {

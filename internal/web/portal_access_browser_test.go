@@ -72,10 +72,15 @@ func TestBrowserPortalInvite(t *testing.T) {
 		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
 			t.Fatalf("activating: status %d, want 200 after the redirect", st)
 		}
-		if got := browserLocation(t, b); got != srv.URL+"/portal/acme/" {
-			t.Fatalf("after activation the browser is at %s, want the portal's first page", got)
+		if got := browserLocation(t, b); got != srv.URL+"/portal/acme/welcome" {
+			t.Fatalf("after activation the browser is at %s, want the welcome page", got)
 		}
-		browserWantText(t, b, "ABC s.r.o.", "Company acme", "Your password is set.")
+		browserWantText(t, b, "Your password is set.", "Your account is ready", srv.URL+"/portal/acme/login", "Bookmark it")
+		b.Screenshot("portal-welcome")
+		if st := b.Follow(chromedp.Click(`//a[normalize-space()="Go to the overview"]`)); st != http.StatusOK {
+			t.Fatalf("the overview: status %d", st)
+		}
+		browserWantText(t, b, "ABC s.r.o.", "Company acme")
 		b.Screenshot("portal-first-page")
 
 		// Back in the staff app, the card shows the delivery and the active user.

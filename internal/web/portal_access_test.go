@@ -160,8 +160,15 @@ func followLink(t *testing.T, srv *testenv.Server, path, email, password string)
 	}
 	r := c.Post(path, url.Values{"password": {password}, "password_confirm": {password}})
 	wantStatus(t, r, http.StatusSeeOther)
-	if want := "/portal/" + slugOf(path) + "/"; r.Location != want {
+	want := "/portal/" + slugOf(path) + "/"
+	if strings.Contains(path, "/activate/") {
+		want += "welcome" // the sign-in address to bookmark
+	}
+	if r.Location != want {
 		t.Fatalf("after setting the password: location %q, want %q", r.Location, want)
+	}
+	if strings.HasSuffix(want, "/welcome") {
+		wantBody(t, c.Get(want), "Your account is ready", srv.URL+"/portal/"+slugOf(path)+"/login", "Bookmark it", `src="data:image/png;base64,`)
 	}
 	return c
 }

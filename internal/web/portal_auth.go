@@ -226,6 +226,9 @@ func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error
 		return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/login", "Your password is set. Sign in with it and a code from your authenticator app.")
 	}
 	s.setPortalCookie(w, pc.company, session)
+	if purpose == store.PurposeActivation {
+		return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/welcome", "Your password is set. Welcome!")
+	}
 	return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/", "Your password is set. Welcome!")
 }
 

@@ -232,6 +232,7 @@ func (s *Server) mainRoutes() []route {
 		{"GET /portal/{tenant}/login/code", tenantPage(), s.portalLoginCodeForm},
 		{"POST /portal/{tenant}/login/code", tenantPage(), s.portalLoginCode},
 		{"GET /portal/{tenant}/{$}", portalUser(), s.portalHome},
+		{"GET /portal/{tenant}/welcome", portalUser(), s.portalWelcome},
 		{"GET /portal/{tenant}/account/security", portalUser(), s.portalAccountSecurity},
 		{"POST /portal/{tenant}/account/security/setup", portalUser(), s.portalAccountSecuritySetup},
 		{"POST /portal/{tenant}/account/security/confirm", portalUser(), s.portalAccountSecurityConfirm},

@@ -13,6 +13,7 @@ func (s *Server) switchRoutes() []route {
 		{"POST /app/clients/{id}/projects/{pid}/switches/{sid}/toggle", staffAny(), s.staffToggle},
 		{"GET /app/clients/{id}/projects/{pid}/switches/new", staff(access.SwitchesManage), s.switchNew},
 		{"POST /app/clients/{id}/projects/{pid}/switches", staff(access.SwitchesManage), s.switchCreate},
+		{"GET /app/clients/{id}/projects/{pid}/switches/topic", staff(access.SwitchesManage), s.switchTopic},
 		{"GET /app/clients/{id}/projects/{pid}/switches/{sid}/edit", staff(access.SwitchesManage), s.switchEdit},
 		{"POST /app/clients/{id}/projects/{pid}/switches/{sid}", staff(access.SwitchesManage), s.switchUpdate},
 		{"POST /app/clients/{id}/projects/{pid}/switches/{sid}/delete", staff(access.SwitchesManage), s.switchDelete},
@@ -24,6 +25,7 @@ func (s *Server) switchRoutes() []route {
 		{"GET /portal/{tenant}/projects", portalUser(), s.portalProjects},
 		{"GET /portal/{tenant}/projects/{id}", portalUser(), s.portalProject},
 		{"GET /portal/{tenant}/projects/{id}/live", portalUser(), s.portalProjectLive},
+		{"GET /portal/{tenant}/switches/live", portalUser(), s.portalSwitchesLive},
 		{"POST /portal/{tenant}/projects/{id}/switches/{sid}", portalUser(), s.portalToggle},
 	}
 }

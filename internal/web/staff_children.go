@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"portico/internal/access"
 	"portico/internal/domain"
 	"portico/internal/store"
 )
@@ -20,6 +21,8 @@ type childListPage struct {
 	clientTabPage
 	Contacts  []*domain.Contact
 	HasPortal map[string]bool // contact emails that already have portal access to the client
+	Seats     int             // the client's portal users, of access.MaxPortalUsersPerClient
+	MaxSeats  int
 	Sites     []*domain.Site
 	Projects  []*domain.Project
 }
@@ -243,7 +246,7 @@ func (s *Server) contactsPage(r *http.Request, t clientTabPage) (*childListPage,
 	if err != nil {
 		return nil, err
 	}
-	p := &childListPage{clientTabPage: t, Contacts: cs, HasPortal: map[string]bool{}}
+	p := &childListPage{clientTabPage: t, Contacts: cs, HasPortal: map[string]bool{}, Seats: len(users), MaxSeats: access.MaxPortalUsersPerClient}
 	for _, u := range users {
 		p.HasPortal[u.Email] = true
 	}

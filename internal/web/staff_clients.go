@@ -1,10 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"portico/internal/domain"
 	"portico/internal/store"
@@ -96,7 +99,7 @@ type clientFormPage struct {
 
 // clientNew serves GET /app/clients/new.
 func (s *Server) clientNew(w http.ResponseWriter, r *http.Request) error {
-	p := &clientFormPage{Page: s.page(r, "New client"), Form: newForm(url.Values{"country": {"Slovakia"}})}
+	p := &clientFormPage{Page: s.page(r, "New client"), Form: newForm(url.Values{"country": {"Slovakia"}, "add_contact": {"1"}})}
 	p.Nav = "clients"
 	s.render(w, r, http.StatusOK, "client_form", p)
 	return nil
@@ -109,16 +112,71 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := clientFromForm(r.PostForm)
-	if err := unlessText(textErr, func() error { return s.staffView(r).CreateClient(r.Context(), c) }); err != nil {
+	first, err := firstContact(r.PostForm)
+	if err == nil {
+		err = unlessText(textErr, func() error { return s.staffView(r).CreateClientWithContact(r.Context(), c, first) })
+	}
+	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
-		p := &clientFormPage{Page: s.page(r, "New client"), Form: newForm(r.PostForm).withError(err)}
+		p := &clientFormPage{Page: s.page(r, "New client"), Form: newForm(r.PostForm).withError(contactErrorsOnClient(err))}
 		p.Nav = "clients"
 		s.render(w, r, http.StatusUnprocessableEntity, "client_form", p)
 		return nil
 	}
-	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d", c.ID), "Client "+c.Name+" created.")
+	msg := "Client " + c.Name + " created."
+	if first != nil {
+		msg = "Client " + c.Name + " created, with " + first.Name() + " as its first contact."
+		if first.Email != "" {
+			msg += " Invite them to the portal from the Contacts tab."
+		}
+	}
+	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d", c.ID), msg)
+}
+
+// firstContact is the contact the new-client form makes from its contact person,
+// main email and phone when "Also add … as a contact" is ticked, or nil. A name
+// that cannot be told apart into a first and a last name is an EINVALID error on
+// the contact person.
+func firstContact(v url.Values) (*domain.Contact, error) {
+	person := strings.Join(strings.Fields(v.Get("contact_person")), " ")
+	if v.Get("add_contact") != "1" || person == "" {
+		return nil, nil
+	}
+	i := strings.LastIndexByte(person, ' ')
+	if i < 0 {
+		c := clientFromForm(v)
+		c.Normalize()
+		fields := map[string]string{}
+		maps.Copy(fields, domain.FieldErrors(c.Validate()))
+		fields["contact_person"] = "Enter a first and a last name, e.g. Jana Nováková, to add the person as a contact — or untick “Also add the contact person as a contact”."
+		return nil, &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: fields}
+	}
+	return &domain.Contact{FirstName: person[:i], LastName: person[i+1:], Email: v.Get("email"), Phone: v.Get("phone")}, nil
+}
+
+// contactErrorsOnClient shows the first contact's problems on the client form's
+// fields they come from.
+func contactErrorsOnClient(err error) error {
+	var e *domain.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	from := map[string]string{"contact_first_name": "contact_person", "contact_last_name": "contact_person",
+		"contact_email": "email", "contact_phone": "phone"}
+	out := *e
+	out.Fields = map[string]string{}
+	for k, v := range e.Fields {
+		if to, ok := from[k]; ok {
+			if _, taken := e.Fields[to]; !taken {
+				out.Fields[to] = v
+			}
+			continue
+		}
+		out.Fields[k] = v
+	}
+	return &out
 }
 
 // clientEdit serves GET /app/clients/{id}/edit.

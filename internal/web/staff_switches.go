@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net"
@@ -210,6 +211,13 @@ func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	sw, err := switchFromForm(r.PostForm)
 	var pw string
+	if err == nil && strings.TrimSpace(sw.Topic) == "" && strings.TrimSpace(sw.Name) != "" {
+		// An empty topic takes the suggestion the form shows with JavaScript.
+		if sw.Topic, err = s.staffView(r).SuggestTopic(r.Context(), sw.Family, sw.Name); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+			return err
+		}
+		err = nil
+	}
 	if err == nil {
 		sw.ClientID, sw.ProjectID = p.ClientID, p.ID
 		err = unlessText(textErr, func() (err error) { pw, err = s.app.CreateSwitch(r.Context(), who(r), sw); return err })
@@ -221,6 +229,26 @@ func (s *Server) switchCreate(w http.ResponseWriter, r *http.Request) error {
 		return s.switchForm(w, r, http.StatusUnprocessableEntity, t, p, "Add switch", 0, newForm(r.PostForm).withError(err))
 	}
 	return s.renderConnect(w, r, t, p, sw, pw, "Switch "+sw.Name+" added. Set the device up with these details.")
+}
+
+// switchTopic serves GET …/switches/topic?family=&name=: a topic (Tasmota) or
+// MQTT prefix (Shelly) made from the name, valid and free on the broker, as JSON
+// {"topic": "…"}, which the switch form puts into its topic field.
+func (s *Server) switchTopic(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := s.staffProject(r); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	topic := ""
+	if strings.TrimSpace(q.Get("name")) != "" {
+		var err error
+		if topic, err = s.staffView(r).SuggestTopic(r.Context(), q.Get("family"), q.Get("name")); err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+			return err
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(map[string]string{"topic": topic})
 }
 
 func (s *Server) switchOf(r *http.Request, p *domain.Project) (*domain.Switch, error) {
@@ -297,6 +325,14 @@ type switchConnectPage struct {
 	Missing  bool // the broker has no account for the device: its credentials must be made anew
 	Broker   app.BrokerInfo
 	Topics   []topicLine
+	// Simulate is the portico simulate command that plays this device, with the
+	// password when the page shows it, else PASSWORD in its place.
+	Simulate string
+	// Loopback says the broker address is this machine's own (127.0.0.1,
+	// localhost), which a device on the network cannot reach; LAN is then this
+	// machine's address on the local network, if it has one.
+	Loopback bool
+	LAN      string
 }
 
 type topicLine struct{ Topic, What string }
@@ -312,9 +348,44 @@ func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientT
 	}
 	pg.Title = "Connect " + sw.Name
 	pg.Topics = topicsOf(sw)
+	pg.Simulate = simulateCommand(pg.Broker, sw, password)
+	if ip := net.ParseIP(pg.Broker.Host); pg.Broker.Host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		pg.Loopback, pg.LAN = true, lanAddress()
+	}
 	w.Header().Set("Cache-Control", "no-store") // the page may hold a password
 	s.render(w, r, http.StatusOK, "switch_credentials", pg)
 	return nil
+}
+
+// simulateCommand is the command line that runs a simulated device for the
+// switch on the broker: what `portico simulate` needs to stand in for it.
+func simulateCommand(b app.BrokerInfo, sw *domain.Switch, password string) string {
+	broker := "mqtt://" + net.JoinHostPort(b.Host, strconv.Itoa(b.Port))
+	if b.Port == 0 && b.TLSPort != 0 {
+		broker = "mqtts://" + net.JoinHostPort(b.Host, strconv.Itoa(b.TLSPort))
+	}
+	if password == "" {
+		password = "PASSWORD"
+	}
+	dev := sw.Family + ":" + sw.Topic
+	if sw.Channel != domain.FirstChannel(sw.Family) {
+		dev += ":" + strconv.Itoa(sw.Channel)
+	}
+	return "portico simulate --broker " + broker + " --device " + dev + ":" + sw.Username + ":" + password
+}
+
+// lanAddress is this machine's first IPv4 address on a private network, or "".
+func lanAddress() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsPrivate() {
+			return n.IP.String()
+		}
+	}
+	return ""
 }
 
 func hostOf(r *http.Request) string {

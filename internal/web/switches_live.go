@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -35,10 +36,17 @@ type switchPanel struct {
 	// ReadOnly, when set, says why no switch can be toggled here (staff viewing
 	// the portal as a user); the buttons are disabled and described by it.
 	ReadOnly string
+	// ProjectOf, for a panel of switches of several projects (the portal's
+	// overview), gives each switch's project: a toggle then posts to
+	// ToggleBase/projects/{project}/switches/{id}.
+	ProjectOf map[int64]int64
 }
 
 // ToggleURL is where switch id's toggle form posts.
 func (p *switchPanel) ToggleURL(id int64) string {
+	if p.ProjectOf != nil {
+		return p.ToggleBase + "/projects/" + strconv.FormatInt(p.ProjectOf[id], 10) + "/switches/" + strconv.FormatInt(id, 10)
+	}
 	return p.ToggleBase + "/" + strconv.FormatInt(id, 10) + p.ToggleSuffix
 }
 
@@ -85,6 +93,12 @@ func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID i
 	if err != nil {
 		return err
 	}
+	return s.streamPanels(w, r, []int64{projectID}, first, load)
+}
+
+// streamPanels serves the live stream of a switch panel drawn from the switches
+// of several projects (the portal's overview), first being its first rendering.
+func (s *Server) streamPanels(w http.ResponseWriter, r *http.Request, projectIDs []int64, first *switchPanel, load func() (*switchPanel, error)) error {
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -96,9 +110,7 @@ func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID i
 
 	var updates, ending <-chan struct{}
 	if sw := s.app.Switches; sw != nil {
-		ch, stop := sw.Watch(projectID)
-		defer stop()
-		updates, ending = ch, sw.StreamsEnd()
+		updates, ending = watchProjects(r.Context(), sw, projectIDs), sw.StreamsEnd()
 	}
 	fmt.Fprintf(w, "retry: 2000\n\n")
 	var last [32]byte
@@ -155,6 +167,35 @@ func (s *Server) streamPanel(w http.ResponseWriter, r *http.Request, projectID i
 			return nil
 		}
 	}
+}
+
+// watchProjects returns a channel that has a value whenever a switch of one of
+// the projects changed, until ctx ends.
+func watchProjects(ctx context.Context, sw *app.Switches, projectIDs []int64) <-chan struct{} {
+	if len(projectIDs) == 1 {
+		ch, stop := sw.Watch(projectIDs[0])
+		context.AfterFunc(ctx, stop)
+		return ch
+	}
+	out := make(chan struct{}, 1)
+	for _, id := range projectIDs {
+		ch, stop := sw.Watch(id)
+		go func() {
+			defer stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-ch:
+					select {
+					case out <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	return out
 }
 
 // writeEvent writes one server-sent event whose data may span lines.

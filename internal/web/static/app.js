@@ -11,6 +11,9 @@
  *                             the form's [data-hint="channel"] / [data-hint="topic"] text
  *  - .field.has-error / .alert-error  the first field in error, else the error summary, gets
  *                             the focus when the page loads (a refused form)
+ *  - input[data-topic-suggest="URL"]  a new switch's topic: filled from URL?family=&name= as
+ *                             the name or the family changes, until the person types in it
+ *  - [data-copy="ID"]         copies the text of element ID to the clipboard
  *  - <html> gets class "js"   so `.no-js-only` fallbacks (e.g. a "Go" button) can be hidden
  *  - .tabs, .nav, .table-wrap  sideways scrollers: the current item is scrolled into view and
  *                             .fade-start / .fade-end mark the edges with more to scroll
@@ -159,6 +162,69 @@
     var t = e.target;
     if (t instanceof HTMLSelectElement && t.hasAttribute("data-switch-family")) familyHints(t);
   });
+
+  /* ------------------------------------------------ switch topic suggestion */
+
+  // A new switch's topic follows its name (and family) with a suggestion from
+  // the server, valid and free on the broker, until the person edits it.
+  doc.querySelectorAll("input[data-topic-suggest]").forEach(function (topic) {
+    var form = topic.form;
+    if (!form || !window.fetch) return;
+    var name = form.elements.namedItem("name");
+    var family = form.elements.namedItem("family");
+    var edited = topic.value !== "";
+    var timer = 0, asked = 0;
+    topic.addEventListener("input", function () { edited = topic.value !== ""; });
+    function suggest() {
+      if (edited || !name || !family) return;
+      var n = ++asked;
+      var url = topic.getAttribute("data-topic-suggest") + "?family=" + encodeURIComponent(family.value) + "&name=" + encodeURIComponent(name.value);
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (resp) { return resp.ok ? resp.json() : null; })
+        .then(function (res) {
+          if (res && n === asked && !edited) topic.value = res.topic || "";
+        }, function () {});
+    }
+    function later() { clearTimeout(timer); timer = setTimeout(suggest, 200); }
+    if (name) name.addEventListener("input", later);
+    if (family) family.addEventListener("change", suggest);
+    if (name && name.value) suggest();
+  });
+
+  /* ------------------------------------------------------------------- copy */
+
+  doc.addEventListener("click", function (e) {
+    var t = e.target instanceof Element ? e.target.closest("[data-copy]") : null;
+    if (!t) return;
+    var src = doc.getElementById(t.getAttribute("data-copy"));
+    if (!src) return;
+    e.preventDefault();
+    var text = src.textContent.trim();
+    function done() {
+      var was = t.getAttribute("data-copied-label");
+      if (was) {
+        var label = t.querySelector(".copy-label");
+        if (label) {
+          var before = label.textContent;
+          label.textContent = was;
+          setTimeout(function () { label.textContent = before; }, 2000);
+        }
+      }
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { selectText(src); });
+    } else {
+      selectText(src);
+    }
+  });
+
+  function selectText(el) {
+    var range = doc.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
 
   /* ------------------------------------------------------------ chip picker */
 

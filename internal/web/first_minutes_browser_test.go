@@ -1,0 +1,255 @@
+package web_test
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"portico/internal/domain"
+	"portico/internal/testenv"
+)
+
+// The first minutes of someone trying Portico: staff create a new client with
+// its contact person, a project and a Tasmota switch; `portico simulate` runs
+// with the very command the connection page shows; staff invite the contact
+// from their row, confirming what access it gives; the contact activates the
+// account from the mail (delivered over real SMTP), signs in on a 390 px phone
+// at the address the mail and the welcome page give, and turns the switch on
+// from the overview — and the simulated device really turns on. The time the
+// product takes along the way is logged, step by step.
+func TestBrowserFirstMinutes(t *testing.T) {
+	bin := buildPortico(t)
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		ss := testenv.StartSwitchServer(t, db, testenv.BrokerEmbedded, testenv.SwitchOptions{})
+		tn := db.Tenant(t, "")
+		slug := tn.Company.Slug
+		mail := ss.StartMail(t)
+		var clock stepClock
+
+		// Staff: a new client, with its contact person made the first contact.
+		b := testenv.NewBrowser(t)
+		browserSignInAs(t, b, ss.URL, slug, tn.Admin.Email)
+		clock.start()
+		b.Run(chromedp.Navigate(ss.URL+"/app/clients/new"), chromedp.WaitVisible(chromedp.ID("f-name")))
+		if !testenv.Result(b, chromedp.Evaluate[bool](`document.getElementById("f-add_contact").checked`)) {
+			t.Error("“Also add the contact person as a contact” is not ticked on a new client")
+		}
+		b.Run(browserFill("name", "Zelená záhrada s.r.o."), browserFill("contact_person", "Jana"), browserFill("email", "jana@zahrada.test"))
+		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusUnprocessableEntity {
+			t.Fatalf("a contact person without a last name: status %d, want 422", st)
+		}
+		browserWantText(t, b, "Enter a first and a last name")
+		b.Screenshot("new-client-one-name")
+		b.Run(browserFill("contact_person", "Jana Nováková"))
+		b.Screenshot("new-client")
+		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("creating the client: status %d", st)
+		}
+		browserWantText(t, b, "Client Zelená záhrada s.r.o. created, with Jana Nováková as its first contact.")
+		clientURL := browserLocation(t, b)
+		clock.step("new client with its contact")
+
+		// A project, then a switch whose topic the form suggests.
+		b.Run(chromedp.Navigate(clientURL+"/projects/new"), chromedp.WaitVisible(chromedp.ID("f-name")))
+		b.Run(browserFill("name", "Garden"))
+		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("creating the project: status %d", st)
+		}
+		b.Follow(chromedp.Click(`//table//a[normalize-space()="Garden"]`))
+		b.Follow(chromedp.Click(browserLink("Add switch")))
+		b.Run(browserFill("name", "Garden pump"))
+		waitJS(t, b, `document.getElementById("f-topic").value === "garden_pump"`)
+		b.Screenshot("new-switch-suggested-topic")
+		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("adding the switch: status %d", st)
+		}
+		clock.step("project and switch")
+
+		// The connection page's command, run as shown.
+		cmdline := strings.TrimSpace(testenv.Result(b, chromedp.Text(chromedp.ID("simulate-command"))))
+		if !strings.HasPrefix(cmdline, "portico simulate --broker "+ss.BrokerURL+" --device tasmota:garden_pump:sw-") || strings.Contains(cmdline, "PASSWORD") {
+			t.Fatalf("the connection page's command is %q", cmdline)
+		}
+		browserWantText(t, b, "is this computer itself", "Copy")
+		b.Screenshot("switch-connection")
+		action := testenv.Result(b, chromedp.AttributeValue(chromedp.CSS(`form[action$="/credentials"]`), "action")).Value
+		var id int64
+		if _, err := fmt.Sscanf(action[strings.LastIndex(action, "/switches/"):], "/switches/%d/credentials", &id); err != nil {
+			t.Fatalf("no switch id in %q: %v", action, err)
+		}
+		sim := startSimulate(t, bin, cmdline)
+		sim.wait(t, "tasmota garden_pump is online at")
+		sw := ss.WaitSwitch(t, id, "online", func(sw *domain.Switch) bool { return sw.Online })
+		clock.step("simulated device online")
+
+		// The invitation, confirmed from the contact's row.
+		b.Run(chromedp.Navigate(clientURL+"/contacts"), chromedp.WaitVisible(chromedp.CSS("table")))
+		b.Run(chromedp.Click(`//tr[.//strong[normalize-space()="Jana Nováková"]]//button[normalize-space()="Invite to portal"]`))
+		b.Run(chromedp.WaitVisible(chromedp.CSS("dialog[open]")))
+		dialog := testenv.Result(b, chromedp.Text(chromedp.CSS("dialog[open]")))
+		for _, want := range []string{"Invite Jana Nováková to the portal?", "jana@zahrada.test", "Zelená záhrada s.r.o.", "all its sites", "0/5 used, 1/5 after this invitation"} {
+			if !strings.Contains(dialog, want) {
+				t.Errorf("the invitation's confirmation lacks %q:\n%s", want, dialog)
+			}
+		}
+		b.Screenshot("invite-confirmation")
+		if st := b.Follow(chromedp.Click(chromedp.CSS(`dialog[open] button[type="submit"]`))); st != http.StatusOK {
+			t.Fatalf("inviting: status %d", st)
+		}
+		browserWantText(t, b, "Invitation sent to jana@zahrada.test.")
+		clock.step("invitation")
+
+		// The mail: the activation link and the address to bookmark.
+		if n := mail.Deliver(); n != 1 {
+			t.Fatalf("%d mails delivered, want 1", n)
+		}
+		m := mail.Last("jana@zahrada.test")
+		activate := regexp.MustCompile(`http://\S+/activate/\S+`).FindString(m.Text)
+		signIn := ss.URL + "/portal/" + slug + "/login"
+		if activate == "" || !strings.Contains(m.Text, signIn) || !strings.Contains(m.Text, "Bookmark it") {
+			t.Fatalf("the invitation lacks the activation link or the sign-in address:\n%s", m.Text)
+		}
+		client := testenv.NewBrowser(t)
+		client.Run(chromedp.Navigate(activate), chromedp.WaitVisible(chromedp.ID("f-password")))
+		const password = "garden hose twelve lilies"
+		client.Run(browserFill("password", password), browserFill("password_confirm", password))
+		if st := client.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("activating: status %d", st)
+		}
+		address := strings.TrimSpace(testenv.Result(client, chromedp.Text(chromedp.ID("signin-address"))))
+		if address != signIn {
+			t.Errorf("the welcome page gives %q to bookmark, want %q", address, signIn)
+		}
+		browserWantText(t, client, "Your account is ready", "Bookmark it")
+		client.Screenshot("welcome")
+		clock.step("activation")
+
+		// On the phone: sign in at that address, turn the pump on from the overview.
+		p := testenv.NewPhoneBrowser(t)
+		p.Run(chromedp.Navigate(address), chromedp.WaitVisible(chromedp.ID("f-email")))
+		p.Run(browserFill("email", "jana@zahrada.test"), browserFill("password", password))
+		if st := p.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("signing in on the phone: status %d", st)
+		}
+		row := fmt.Sprintf("#switch-%d", sw.ID)
+		p.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-grey")))
+		waitJS(t, p, `!!window.EventSource`)
+		button := row + " form.switch-toggle button"
+		if bottom := testenv.Result(p, chromedp.Evaluate[float64](fmt.Sprintf(`document.querySelector(%q).getBoundingClientRect().bottom`, button))); bottom > 844 {
+			t.Errorf("the pump's Turn on button ends at %.0f px, below the fold of a 390×844 phone", bottom)
+		}
+		browserNoSidewaysScroll(t, p, "portal overview")
+		p.Screenshot("phone-overview")
+		clickToggle(t, p, row)
+		p.Run(chromedp.WaitVisible(chromedp.CSS(row + ".switch-green")))
+		sim.wait(t, "garden_pump ← cmnd/garden_pump/POWER ON")
+		sim.wait(t, `garden_pump → stat/garden_pump/RESULT {"POWER":"ON"}`)
+		ss.WaitSwitch(t, sw.ID, "on", func(sw *domain.Switch) bool { return sw.On })
+		p.Screenshot("phone-overview-on")
+		clock.step("phone sign-in and toggle")
+		t.Logf("first minutes on %s, product time %s: %s", db.Engine, clock.total().Round(10*time.Millisecond), &clock)
+	})
+}
+
+// stepClock measures the path step by step.
+type stepClock struct {
+	begin, last time.Time
+	steps       []string
+}
+
+func (c *stepClock) start() { c.begin = time.Now(); c.last = c.begin }
+
+func (c *stepClock) step(name string) {
+	now := time.Now()
+	c.steps = append(c.steps, fmt.Sprintf("%s %s", name, now.Sub(c.last).Round(10*time.Millisecond)))
+	c.last = now
+}
+
+func (c *stepClock) total() time.Duration { return c.last.Sub(c.begin) }
+
+func (c *stepClock) String() string { return strings.Join(c.steps, ", ") }
+
+// buildPortico builds the portico command for the test.
+func buildPortico(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "portico")
+	out, err := exec.Command("go", "build", "-o", bin, "portico/cmd/portico").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building portico: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// simulated is a running `portico simulate`.
+type simulated struct {
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (s *simulated) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.Write(p)
+}
+
+func (s *simulated) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.String()
+}
+
+// wait waits (up to 20 s) until the command has printed what.
+func (s *simulated) wait(t *testing.T, what string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(s.String(), what) {
+		if time.Now().After(deadline) {
+			t.Fatalf("portico simulate did not print %q:\n%s", what, s.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startSimulate runs the command line as shown — "portico simulate …" — with
+// the built binary as portico, until the test ends.
+func startSimulate(t *testing.T, bin, cmdline string) *simulated {
+	t.Helper()
+	args := strings.Fields(cmdline)
+	if len(args) < 2 || args[0] != "portico" || args[1] != "simulate" {
+		t.Fatalf("not a portico simulate command: %q", cmdline)
+	}
+	sim := &simulated{}
+	cmd := exec.Command(bin, args[1:]...)
+	cmd.Stdout, cmd.Stderr = sim, sim
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		stdin.Close()
+		t.Logf("portico simulate printed:\n%s", sim.String())
+	})
+	return sim
+}

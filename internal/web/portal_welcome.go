@@ -1,0 +1,50 @@
+package web
+
+import (
+	"bytes"
+	"encoding/base64"
+	"html/template"
+	"image/png"
+	"net/http"
+
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
+)
+
+// portalWelcomePage is the page a portal user lands on after activating their
+// account: the portal's sign-in address to bookmark, as text and as a QR code
+// for opening it on a phone.
+type portalWelcomePage struct {
+	PortalPage
+	SignIn string
+	QR     template.URL // a data: URI made by the server; empty if it could not be made
+}
+
+// portalWelcome serves GET /portal/{tenant}/welcome.
+func (s *Server) portalWelcome(w http.ResponseWriter, r *http.Request) error {
+	pc := portalOf(r)
+	p := &portalWelcomePage{PortalPage: s.portalPage(r, "Your account is ready"), SignIn: s.app.PortalLink(pc.company, "/login")}
+	if uri, err := qrDataURI(p.SignIn); err == nil {
+		p.QR = template.URL(uri)
+	}
+	p.Nav = "home"
+	s.render(w, r, http.StatusOK, "portal_welcome", p)
+	return nil
+}
+
+// qrDataURI renders text as a QR code, a PNG in a data: URI, so that the page
+// needs no request to anyone else.
+func qrDataURI(text string) (string, error) {
+	code, err := qr.Encode(text, qr.M, qr.Auto)
+	if err != nil {
+		return "", err
+	}
+	if code, err = barcode.Scale(code, 200, 200); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, code); err != nil {
+		return "", err
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
