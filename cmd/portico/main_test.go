@@ -183,7 +183,7 @@ func parseConfig(args []string, vars map[string]string) (config, error) {
 }
 
 func TestFlagsAndEnvironment(t *testing.T) {
-	defaults := config{Addr: "127.0.0.1:8080", Data: "./portico-data", LogFormat: "text", LogLevel: "info", HSTSMaxAge: 8760 * time.Hour,
+	defaults := config{Addr: "127.0.0.1:8080", Data: "./portico-data", LogFormat: "text", LogLevel: "info", HSTSMaxAge: 8760 * time.Hour, APIRate: 120,
 		limitConfig: limitConfig{MQTTMaxPacket: switches.DefaultMaxPacketSize, MQTTMaxConnsPerIP: switches.DefaultMaxConnsPerIP,
 			CommandLimit: app.DefaultCommandLimit, CommandWindow: app.DefaultCommandWindow}}
 	with := func(f func(c *config)) config { c := defaults; f(&c); return c }
