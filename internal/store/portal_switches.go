@@ -115,9 +115,14 @@ func (view *PortalView) PortalSwitches(ctx context.Context, projectID int64) ([]
 // narrowing, if any — and ENOTFOUND otherwise: a switch of another project
 // looks exactly like a missing one. No credentials are selected.
 func (view *PortalView) PortalProjectSwitch(ctx context.Context, projectID, id int64) (*domain.Switch, error) {
-	s, scope := view.s, view.scope
-	c := and(eq("sw.project_id", projectID), eq("sw.id", id),
-		scopeSwitches(scope, "sw.company_id", "sw.client_id", "p.site_id", "sw.id"))
+	return view.portalSwitch(ctx, and(eq("sw.project_id", projectID), eq("sw.id", id)))
+}
+
+// portalSwitch returns the one switch that c picks among those the Scope sees,
+// and ENOTFOUND when there is none. No credentials are selected.
+func (view *PortalView) portalSwitch(ctx context.Context, c cond) (*domain.Switch, error) {
+	s := view.s
+	c = and(portalSwitches(view.scope), c)
 	if c.matchesNothing() {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Switch not found.")
 	}
