@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"portico/internal/domain"
 )
@@ -75,10 +74,17 @@ func (view *PortalView) DirectMaterialIDs(ctx context.Context, siteID int64) ([]
 // its definition (the latest completed use per client, site and material,
 // computed from protocols); empty when they agree.
 func (s *Store) SiteMaterialsDrift(ctx context.Context) (string, error) {
-	const direct = `SELECT p.company_id, p.client_id, p.site_id, pm.material_id, MAX(p.performed_at)
+	return s.drift(ctx, `SELECT p.company_id, p.client_id, p.site_id, pm.material_id, MAX(p.performed_at)
 		FROM protocols p JOIN protocol_materials pm ON pm.company_id = p.company_id AND pm.protocol_id = p.id
-		WHERE p.status = 'completed' GROUP BY p.company_id, p.client_id, p.site_id, pm.material_id`
-	const kept = `SELECT company_id, client_id, site_id, material_id, last_used_at FROM site_materials`
+		WHERE p.status = 'completed' GROUP BY p.company_id, p.client_id, p.site_id, pm.material_id`,
+		`SELECT company_id, client_id, site_id, material_id, last_used_at FROM site_materials`,
+		"company", "client", "site", "material", "at")
+}
+
+// drift describes the rows in which a kept summary (kept) differs from its
+// definition (direct), two queries of the same integer columns named cols;
+// empty when they agree.
+func (s *Store) drift(ctx context.Context, direct, kept string, cols ...string) (string, error) {
 	var b strings.Builder
 	for _, q := range []struct{ what, query string }{
 		{"missing or stale", direct + ` EXCEPT ` + kept},
@@ -88,13 +94,21 @@ func (s *Store) SiteMaterialsDrift(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		vals := make([]int64, len(cols))
+		dst := make([]any, len(cols))
+		for i := range vals {
+			dst[i] = &vals[i]
+		}
 		for rows.Next() {
-			var company, client, site, material, at int64
-			if err := rows.Scan(&company, &client, &site, &material, &at); err != nil {
+			if err := rows.Scan(dst...); err != nil {
 				rows.Close()
 				return "", err
 			}
-			fmt.Fprintf(&b, "%s: company %d client %d site %d material %d at %d\n", q.what, company, client, site, material, at)
+			b.WriteString(q.what + ":")
+			for i, col := range cols {
+				fmt.Fprintf(&b, " %s %d", col, vals[i])
+			}
+			b.WriteString("\n")
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -117,53 +131,41 @@ func (view *PortalView) ExplainSummaries(ctx context.Context) (string, error) {
 // its definition (the count and latest date of the completed protocols per
 // client and site, computed from protocols); empty when they agree.
 func (s *Store) SiteProtocolsDrift(ctx context.Context) (string, error) {
-	const direct = `SELECT company_id, client_id, site_id, COUNT(*), MAX(performed_at)
-		FROM protocols WHERE status = 'completed' GROUP BY company_id, client_id, site_id`
-	const kept = `SELECT company_id, client_id, site_id, completed, last_performed_at FROM site_protocols`
-	var b strings.Builder
-	for _, q := range []struct{ what, query string }{
-		{"missing or stale", direct + ` EXCEPT ` + kept},
-		{"extra or stale", kept + ` EXCEPT ` + direct},
-	} {
-		rows, err := s.db.QueryContext(ctx, q.query)
-		if err != nil {
-			return "", err
-		}
-		for rows.Next() {
-			var company, client, site, n, at int64
-			if err := rows.Scan(&company, &client, &site, &n, &at); err != nil {
-				rows.Close()
-				return "", err
-			}
-			fmt.Fprintf(&b, "%s: company %d client %d site %d: %d, latest %d\n", q.what, company, client, site, n, at)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return "", err
-		}
-	}
-	return b.String(), nil
+	return s.drift(ctx, `SELECT company_id, client_id, site_id, COUNT(*), MAX(performed_at)
+		FROM protocols WHERE status = 'completed' GROUP BY company_id, client_id, site_id`,
+		`SELECT company_id, client_id, site_id, completed, last_performed_at FROM site_protocols`,
+		"company", "client", "site", "completed", "latest")
 }
 
 // DirectSummaries answers PortalSummaries from the protocols themselves,
-// without the site_protocols summary.
+// without the site_protocols summary: one grouped count of the completed
+// protocols the principal may see.
 func (view *PortalView) DirectSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
 	sums, err := view.PortalSummaries(ctx)
+	if err != nil || len(sums) == 0 {
+		return sums, err
+	}
+	s := view.s
+	where, args := portalProtocols(view.scope).where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT p.client_id, COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where+` GROUP BY p.client_id`), args...)
 	if err != nil {
 		return nil, err
 	}
-	s, scope := view.s, view.scope
-	for i := range sums {
-		sums[i].ProtocolCount, sums[i].LastProtocolAt = 0, time.Time{}
-		where, args := and(portalProtocols(scope), eq("p.client_id", sums[i].ClientID)).where()
-		var n int
-		var last sql.NullInt64
-		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*), MAX(p.performed_at) FROM protocols p WHERE `+where), args...).Scan(&n, &last); err != nil {
+	defer rows.Close()
+	counted := map[int64]domain.ClientSummary{}
+	for rows.Next() {
+		var id, last int64
+		var cs domain.ClientSummary
+		if err := rows.Scan(&id, &cs.ProtocolCount, &last); err != nil {
 			return nil, err
 		}
-		sums[i].ProtocolCount, sums[i].LastProtocolAt = n, nullMicros(last)
+		cs.LastProtocolAt = fromMicros(last)
+		counted[id] = cs
 	}
-	return sums, nil
+	for i := range sums {
+		sums[i].ProtocolCount, sums[i].LastProtocolAt = counted[sums[i].ClientID].ProtocolCount, counted[sums[i].ClientID].LastProtocolAt
+	}
+	return sums, rows.Err()
 }
 
 // Analyze refreshes PostgreSQL's planner statistics (SQLite's planner needs none

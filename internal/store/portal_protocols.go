@@ -73,6 +73,10 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 	if err := rows.Err(); err != nil || len(out) == 0 || !ok {
 		return out, err
 	}
+	byID := make(map[int64]int, len(out))
+	for i, cs := range out {
+		byID[cs.ClientID] = i
+	}
 	rows, err = s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal summaries: %w", err)
@@ -84,10 +88,8 @@ func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSum
 		if err := rows.Scan(&id, &n, &last); err != nil {
 			return nil, err
 		}
-		for i := range out {
-			if out[i].ClientID == id {
-				out[i].ProtocolCount, out[i].LastProtocolAt = n, fromMicros(last)
-			}
+		if i, ok := byID[id]; ok {
+			out[i].ProtocolCount, out[i].LastProtocolAt = n, fromMicros(last)
 		}
 	}
 	return out, rows.Err()

@@ -73,19 +73,31 @@ func (s *Store) importSiteMaterials(ctx context.Context, tx *sql.Tx, batch []*do
 			}
 		}
 	}
-	for start := 0; start < len(order); start += importBatch {
+	rows := make([][]any, len(order))
+	for i, k := range order {
+		rows[i] = []any{companyID, k.client, k.site, k.material, latest[k]}
+	}
+	if err := s.insertRows(ctx, tx, `INSERT INTO site_materials (company_id, client_id, site_id, material_id, last_used_at)`, rows, upsertSiteMaterial); err != nil {
+		return fmt.Errorf("store: import site materials: %w", err)
+	}
+	return nil
+}
+
+// insertRows runs head VALUES (…), (…) tail for rows, importBatch rows to a
+// statement, in the caller's transaction; every row has the same length.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, head string, rows [][]any, tail string) error {
+	for start := 0; start < len(rows); start += importBatch {
 		var b strings.Builder
 		var args []any
-		for i, k := range order[start:min(start+importBatch, len(order))] {
+		for i, row := range rows[start:min(start+importBatch, len(rows))] {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, companyID, k.client, k.site, k.material, latest[k])
+			b.WriteString("(?" + strings.Repeat(", ?", len(row)-1) + ")")
+			args = append(args, row...)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO site_materials (company_id, client_id, site_id, material_id, last_used_at)
-			VALUES `+b.String()+upsertSiteMaterial), args...); err != nil {
-			return fmt.Errorf("store: import site materials: %w", err)
+		if _, err := tx.ExecContext(ctx, s.q(head+` VALUES `+b.String()+tail), args...); err != nil {
+			return err
 		}
 	}
 	return nil

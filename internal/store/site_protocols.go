@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"portico/internal/domain"
 )
@@ -43,7 +42,7 @@ func (s *Store) addSiteProtocol(ctx context.Context, tx *sql.Tx, companyID, id i
 }
 
 // importSiteProtocols counts a batch of imported protocols, the completed ones,
-// in the summary: one multi-row upsert per importBatch sites.
+// in the summary: one multi-row upsert per importBatch sites (insertRows).
 func (s *Store) importSiteProtocols(ctx context.Context, tx *sql.Tx, batch []*domain.Protocol) error {
 	type key struct{ client, site int64 }
 	type sum struct{ n, last int64 }
@@ -65,20 +64,12 @@ func (s *Store) importSiteProtocols(ctx context.Context, tx *sql.Tx, batch []*do
 		x.n++
 		x.last = max(x.last, at)
 	}
-	for start := 0; start < len(order); start += importBatch {
-		var b strings.Builder
-		var args []any
-		for i, k := range order[start:min(start+importBatch, len(order))] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?)")
-			args = append(args, companyID, k.client, k.site, sums[k].n, sums[k].last)
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO site_protocols (company_id, client_id, site_id, completed, last_performed_at)
-			VALUES `+b.String()+upsertSiteProtocols), args...); err != nil {
-			return fmt.Errorf("store: import site protocols: %w", err)
-		}
+	rows := make([][]any, len(order))
+	for i, k := range order {
+		rows[i] = []any{companyID, k.client, k.site, sums[k].n, sums[k].last}
+	}
+	if err := s.insertRows(ctx, tx, `INSERT INTO site_protocols (company_id, client_id, site_id, completed, last_performed_at)`, rows, upsertSiteProtocols); err != nil {
+		return fmt.Errorf("store: import site protocols: %w", err)
 	}
 	return nil
 }
