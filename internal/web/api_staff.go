@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -135,6 +136,15 @@ func (s *Server) apiStaffClientCreate(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiStaffContacts(w http.ResponseWriter, r *http.Request) error {
+	return apiClientList(w, r, (*store.StaffView).Contacts, func(x *domain.Contact) apiContact {
+		return apiContact{ID: x.ID, ClientID: x.ClientID, FirstName: x.FirstName, LastName: x.LastName, Email: x.Email, Phone: x.Phone, Position: x.Position}
+	})
+}
+
+// apiClientList answers a page of one kind of record of the client in the
+// path, read by list and shown as conv makes them; a client the staff user
+// cannot see is ENOTFOUND, as on its pages.
+func apiClientList[T, U any](w http.ResponseWriter, r *http.Request, list func(*store.StaffView, context.Context, int64) ([]T, error), conv func(T) U) error {
 	c, err := pageOf(r)
 	if err != nil {
 		return err
@@ -147,63 +157,25 @@ func (s *Server) apiStaffContacts(w http.ResponseWriter, r *http.Request) error 
 	if _, err := view.Client(r.Context(), id); err != nil {
 		return err
 	}
-	list, err := view.Contacts(r.Context(), id)
+	rows, err := list(view, r.Context(), id)
 	if err != nil {
 		return err
 	}
-	out := make([]apiContact, 0, len(list))
-	for _, x := range list {
-		out = append(out, apiContact{ID: x.ID, ClientID: x.ClientID, FirstName: x.FirstName, LastName: x.LastName, Email: x.Email, Phone: x.Phone, Position: x.Position})
+	out := make([]U, 0, len(rows))
+	for _, x := range rows {
+		out = append(out, conv(x))
 	}
 	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
 }
 
 func (s *Server) apiStaffSites(w http.ResponseWriter, r *http.Request) error {
-	c, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	view := apiOf(r).staff
-	if _, err := view.Client(r.Context(), id); err != nil {
-		return err
-	}
-	list, err := view.Sites(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	out := make([]apiSite, 0, len(list))
-	for _, x := range list {
-		out = append(out, toAPISite(x))
-	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiClientList(w, r, (*store.StaffView).Sites, toAPISite)
 }
 
 func (s *Server) apiStaffProjects(w http.ResponseWriter, r *http.Request) error {
-	c, err := pageOf(r)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	view := apiOf(r).staff
-	if _, err := view.Client(r.Context(), id); err != nil {
-		return err
-	}
-	list, err := view.Projects(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	out := make([]apiStaffProject, 0, len(list))
-	for _, x := range list {
-		out = append(out, apiStaffProject{ID: x.ID, ClientID: x.ClientID, SiteID: x.SiteID, SiteName: x.SiteName, Name: x.Name, Status: x.Status})
-	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiClientList(w, r, (*store.StaffView).Projects, func(x *domain.Project) apiStaffProject {
+		return apiStaffProject{ID: x.ID, ClientID: x.ClientID, SiteID: x.SiteID, SiteName: x.SiteName, Name: x.Name, Status: x.Status}
+	})
 }
 
 func (s *Server) apiStaffSwitches(w http.ResponseWriter, r *http.Request) error {
