@@ -13,8 +13,9 @@ type PortalUser struct {
 	Email       string
 	FirstName   string
 	LastName    string
-	Activated   bool // has set a password
-	TwoFactor   bool // signs in with a code from an authenticator app too
+	Locale      string // the user's own language, "" for none: see i18n.Resolve
+	Activated   bool   // has set a password
+	TwoFactor   bool   // signs in with a code from an authenticator app too
 	LastLoginAt time.Time
 	CreatedAt   time.Time
 	Grants      []Grant // filled by list and detail queries

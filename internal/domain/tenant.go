@@ -64,6 +64,7 @@ type StaffUser struct {
 	CompanyID   int64
 	Email       string
 	Name        string
+	Locale      string   // the staff member's own language, "" for the tenant's
 	Permissions []string // see package access for the names
 	Disabled    bool
 	HasPassword bool // false until the first password is set

@@ -11,13 +11,13 @@ import (
 	"portico/internal/domain"
 )
 
-const portalUserColumns = `u.id, u.company_id, u.email, u.first_name, u.last_name, u.activated_at, u.totp_enabled_at IS NOT NULL, u.last_login_at, u.created_at`
+const portalUserColumns = `u.id, u.company_id, u.email, u.first_name, u.last_name, u.locale, u.activated_at, u.totp_enabled_at IS NOT NULL, u.last_login_at, u.created_at`
 
 func scanPortalUser(row interface{ Scan(...any) error }) (*domain.PortalUser, error) {
 	var u domain.PortalUser
 	var activated, lastLogin sql.NullInt64
 	var created int64
-	if err := row.Scan(&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &activated, &u.TwoFactor, &lastLogin, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &u.Locale, &activated, &u.TwoFactor, &lastLogin, &created); err != nil {
 		return nil, err
 	}
 	u.Activated = activated.Valid

@@ -11,14 +11,14 @@ import (
 	"portico/internal/domain"
 )
 
-const staffColumns = `id, company_id, email, name, permissions, disabled_at, password_hash <> '', totp_enabled_at IS NOT NULL, last_login_at, created_at`
+const staffColumns = `id, company_id, email, name, locale, permissions, disabled_at, password_hash <> '', totp_enabled_at IS NOT NULL, last_login_at, created_at`
 
 func scanStaff(row interface{ Scan(...any) error }) (*domain.StaffUser, error) {
 	var u domain.StaffUser
 	var perms string
 	var disabled, lastLogin sql.NullInt64
 	var created int64
-	if err := row.Scan(&u.ID, &u.CompanyID, &u.Email, &u.Name, &perms, &disabled, &u.HasPassword, &u.TwoFactor, &lastLogin, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Locale, &perms, &disabled, &u.HasPassword, &u.TwoFactor, &lastLogin, &created); err != nil {
 		return nil, err
 	}
 	u.Permissions = strings.Fields(perms)

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"portico/internal/app"
 	"portico/internal/domain"
@@ -31,7 +32,9 @@ func newSecurity(action string, st *app.TwoFactorStatus) *security {
 
 type accountSecurityPage struct {
 	Page
-	Sec *security
+	Sec       *security
+	Language  *Form // the staff member's own language
+	Languages []language
 }
 
 type portalSecurityPage struct {
@@ -75,7 +78,8 @@ func (s *Server) staffSecurity(w http.ResponseWriter, r *http.Request, status in
 	if ferr != nil && !securityFormError(sec, form, ferr) {
 		return ferr
 	}
-	p := &accountSecurityPage{Page: s.page(r, "Account security"), Sec: sec}
+	p := &accountSecurityPage{Page: s.page(r, "Account security"), Sec: sec, Languages: languageChoices(),
+		Language: newForm(url.Values{"locale": {staffOf(r).user.Locale}})}
 	p.Nav = "security"
 	s.render(w, r, status, "account_security", p)
 	return nil
@@ -224,4 +228,16 @@ func (s *Server) userResetTwoFactor(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return s.redirectFlash(w, r, "/app/users/"+itoa(uid)+"/edit", "Two-factor sign-in was reset. The user signs in with their password and sets it up again.")
+}
+
+// accountLanguage serves POST /app/account/language: the staff member's own
+// language, "" for the company's.
+func (s *Server) accountLanguage(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	if err := s.staffView(r).SetStaffLocale(r.Context(), r.PostForm.Get("locale")); err != nil {
+		return err
+	}
+	return s.redirectFlash(w, r, "/app/account/security", "Your language is saved.")
 }

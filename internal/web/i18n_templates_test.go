@@ -40,6 +40,9 @@ func TestEveryTemplateStringHasSlovak(t *testing.T) {
 	}
 
 	for msg, tr := range sk {
+		if strings.Contains(msg, "|") {
+			continue // plural forms: TestTemplatePluralsHaveSlovak checks each form
+		}
 		if en, s := formatVerbs(msg), formatVerbs(tr); !slices.Equal(en, s) {
 			t.Errorf("Slovak for %q has format verbs %v, the English has %v: %q", msg, s, en, tr)
 		}

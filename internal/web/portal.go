@@ -94,7 +94,6 @@ func (s *Server) portalPage(r *http.Request, title string) PortalPage {
 		p.Tenant, p.User = pc.company, pc.user
 		p.Base = portalBase(r)
 		p.ViewingAs = pc.viewer
-		p.Locale = pc.company.Locale
 		if pc.user != nil {
 			cs, err := s.portalView(r).PortalClients(r.Context())
 			if err != nil {

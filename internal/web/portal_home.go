@@ -63,7 +63,7 @@ func (s *Server) overviewPanel(r *http.Request) (*switchPanel, bool, error) {
 		p.ProjectOf[sw.ID] = sw.ProjectID
 	}
 	if pc.readOnly() {
-		p.ReadOnly = translate(pc.company.Locale, "You are viewing the portal as this user, read-only: switches cannot be turned on or off here.")
+		p.ReadOnly = translate(requestLocale(r), "You are viewing the portal as this user, read-only: switches cannot be turned on or off here.")
 	}
 	return p, more, nil
 }

@@ -50,7 +50,7 @@ func (s *Server) portalPanel(r *http.Request, pp *store.PortalProject) (*switchP
 	base := fmt.Sprintf("%s/projects/%d", portalBase(r), pp.ID)
 	p := &switchPanel{Company: pc.company, Switches: sws, Activity: acts, ToggleBase: base + "/switches", EventsURL: base + "/live", Now: s.app.Now()}
 	if pc.readOnly() {
-		p.ReadOnly = translate(pc.company.Locale, "You are viewing the portal as this user, read-only: switches cannot be turned on or off here.")
+		p.ReadOnly = translate(requestLocale(r), "You are viewing the portal as this user, read-only: switches cannot be turned on or off here.")
 	}
 	return p, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/domain"
+	"portico/internal/i18n"
 )
 
 //go:embed all:templates
@@ -44,6 +45,8 @@ type Form struct {
 	Values url.Values
 	Errors map[string]string
 	Error  string // a message for the whole form
+
+	localized bool // the messages are in the page's language (see localizeForms)
 }
 
 // Get returns the typed value of a field.
@@ -154,6 +157,20 @@ func parseLocale(locale string) (map[string]*template.Template, error) {
 func templateFuncs(locale string) template.FuncMap {
 	return template.FuncMap{
 		"t": func(msg string) string { return translate(locale, msg) },
+		// msg translates a sentence made in Go, which may carry names and numbers.
+		"msg": func(m string) string { return i18n.Message(locale, m) },
+		// plural picks the form of a count: {{plural .N "%d protocol" "%d protocols"}}.
+		"plural": func(n any, one, other string) (string, error) {
+			c, err := toInt64(n)
+			return i18n.Plural(locale, c, one, other), err
+		},
+		"number": func(n any) (string, error) {
+			c, err := toInt64(n)
+			return i18n.Number(locale, c), err
+		},
+		"money": func(m domain.Money, currency string) string {
+			return domain.BillingFormat{Locale: locale}.Money(m, currency)
+		},
 		"icon": func(name string) template.HTML {
 			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg#` +
 				template.HTMLEscapeString(name) + `"></use></svg>`)
@@ -172,24 +189,8 @@ func templateFuncs(locale string) template.FuncMap {
 			}
 			return m, nil
 		},
-		"datetime": func(c *domain.Company, t time.Time) string {
-			if t.IsZero() {
-				return "—"
-			}
-			if c != nil {
-				t = t.In(c.Location())
-			}
-			return t.Format("2 Jan 2006, 15:04")
-		},
-		"date": func(c *domain.Company, t time.Time) string {
-			if t.IsZero() {
-				return "—"
-			}
-			if c != nil {
-				t = t.In(c.Location())
-			}
-			return t.Format("2 Jan 2006")
-		},
+		"datetime":  func(c *domain.Company, t time.Time) string { return i18n.DateTime(locale, t, zoneOf(c)) },
+		"date":      func(c *domain.Company, t time.Time) string { return i18n.Date(locale, t, zoneOf(c)) },
 		"permLabel": access.PermissionLabel,
 		"pageURL": func(u *url.URL, page int) string {
 			q := u.Query()
@@ -224,6 +225,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p, ok := data.(interface{ locale() string }); ok && s.tmpl[p.locale()] != nil {
 		locale = p.locale()
 	}
+	localizeForms(data, locale)
 	t, ok := s.tmpl[locale][name]
 	if !ok {
 		s.log.ErrorContext(r.Context(), "no such template", "name", name)
@@ -277,3 +279,28 @@ func linkify(text string) template.HTML {
 }
 
 func (p Page) locale() string { return p.Locale }
+
+// zoneOf is the company's time zone, nil (the time as it is) without a company.
+func zoneOf(c *domain.Company) *time.Location {
+	if c == nil {
+		return nil
+	}
+	return c.Location()
+}
+
+// toInt64 accepts the integer types templates hand to plural and number.
+func toInt64(n any) (int64, error) {
+	switch v := n.(type) {
+	case int:
+		return int64(v), nil
+	case int64:
+		return v, nil
+	case int32:
+		return int64(v), nil
+	case uint:
+		return int64(v), nil
+	case uint64:
+		return int64(v), nil
+	}
+	return 0, fmt.Errorf("not a whole number: %v (%T)", n, n)
+}

@@ -154,6 +154,7 @@ func (s *Server) mainRoutes() []route {
 		{"POST /app/account/security/confirm", staffEnrol(), s.accountSecurityConfirm},
 		{"POST /app/account/security/recovery-codes", staffEnrol(), s.accountSecurityCodes},
 		{"POST /app/account/security/disable", staffEnrol(), s.accountSecurityDisable},
+		{"POST /app/account/language", staffEnrol(), s.accountLanguage},
 
 		{"GET /app/{$}", staffAny(), s.appHome},
 
@@ -233,6 +234,9 @@ func (s *Server) mainRoutes() []route {
 		{"POST /portal/{tenant}/login/code", tenantPage(), s.portalLoginCode},
 		{"GET /portal/{tenant}/{$}", portalUser(), s.portalHome},
 		{"GET /portal/{tenant}/welcome", portalUser(), s.portalWelcome},
+		{"GET /portal/{tenant}/account", portalUser(), s.portalAccount},
+		{"POST /portal/{tenant}/account", portalUser(), s.portalAccountSave},
+		{"POST /portal/{tenant}/account/password", portalUser(), s.portalAccountPassword},
 		{"GET /portal/{tenant}/account/security", portalUser(), s.portalAccountSecurity},
 		{"POST /portal/{tenant}/account/security/setup", portalUser(), s.portalAccountSecuritySetup},
 		{"POST /portal/{tenant}/account/security/confirm", portalUser(), s.portalAccountSecurityConfirm},

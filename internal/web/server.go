@@ -297,10 +297,9 @@ func (s *Server) staffView(r *http.Request) *store.StaffView {
 
 // page returns the frame of a page for the request.
 func (s *Server) page(r *http.Request, title string) Page {
-	p := Page{Title: title, Locale: "en", Dev: s.dev}
+	p := Page{Title: title, Locale: requestLocale(r), Dev: s.dev}
 	if sess := staffOf(r); sess != nil {
 		p.Staff, p.Company, p.who = sess.user, sess.company, sess.who
-		p.Locale = sess.company.Locale
 	}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		p.Flash = flashText(c.Value)

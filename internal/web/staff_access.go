@@ -77,7 +77,7 @@ func (s *Server) accessCSV(w http.ResponseWriter, r *http.Request) error {
 	f := accessFilter(r.URL.Query())
 	view := s.staffView(r)
 	company := staffOf(r).company
-	tr := func(msg string) string { return translate(company.Locale, msg) }
+	tr := func(msg string) string { return translate(requestLocale(r), msg) }
 	yesNo := func(b bool) string {
 		if b {
 			return tr("yes")

@@ -34,14 +34,9 @@ type billingListPage struct {
 // Filtered reports whether a filter narrows the list.
 func (p *billingListPage) Filtered() bool { return p.State != "" || p.ProjectID != 0 }
 
+// billingFormat prints the request's amounts and days in its language.
 func (s *Server) billingFormat(r *http.Request) domain.BillingFormat {
-	if sess := staffOf(r); sess != nil {
-		return domain.BillingFormat{Locale: sess.company.Locale}
-	}
-	if pc := portalOf(r); pc != nil {
-		return domain.BillingFormat{Locale: pc.company.Locale}
-	}
-	return domain.BillingFormat{}
+	return domain.BillingFormat{Locale: requestLocale(r)}
 }
 
 // billingList serves GET /app/clients/{id}/billing (invoices) and

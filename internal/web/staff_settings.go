@@ -9,16 +9,17 @@ import (
 
 type settingsPage struct {
 	Page
-	Form *Form
+	Form      *Form
+	Languages []language
 }
 
 // settings serves GET /app/settings: the company's portal settings.
 func (s *Server) settings(w http.ResponseWriter, r *http.Request) error {
-	v := url.Values{"team_label": {staffOf(r).company.Team}}
+	v := url.Values{"team_label": {staffOf(r).company.Team}, "locale": {staffOf(r).company.Locale}}
 	if staffOf(r).company.RequireTwoFactor {
 		v.Set("require_two_factor", "1")
 	}
-	p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(v)}
+	p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(v), Languages: languageChoices()}
 	p.Nav = "settings"
 	s.render(w, r, http.StatusOK, "settings", p)
 	return nil
@@ -36,13 +37,16 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) error {
 			required != staffOf(r).company.RequireTwoFactor {
 			err = s.app.SetStaffTwoFactorRequired(r.Context(), staffOf(r).who, required)
 		}
+		if l := r.PostForm.Get("locale"); err == nil && r.PostForm.Has("locale") && l != staffOf(r).company.Locale {
+			err = s.staffView(r).UpdateCompanyLocale(r.Context(), l)
+		}
 		return err
 	})
 	if err != nil {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
-		p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(r.PostForm).withError(err)}
+		p := &settingsPage{Page: s.page(r, "Portal settings"), Form: newForm(r.PostForm).withError(err), Languages: languageChoices()}
 		p.Nav = "settings"
 		s.render(w, r, http.StatusUnprocessableEntity, "settings", p)
 		return nil

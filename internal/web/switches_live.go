@@ -211,11 +211,9 @@ func writeEvent(w http.ResponseWriter, event, data string) {
 
 // renderPartial renders a shared template (a partial) to a string.
 func (s *Server) renderPartial(r *http.Request, name string, data any) (string, error) {
-	locale := "en"
-	if pc := portalOf(r); pc != nil && s.tmpl[pc.company.Locale] != nil {
-		locale = pc.company.Locale
-	} else if sess := staffOf(r); sess != nil && s.tmpl[sess.company.Locale] != nil {
-		locale = sess.company.Locale
+	locale := requestLocale(r)
+	if s.tmpl[locale] == nil {
+		locale = "en"
 	}
 	set := s.tmpl[locale]
 	t, ok := set["portal_project"]

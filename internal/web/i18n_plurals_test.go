@@ -1,0 +1,113 @@
+package web
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"text/template/parse"
+
+	"portico/internal/i18n"
+)
+
+// Every count a template shows goes through plural with the English singular and
+// plural, and each such pair needs a Slovak entry with the three Slovak forms
+// (1 / 2–4 / 0 and 5+), each carrying the count: "1 completed protocols" or "5
+// protokoly" must not reach a page.
+func TestTemplatePluralsHaveSlovak(t *testing.T) {
+	set, err := parsedTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]string{} // one|other → where
+	for _, tmpl := range set.Templates() {
+		if tmpl.Tree == nil {
+			continue
+		}
+		walkPlurals(tmpl.Tree.Root, func(n *parse.CommandNode, one, other string) {
+			found[one+"|"+other] = fmt.Sprintf("%s: %s", tmpl.Tree.ParseName, n)
+			if !strings.Contains(one, "%d") || !strings.Contains(other, "%d") {
+				t.Errorf("%s: both forms must show the count as %%d", found[one+"|"+other])
+			}
+		})
+	}
+	if len(found) < 8 {
+		t.Fatalf("found only %d plural calls in the templates: the search is broken", len(found))
+	}
+	for _, key := range slices.Sorted(maps.Keys(found)) {
+		checkSlovakPlural(t, key, found[key])
+	}
+}
+
+// checkSlovakPlural fails unless the Slovak catalogue has key's three forms, each
+// with the English forms' verbs.
+func checkSlovakPlural(t *testing.T, key, where string) {
+	t.Helper()
+	tr, ok := catalogues[i18n.SK][key]
+	if !ok {
+		t.Errorf("%s: no Slovak entry for %q", where, key)
+		return
+	}
+	forms := strings.Split(tr, "|")
+	if len(forms) != i18n.PluralCount(i18n.SK) {
+		t.Errorf("%s: Slovak for %q has %d forms, want 3 (1 / 2–4 / 5+): %q", where, key, len(forms), tr)
+		return
+	}
+	en := formatVerbs(strings.Split(key, "|")[0])
+	for _, f := range forms {
+		if !slices.Equal(formatVerbs(f), en) {
+			t.Errorf("%s: Slovak form %q has verbs %v, the English %v", where, f, formatVerbs(f), en)
+		}
+	}
+}
+
+// walkPlurals calls fn for every {{plural n "one" "other"}} under node.
+func walkPlurals(node parse.Node, fn func(n *parse.CommandNode, one, other string)) {
+	switch n := node.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			walkPlurals(c, fn)
+		}
+	case *parse.ActionNode:
+		walkPlurals(n.Pipe, fn)
+	case *parse.PipeNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Cmds {
+			walkPlurals(c, fn)
+		}
+	case *parse.CommandNode:
+		if len(n.Args) == 4 {
+			if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "plural" {
+				one, ok1 := n.Args[2].(*parse.StringNode)
+				other, ok2 := n.Args[3].(*parse.StringNode)
+				if ok1 && ok2 {
+					fn(n, one.Text, other.Text)
+				}
+			}
+		}
+		for _, a := range n.Args {
+			walkPlurals(a, fn)
+		}
+	case *parse.IfNode:
+		walkPlurals(n.Pipe, fn)
+		walkPlurals(n.List, fn)
+		walkPlurals(n.ElseList, fn)
+	case *parse.RangeNode:
+		walkPlurals(n.Pipe, fn)
+		walkPlurals(n.List, fn)
+		walkPlurals(n.ElseList, fn)
+	case *parse.WithNode:
+		walkPlurals(n.Pipe, fn)
+		walkPlurals(n.List, fn)
+		walkPlurals(n.ElseList, fn)
+	case *parse.TemplateNode:
+		walkPlurals(n.Pipe, fn)
+	}
+}
+
