@@ -185,7 +185,28 @@ func message(locale, msg string, depth int) string {
 		}
 		return tr
 	}
+	if depth < 2 {
+		return list(locale, msg, depth)
+	}
 	return msg
+}
+
+// list translates a part that is a list made in Go ("2 sites, 1 project and 3
+// documents"): each item on its own, joined with the locale's "and".
+func list(locale, msg string, depth int) string {
+	head, last, ok := strings.Cut(msg, " and ")
+	if !ok || strings.Contains(last, " and ") {
+		return msg
+	}
+	items := append(strings.Split(head, ", "), last)
+	for i, it := range items {
+		tr := message(locale, it, depth)
+		if tr == it {
+			return msg // not a list of things the catalogue knows
+		}
+		items[i] = tr
+	}
+	return strings.Join(items[:len(items)-1], ", ") + T(locale, " and ") + items[len(items)-1]
 }
 
 // verbAt returns the first formatting verb in s, so that the parts go in in order.

@@ -15,6 +15,11 @@ func init() {
 		"%d seconds":               "%d sekundu|%d sekundy|%d sekúnd",
 		"Draft invoice %s saved.":  "Koncept faktúry %s bol uložený.",
 		"%s saved.":                "%s uložené.",
+		"%s still has %s.":         "%s má ešte %s.",
+		"%d sites":                 "%d prevádzku|%d prevádzky|%d prevádzok",
+		"1 site":                   "1 prevádzku",
+		"%d projects":              "%d projekt|%d projekty|%d projektov",
+		" and ":                    " a ",
 	})
 }
 
@@ -88,6 +93,8 @@ func TestMessage(t *testing.T) {
 		{"sk", "Try again in 10 seconds.", "Skúste to znova o 10 sekúnd."},
 		{"sk", "Draft invoice 2026-001 saved.", "Koncept faktúry 2026-001 bol uložený."},
 		{"sk", "Something unknown.", "Something unknown."},
+		{"sk", "ABC still has 1 site, 2 projects and 5 sites.", "ABC má ešte 1 prevádzku, 2 projekty a 5 prevádzok."},
+		{"sk", "ABC still has apples and pears.", "ABC má ešte apples and pears."},
 		{"en", "Client ABC deleted.", "Client ABC deleted."},
 	} {
 		if got := Message(tc.locale, tc.msg); got != tc.want {

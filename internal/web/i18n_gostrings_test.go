@@ -66,8 +66,16 @@ func TestGoStringsHaveSlovak(t *testing.T) {
 			missing = append(missing, found[msg]+": "+strconv.Quote(msg))
 			continue
 		}
-		if en, sk := i18n.Verbs(msg), i18n.Verbs(tr); !strings.Contains(tr, "|") && !slices.Equal(en, sk) {
-			t.Errorf("%s: Slovak for %q has verbs %v, the English %v", found[msg], msg, sk, en)
+		forms := []string{tr}
+		if strings.Contains(tr, "|") {
+			if forms = strings.Split(tr, "|"); len(forms) != i18n.PluralCount(i18n.SK) {
+				t.Errorf("%s: Slovak for %q has %d plural forms, want 3: %q", found[msg], msg, len(forms), tr)
+			}
+		}
+		for _, f := range forms {
+			if en, sk := i18n.Verbs(msg), i18n.Verbs(f); !slices.Equal(en, sk) {
+				t.Errorf("%s: Slovak for %q has verbs %v, the English %v: %q", found[msg], msg, sk, en, f)
+			}
 		}
 	}
 	if len(missing) > 0 {

@@ -40,8 +40,8 @@ func TestEveryTemplateStringHasSlovak(t *testing.T) {
 	}
 
 	for msg, tr := range sk {
-		if strings.Contains(msg, "|") {
-			continue // plural forms: TestTemplatePluralsHaveSlovak checks each form
+		if strings.Contains(msg, "|") || strings.Contains(tr, "|") {
+			continue // plural forms: TestTemplatePluralsHaveSlovak and TestGoStringsHaveSlovak check each form
 		}
 		if en, s := formatVerbs(msg), formatVerbs(tr); !slices.Equal(en, s) {
 			t.Errorf("Slovak for %q has format verbs %v, the English has %v: %q", msg, s, en, tr)
