@@ -66,7 +66,7 @@ func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash st
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT s.id, s.last_seen_at, s.expires_at, `+portalUserColumns+` FROM sessions s
 		JOIN portal_users u ON u.company_id = s.company_id AND u.id = s.portal_user_id
 		WHERE s.token_hash = ? AND s.company_id = ?`), tokenHash, companyID).Scan(&id, &lastSeen, &expires,
-		&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &activated, &u.TwoFactor, &lastLogin, &created)
+		&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &u.Locale, &activated, &u.TwoFactor, &lastLogin, &created)
 	if err != nil {
 		return nil, nil, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
 	}
