@@ -110,4 +110,3 @@ func walkPlurals(node parse.Node, fn func(n *parse.CommandNode, one, other strin
 		walkPlurals(n.Pipe, fn)
 	}
 }
-

@@ -122,7 +122,7 @@ func TestPortalAccount(t *testing.T) {
 			resp = c.Post(base+"/password", url.Values{"current_password": {pw}, "password": {pw2}, "password_confirm": {pw2}})
 			wantStatus(t, resp, http.StatusSeeOther)
 			wantBody(t, c.Get(base), "Your password is changed.") // this browser stays signed in
-			wantSignedOut(t, elsewhere, "acme")                     // every other session ends
+			wantSignedOut(t, elsewhere, "acme")                   // every other session ends
 			wantPortalSignIn(t, srv, "acme", u.Email, pw2)
 			if r := portalSignIn(srv.NewClient(t), "acme", u.Email, pw); r.Status == http.StatusSeeOther {
 				t.Error("the old password still signs in")
