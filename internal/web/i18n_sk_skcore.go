@@ -23,6 +23,11 @@ var skCore2 = map[string]string{
 	"matching": "zodpovedajúcich",
 	"safety data sheets of your materials, and your clients' certificates, site maps and more. Upload a client's documents on the client's Documents tab.": "bezpečnostné listy vašich materiálov a certifikáty, plány prevádzok a ďalšie dokumenty vašich klientov. Dokumenty klienta nahráte na jeho karte Dokumenty.",
 
+	// Filters of the billing lists, translated by {{t .Label}}.
+	"All invoices":        "Všetky faktúry",
+	"All estimates":       "Všetky cenové ponuky",
+	"Unpaid, not yet due": "Neuhradené, ešte nesplatné",
+
 	// Counts.
 	"%d invoice|%d invoices":                 "%d faktúra|%d faktúry|%d faktúr",
 	"%d estimate|%d estimates":               "%d cenová ponuka|%d cenové ponuky|%d cenových ponúk",
