@@ -136,6 +136,17 @@ func TestBrowserPortalSlovak(t *testing.T) {
 			}
 		}
 
+		// On a phone.
+		pb := testenv.NewPhoneBrowser(t)
+		browserSignInPortal(t, pb, base, r.owner.Email, "owner-Lantern-1987")
+		for _, p := range []string{"/account", "/estimates", "/projects/" + itoa(r.project.ID)} {
+			if st := pb.Follow(chromedp.Navigate(base + p)); st != http.StatusOK {
+				t.Errorf("phone %s: status %d", p, st)
+			}
+			browserNoSidewaysScroll(t, pb, p)
+			pb.Screenshot("phone-slovak" + strings.ReplaceAll(p, "/", "-"))
+		}
+
 		// A user without a choice: the browser's language, else the tenant's.
 		nb := testenv.NewBrowser(t)
 		browserLanguage(nb, "sk")
