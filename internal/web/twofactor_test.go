@@ -197,7 +197,9 @@ func TestTwoFactorPortal(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := wantPortalSignIn(t, s, "acme", u.Email, testenv.Password)
-		wantBody(t, p.Get("/portal/acme/"), `href="/portal/acme/account/security"`)
+		// The header leads to the Account page, and that to Account security.
+		wantBody(t, p.Get("/portal/acme/"), `href="/portal/acme/account"`)
+		wantBody(t, p.Get("/portal/acme/account"), `href="/portal/acme/account/security"`)
 		secret, _ := enrolThroughPages(t, db, p, "/portal/acme/account/security")
 
 		t.Run("password, then a real code", func(t *testing.T) {
