@@ -385,3 +385,17 @@ func (s *Store) protocolSite(ctx context.Context, tx *sql.Tx, companyID, id int6
 	err := tx.QueryRowContext(ctx, s.q(`SELECT client_id, site_id FROM protocols WHERE company_id = ? AND id = ?`), companyID, id).Scan(&x.clientID, &x.siteID)
 	return x, notFound(err, "Protocol not found.")
 }
+
+// ClientHasCompletedProtocol reports whether the client of the staff member's
+// company has at least one completed protocol — what its portal users would
+// find there first. A client of another company has none.
+func (view *StaffView) ClientHasCompletedProtocol(ctx context.Context, clientID int64) (bool, error) {
+	s, staff := view.s, view.staff
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM protocols p
+		WHERE p.company_id = ? AND p.client_id = ? AND p.status = ? LIMIT 1) x`), staff.CompanyID(), clientID, domain.ProtocolCompleted).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: client %d has protocols: %w", clientID, err)
+	}
+	return n > 0, nil
+}

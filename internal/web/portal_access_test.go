@@ -956,7 +956,7 @@ func TestPortalAccessPermissions(t *testing.T) {
 			wantStatus(t, c.Get(fmt.Sprintf("/app/portal-users/%d/edit", uid)), http.StatusForbidden)
 			for name, post := range map[string]func(*testenv.Client) *testenv.Response{"disconnect": disconnectPost, "edit": editPost} {
 				resp := post(c)
-				if resp.Status != http.StatusForbidden || !strings.Contains(resp.Body, "clients.manage") {
+				if resp.Status != http.StatusForbidden || !strings.Contains(resp.Body, "“Manage clients” permission") {
 					t.Errorf("%s without clients.manage: status %d, want 403 naming the permission", name, resp.Status)
 				}
 			}
