@@ -19,10 +19,13 @@ import (
 
 // staffWidthPages are the staff app's main pages over the demo tenant: the
 // clients list, ABC's page with each tab, a site, a project with switches, a
-// protocol and the protocol form, invoices and estimates, settings, users, the
-// access overview and the audit log. It also invites, without a name, a person
-// at Hotel Tatra, so that the Users page has an empty Name cell to show.
-func staffWidthPages(t *testing.T, db *testenv.DB, srv *testenv.Server) []string {
+// protocol and the protocol form, invoices and estimates, settings, users (and
+// a search that finds nobody), a portal user's access form, the staff form, the
+// access overview and the audit log; and a new client without protocols, with
+// its invitation page and contacts. It also invites, without a name, a person
+// at Hotel Tatra, so that the Users page has an empty Name cell to show. The
+// second list is what Tomáš, who may not invite, looks at.
+func staffWidthPages(t *testing.T, db *testenv.DB, srv *testenv.Server) (pages, tomas []string) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := demo.Fill(ctx, db.Store)
@@ -62,8 +65,16 @@ func staffWidthPages(t *testing.T, db *testenv.DB, srv *testenv.Server) []string
 	if err != nil || len(protocols) == 0 {
 		t.Fatalf("ABC's protocols: %v %v", protocols, err)
 	}
+	tn := &testenv.Tenant{Company: &domain.Company{ID: d.CompanyID}, Admin: admin, Staff: staff}
+	fresh := db.Client(t, tn, "Nová Firma s.r.o.")
+	db.Contact(t, tn, fresh, "Eva", "Nováková", "eva@novafirma.test")
+	kosice, _, err := db.Store.PortalCredentials(ctx, d.CompanyID, "kosice@abc.test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	client := fmt.Sprintf("/app/clients/%d", abc.ID)
-	pages := []string{"/app/clients", client}
+	freshPage := fmt.Sprintf("/app/clients/%d", fresh.ID)
+	pages = []string{"/app/clients", client}
 	for _, tab := range []string{"contacts", "sites", "projects", "protocols", "documents", "billing", "billing/estimates"} {
 		pages = append(pages, client+"/"+tab)
 	}
@@ -74,10 +85,14 @@ func staffWidthPages(t *testing.T, db *testenv.DB, srv *testenv.Server) []string
 		client+"/protocols/new",
 		"/app/settings",
 		"/app/users",
+		"/app/users?q=nobody-here",
+		fmt.Sprintf("/app/portal-users/%d/edit", kosice.ID),
+		"/app/users/new",
 		"/app/access",
 		"/app/audit",
+		freshPage, freshPage+"/portal/invite", freshPage+"/contacts",
 	)
-	return pages
+	return pages, []string{client, freshPage}
 }
 
 // Every main staff page fits a 390 px phone and a 1280 px desktop without
@@ -87,7 +102,7 @@ func staffWidthPages(t *testing.T, db *testenv.DB, srv *testenv.Server) []string
 func TestBrowserStaffAtPhoneAndDesktopWidths(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		srv := testenv.StartServer(t, db)
-		pages := staffWidthPages(t, db, srv)
+		pages, tomasPages := staffWidthPages(t, db, srv)
 		for _, width := range []struct {
 			name  string
 			phone bool
@@ -109,10 +124,24 @@ func TestBrowserStaffAtPhoneAndDesktopWidths(t *testing.T) {
 						continue
 					}
 					browserNoSidewaysScroll(t, b, width.name+" "+p)
-					b.Screenshot(width.name + strings.ReplaceAll(p, "/", "-"))
+					chipsHoldTheirText(t, b, width.name+" "+p)
+					b.Screenshot(width.name + strings.NewReplacer("/", "-", "?", "-").Replace(p))
 				}
 				b.Run(chromedp.Navigate(srv.URL + "/app/users"))
 				staffUsersPageHolds(t, b, width.name, width.phone)
+
+				// Tomáš may not invite: the Portal access card tells him whom to ask.
+				b.Follow(chromedp.Click(chromedp.CSS(`.btn-signout`)))
+				b.Run(chromedp.Navigate(srv.URL+"/app/login"), browserFill("company", demo.Slug), browserFill("email", "tomas@demo.test"), browserFill("password", demo.AdminPassword))
+				if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+					t.Fatalf("Tomáš's sign-in: status %d", st)
+				}
+				for _, p := range tomasPages {
+					b.Follow(chromedp.Navigate(srv.URL + p))
+					browserWantText(t, b, "Ask an administrator")
+					browserNoSidewaysScroll(t, b, width.name+" Tomáš "+p)
+					b.Screenshot(width.name + "-tomas" + strings.ReplaceAll(p, "/", "-"))
+				}
 			})
 		}
 	})
@@ -176,5 +205,15 @@ func staffUsersPageHolds(t *testing.T, b *testenv.Browser, width string, phone b
 	})()`))
 	for _, s := range bad {
 		t.Errorf("%s Users: %s", width, s)
+	}
+}
+
+// chipsHoldTheirText fails the test for each chip whose text spills out of it.
+func chipsHoldTheirText(t *testing.T, b *testenv.Browser, page string) {
+	t.Helper()
+	for _, c := range testenv.Result(b, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main .chip")]
+		.filter(c => c.getClientRects().length && c.scrollWidth > c.clientWidth + 1)
+		.map(c => c.textContent.trim() + " (" + c.scrollWidth + " > " + c.clientWidth + "px)")`)) {
+		t.Errorf("%s: the chip %s spills out", page, c)
 	}
 }
