@@ -938,7 +938,7 @@ func TestPortalAccessPermissions(t *testing.T) {
 				if resp.Status != http.StatusForbidden {
 					t.Errorf("%s without portal.invite: status %d, want 403", name, resp.Status)
 				}
-				if !strings.Contains(resp.Body, "portal.invite") {
+				if !strings.Contains(resp.Body, "“Invite portal users” permission") {
 					t.Errorf("%s: the refusal does not name the permission", name)
 				}
 			}
