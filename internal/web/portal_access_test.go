@@ -804,7 +804,7 @@ func TestPortalUsersPage(t *testing.T) {
 		t.Run("editing away every site restores all sites", func(t *testing.T) {
 			edit := r.staff.Get(fmt.Sprintf("/app/portal-users/%d/edit", uid))
 			wantStatus(t, edit, http.StatusOK)
-			wantBody(t, edit, fmt.Sprintf(`<option value="%d" selected>Košice branch`, kosice.ID))
+			wantBody(t, edit, fmt.Sprintf(`<option value="%d" data-chip="%s — Košice branch" selected>Košice branch`, kosice.ID, abc.Name))
 			resp := r.staff.Post(fmt.Sprintf("/app/portal-users/%d", uid), url.Values{"first_name": {"Katarína"},
 				"last_name": {"Veselá"}, "client_ids": {itoa(abc.ID), itoa(den.ID)}})
 			wantStatus(t, resp, http.StatusSeeOther)
