@@ -143,7 +143,9 @@ type scanLeading struct {
 	lead []any
 }
 
-func (sl scanLeading) Scan(dest ...any) error { return sl.row.Scan(append(slices.Clip(sl.lead), dest...)...) }
+func (sl scanLeading) Scan(dest ...any) error {
+	return sl.row.Scan(append(slices.Clip(sl.lead), dest...)...)
+}
 
 // PortalGrants loads what the company's portal user may see, for the session code
 // to make the user's access.Scope from: each assigned client with all of its sites
