@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -73,4 +74,76 @@ func TestPortalTenantSession(t *testing.T) {
 		_, _, _, err = db.Store.PortalTenantSession(ctx, tn.Company.Slug, "live", time.Hour)
 		wantCode(t, err, domain.EUNAUTHORIZED)
 	}})
+}
+
+// BenchmarkPortalRequestLookups measures what every signed-in portal page reads
+// before its own data, for a user of one company and a user of 100: the tenant,
+// session, user and grants as separate queries (CompanyBySlug, then
+// PortalSession) and in one (PortalTenantSession), and the header's company
+// selector with a site count per company (PortalClients) and with names only
+// (PortalClientNames). Run it with
+//
+//	go test ./internal/store -run '^$' -bench BenchmarkPortalRequestLookups -count 6
+func BenchmarkPortalRequestLookups(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			db := testenv.NewDB(b, engine)
+			ctx := b.Context()
+			tn := db.Tenant(b, "")
+			var ids []int64
+			for i := range 100 {
+				c := db.Client(b, tn, fmt.Sprintf("Client %03d", i))
+				db.Site(b, tn, c, "North", "Košice")
+				db.Site(b, tn, c, "South", "Žilina")
+				ids = append(ids, c.ID)
+			}
+			for _, u := range []struct {
+				name    string
+				clients []int64
+			}{{"one", ids[:1]}, {"big", ids}} {
+				pu := db.PortalUser(b, tn, app.NewPortalUser{FirstName: "P", LastName: u.name, Email: u.name + "@x.test", ClientIDs: u.clients})
+				token := "session-" + u.name
+				if err := db.Store.CreatePortalSession(ctx, tn.Company.ID, pu.ID, token, time.Hour); err != nil {
+					b.Fatal(err)
+				}
+				_, _, grants, err := db.Store.PortalTenantSession(ctx, tn.Company.Slug, token, time.Hour)
+				if err != nil {
+					b.Fatal(err)
+				}
+				view := db.Store.Portal(access.NewScope(tn.Company.ID, pu.ID, grants))
+				b.Run(u.name+"/session/separate", func(b *testing.B) {
+					for b.Loop() {
+						c, err := db.Store.CompanyBySlug(ctx, tn.Company.Slug)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if _, _, err := db.Store.PortalSession(ctx, c.ID, token, time.Hour); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				b.Run(u.name+"/session/together", func(b *testing.B) {
+					for b.Loop() {
+						if _, _, _, err := db.Store.PortalTenantSession(ctx, tn.Company.Slug, token, time.Hour); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				b.Run(u.name+"/header/site-counts", func(b *testing.B) {
+					for b.Loop() {
+						if cs, err := view.PortalClients(ctx); err != nil || len(cs) != len(u.clients) {
+							b.Fatal(len(cs), err)
+						}
+					}
+				})
+				b.Run(u.name+"/header/names", func(b *testing.B) {
+					for b.Loop() {
+						if cs, err := view.PortalClientNames(ctx); err != nil || len(cs) != len(u.clients) {
+							b.Fatal(len(cs), err)
+						}
+					}
+				})
+			}
+		})
+	}
 }
