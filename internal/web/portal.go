@@ -89,19 +89,26 @@ type PortalPage struct {
 }
 
 func (s *Server) portalPage(r *http.Request, title string) PortalPage {
+	p := s.portalFrame(r, title)
+	if p.User != nil {
+		cs, err := s.portalView(r).PortalClientNames(r.Context())
+		if err != nil {
+			s.log.WarnContext(r.Context(), "company selector", "err", err)
+		}
+		p.Companies = cs
+	}
+	return p
+}
+
+// portalFrame is portalPage without the header's companies, for a page that
+// has read them already (the overview) and sets Companies itself.
+func (s *Server) portalFrame(r *http.Request, title string) PortalPage {
 	p := PortalPage{Page: s.page(r, title)}
 	if pc := portalOf(r); pc != nil {
 		p.Tenant, p.User = pc.company, pc.user
 		p.Base = portalBase(r)
 		p.ViewingAs = pc.viewer
 		p.Locale = pc.company.Locale
-		if pc.user != nil {
-			cs, err := s.portalView(r).PortalClientNames(r.Context())
-			if err != nil {
-				s.log.WarnContext(r.Context(), "company selector", "err", err)
-			}
-			p.Companies = cs
-		}
 	}
 	return p
 }
