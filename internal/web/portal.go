@@ -89,19 +89,26 @@ type PortalPage struct {
 }
 
 func (s *Server) portalPage(r *http.Request, title string) PortalPage {
+	p := s.portalFrame(r, title)
+	if p.User != nil {
+		cs, err := s.portalView(r).PortalClientNames(r.Context())
+		if err != nil {
+			s.log.WarnContext(r.Context(), "company selector", "err", err)
+		}
+		p.Companies = cs
+	}
+	return p
+}
+
+// portalFrame is portalPage without the header's companies, for a page that
+// has read them already (the overview) and sets Companies itself.
+func (s *Server) portalFrame(r *http.Request, title string) PortalPage {
 	p := PortalPage{Page: s.page(r, title)}
 	if pc := portalOf(r); pc != nil {
 		p.Tenant, p.User = pc.company, pc.user
 		p.Base = portalBase(r)
 		p.ViewingAs = pc.viewer
 		p.Locale = pc.company.Locale
-		if pc.user != nil {
-			cs, err := s.portalView(r).PortalClients(r.Context())
-			if err != nil {
-				s.log.WarnContext(r.Context(), "company selector", "err", err)
-			}
-			p.Companies = cs
-		}
 	}
 	return p
 }
@@ -114,6 +121,23 @@ func (s *Server) withTenant(r *http.Request) (*http.Request, *portalCtx, error) 
 	}
 	pc := &portalCtx{company: c}
 	return r.WithContext(context.WithValue(r.Context(), keyPortal, pc)), pc, nil
+}
+
+// withPortalSession resolves {tenant} and the signed-in user's session with
+// their Scope loaded fresh, for every route of a signed-in portal user: an
+// unknown slug is a 404, no live session a 401 (and the cookie is cleared).
+func (s *Server) withPortalSession(w http.ResponseWriter, r *http.Request) (*http.Request, *portalCtx, error) {
+	c, u, scope, err := s.app.PortalTenantSession(r.Context(), r.PathValue("tenant"), sessionToken(r, portalCookie))
+	if c == nil {
+		return r, nil, err
+	}
+	pc := &portalCtx{company: c, user: u}
+	s.setScope(pc, scope)
+	r = r.WithContext(context.WithValue(r.Context(), keyPortal, pc))
+	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
+		clearCookieAt(w, portalCookie, portalCookiePath(c), s.secure)
+	}
+	return r, pc, err
 }
 
 // portalCookiePath keeps each tenant's portal session to its own URLs.
