@@ -185,4 +185,3 @@ func TestMailSlovakPlurals(t *testing.T) {
 		t.Errorf("Slovak is not among the locales %v", mail.Locales)
 	}
 }
-
