@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"portico/internal/access"
-
 	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/mail"
@@ -91,7 +90,8 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 	return e, nil
 }
 
-// mailLocale is the language of a mail to the portal user: the tenant's.
+// mailLocale is the language of a mail to the portal user: for now the
+// tenant's; the one place to put the user's own choice.
 func mailLocale(company *domain.Company, _ *domain.PortalUser) string { return company.Locale }
 
 // mailContents counts what the user finds in the portal for the client, within
