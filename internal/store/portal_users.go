@@ -13,6 +13,12 @@ const (
 	MailPortalInvitation    = "portal_invitation"
 	MailPortalAccessGranted = "portal_access_granted"
 	MailPortalReset         = "portal_reset"
+	// MailPortalResetByStaff is a reset link staff sent from the Users page,
+	// worded as coming from the service company.
+	MailPortalResetByStaff = "portal_reset_staff"
+	// MailPortalReminder is an invitation sent again to an account already
+	// activated: it reminds where to sign in and grants nothing new.
+	MailPortalReminder = "portal_reminder"
 )
 
 // loadGrants fills the grants of the users, with client and site names, in two
