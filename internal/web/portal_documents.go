@@ -32,6 +32,9 @@ func (s *Server) portalDocuments(w http.ResponseWriter, r *http.Request) error {
 	p := &portalDocumentsPage{PortalPage: s.portalPage(r, "Documents"), Documents: docs, Info: info, Kinds: kindOptions(false),
 		Filter: q, Filtered: f.Query != "" || f.Kind != "", URL: r.URL}
 	p.Nav = "documents"
+	if err := s.limitView(r, &p.PortalPage); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "portal_documents", p)
 	return nil
 }
