@@ -12,6 +12,10 @@ var skPhone = map[string]string{
 	"No protocols match these filters.": "Týmto filtrom nezodpovedá žiadny protokol.",
 	"No protocols match these filters": "Týmto filtrom nezodpovedá žiadny protokol",
 	"The end date is before the start date.": "Dátum Do je skôr ako dátum Od.",
+	"In all:": "Spolu:",
+	"On:": "Zapnuté:",
+	"Offline:": "Offline:",
+	"No switches": "Bez spínačov",
 }
 
 func init() {

@@ -191,6 +191,7 @@ func templateFuncs(locale string) template.FuncMap {
 			return t.Format("2 Jan 2006")
 		},
 		"permLabel": access.PermissionLabel,
+		"telHref":   telHref,
 		"pageURL": func(u *url.URL, page int) string {
 			q := u.Query()
 			q.Set("page", strconv.Itoa(page))
