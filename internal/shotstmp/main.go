@@ -28,7 +28,7 @@ func main() {
 		for i, p := range os.Args[4:] {
 			open := strings.HasSuffix(p, "#menu")
 			p = strings.TrimSuffix(p, "#menu")
-			_, err := chromedp.Run(ctx, chromedp.Steps(chromedp.Navigate(base+p), chromedp.Sleep(300*time.Millisecond)))
+			_, err := chromedp.Run(ctx, chromedp.Steps(chromedp.Navigate(base+p), chromedp.Sleep(sleepFor())))
 			must(err)
 			if open {
 				_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("details.nav-menu").open=true`))
@@ -53,4 +53,11 @@ func must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+func sleepFor() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("SHOT_SLEEP")); err == nil {
+		return d
+	}
+	return 300 * time.Millisecond
 }

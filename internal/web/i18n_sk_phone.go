@@ -6,16 +6,19 @@ package web
 var skPhone = map[string]string{
 	"Menu": "Ponuka",
 	"Your view is limited to the sites assigned to you:": "Vidíte len prevádzky, ktoré vám boli pridelené:",
-	"none":        "žiadne",
-	"and %d more": "a ďalšie %d",
-	"Check the dates of the filter.": "Skontrolujte dátumy filtra.",
-	"No protocols match these filters.": "Týmto filtrom nezodpovedá žiadny protokol.",
-	"No protocols match these filters": "Týmto filtrom nezodpovedá žiadny protokol",
+	"none":                                   "žiadne",
+	"and %d more":                            "a ďalšie %d",
+	"Check the dates of the filter.":         "Skontrolujte dátumy filtra.",
+	"No protocols match these filters.":      "Týmto filtrom nezodpovedá žiadny protokol.",
+	"No protocols match these filters":       "Týmto filtrom nezodpovedá žiadny protokol",
 	"The end date is before the start date.": "Dátum Do je skôr ako dátum Od.",
-	"In all:": "Spolu:",
-	"On:": "Zapnuté:",
-	"Offline:": "Offline:",
-	"No switches": "Bez spínačov",
+	"In all:":                                "Spolu:",
+	"On:":                                    "Zapnuté:",
+	"Offline:":                               "Offline:",
+	"No switches":                            "Bez spínačov",
+	"Download":                               "Stiahnuť",
+	"Open in a new tab":                      "Otvoriť na novej karte",
+	"No preview? Your browser may not show PDFs inside a page: use Download or open it in a new tab.": "Nevidíte náhľad? Váš prehliadač možno nezobrazuje PDF vnútri stránky: použite Stiahnuť alebo ho otvorte na novej karte.",
 }
 
 func init() {
