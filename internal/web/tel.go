@@ -1,11 +1,16 @@
 package web
 
-import "strings"
+import (
+	"html/template"
+	"strings"
+)
 
 // telHref turns a phone number as people write it ("+421 905 123 456",
 // "0905/123 456") into the target of a tel: link: the digits, with a leading
-// plus kept; "" when no digit is left.
-func telHref(phone string) string {
+// plus kept; "" when no digit is left. It is a template.URL because
+// html/template lets only http, https and mailto through on its own; what it
+// holds is built from digits and "+" alone.
+func telHref(phone string) template.URL {
 	var b strings.Builder
 	for i, r := range strings.TrimSpace(phone) {
 		switch {
@@ -18,5 +23,5 @@ func telHref(phone string) string {
 	if strings.Trim(b.String(), "+") == "" {
 		return ""
 	}
-	return "tel:" + b.String()
+	return template.URL("tel:" + b.String())
 }
