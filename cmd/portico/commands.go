@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -83,8 +85,8 @@ func serve(ctx context.Context, c *config, st *store.Store, log *slog.Logger, re
 	a.Switches = sw
 	srv, err := web.NewServer(web.Config{App: a, Log: log,
 		SecureCookies: c.secure(), HSTSMaxAge: c.hstsMaxAge(), TrustProxy: c.TrustProxy, DevMailbox: c.DevMailbox, BrokerSecret: c.MQTTAuthSecret,
-		APIRateLimit: c.APIRate,
-		Metrics:      reg})
+		APIRateLimit: c.APIRate, Command: selfCommand(),
+		Metrics: reg})
 	if err != nil {
 		ln.Close()
 		return err
@@ -366,4 +368,34 @@ Portico demo is running.
 		}
 		fmt.Fprint(stdout, "\nPress Ctrl+C to stop.\n")
 	})
+}
+
+// selfCommand is how a person on this machine starts this portico again, for
+// the command lines the pages show.
+func selfCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "portico"
+	}
+	onPath, _ := exec.LookPath("portico")
+	return commandFor(exe, onPath)
+}
+
+// commandFor decides selfCommand from the running executable and what
+// "portico" on the PATH resolves to ("" for nothing): "go run ./cmd/portico"
+// for a binary that go run built in its temporary directory (the README's way,
+// from the repository), "portico" when the PATH finds this very file, else the
+// executable's own path.
+func commandFor(exe, onPath string) string {
+	if strings.Contains(filepath.ToSlash(exe), "/go-build") {
+		return "go run ./cmd/portico"
+	}
+	if onPath != "" {
+		if a, err := filepath.EvalSymlinks(onPath); err == nil {
+			if b, err := filepath.EvalSymlinks(exe); err == nil && a == b {
+				return "portico"
+			}
+		}
+	}
+	return exe
 }

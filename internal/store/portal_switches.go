@@ -149,21 +149,38 @@ func (view *PortalView) portalSwitch(ctx context.Context, c cond) (*domain.Switc
 // selected), other portal users' by name, and changes nobody here commanded as
 // domain.ExternalLabel.
 func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
+	list, _, err := view.PortalSwitchActivityPage(ctx, projectID, teamLabel, domain.ListOptions{Keyset: true, PerPage: limit})
+	return list, err
+}
+
+// activityOrder is the order of switch activity: newest first.
+var activityOrder = keyOrder{cols: []string{"e.happened_at", "e.id"}, kinds: []keyKind{keyInt, keyInt}, desc: true}
+
+// PortalSwitchActivityPage is a keyset page (opts.Keyset) of PortalSwitchActivity.
+func (view *PortalView) PortalSwitchActivityPage(ctx context.Context, projectID int64, teamLabel string, opts domain.ListOptions) ([]*domain.SwitchEvent, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
-	c := and(eq("e.company_id", scope.CompanyID()), eq("e.project_id", projectID), portalSwitches(scope))
+	opts = opts.Normalized()
+	opts.Keyset = true
+	info := domain.PageInfo{Page: 1, PerPage: opts.PerPage}
+	after, err := activityOrder.after(opts)
+	if err != nil {
+		return nil, info, err
+	}
+	c := and(eq("e.company_id", scope.CompanyID()), eq("e.project_id", projectID), portalSwitches(scope), after)
 	if c.matchesNothing() {
-		return nil, nil
+		return nil, info, nil
 	}
 	where, args := c.where()
+	limit, _ := activityOrder.limit(opts)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, COALESCE(e.portal_user_id, 0),
 			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
+		WHERE `+where+` ORDER BY `+activityOrder.orderBy()+` LIMIT ?`),
 		append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: portal switch activity: %w", err)
+		return nil, info, fmt.Errorf("store: portal switch activity: %w", err)
 	}
 	defer rows.Close()
 	var out []*domain.SwitchEvent
@@ -174,7 +191,7 @@ func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int6
 		var done sql.NullInt64
 		var name string
 		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &portalID, &name, &created, &done, &happened); err != nil {
-			return nil, err
+			return nil, info, err
 		}
 		e.On, e.Requested, e.At, e.DoneAt = on == 1, fromMicros(created), fromMicros(happened), nullMicros(done)
 		switch e.ActorKind {
@@ -193,7 +210,8 @@ func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int6
 		}
 		out = append(out, &e)
 	}
-	return out, rows.Err()
+	out = trim(opts, out, &info, func(e *domain.SwitchEvent) []any { return []any{micros(e.At), e.ID} })
+	return out, info, rows.Err()
 }
 
 // PortalSwitchVisible reports whether the Scope sees switch id, for checks that

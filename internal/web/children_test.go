@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"portico/internal/testenv"
@@ -29,6 +30,7 @@ func TestClientChildLifecycle(t *testing.T) {
 			create   url.Values
 			added    string // the flash after adding
 			listed   string // what the tab shows of it
+			opens    string // when set, adding opens the new child's page, which shows this
 			editForm string // what its edit form shows
 			update   url.Values
 			updated  string // what the tab shows after the edit
@@ -62,6 +64,7 @@ func TestClientChildLifecycle(t *testing.T) {
 				tab: "projects", addTitle: "Add project",
 				create: url.Values{"name": {"Monitoring"}, "status": {"active"}, "site_id": {"0"}},
 				added:  "Project Monitoring added.", listed: "Monitoring", editForm: `value="Monitoring"`,
+				opens:   "Add switch",
 				update:  url.Values{"name": {"Monitoring hall B"}, "status": {"finished"}, "site_id": {"0"}},
 				updated: "Monitoring hall B", saved: "Project saved.",
 				invalid:  url.Values{"name": {"Monitoring hall C"}, "status": {"active"}, "site_id": {itoa(otherSite.ID)}},
@@ -77,11 +80,20 @@ func TestClientChildLifecycle(t *testing.T) {
 
 				r = c.Post(tab, tc.create)
 				wantStatus(t, r, http.StatusSeeOther)
-				if r.Location != tab {
+				switch {
+				case tc.opens == "" && r.Location != tab:
 					t.Fatalf("add redirects to %q, want %q", r.Location, tab)
+				case tc.opens != "":
+					if id := strings.TrimPrefix(r.Location, tab+"/"); id == r.Location || strings.Trim(id, "0123456789") != "" {
+						t.Fatalf("add redirects to %q, want the new child's page under %s/", r.Location, tab)
+					}
+					wantBody(t, c.Get(r.Location), tc.added, tc.opens)
 				}
 				list := c.Get(tab)
-				wantBody(t, list, tc.added, tc.listed)
+				if tc.opens == "" {
+					wantBody(t, list, tc.added)
+				}
+				wantBody(t, list, tc.listed)
 				id := between(list.Body, tab+"/", "/edit")
 				if id == "" {
 					t.Fatal("the tab has no edit link")

@@ -65,7 +65,7 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
 			t.Fatalf("creating the project: status %d", st)
 		}
-		b.Follow(chromedp.Click(`//table//a[normalize-space()="Garden"]`))
+		browserWantText(t, b, "Project Garden added.") // the new project opens on its own page
 		b.Follow(chromedp.Click(browserLink("Add switch")))
 		b.Run(browserFill("name", "Garden pump"))
 		waitJS(t, b, `document.getElementById("f-topic").value === "garden_pump"`)

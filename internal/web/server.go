@@ -50,6 +50,10 @@ type Config struct {
 	// Metrics receives the server's Prometheus metrics (metrics.go); nil keeps
 	// them unexported.
 	Metrics prometheus.Registerer
+	// Command is how a person on this machine runs portico, for the command
+	// lines the pages show (a switch's `portico simulate …`): "portico" when
+	// empty, "go run ./cmd/portico" for a server started that way.
+	Command string
 }
 
 // Server serves Portico over HTTP. Build it with NewServer.
@@ -65,7 +69,8 @@ type Server struct {
 	secret  string // the external broker's shared secret (Config.BrokerSecret)
 	hsts    string // the Strict-Transport-Security value; "" sends none
 	metrics *metrics
-	apiRate int // requests a minute per API token (Config.APIRateLimit)
+	apiRate int    // requests a minute per API token (Config.APIRateLimit)
+	command string // how to run portico here (Config.Command)
 }
 
 // NewServer parses the templates and builds the router.
@@ -75,7 +80,10 @@ func NewServer(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{app: cfg.App, log: cfg.Log, secure: cfg.SecureCookies, proxy: cfg.TrustProxy, dev: cfg.DevMailbox, tmpl: t,
-		secret: cfg.BrokerSecret, metrics: newMetrics(cfg.Metrics), apiRate: cfg.APIRateLimit}
+		secret: cfg.BrokerSecret, metrics: newMetrics(cfg.Metrics), apiRate: cfg.APIRateLimit, command: cfg.Command}
+	if s.command == "" {
+		s.command = "portico"
+	}
 	if cfg.HSTSMaxAge > 0 {
 		s.hsts = "max-age=" + strconv.FormatInt(int64(cfg.HSTSMaxAge/time.Second), 10)
 	}

@@ -47,6 +47,10 @@ type childKind[T any] struct {
 	added               func(x T) string // the flash after adding x
 	saved, deleted      string           // the flashes after editing and deleting
 
+	// addedURL, when set, is the page to show after adding x instead of the
+	// tab: a new project opens on its own page, where its switches are added.
+	addedURL func(t clientTabPage, x T) string
+
 	// listTab reads the tab. A refusal to delete (ECONFLICT) is shown above the
 	// tab when refusalOnTab, and as an error page otherwise.
 	listTab      func(r *http.Request, t clientTabPage) (*childListPage, error)
@@ -110,6 +114,9 @@ func (p *childPages[T]) create(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err != nil {
 		return p.refused(w, r, err, t, 0)
+	}
+	if p.k.addedURL != nil {
+		return p.s.redirectFlash(w, r, p.k.addedURL(t, x), p.k.added(x))
 	}
 	return p.backToTab(w, r, t, p.k.added(x))
 }
@@ -326,6 +333,9 @@ func (s *Server) projectPages() *childPages[*domain.Project] {
 		tab: "projects", idParam: "pid", listPage: "client_projects", formPage: "project_form",
 		addTitle: "Add project", editTitle: "Edit project",
 		added: func(p *domain.Project) string { return "Project " + p.Name + " added." },
+		addedURL: func(t clientTabPage, p *domain.Project) string {
+			return fmt.Sprintf("/app/clients/%d/projects/%d", t.Client.ID, p.ID)
+		},
 		saved: "Project saved.", deleted: "Project deleted.",
 		listTab: func(r *http.Request, t clientTabPage) (*childListPage, error) {
 			ps, err := s.staffView(r).Projects(r.Context(), t.Client.ID)

@@ -348,7 +348,7 @@ func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientT
 	}
 	pg.Title = "Connect " + sw.Name
 	pg.Topics = topicsOf(sw)
-	pg.Simulate = simulateCommand(pg.Broker, sw, password)
+	pg.Simulate = simulateCommand(s.command, pg.Broker, sw, password)
 	if ip := net.ParseIP(pg.Broker.Host); pg.Broker.Host == "localhost" || (ip != nil && ip.IsLoopback()) {
 		pg.Loopback, pg.LAN = true, lanAddress()
 	}
@@ -358,8 +358,9 @@ func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientT
 }
 
 // simulateCommand is the command line that runs a simulated device for the
-// switch on the broker: what `portico simulate` needs to stand in for it.
-func simulateCommand(b app.BrokerInfo, sw *domain.Switch, password string) string {
+// switch on the broker: what `portico simulate` needs to stand in for it,
+// started the way portico runs on this machine (command).
+func simulateCommand(command string, b app.BrokerInfo, sw *domain.Switch, password string) string {
 	broker := "mqtt://" + net.JoinHostPort(b.Host, strconv.Itoa(b.Port))
 	if b.Port == 0 && b.TLSPort != 0 {
 		broker = "mqtts://" + net.JoinHostPort(b.Host, strconv.Itoa(b.TLSPort))
@@ -371,7 +372,7 @@ func simulateCommand(b app.BrokerInfo, sw *domain.Switch, password string) strin
 	if sw.Channel != domain.FirstChannel(sw.Family) {
 		dev += ":" + strconv.Itoa(sw.Channel)
 	}
-	return "portico simulate --broker " + broker + " --device " + dev + ":" + sw.Username + ":" + password
+	return command + " simulate --broker " + broker + " --device " + dev + ":" + sw.Username + ":" + password
 }
 
 // lanAddress is this machine's first IPv4 address on a private network, or "".
