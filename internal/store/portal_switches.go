@@ -31,6 +31,9 @@ type PortalProject struct {
 	ClientName string
 	Switches   int
 	SwitchesOn int
+	// SwitchesOffline counts the visible switches whose device is offline
+	// (they are neither on nor off as far as anyone can tell).
+	SwitchesOffline int
 }
 
 const portalProjectColumns = `p.id, p.company_id, p.client_id, COALESCE(p.site_id, 0), COALESCE(st.name, ''), p.name, p.status, p.created_at, c.name`
@@ -49,12 +52,13 @@ func (view *PortalView) PortalProjects(ctx context.Context) ([]*PortalProject, e
 	// The switch counts' placeholders come first in the text, so their arguments do too.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+portalProjectColumns+`,
 		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+switches+`),
-		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+switches+`)
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+switches+`),
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.online = 0 AND `+switches+`)
 		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
 		WHERE `+where+`
 		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, c.name, p.name, p.id`),
-		slices.Concat(swArgs, swArgs, args)...)
+		slices.Concat(swArgs, swArgs, swArgs, args)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal projects: %w", err)
 	}
@@ -75,7 +79,7 @@ func scanPortalProject(row interface{ Scan(...any) error }, counts bool) (*Porta
 	var created int64
 	dest := []any{&pp.ID, &pp.CompanyID, &pp.ClientID, &pp.SiteID, &pp.SiteName, &pp.Name, &pp.Status, &created, &pp.ClientName}
 	if counts {
-		dest = append(dest, &pp.Switches, &pp.SwitchesOn)
+		dest = append(dest, &pp.Switches, &pp.SwitchesOn, &pp.SwitchesOffline)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return nil, err

@@ -43,6 +43,9 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Nav = "home"
+	if err := s.limitView(r, &p.PortalPage); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "portal_home", p)
 	return nil
 }

@@ -200,6 +200,7 @@ func templateFuncs(locale string) template.FuncMap {
 			}
 			return template.HTML(template.HTMLEscapeString(local) + "<wbr>@" + template.HTMLEscapeString(domain))
 		},
+		"telHref": telHref,
 		"pageURL": func(u *url.URL, page int) string {
 			q := u.Query()
 			q.Set("page", strconv.Itoa(page))
