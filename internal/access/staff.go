@@ -24,23 +24,33 @@ const (
 var Permissions = []string{ClientsManage, PortalInvite, SwitchesManage, DocumentsManage,
 	ProtocolsWrite, BillingManage, UsersManage}
 
-// PermissionLabel is the user-facing description of a permission.
+// permissionText is what people read for each permission: a short label for
+// chips, lists and messages, and a description for the form that grants it.
+// Every place that shows a permission shows these, never the key.
+var permissionText = map[string]struct{ label, hint string }{
+	ClientsManage:   {"Manage clients", "Manage clients, contacts, sites and projects"},
+	PortalInvite:    {"Invite portal users", "Invite clients to the portal"},
+	SwitchesManage:  {"Manage switches", "Manage switches and see their credentials"},
+	DocumentsManage: {"Manage documents", "Upload and edit documents"},
+	ProtocolsWrite:  {"Write protocols", "Write, complete and edit service protocols"},
+	BillingManage:   {"Manage billing", "Manage invoices and estimates"},
+	UsersManage:     {"Manage staff", "Manage staff users (administrator)"},
+}
+
+// PermissionLabel is the short user-facing name of a permission ("Manage
+// clients" for clients.manage), in English; an unknown key is returned as it is.
 func PermissionLabel(p string) string {
-	switch p {
-	case ClientsManage:
-		return "Manage clients, contacts, sites and projects"
-	case PortalInvite:
-		return "Invite clients to the portal"
-	case SwitchesManage:
-		return "Manage switches and see their credentials"
-	case DocumentsManage:
-		return "Upload and edit documents"
-	case ProtocolsWrite:
-		return "Write protocols"
-	case BillingManage:
-		return "Manage invoices and estimates"
-	case UsersManage:
-		return "Manage staff users (administrator)"
+	if t, ok := permissionText[p]; ok {
+		return t.label
+	}
+	return p
+}
+
+// PermissionHint is the user-facing description of what a permission allows,
+// in English; an unknown key is returned as it is.
+func PermissionHint(p string) string {
+	if t, ok := permissionText[p]; ok {
+		return t.hint
 	}
 	return p
 }
@@ -93,5 +103,5 @@ func (s Staff) Require(p string) error {
 	if s.Can(p) {
 		return nil
 	}
-	return domain.Errorf(domain.EFORBIDDEN, "You need the “%s” permission for this. Ask an administrator of your company.", p)
+	return domain.Errorf(domain.EFORBIDDEN, "You need the “%s” permission for this. Ask an administrator of your company.", PermissionLabel(p))
 }

@@ -43,10 +43,11 @@ func (a *App) composeEstimateDecision(ctx context.Context, company *domain.Compa
 		return nil, err
 	}
 	f := domain.BillingFormat{Locale: company.Locale}
-	em, err := mail.Render(mail.KindEstimateDecision, mail.EstimateDecision{
+	// To the tenant's people, in the tenant's language.
+	em, err := mail.RenderIn(company.Locale, mail.KindEstimateDecision, mail.EstimateDecision{
 		CompanyName: company.Name, ClientName: e.ClientName, Number: e.Number, Title: e.Title,
 		Accepted: e.Decision.Decision == domain.EstimateAccepted, ByName: e.Decision.ByName, ByEmail: e.Decision.ByEmail,
-		At:    e.Decision.At.In(company.Location()).Format("2 Jan 2006, 15:04"),
+		At:    f.DateTime(e.Decision.At.In(company.Location())),
 		Total: f.Money(e.Totals.Gross, e.Currency), Comment: e.Decision.Comment,
 		Link: a.BaseURL + StaffEstimatePath(e.ClientID, e.ID),
 	})

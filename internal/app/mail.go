@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"portico/internal/access"
 	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/mail"
@@ -34,31 +36,48 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 	if user.FirstName != "" || user.LastName != "" {
 		recipient = user.Name()
 	}
+	locale := mailLocale(company, user)
+	kind := m.Kind
+	clientID := m.ClientID
+	if (kind == store.MailPortalReset || kind == store.MailPortalResetByStaff) && !user.Activated && len(user.Grants) > 0 {
+		// An account never activated has no password to reset: it gets its
+		// invitation again, about its first client.
+		kind, clientID = store.MailPortalInvitation, user.Grants[0].ClientID
+	}
 	var e *mail.Email
-	switch m.Kind {
-	case store.MailPortalInvitation, store.MailPortalAccessGranted:
-		client, ok := grantedClient(user, m.ClientID)
+	switch kind {
+	case store.MailPortalInvitation, store.MailPortalAccessGranted, store.MailPortalReminder:
+		client, ok := grantedClient(user, clientID)
 		if !ok {
 			return nil, fmt.Errorf("the account no longer has access to the client: %w", mail.ErrDrop)
 		}
-		if user.Activated {
-			e, err = mail.Render(mail.KindPortalAccessGranted, mail.AccessGranted{CompanyName: company.Name, ClientName: client,
-				RecipientName: recipient, Link: a.PortalLink(company, "/login")})
-			break
+		contents, cerr := a.mailContents(ctx, user, clientID)
+		if cerr != nil {
+			return nil, cerr
 		}
-		link, lerr := a.portalToken(ctx, company, user, store.PurposeActivation, auth.ActivationTTL, "/activate/")
-		if lerr != nil {
-			return nil, lerr
+		signIn := a.PortalLink(company, "/login")
+		switch {
+		case !user.Activated: // a resend or a grant before activation still needs the invitation
+			link, lerr := a.portalToken(ctx, company, user, store.PurposeActivation, auth.ActivationTTL, "/activate/")
+			if lerr != nil {
+				return nil, lerr
+			}
+			e, err = mail.RenderIn(locale, mail.KindPortalInvitation, mail.Invitation{CompanyName: company.Name, ClientName: client,
+				RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour)), SignIn: signIn, Contents: contents})
+		case kind == store.MailPortalReminder:
+			e, err = mail.RenderIn(locale, mail.KindPortalReminder, mail.Reminder{CompanyName: company.Name, ClientName: client,
+				RecipientName: recipient, Link: signIn, Contents: contents})
+		default:
+			e, err = mail.RenderIn(locale, mail.KindPortalAccessGranted, mail.AccessGranted{CompanyName: company.Name, ClientName: client,
+				RecipientName: recipient, Link: signIn, Contents: contents})
 		}
-		e, err = mail.Render(mail.KindPortalInvitation, mail.Invitation{CompanyName: company.Name, ClientName: client,
-			RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour)), SignIn: a.PortalLink(company, "/login")})
-	case store.MailPortalReset:
+	case store.MailPortalReset, store.MailPortalResetByStaff:
 		link, lerr := a.portalToken(ctx, company, user, store.PurposeReset, auth.ResetTTL, "/reset/")
 		if lerr != nil {
 			return nil, lerr
 		}
-		e, err = mail.Render(mail.KindPortalReset, mail.Reset{CompanyName: company.Name, RecipientName: recipient,
-			Link: link, ValidMinutes: int(auth.ResetTTL / time.Minute)})
+		e, err = mail.RenderIn(locale, mail.KindPortalReset, mail.Reset{CompanyName: company.Name, RecipientName: recipient,
+			Link: link, ValidMinutes: int(auth.ResetTTL / time.Minute), ByStaff: kind == store.MailPortalResetByStaff})
 	default:
 		return nil, fmt.Errorf("unknown mail kind %q: %w", m.Kind, mail.ErrDrop)
 	}
@@ -69,6 +88,26 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 	e.To = user.Email
 	e.CompanyID = company.ID
 	return e, nil
+}
+
+// mailLocale is the language of a mail to the portal user: for now the
+// tenant's; the one place to put the user's own choice.
+func mailLocale(company *domain.Company, _ *domain.PortalUser) string { return company.Locale }
+
+// mailContents counts what the user finds in the portal for the client, within
+// their Scope as it is now: the client's sites and switches they may see, and
+// only those.
+func (a *App) mailContents(ctx context.Context, u *domain.PortalUser, clientID int64) (mail.Contents, error) {
+	grants, err := a.store.PortalGrants(ctx, u.CompanyID, u.ID)
+	if err != nil {
+		return mail.Contents{}, err
+	}
+	grants = slices.DeleteFunc(grants, func(g access.ClientAccess) bool { return g.ClientID != clientID })
+	if len(grants) == 0 {
+		return mail.Contents{}, nil
+	}
+	c, err := a.store.Portal(portalPrincipal(u, grants)).PortalContents(ctx)
+	return mail.Contents(c), err
 }
 
 func grantedClient(u *domain.PortalUser, clientID int64) (string, bool) {

@@ -47,6 +47,26 @@ func (a *App) PortalSession(ctx context.Context, company *domain.Company, token 
 	return u, portalPrincipal(u, grants), nil
 }
 
+// PortalTenantSession is Tenant and PortalSession in one: the tenant with the
+// slug (ENOTFOUND when there is none), and the signed-in portal user behind a
+// cookie token with the access Scope loaded fresh (the tenant and EUNAUTHORIZED
+// when the token is no live session of its). The tenant, the session and its
+// user are read in one round trip.
+func (a *App) PortalTenantSession(ctx context.Context, slug, token string) (*domain.Company, *domain.PortalUser, access.Scope, error) {
+	if token == "" {
+		c, err := a.Tenant(ctx, slug)
+		if err != nil {
+			return nil, nil, access.Scope{}, err
+		}
+		return c, nil, access.Scope{}, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in.")
+	}
+	c, u, grants, err := a.store.PortalTenantSession(ctx, slug, auth.HashToken(token), auth.SessionIdle)
+	if err != nil {
+		return c, nil, access.Scope{}, err
+	}
+	return c, u, portalPrincipal(u, grants), nil
+}
+
 // PortalScope loads the portal user's Scope afresh, for a long-lived request (a
 // live stream) that must notice a disconnect or a restriction as it happens.
 func (a *App) PortalScope(ctx context.Context, u *domain.PortalUser) (access.Scope, error) {

@@ -190,7 +190,10 @@ func invite(ctx context.Context, tx *store.StaffTx, client store.LockedClient, e
 		}
 	}
 	kind := store.MailPortalInvitation
-	if u.Activated {
+	switch {
+	case u.Activated && res.Resent:
+		kind = store.MailPortalReminder
+	case u.Activated:
 		kind = store.MailPortalAccessGranted
 	}
 	if res.MailID, err = tx.EnqueueMail(ctx, store.QueuedMail{Kind: kind, To: u.Email, PortalUserID: u.ID, ClientID: clientID}); err != nil {
@@ -504,7 +507,7 @@ func (a *App) SendPortalReset(ctx context.Context, staff access.Staff, userID in
 		if err != nil {
 			return err
 		}
-		if _, err := tx.EnqueueMail(ctx, store.QueuedMail{Kind: store.MailPortalReset, To: u.Email, PortalUserID: u.ID}); err != nil {
+		if _, err := tx.EnqueueMail(ctx, store.QueuedMail{Kind: store.MailPortalResetByStaff, To: u.Email, PortalUserID: u.ID}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, "portal.reset", u.Email)

@@ -131,7 +131,7 @@ func TestInvitePortalUser(t *testing.T) {
 			}
 			unchanged(t, db, tn, before)
 		}},
-		spec{"inviting someone who has access sends again; an active account is told it has access", func(t *testing.T, db *testenv.DB, a *app.App) {
+		spec{"inviting someone who has access sends again; an active account is told it has access, or reminded", func(t *testing.T, db *testenv.DB, a *app.App) {
 			tn := db.Tenant(t, "")
 			alfa, beta := db.Client(t, tn, "Alfa"), db.Client(t, tn, "Beta")
 			first := invite(t, a, tn, alfa.ID, "jan@x.test")
@@ -151,6 +151,11 @@ func TestInvitePortalUser(t *testing.T) {
 				t.Fatalf("inviting an active account = %+v, user %+v", res, res.User)
 			}
 			wantMail(t, db, tn, store.MailPortalAccessGranted+" → jan@x.test")
+			// Sent again to the active account, it is a reminder.
+			if res := invite(t, a, tn, alfa.ID, "jan@x.test"); !res.Resent {
+				t.Fatalf("resend to an active account = %+v", res)
+			}
+			wantMail(t, db, tn, store.MailPortalReminder+" → jan@x.test")
 			_, hash, err := db.Store.PortalCredentials(t.Context(), tn.Company.ID, "jan@x.test")
 			if err != nil || hash != "hash-of-a-password" {
 				t.Fatalf("the password changed: %q, %v", hash, err)
@@ -481,7 +486,7 @@ func TestSendPortalReset(t *testing.T) {
 			if err := a.SendPortalReset(t.Context(), tn.Staff, u.ID); err != nil {
 				t.Fatal(err)
 			}
-			wantMail(t, db, tn, store.MailPortalReset+" → owner@abc.test")
+			wantMail(t, db, tn, store.MailPortalResetByStaff+" → owner@abc.test")
 			wantAudit(t, db, tn, "portal.reset: owner@abc.test")
 		}},
 		spec{"another tenant's user is not found, and nobody is sent anything", func(t *testing.T, db *testenv.DB, a *app.App) {

@@ -223,7 +223,7 @@ func webViolations(p *packages.Package, allowedApp []string) []string {
 // own credentials answer.
 var appBeforePrincipal = []string{
 	"StaffSignIn", "StaffSession", "SignOut", "ForgotStaffPassword", "StaffLinkUser", "SetStaffPasswordWithLink",
-	"PortalSignIn", "PortalSession", "PortalScope", "PortalSignOut", "ForgotPortalPassword", "PortalLinkUser", "SetPortalPasswordWithLink",
+	"PortalSignIn", "PortalSession", "PortalTenantSession", "PortalScope", "PortalSignOut", "ForgotPortalPassword", "PortalLinkUser", "SetPortalPasswordWithLink",
 	"Tenant", "Ready", "AuthenticateDevice", "AuthorizeDevice",
 	// The code step of a two-factor sign-in: the pending sign-in token, not a
 	// session, says whose code it is.

@@ -31,9 +31,18 @@ type Client struct {
 	ProjectCount int
 }
 
-// Validate checks a client's fields and returns an EINVALID error naming each bad one.
+// Validate checks a client's fields — each one text (CleanText), the name
+// given, lengths, email addresses — and returns an EINVALID error naming each
+// bad one. The staff forms and the API both rely on it.
 func (c *Client) Validate() error {
 	var v Validator
+	for _, f := range []struct{ name, val string }{
+		{"name", c.Name}, {"company_number", c.CompanyNumber}, {"tax_id", c.TaxID}, {"vat_id", c.VATID},
+		{"contact_person", c.ContactPerson}, {"email", c.Email}, {"protocol_email", c.ProtocolEmail}, {"phone", c.Phone},
+		{"street", c.Street}, {"city", c.City}, {"postal_code", c.PostalCode}, {"country", c.Country},
+	} {
+		v.Text(f.name, f.val)
+	}
 	v.Required("name", c.Name, "Name")
 	v.MaxLen("name", c.Name, 200)
 	for _, f := range []struct{ name, val string }{
@@ -77,9 +86,15 @@ type Contact struct {
 // Name is the contact's full name.
 func (c *Contact) Name() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
 
-// Validate checks a contact's fields.
+// Validate checks a contact's fields (text, names given, lengths, email) and
+// returns an EINVALID error naming each bad one.
 func (c *Contact) Validate() error {
 	var v Validator
+	for _, f := range []struct{ name, val string }{
+		{"first_name", c.FirstName}, {"last_name", c.LastName}, {"email", c.Email}, {"phone", c.Phone}, {"position", c.Position},
+	} {
+		v.Text(f.name, f.val)
+	}
 	v.Required("first_name", c.FirstName, "First name")
 	v.Required("last_name", c.LastName, "Last name")
 	v.MaxLen("first_name", c.FirstName, 100)

@@ -4,6 +4,15 @@ package domain
 type ListOptions struct {
 	Page    int // 1-based
 	PerPage int
+
+	// Keyset asks a list that supports it for a keyset page instead of a
+	// numbered one: the PerPage rows that follow After (the sort key of the
+	// last row already read, its id last; nil for the start). Such a page
+	// stays in place when rows are added or removed before it. The answer's
+	// PageInfo.NextKey is the key to continue from, nil on the last page; its
+	// Total is not counted.
+	Keyset bool
+	After  []any
 }
 
 // Normalized returns opts with the page at least 1 and the page size between 1 and 100
@@ -29,6 +38,7 @@ type PageInfo struct {
 	Page    int
 	PerPage int
 	Total   int
+	NextKey []any // of a keyset page: where the next page starts; nil when none follows
 }
 
 // Pages is the number of pages, at least 1.
@@ -43,4 +53,4 @@ func (p PageInfo) Pages() int {
 func (p PageInfo) HasPrev() bool { return p.Page > 1 }
 
 // HasNext reports whether a next page exists.
-func (p PageInfo) HasNext() bool { return p.Page < p.Pages() }
+func (p PageInfo) HasNext() bool { return p.NextKey != nil || p.Page < p.Pages() }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"regexp"
-	"strconv"
 	"strings"
 	texttemplate "text/template"
 )
@@ -16,7 +15,11 @@ const (
 	KindPortalInvitation    = "portal_invitation"     // data: Invitation
 	KindPortalAccessGranted = "portal_access_granted" // data: AccessGranted
 	KindPortalReset         = "portal_reset"          // data: Reset
+	KindPortalReminder      = "portal_reminder"       // data: Reminder
 )
+
+// Locales are the languages every mail is written in: English, the default, and Slovak.
+var Locales = []string{"en", "sk"}
 
 // Invitation is the data of a KindPortalInvitation email: a new portal user is
 // asked to activate their account.
@@ -27,6 +30,14 @@ type Invitation struct {
 	Link          string // the one-time activation link
 	ValidDays     int    // how long Link lives
 	SignIn        string // the portal's sign-in page, for every later visit; "" leaves it out
+	Contents      Contents
+}
+
+// Contents counts what a portal user finds in the portal for the client a mail is
+// about, within their Scope (their sites and switches only). The mails name what
+// there is and leave out what there is not.
+type Contents struct {
+	Protocols, Documents, Sites, Projects, Switches, Invoices, Estimates int
 }
 
 // AccessGranted is the data of a KindPortalAccessGranted email: an existing portal
@@ -36,6 +47,18 @@ type AccessGranted struct {
 	ClientName    string
 	RecipientName string
 	Link          string // the portal's sign-in page
+	Contents      Contents
+}
+
+// Reminder is the data of a KindPortalReminder email: an invitation sent again to
+// a portal user who has activated their account already. It reminds them where
+// to sign in and what is there; it grants nothing new.
+type Reminder struct {
+	CompanyName   string
+	ClientName    string
+	RecipientName string
+	Link          string // the portal's sign-in page
+	Contents      Contents
 }
 
 // Reset is the data of a KindPortalReset email: a one-time link to set a new
@@ -45,9 +68,12 @@ type Reset struct {
 	RecipientName string
 	Link          string // the one-time reset link
 	ValidMinutes  int    // how long Link lives
+	// ByStaff says the service company's staff sent the link, rather than someone
+	// asking on the sign-in page.
+	ByStaff bool
 }
 
-//go:embed templates/*.tmpl
+//go:embed templates/*.tmpl templates/sk/*.tmpl
 var templateFS embed.FS
 
 // kindTemplates is one kind's pair of templates: text (with its subject) and HTML.
@@ -56,23 +82,31 @@ type kindTemplates struct {
 	html *htmltemplate.Template
 }
 
-// templates are parsed once, when the program starts; a broken template stops it.
-var templates = parseTemplates(KindPortalInvitation, KindPortalAccessGranted, KindPortalReset, KindEstimateDecision)
+// kinds are the mail kinds, each with a template pair per locale.
+var kinds = []string{KindPortalInvitation, KindPortalAccessGranted, KindPortalReminder, KindPortalReset, KindEstimateDecision}
 
-func parseTemplates(kinds ...string) map[string]kindTemplates {
+// templates are parsed once, when the program starts, per locale; a broken
+// template stops it.
+var templates = map[string]map[string]kindTemplates{
+	"en": parseTemplates("templates", english),
+	"sk": parseTemplates("templates/sk", slovak),
+}
+
+func parseTemplates(dir string, l lang) map[string]kindTemplates {
 	funcs := map[string]any{
 		"button":   func(url, label string) button { return button{URL: url, Label: label} },
-		"days":     func(n int) string { return count(n, "day", "days") },
-		"duration": minutesText,
+		"days":     l.days,
+		"duration": l.duration,
 		"period":   period,
+		"contents": l.contents,
 	}
 	out := make(map[string]kindTemplates, len(kinds))
 	for _, kind := range kinds {
 		out[kind] = kindTemplates{
 			text: texttemplate.Must(texttemplate.New(kind).Funcs(funcs).ParseFS(templateFS,
-				"templates/layout.txt.tmpl", "templates/"+kind+".txt.tmpl")),
+				dir+"/layout.txt.tmpl", dir+"/"+kind+".txt.tmpl")),
 			html: htmltemplate.Must(htmltemplate.New(kind).Funcs(funcs).ParseFS(templateFS,
-				"templates/layout.html.tmpl", "templates/"+kind+".html.tmpl")),
+				dir+"/layout.html.tmpl", dir+"/"+kind+".html.tmpl")),
 		}
 	}
 	return out
@@ -81,14 +115,23 @@ func parseTemplates(kinds ...string) map[string]kindTemplates {
 // button is the argument of the layouts' "button" template.
 type button struct{ URL, Label string }
 
-// Render renders an email of the kind from its data (Invitation for
-// KindPortalInvitation, AccessGranted for KindPortalAccessGranted, Reset for
-// KindPortalReset, EstimateDecision for KindEstimateDecision; a value or a
-// pointer). The result has Subject, Text and HTML;
-// the caller sets To and CompanyID. It fails for an unknown kind, data of the wrong
+// Render renders an email of the kind in English; see RenderIn.
+func Render(kind string, data any) (*Email, error) { return RenderIn("en", kind, data) }
+
+// RenderIn renders an email of the kind from its data in the recipient's
+// language: "sk" in Slovak, anything else in English. The data is Invitation for
+// KindPortalInvitation, AccessGranted for KindPortalAccessGranted, Reminder for
+// KindPortalReminder, Reset for KindPortalReset, EstimateDecision for
+// KindEstimateDecision; a value or a pointer. Figures and dates in the data
+// arrive formatted in that language. The result has Subject, Text and HTML; the
+// caller sets To and CompanyID. It fails for an unknown kind, data of the wrong
 // type, or data missing the company name or the link.
-func Render(kind string, data any) (*Email, error) {
-	t, ok := templates[kind]
+func RenderIn(locale, kind string, data any) (*Email, error) {
+	set, ok := templates[locale]
+	if !ok {
+		set = templates["en"]
+	}
+	t, ok := set[kind]
 	if !ok {
 		return nil, fmt.Errorf("mail: unknown kind %q", kind)
 	}
@@ -127,6 +170,10 @@ func checkData(kind string, data any) (any, error) {
 	case KindPortalAccessGranted:
 		var d AccessGranted
 		d, ok = value[AccessGranted](data)
+		data, company, link = d, d.CompanyName, d.Link
+	case KindPortalReminder:
+		var d Reminder
+		d, ok = value[Reminder](data)
 		data, company, link = d, d.CompanyName, d.Link
 	case KindPortalReset:
 		var d Reset
@@ -171,22 +218,6 @@ func period(s string) string {
 		return ""
 	}
 	return "."
-}
-
-// count says "1 day", "7 days".
-func count(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-// minutesText says 60 as "1 hour", 120 as "2 hours" and 45 as "45 minutes".
-func minutesText(n int) string {
-	if n >= 60 && n%60 == 0 {
-		return count(n/60, "hour", "hours")
-	}
-	return count(n, "minute", "minutes")
 }
 
 var blankLines = regexp.MustCompile(`\n{3,}`)

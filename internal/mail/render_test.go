@@ -33,6 +33,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestMailRenderGolden(t *testing.T) {
 	for _, tc := range []struct {
+		name    string // of the golden files; the kind when empty
 		kind    string
 		data    any
 		subject string
@@ -44,11 +45,13 @@ func TestMailRenderGolden(t *testing.T) {
 			data: mail.Invitation{
 				CompanyName: "Čistá Služba s.r.o.", ClientName: "ABC Košice s.r.o.", RecipientName: "Ján Novák",
 				Link: "https://portal.example.com/p/cista/activate/Qk9Pa2xpbms", ValidDays: 7,
-				SignIn: "https://portal.example.com/p/cista/login",
+				SignIn:   "https://portal.example.com/p/cista/login",
+				Contents: mail.Contents{Protocols: 12, Documents: 1, Sites: 2, Projects: 1, Switches: 3, Estimates: 1},
 			},
 			subject: "Invitation to the client portal",
 			says: []string{
-				"Čistá Služba s.r.o. invites you to its client portal, where you can see protocols, documents and sites of ABC Košice s.r.o.",
+				"Čistá Služba s.r.o. invites you to its client portal, where you can see what it keeps for ABC Košice s.r.o.",
+				"You will find there:", "12 service protocols", "1 document", "2 sites", "1 project", "3 switches you can turn on and off", "1 estimate",
 				"The link is valid for 7 days and works once. If it has expired, ask Čistá Služba s.r.o. to send a new one.",
 				"https://portal.example.com/p/cista/activate/Qk9Pa2xpbms",
 				"with your email and password. Bookmark", "https://portal.example.com/p/cista/login",
@@ -62,8 +65,20 @@ func TestMailRenderGolden(t *testing.T) {
 				Link: "https://portal.example.com/p/cista/signin",
 			},
 			subject: "You now have access to Pekáreň Žilina in the client portal",
-			says:    []string{"access to Pekáreň Žilina", "your password is unchanged", "https://portal.example.com/p/cista/signin"},
-			button:  "Sign in",
+			says: []string{"access to Pekáreň Žilina", "your password is unchanged", "https://portal.example.com/p/cista/signin",
+				"Nothing is there yet: Čistá Služba s.r.o. adds protocols and documents as the work goes on."},
+			button: "Sign in",
+		},
+		{
+			kind: mail.KindPortalReminder,
+			data: mail.Reminder{
+				CompanyName: "Čistá Služba s.r.o.", ClientName: "Pekáreň Žilina", RecipientName: "Ján Novák",
+				Link: "https://portal.example.com/p/cista/login", Contents: mail.Contents{Protocols: 1, Sites: 1, Invoices: 4},
+			},
+			subject: "Signing in to the client portal of Čistá Služba s.r.o.",
+			says: []string{"A reminder from Čistá Služba s.r.o.: you have an account in its client portal", "1 service protocol", "1 site", "4 invoices",
+				"https://portal.example.com/p/cista/login", "Forgot your password?"},
+			button: "Sign in",
 		},
 		{
 			kind: mail.KindPortalReset,
@@ -72,6 +87,17 @@ func TestMailRenderGolden(t *testing.T) {
 			},
 			subject: "Reset your client portal password",
 			says:    []string{"Hello,", "valid for 1 hour", "If you did not ask for this, ignore this email.", "https://portal.example.com/p/cista/reset/UmVzZXRsaW5r"},
+			button:  "Set a new password",
+		},
+		{
+			name: "portal_reset_by_staff",
+			kind: mail.KindPortalReset,
+			data: mail.Reset{
+				CompanyName: "Čistá Služba s.r.o.", RecipientName: "Ján Novák", Link: "https://portal.example.com/p/cista/reset/UmVzZXRsaW5r", ValidMinutes: 60,
+				ByStaff: true,
+			},
+			subject: "Reset your client portal password",
+			says:    []string{"Your service company Čistá Služba s.r.o. sent you a link to set a new password", "valid for 1 hour", "Until you use it, your password stays as it is."},
 			button:  "Set a new password",
 		},
 		{
@@ -90,7 +116,10 @@ func TestMailRenderGolden(t *testing.T) {
 			button: "Open the estimate",
 		},
 	} {
-		t.Run(tc.kind, func(t *testing.T) {
+		if tc.name == "" {
+			tc.name = tc.kind
+		}
+		t.Run(tc.name, func(t *testing.T) {
 			e, err := mail.Render(tc.kind, tc.data)
 			if err != nil {
 				t.Fatal(err)
@@ -114,8 +143,8 @@ func TestMailRenderGolden(t *testing.T) {
 			if !strings.Contains(e.HTML, `text-decoration:none;">`+tc.button+`</a>`) || !strings.Contains(e.HTML, `bgcolor="#0f766e"`) {
 				t.Errorf("HTML lacks the %q button", tc.button)
 			}
-			golden(t, tc.kind+".txt.golden", "Subject: "+e.Subject+"\n\n"+e.Text)
-			golden(t, tc.kind+".html.golden", e.HTML)
+			golden(t, tc.name+".txt.golden", "Subject: "+e.Subject+"\n\n"+e.Text)
+			golden(t, tc.name+".html.golden", e.HTML)
 		})
 	}
 }

@@ -43,6 +43,7 @@ type House struct {
 	Ref      string    // e.g. "No. 1042", beside the title and in the footer
 	Date     time.Time // the document's date: its creation date in the PDF's metadata
 	Subtitle string    // a line under the tenant's name, e.g. its team label
+	Locale   string    // the language of the frame's words: "sk" Slovak, else English
 }
 
 // Doc is a document being written in the house style.
@@ -123,7 +124,7 @@ func (d *Doc) footer() {
 		left += " · " + d.h.Title + " " + d.h.Ref
 	}
 	f.CellFormat(bodyW*0.75, 4, left, "", 0, "L", false, 0, "")
-	f.CellFormat(bodyW*0.25, 4, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+	f.CellFormat(bodyW*0.25, 4, fmt.Sprintf(d.t("Page %d of {nb}"), f.PageNo()), "", 0, "R", false, 0, "")
 }
 
 // Section writes a section heading.

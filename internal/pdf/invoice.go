@@ -13,6 +13,17 @@ import (
 type BillingData struct {
 	Company *domain.Company
 	Details string
+	// Locale is the reader's language: "sk" prints Slovak labels, dates and
+	// figures, anything else English; "" is the tenant's language.
+	Locale string
+}
+
+// lang is the language the document is printed in.
+func (b BillingData) lang() string {
+	if b.Locale != "" {
+		return b.Locale
+	}
+	return b.Company.Locale
 }
 
 // Invoice renders an invoice: supplier and customer, number and dates, the lines
@@ -24,26 +35,27 @@ func Invoice(b BillingData, inv *domain.Invoice) ([]byte, error) {
 	if b.Company == nil || inv == nil {
 		return nil, fmt.Errorf("pdf: invoice data incomplete")
 	}
-	f := domain.BillingFormat{Locale: b.Company.Locale}
-	title := "Invoice"
+	lang := b.lang()
+	f := domain.BillingFormat{Locale: lang}
+	title := tr(lang, "Invoice")
 	switch inv.State() {
 	case domain.InvoiceDraft:
-		title = "Invoice (DRAFT)"
+		title = tr(lang, "Invoice (DRAFT)")
 	case domain.InvoiceVoid:
-		title = "Invoice (VOID)"
+		title = tr(lang, "Invoice (VOID)")
 	}
 	d := billingFrame(b, &inv.BillingDoc, title)
 	d.Fields(
-		[]Field{{"Invoice no.", inv.DisplayNumber()}, {"Issue date", f.Day(inv.IssueDate)}, {"Due date", f.Day(inv.DueDate)}},
-		[]Field{{"Project", projectLine(&inv.BillingDoc)}, {"Currency", inv.Currency}, {"Status", stateLabel(inv.State())}},
+		[]Field{{d.t("Invoice no."), inv.DisplayNumber()}, {d.t("Issue date"), f.Day(inv.IssueDate)}, {d.t("Due date"), f.Day(inv.DueDate)}},
+		[]Field{{d.t("Project"), projectLine(&inv.BillingDoc)}, {d.t("Currency"), inv.Currency}, {d.t("Status"), d.stateLabel(inv.State())}},
 	)
 	billingLines(d, f, &inv.BillingDoc)
 	var closing []string
 	switch inv.State() {
 	case domain.InvoicePaid:
-		closing = append(closing, "Paid. Thank you.")
+		closing = append(closing, d.t("Paid. Thank you."))
 	case domain.InvoiceSent, domain.InvoiceOverdue:
-		closing = append(closing, fmt.Sprintf("Please pay %s by %s, quoting %s.", f.Money(inv.Totals.Gross, inv.Currency), f.Day(inv.DueDate), inv.DisplayNumber()))
+		closing = append(closing, fmt.Sprintf(d.t("Please pay %s by %s, quoting %s."), f.Money(inv.Totals.Gross, inv.Currency), f.Day(inv.DueDate), inv.DisplayNumber()))
 	}
 	billingNote(d, inv.Note, closing)
 	return d.Bytes()
@@ -57,30 +69,31 @@ func Estimate(b BillingData, e *domain.Estimate) ([]byte, error) {
 	if b.Company == nil || e == nil {
 		return nil, fmt.Errorf("pdf: estimate data incomplete")
 	}
-	f := domain.BillingFormat{Locale: b.Company.Locale}
-	title := "Estimate"
+	lang := b.lang()
+	f := domain.BillingFormat{Locale: lang}
+	title := tr(lang, "Estimate")
 	if e.State() == domain.EstimateDraft {
-		title = "Estimate (DRAFT)"
+		title = tr(lang, "Estimate (DRAFT)")
 	}
 	d := billingFrame(b, &e.BillingDoc, title)
 	d.Fields(
-		[]Field{{"Estimate no.", e.DisplayNumber()}, {"Issue date", f.Day(e.IssueDate)}, {"Valid until", f.Day(e.ValidUntil)}},
-		[]Field{{"Project", projectLine(&e.BillingDoc)}, {"Currency", e.Currency}, {"Status", stateLabel(e.State())}},
+		[]Field{{d.t("Estimate no."), e.DisplayNumber()}, {d.t("Issue date"), f.Day(e.IssueDate)}, {d.t("Valid until"), f.Day(e.ValidUntil)}},
+		[]Field{{d.t("Project"), projectLine(&e.BillingDoc)}, {d.t("Currency"), e.Currency}, {d.t("Status"), d.stateLabel(e.State())}},
 	)
 	billingLines(d, f, &e.BillingDoc)
 	var closing []string
 	if dec := e.Decision; dec != nil {
 		by := dec.ByName
 		if dec.ByStaff() {
-			by = b.Company.TeamLabel() + " for the client"
+			by = fmt.Sprintf(d.t("%s for the client"), teamLabel(b.Company, lang))
 		}
-		closing = append(closing, fmt.Sprintf("%s by %s on %s.", stateLabel(dec.Decision), by,
-			dec.At.In(b.Company.Location()).Format("2 Jan 2006, 15:04")))
+		closing = append(closing, fmt.Sprintf(d.t("%s by %s on %s."), d.stateLabel(dec.Decision), by,
+			f.DateTime(dec.At.In(b.Company.Location()))))
 		if dec.Comment != "" {
-			closing = append(closing, "Comment: "+dec.Comment)
+			closing = append(closing, d.t("Comment: ")+dec.Comment)
 		}
 	} else if e.State() == domain.EstimateSent {
-		closing = append(closing, "This estimate is valid until "+f.Day(e.ValidUntil)+". Accept or decline it in the client portal.")
+		closing = append(closing, fmt.Sprintf(d.t("This estimate is valid until %s. Accept or decline it in the client portal."), f.Day(e.ValidUntil)))
 	}
 	billingNote(d, e.Note, closing)
 	return d.Bytes()
@@ -92,15 +105,16 @@ func billingFrame(b BillingData, doc *domain.BillingDoc, title string) *Doc {
 	if client == nil {
 		client = &domain.Client{Name: doc.ClientName}
 	}
-	sub := "for " + client.Name
+	lang := b.lang()
+	sub := fmt.Sprintf(tr(lang, "for %s"), client.Name)
 	if doc.Title != "" {
 		sub = doc.Title + " — " + sub
 	}
-	d := New(House{Tenant: b.Company.Name, Title: title, Ref: doc.DisplayNumber(), Date: doc.IssueDate.Time(), Subtitle: sub})
+	d := New(House{Tenant: b.Company.Name, Title: title, Ref: doc.DisplayNumber(), Date: doc.IssueDate.Time(), Subtitle: sub, Locale: lang})
 	parties(d,
-		Field{"Supplier", join("\n", b.Company.Name, b.Details)},
-		Field{"Customer", join("\n", client.Name, client.Street, strings.TrimSpace(client.PostalCode+" "+client.City), client.Country,
-			join(" · ", prefixed("Company ID ", client.CompanyNumber), prefixed("Tax ID ", client.TaxID), prefixed("VAT ID ", client.VATID)))},
+		Field{d.t("Supplier"), join("\n", b.Company.Name, b.Details)},
+		Field{d.t("Customer"), join("\n", client.Name, client.Street, strings.TrimSpace(client.PostalCode+" "+client.City), client.Country,
+			join(" · ", prefixed(d.t("Company ID "), client.CompanyNumber), prefixed(d.t("Tax ID "), client.TaxID), prefixed(d.t("VAT ID "), client.VATID)))},
 	)
 	return d
 }
@@ -138,7 +152,7 @@ func billingLines(d *Doc, f domain.BillingFormat, doc *domain.BillingDoc) {
 	if doc.Title != "" {
 		d.Section(doc.Title)
 	} else {
-		d.Section("Items")
+		d.Section(d.t("Items"))
 	}
 	rows := make([][]string, 0, len(doc.Lines))
 	for i, l := range doc.Lines {
@@ -149,20 +163,20 @@ func billingLines(d *Doc, f domain.BillingFormat, doc *domain.BillingDoc) {
 	// like "19,5 %" fit their columns on one line.
 	qtyW, unitW, priceW, vatW, amountW := 19.0, 12.0, 26.0, 17.0, 30.0
 	d.Table([]Column{
-		{"#", 10, "R"}, {"Description", bodyW - 10 - qtyW - unitW - priceW - vatW - amountW, "L"}, {"Qty", qtyW, "R"}, {"Unit", unitW, "L"},
-		{"Unit price", priceW, "R"}, {"VAT", vatW, "R"}, {"Amount", amountW, "R"},
-	}, rows, "No lines yet.")
+		{"#", 10, "R"}, {d.t("Description"), bodyW - 10 - qtyW - unitW - priceW - vatW - amountW, "L"}, {d.t("Qty"), qtyW, "R"}, {d.t("Unit"), unitW, "L"},
+		{d.t("Unit price"), priceW, "R"}, {d.t("VAT"), vatW, "R"}, {d.t("Amount"), amountW, "R"},
+	}, rows, d.t("No lines yet."))
 
 	t := doc.Totals
 	type total struct {
 		label, value string
 		strong       bool
 	}
-	totals := []total{{"Total without VAT", f.Money(t.Net, doc.Currency), false}}
+	totals := []total{{d.t("Total without VAT"), f.Money(t.Net, doc.Currency), false}}
 	for _, g := range t.Groups {
-		totals = append(totals, total{"VAT " + f.Rate(g.Rate) + " of " + f.Money(g.Base, doc.Currency), f.Money(g.VAT, doc.Currency), false})
+		totals = append(totals, total{fmt.Sprintf(d.t("VAT %s of %s"), f.Rate(g.Rate), f.Money(g.Base, doc.Currency)), f.Money(g.VAT, doc.Currency), false})
 	}
-	totals = append(totals, total{"Total", f.Money(t.Gross, doc.Currency), true})
+	totals = append(totals, total{d.t("Total"), f.Money(t.Gross, doc.Currency), true})
 
 	pdf := d.f
 	_, pageH := pdf.GetPageSize()
@@ -203,7 +217,7 @@ func billingNote(d *Doc, note string, closing []string) {
 	if text == "" {
 		return
 	}
-	d.Section("Note")
+	d.Section(d.t("Note"))
 	d.Paragraph(text, "")
 }
 
@@ -215,13 +229,11 @@ func projectLine(doc *domain.BillingDoc) string {
 	return join(" — ", doc.ProjectName, doc.SiteName)
 }
 
-// stateLabel is a document state as a word: "Overdue", "Accepted".
-func stateLabel(state string) string {
-	switch state {
-	case "":
+// stateLabel is a document state as a word in the document's language:
+// "Overdue", "Accepted", "Prijatá".
+func (d *Doc) stateLabel(state string) string {
+	if state == "" {
 		return ""
-	case domain.InvoiceVoid:
-		return "Void"
 	}
-	return strings.ToUpper(state[:1]) + state[1:]
+	return d.t(strings.ToUpper(state[:1]) + state[1:])
 }

@@ -44,6 +44,16 @@ func billingSample(locale string) (pdf.BillingData, *domain.Invoice) {
 	return pdf.BillingData{Company: co, Details: "Priemyselná 7, 821 09 Bratislava\nIBAN SK31 1200 0000 1987 4263 7541"}, inv
 }
 
+// labels returns a chooser of a label's English or Slovak, by the locale.
+func labels(locale string) func(en, sk string) string {
+	return func(en, sk string) string {
+		if locale == "sk" {
+			return sk
+		}
+		return en
+	}
+}
+
 // printed is f's rendering of m as pdftotext writes it: no-break spaces become spaces.
 func printed(f domain.BillingFormat, m domain.Money, currency string) string {
 	return strings.ReplaceAll(f.Money(m, currency), "\u00a0", " ")
@@ -61,18 +71,20 @@ func TestInvoicePDFText(t *testing.T) {
 				t.Fatalf("not a PDF")
 			}
 			f := domain.BillingFormat{Locale: locale}
+			l := labels(locale)
 			text := pdftotext(t, doc)
 			want := []string{
-				"Čistá Služba s.r.o.", "Invoice", "INV-2026-0042", "Priemyselná 7, 821 09 Bratislava", "IBAN SK31 1200 0000 1987 4263 7541",
-				"Pekáreň Žitný klas", "Štúrova 22", "917 01 Trnava", "VAT ID SK2022334455", "Ochrana pred hlodavcami", "Košice — Hlavná",
+				"Čistá Služba s.r.o.", l("Invoice", "Faktúra"), "INV-2026-0042", "Priemyselná 7, 821 09 Bratislava", "IBAN SK31 1200 0000 1987 4263 7541",
+				"Pekáreň Žitný klas", "Štúrova 22", "917 01 Trnava", l("VAT ID", "IČ DPH") + " SK2022334455", "Ochrana pred hlodavcami", "Košice — Hlavná",
 				"Deratizácia — marec 2026", "Kontrola nástrah, Žilina a Košice", "Ratimor (bromadiolón 0,005 %)", "Zľava za vernosť",
-				"Ľubomír Šťastný prevezme faktúru.", f.Day(inv.IssueDate), f.Day(inv.DueDate), "Page 1 of 1",
+				"Ľubomír Šťastný prevezme faktúru.", f.Day(inv.IssueDate), f.Day(inv.DueDate), l("Page 1 of 1", "Strana 1 z 1"),
+				l("Due date", "Dátum splatnosti"), l("Total without VAT", "Spolu bez DPH"), l("Please pay", "Prosíme o úhradu"),
 			}
 			for _, l := range inv.Lines {
 				want = append(want, printed(f, l.Net(), "EUR"), printed(f, l.UnitPrice, "EUR"))
 			}
 			for _, g := range inv.Totals.Groups {
-				want = append(want, "VAT "+strings.ReplaceAll(f.Rate(g.Rate), "\u00a0", " ")+" of "+printed(f, g.Base, "EUR"), printed(f, g.VAT, "EUR"))
+				want = append(want, l("VAT ", "DPH ")+strings.ReplaceAll(f.Rate(g.Rate), "\u00a0", " ")+l(" of ", " zo základu ")+printed(f, g.Base, "EUR"), printed(f, g.VAT, "EUR"))
 			}
 			want = append(want, printed(f, inv.Totals.Net, "EUR"), printed(f, inv.Totals.Gross, "EUR"))
 			for _, w := range want {
@@ -102,8 +114,9 @@ var (
 )
 
 // readBack reads the printed lines table and totals out of the PDF's text.
-func readBack(t *testing.T, text string) (lines []domain.Money, net, vat, gross domain.Money) {
+func readBack(t *testing.T, locale, text string) (lines []domain.Money, net, vat, gross domain.Money) {
 	t.Helper()
+	l := labels(locale)
 	money := func(s string) domain.Money {
 		m, ok := domain.ParseMoney(s)
 		if !ok {
@@ -112,24 +125,24 @@ func readBack(t *testing.T, text string) (lines []domain.Money, net, vat, gross 
 		return m
 	}
 	inTable := false
-	for _, l := range strings.Split(text, "\n") {
-		trimmed := strings.TrimSpace(l)
+	for _, line := range strings.Split(text, "\n") {
+		trimmed := strings.TrimSpace(line)
 		switch {
-		case strings.HasPrefix(trimmed, "# Description"):
+		case strings.HasPrefix(trimmed, l("# Description", "# Popis")):
 			inTable = true
 			continue
-		case strings.HasPrefix(trimmed, "Total without VAT"):
+		case strings.HasPrefix(trimmed, l("Total without VAT", "Spolu bez DPH")):
 			inTable = false
-			net = money(lineAmt.FindStringSubmatch(l)[1])
-		case strings.HasPrefix(trimmed, "VAT "):
-			vat += money(lineAmt.FindStringSubmatch(l)[1])
-		case strings.HasPrefix(trimmed, "Total "):
-			gross = money(lineAmt.FindStringSubmatch(l)[1])
+			net = money(lineAmt.FindStringSubmatch(line)[1])
+		case strings.HasPrefix(trimmed, l("VAT ", "DPH ")):
+			vat += money(lineAmt.FindStringSubmatch(line)[1])
+		case strings.HasPrefix(trimmed, l("Total ", "Spolu ")):
+			gross = money(lineAmt.FindStringSubmatch(line)[1])
 		}
-		if inTable && rowRE.MatchString(l) {
-			m := lineAmt.FindStringSubmatch(l)
+		if inTable && rowRE.MatchString(line) {
+			m := lineAmt.FindStringSubmatch(line)
 			if m == nil {
-				t.Fatalf("no amount at the end of the row %q", l)
+				t.Fatalf("no amount at the end of the row %q", line)
 			}
 			lines = append(lines, money(m[1]))
 		}
@@ -169,7 +182,7 @@ func TestInvoicePDFPrintsWhatItSums(t *testing.T) {
 				t.Fatal(err)
 			}
 			text := pdftotext(t, doc)
-			got, net, vat, gross := readBack(t, text)
+			got, net, vat, gross := readBack(t, locale, text)
 			if len(got) != len(inv.Lines) {
 				t.Fatalf("read %d line amounts, the invoice has %d lines:\n%s", len(got), len(inv.Lines), text)
 			}

@@ -14,10 +14,14 @@ type ProtocolData struct {
 	Client   *domain.Client
 	Site     *domain.Site
 	Protocol *domain.Protocol
+	// Locale is the reader's language: "sk" prints Slovak labels and dates,
+	// anything else English; "" is the tenant's language.
+	Locale string
 }
 
 // Protocol renders a completed (or draft) protocol: the tenant's header, client and
-// site, date, service, materials, findings, recommendations and signature lines.
+// site, date, service, materials, findings, recommendations and signature lines,
+// in data.Locale's language. Phone numbers are never broken across lines.
 // The work is signed for by the tenant's team label: portal users never see
 // staff names, and staff and portal get the same bytes.
 func Protocol(data ProtocolData) ([]byte, error) {
@@ -26,58 +30,71 @@ func Protocol(data ProtocolData) ([]byte, error) {
 		return nil, fmt.Errorf("pdf: protocol data incomplete")
 	}
 	loc := co.Location()
-	ref := "No. " + strconv.FormatInt(p.Number, 10)
-	title := "Service protocol"
-	if !p.Completed() {
-		title = "Service protocol (DRAFT)"
+	lang := data.Locale
+	if lang == "" {
+		lang = co.Locale
 	}
-	d := New(House{Tenant: co.Name, Title: title, Ref: ref, Date: p.UpdatedAt, Subtitle: "Service report for " + c.Name})
+	f := domain.BillingFormat{Locale: lang}
+	t := func(s string) string { return tr(lang, s) }
+	ref := t("No. ") + strconv.FormatInt(p.Number, 10)
+	title := t("Service protocol")
+	if !p.Completed() {
+		title = t("Service protocol (DRAFT)")
+	}
+	d := New(House{Tenant: co.Name, Title: title, Ref: ref, Date: p.UpdatedAt, Subtitle: t("Service report for ") + c.Name, Locale: lang})
 
 	d.Fields(
 		[]Field{
-			{"Client", c.Name},
-			{"Company ID", join(" · ", c.CompanyNumber, prefixed("VAT ID ", c.VATID))},
-			{"Billing address", join(", ", c.Street, strings.TrimSpace(c.PostalCode+" "+c.City), c.Country)},
-			{"Contact", join(" · ", c.ContactPerson, c.Phone)},
+			{t("Client"), c.Name},
+			{t("Company ID"), join(" · ", c.CompanyNumber, prefixed(t("VAT ID "), c.VATID))},
+			{t("Billing address"), join(", ", c.Street, strings.TrimSpace(c.PostalCode+" "+c.City), c.Country)},
+			{t("Contact"), join(" · ", c.ContactPerson, keepTogether(c.Phone))},
 		},
 		[]Field{
-			{"Site", s.Name},
-			{"Address", s.Address()},
-			{"Site contact", join(" · ", s.ContactPerson, s.Phone)},
-			{"Performed", p.PerformedAt.In(loc).Format("2 Jan 2006, 15:04")},
-			{"Service", p.ServiceType},
-			{"Performed by", co.TeamLabel()},
+			{t("Site"), s.Name},
+			{t("Address"), s.Address()},
+			{t("Site contact"), join(" · ", s.ContactPerson, keepTogether(s.Phone))},
+			{t("Performed"), f.DateTime(p.PerformedAt.In(loc))},
+			{t("Service"), p.ServiceType},
+			{t("Performed by"), teamLabel(co, lang)},
 		},
 	)
 
-	d.Section("Materials used")
+	d.Section(t("Materials used"))
 	var rows [][]string
 	for _, m := range p.Materials {
-		rows = append(rows, []string{m.MaterialName, m.ActiveSubstance, formatQty(m.Quantity, m.Unit), m.Location})
+		rows = append(rows, []string{m.MaterialName, m.ActiveSubstance, formatQty(f, m.Quantity, m.Unit), m.Location})
 	}
 	d.Table([]Column{
-		{"Material", 52, "L"}, {"Active substance", 40, "L"}, {"Quantity", 24, "R"}, {"Where applied", bodyW - 116, "L"},
-	}, rows, "No materials were used.")
+		{t("Material"), 52, "L"}, {t("Active substance"), 40, "L"}, {t("Quantity"), 24, "R"}, {t("Where applied"), bodyW - 116, "L"},
+	}, rows, t("No materials were used."))
 
-	d.Section("Findings")
-	d.Paragraph(p.Findings, "No findings recorded.")
-	d.Section("Recommendations")
-	d.Paragraph(p.Recommendations, "No recommendations.")
+	d.Section(t("Findings"))
+	d.Paragraph(p.Findings, t("No findings recorded."))
+	d.Section(t("Recommendations"))
+	d.Paragraph(p.Recommendations, t("No recommendations."))
 
-	d.Signatures("Technician — "+co.Name, "Client — "+c.Name)
+	d.Signatures(t("Technician — ")+co.Name, t("Client — ")+c.Name)
 	return d.Bytes()
 }
 
-// formatQty writes a quantity without trailing zeros, with its unit.
-func formatQty(q float64, unit string) string {
-	return strings.TrimSpace(strconv.FormatFloat(q, 'f', -1, 64) + " " + unit)
+// formatQty writes a quantity without trailing zeros, with its unit and the
+// locale's decimal point: "1.5 l", "1,5 l".
+func formatQty(f domain.BillingFormat, q float64, unit string) string {
+	n := strconv.FormatFloat(q, 'f', -1, 64)
+	if f.Locale == "sk" {
+		n = strings.Replace(n, ".", ",", 1)
+	}
+	return strings.TrimSpace(n + " " + unit)
 }
 
+// prefixed is v after its label ("VAT ID SK2020…"), kept together on one
+// line; "" when there is no v.
 func prefixed(prefix, v string) string {
 	if v == "" {
 		return ""
 	}
-	return prefix + v
+	return keepTogether(prefix + v)
 }
 
 // join joins the non-empty parts with sep.

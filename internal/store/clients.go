@@ -42,7 +42,11 @@ type ClientFilter struct {
 	domain.ListOptions
 }
 
-// Clients lists one page of the staff member's company's clients by name.
+// clientOrder is the order of the client list: by name.
+var clientOrder = keyOrder{cols: []string{"c.name", "c.id"}, kinds: []keyKind{keyText, keyInt}}
+
+// Clients lists one page of the staff member's company's clients by name; a
+// keyset page (f.Keyset) is not counted.
 func (view *StaffView) Clients(ctx context.Context, f ClientFilter) ([]*domain.Client, domain.PageInfo, error) {
 	s, staff := view.s, view.staff
 	opts := f.ListOptions.Normalized()
@@ -51,13 +55,21 @@ func (view *StaffView) Clients(ctx context.Context, f ClientFilter) ([]*domain.C
 	if f.Archived {
 		archived = expr("c.archived_at IS NOT NULL")
 	}
-	where, args := and(eq("c.company_id", staff.CompanyID()), archived,
-		contains("c.search_text", f.Query)).where()
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients c WHERE `+where), args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count clients: %w", err)
+	after, err := clientOrder.after(opts)
+	if err != nil {
+		return nil, info, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE `+where+
-		` ORDER BY c.name, c.id LIMIT ? OFFSET ?`), append(args, opts.PerPage, opts.Offset())...)
+	base := and(eq("c.company_id", staff.CompanyID()), archived, contains("c.search_text", f.Query))
+	where, args := base.where()
+	if !opts.Keyset {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM clients c WHERE `+where), args...).Scan(&info.Total); err != nil {
+			return nil, info, fmt.Errorf("store: count clients: %w", err)
+		}
+	}
+	afterSQL, afterArgs := and(base, after).where()
+	limit, offset := clientOrder.limit(opts)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+clientColumns+` FROM clients c WHERE `+afterSQL+
+		` ORDER BY `+clientOrder.orderBy()+` LIMIT ? OFFSET ?`), append(afterArgs, limit, offset)...)
 	if err != nil {
 		return nil, info, fmt.Errorf("store: clients: %w", err)
 	}
@@ -70,6 +82,7 @@ func (view *StaffView) Clients(ctx context.Context, f ClientFilter) ([]*domain.C
 		}
 		out = append(out, c)
 	}
+	out = trim(opts, out, &info, func(c *domain.Client) []any { return []any{c.Name, c.ID} })
 	return out, info, rows.Err()
 }
 

@@ -21,7 +21,11 @@ func (view *PortalView) ExplainProtocols(ctx context.Context, f ProtocolFilter) 
 	s := view.s
 	f.Status = ""
 	opts := f.ListOptions.Normalized()
-	c := and(portalProtocols(view.scope), f.cond())
+	after, err := protocolOrder.after(opts)
+	if err != nil {
+		return "", "", err
+	}
+	c := and(portalProtocols(view.scope), f.cond(), after)
 	if c.matchesNothing() {
 		return "", "", fmt.Errorf("scope matches nothing")
 	}
@@ -29,7 +33,8 @@ func (view *PortalView) ExplainProtocols(ctx context.Context, f ProtocolFilter) 
 	if count, err = s.explain(ctx, countQ, args...); err != nil {
 		return "", "", err
 	}
-	page, err = s.explain(ctx, pageQ, append(args, opts.PerPage, opts.Offset())...)
+	limit, offset := protocolOrder.limit(opts)
+	page, err = s.explain(ctx, pageQ, append(args, limit, offset)...)
 	return count, page, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"portico/internal/access"
@@ -59,13 +60,58 @@ func (s *Store) CreatePortalSession(ctx context.Context, companyID, userID int64
 func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash string, idle time.Duration) (*domain.PortalUser, []access.ClientAccess, error) {
 	// The session and its user in one round trip: this runs before every
 	// signed-in portal page.
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+portalSessionColumns+` FROM sessions s
+		JOIN portal_users u ON u.company_id = s.company_id AND u.id = s.portal_user_id
+		WHERE s.token_hash = ? AND s.company_id = ?`), tokenHash, companyID)
+	return s.portalSession(ctx, row, tokenHash, idle)
+}
+
+// PortalTenantSession is PortalSession for the tenant with the slug, the tenant
+// read in the same round trip as the session and its user: together with the
+// grants, two queries before every signed-in portal page instead of three. An
+// unknown slug is ENOTFOUND, as from CompanyBySlug; a known one without the
+// session returns the tenant and EUNAUTHORIZED.
+func (s *Store) PortalTenantSession(ctx context.Context, slug, tokenHash string, idle time.Duration) (*domain.Company, *domain.PortalUser, []access.ClientAccess, error) {
+	var c domain.Company
+	var created int64
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT co.id, co.slug, co.name, co.time_zone, co.locale, co.team_label, co.require_two_factor, co.created_at, `+
+		portalSessionColumns+` FROM companies co
+		JOIN sessions s ON s.company_id = co.id AND s.token_hash = ?
+		JOIN portal_users u ON u.company_id = s.company_id AND u.id = s.portal_user_id
+		WHERE co.slug = ?`), tokenHash, strings.ToLower(slug))
+	u, grants, err := s.portalSession(ctx, scanLeading{row, []any{&c.ID, &c.Slug, &c.Name, &c.TimeZone, &c.Locale, &c.Team, &c.RequireTwoFactor, &created}}, tokenHash, idle)
+	if err == nil {
+		c.CreatedAt = fromMicros(created)
+		return &c, u, grants, nil
+	}
+	if c.ID != 0 {
+		// The session was found but has expired.
+		c.CreatedAt = fromMicros(created)
+		return &c, nil, nil, err
+	}
+	if domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+		return nil, nil, nil, err
+	}
+	// No session: tell an unknown tenant (not found) from a signed-out visitor.
+	company, cerr := s.CompanyBySlug(ctx, slug)
+	if cerr != nil {
+		return nil, nil, nil, cerr
+	}
+	return company, nil, nil, err
+}
+
+// portalSessionColumns are the columns portalSession scans: the session s and
+// its user u.
+const portalSessionColumns = `s.id, s.last_seen_at, s.expires_at, ` + portalUserColumns
+
+// portalSession scans a session and its user (portalSessionColumns), ends the
+// session when it has expired, and loads the user's grants.
+func (s *Store) portalSession(ctx context.Context, row interface{ Scan(...any) error }, tokenHash string, idle time.Duration) (*domain.PortalUser, []access.ClientAccess, error) {
 	var id, lastSeen, expires int64
 	var u domain.PortalUser
 	var activated, lastLogin sql.NullInt64
 	var created int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT s.id, s.last_seen_at, s.expires_at, `+portalUserColumns+` FROM sessions s
-		JOIN portal_users u ON u.company_id = s.company_id AND u.id = s.portal_user_id
-		WHERE s.token_hash = ? AND s.company_id = ?`), tokenHash, companyID).Scan(&id, &lastSeen, &expires,
+	err := row.Scan(&id, &lastSeen, &expires,
 		&u.ID, &u.CompanyID, &u.Email, &u.FirstName, &u.LastName, &u.Locale, &activated, &u.TwoFactor, &lastLogin, &created)
 	if err != nil {
 		return nil, nil, notFoundAs(err, domain.EUNAUTHORIZED, "Please sign in.")
@@ -73,13 +119,12 @@ func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash st
 	u.Activated = activated.Valid
 	u.LastLoginAt = nullMicros(lastLogin)
 	u.CreatedAt = fromMicros(created)
-	userID := u.ID
 	now := s.Now()
 	if now.After(fromMicros(expires)) || now.Sub(fromMicros(lastSeen)) > idle {
 		s.DeleteSession(ctx, tokenHash)
 		return nil, nil, domain.Errorf(domain.EUNAUTHORIZED, "Your session has expired. Please sign in again.")
 	}
-	grants, err := s.PortalGrants(ctx, companyID, userID)
+	grants, err := s.PortalGrants(ctx, u.CompanyID, u.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,61 +136,61 @@ func (s *Store) PortalSession(ctx context.Context, companyID int64, tokenHash st
 	return &u, grants, nil
 }
 
+// scanLeading scans a row whose first columns go to lead and the rest to the
+// destinations Scan is called with.
+type scanLeading struct {
+	row  interface{ Scan(...any) error }
+	lead []any
+}
+
+func (sl scanLeading) Scan(dest ...any) error {
+	return sl.row.Scan(append(slices.Clip(sl.lead), dest...)...)
+}
+
 // PortalGrants loads what the company's portal user may see, for the session code
 // to make the user's access.Scope from: each assigned client with all of its sites
 // or the listed ones, and all of its switches or the listed ones. A user with no
-// grants gets none.
+// grants gets none. One round trip: it runs before every signed-in portal page.
 func (s *Store) PortalGrants(ctx context.Context, companyID, userID int64) ([]access.ClientAccess, error) {
-	var grants []access.ClientAccess
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT g.client_id, sg.site_id FROM portal_grants g
+	// Kind 0: a client grant, with a site it is narrowed to (NULL: all sites);
+	// kind 1: a switch a client grant is narrowed to.
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT 0, g.client_id, sg.site_id FROM portal_grants g
 		LEFT JOIN portal_site_grants sg ON sg.portal_user_id = g.portal_user_id AND sg.client_id = g.client_id
-		WHERE g.company_id = ? AND g.portal_user_id = ? ORDER BY g.client_id, sg.site_id`), companyID, userID)
+		WHERE g.company_id = ? AND g.portal_user_id = ?
+		UNION ALL
+		SELECT 1, w.client_id, w.switch_id FROM portal_switch_grants w
+		WHERE w.company_id = ? AND w.portal_user_id = ?
+		ORDER BY 1, 2, 3`), companyID, userID, companyID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: scope: %w", err)
 	}
 	defer rows.Close()
+	var grants []access.ClientAccess
 	for rows.Next() {
+		var kind int
 		var clientID int64
-		var siteID sql.NullInt64
-		if err := rows.Scan(&clientID, &siteID); err != nil {
+		var ref sql.NullInt64
+		if err := rows.Scan(&kind, &clientID, &ref); err != nil {
 			return nil, err
+		}
+		if kind == 1 {
+			for i := range grants {
+				if grants[i].ClientID == clientID {
+					grants[i].SwitchIDs = append(grants[i].SwitchIDs, ref.Int64)
+				}
+			}
+			continue
 		}
 		n := len(grants)
 		if n == 0 || grants[n-1].ClientID != clientID {
-			grants = append(grants, access.ClientAccess{ClientID: clientID, AllSites: !siteID.Valid})
+			grants = append(grants, access.ClientAccess{ClientID: clientID, AllSites: !ref.Valid})
 			n++
 		}
-		if siteID.Valid && !slices.Contains(grants[n-1].SiteIDs, siteID.Int64) {
-			grants[n-1].SiteIDs = append(grants[n-1].SiteIDs, siteID.Int64)
+		if ref.Valid && !slices.Contains(grants[n-1].SiteIDs, ref.Int64) {
+			grants[n-1].SiteIDs = append(grants[n-1].SiteIDs, ref.Int64)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	return grants, s.loadSwitchNarrowing(ctx, companyID, userID, grants)
-}
-
-// loadSwitchNarrowing adds the user's per-switch narrowing to the grants.
-func (s *Store) loadSwitchNarrowing(ctx context.Context, companyID, userID int64, grants []access.ClientAccess) error {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT client_id, switch_id FROM portal_switch_grants
-		WHERE company_id = ? AND portal_user_id = ? ORDER BY client_id, switch_id`), companyID, userID)
-	if err != nil {
-		return fmt.Errorf("store: scope switches: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var clientID, switchID int64
-		if err := rows.Scan(&clientID, &switchID); err != nil {
-			return err
-		}
-		for i := range grants {
-			if grants[i].ClientID == clientID {
-				grants[i].SwitchIDs = append(grants[i].SwitchIDs, switchID)
-			}
-		}
-	}
-	return rows.Err()
+	return grants, rows.Err()
 }
 
 // CreatePortalToken stores a one-time link for the company's portal user and
@@ -215,6 +260,32 @@ func (s *Store) setPortalPassword(ctx context.Context, tx *sql.Tx, companyID, us
 		}
 	}
 	return nil
+}
+
+// PortalClientNames lists the clients in the scope by name, with their ids and
+// names only: the portal header's company selector, on every page. Unlike
+// PortalClients it counts no sites.
+func (view *PortalView) PortalClientNames(ctx context.Context) ([]*domain.Client, error) {
+	s, scope := view.s, view.scope
+	clients := scopeClients(scope, "c.company_id", "c.id")
+	if clients.matchesNothing() {
+		return nil, nil
+	}
+	where, args := clients.where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT c.id, c.name FROM clients c WHERE `+where+` ORDER BY c.name, c.id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal clients: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.Client
+	for rows.Next() {
+		c := &domain.Client{CompanyID: scope.CompanyID()}
+		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // PortalClients lists the clients in the scope by name, with the counts of the

@@ -40,6 +40,31 @@ func (s *Store) countPortalDocs(ctx context.Context, table string, c cond) (int,
 	return n, nil
 }
 
+// billingOrder is the order of the portal's invoice and estimate lists: newest
+// issue date first.
+var billingOrder = keyOrder{cols: []string{"d.issue_date", "d.id"}, kinds: []keyKind{keyText, keyInt}, desc: true}
+
+// billingKey is an invoice's or estimate's key in billingOrder.
+func billingKey(d *domain.BillingDoc) []any { return []any{d.IssueDate.String(), d.ID} }
+
+// portalDocsPage prepares a page of table's rows matching c: it counts them
+// into info unless the page is a keyset one, and returns the page's condition
+// and arguments, LIMIT and OFFSET.
+func (s *Store) portalDocsPage(ctx context.Context, table string, c cond, opts domain.ListOptions, info *domain.PageInfo) (where string, args []any, limit, offset int, err error) {
+	after, err := billingOrder.after(opts)
+	if err != nil {
+		return "", nil, 0, 0, err
+	}
+	if !opts.Keyset {
+		if info.Total, err = s.countPortalDocs(ctx, table, c); err != nil {
+			return "", nil, 0, 0, err
+		}
+	}
+	where, args = and(c, after).where()
+	limit, offset = billingOrder.limit(opts)
+	return where, args, limit, offset, nil
+}
+
 // PortalInvoices lists one page of the invoices the principal may see, newest issue date
 // first: f.State may narrow them to sent (not yet due), overdue or paid, and
 // f.ProjectID to one project. f.ClientID is ignored: the Scope decides the clients.
@@ -56,12 +81,13 @@ func (view *PortalView) PortalInvoices(ctx context.Context, f BillingFilter) ([]
 		return nil, info, err
 	}
 	c := and(visible, invoiceState(f.State, today))
-	if info.Total, err = s.countPortalDocs(ctx, "invoices", c); err != nil {
+	where, args, limit, offset, err := s.portalDocsPage(ctx, "invoices", c, opts, &info)
+	if err != nil {
 		return nil, info, err
 	}
-	where, args := c.where()
 	out, err := s.collectInvoices(ctx, today, `SELECT `+invoiceColumns+docFrom("invoices")+`WHERE `+where+
-		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
+		` ORDER BY `+billingOrder.orderBy()+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out = trim(opts, out, &info, func(i *domain.Invoice) []any { return billingKey(&i.BillingDoc) })
 	return out, info, err
 }
 
@@ -88,12 +114,13 @@ func (view *PortalView) PortalEstimates(ctx context.Context, f BillingFilter) ([
 		return nil, info, err
 	}
 	c := and(visible, estimateState(f.State, today))
-	if info.Total, err = s.countPortalDocs(ctx, "estimates", c); err != nil {
+	where, args, limit, offset, err := s.portalDocsPage(ctx, "estimates", c, opts, &info)
+	if err != nil {
 		return nil, info, err
 	}
-	where, args := c.where()
 	out, err := s.collectEstimates(ctx, today, `SELECT `+estimateColumns+estimateFrom+`WHERE `+where+
-		` ORDER BY d.issue_date DESC, d.id DESC LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
+		` ORDER BY `+billingOrder.orderBy()+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out = trim(opts, out, &info, func(e *domain.Estimate) []any { return billingKey(&e.BillingDoc) })
 	return out, info, err
 }
 

@@ -104,27 +104,51 @@ func (s *Store) portalDocumentFilter(ctx context.Context, scope access.Scope, f 
 	), nil
 }
 
+// portalDocumentOrder is the order of the portal's document lists: grouped by
+// material (materials by name first, then each client's documents), then by
+// kind and title. A missing name sorts as an empty one, alike on both engines.
+var portalDocumentOrder = keyOrder{
+	cols:  []string{"CASE WHEN d.material_id IS NULL THEN 1 ELSE 0 END", "COALESCE(m.name, '')", "COALESCE(c.name, '')", "d.kind", "d.title", "d.id"},
+	kinds: []keyKind{keyInt, keyText, keyText, keyText, keyText, keyInt},
+}
+
+// portalDocumentKey is a document's key in portalDocumentOrder.
+func portalDocumentKey(d *domain.Document) []any {
+	var general int64
+	if d.MaterialID == 0 {
+		general = 1
+	}
+	return []any{general, d.MaterialName, d.ClientName, d.Kind, d.Title, d.ID}
+}
+
 // PortalDocuments lists one page of the documents the principal may see, narrowed by f,
-// grouped by material (materials by name first, then each client's documents),
-// and the total.
+// in portalDocumentOrder, and the total (not counted for a keyset page).
 func (view *PortalView) PortalDocuments(ctx context.Context, f PortalDocumentFilter) ([]*domain.Document, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
 	opts := f.ListOptions.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	after, err := portalDocumentOrder.after(opts)
+	if err != nil {
+		return nil, info, err
+	}
 	c, err := s.portalDocumentFilter(ctx, scope, f)
 	if err != nil || c.matchesNothing() {
 		return nil, info, err
 	}
 	where, args := c.where()
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count portal documents: %w", err)
+	if !opts.Keyset {
+		if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...).Scan(&info.Total); err != nil {
+			return nil, info, fmt.Errorf("store: count portal documents: %w", err)
+		}
 	}
+	where, args = and(c, after).where()
+	limit, offset := portalDocumentOrder.limit(opts)
 	docs, err := s.collectDocuments(ctx, s.db, documentSelect+` WHERE `+where+`
-		ORDER BY CASE WHEN d.material_id IS NULL THEN 1 ELSE 0 END, m.name, c.name, d.kind, d.title, d.id LIMIT ? OFFSET ?`,
-		append(args, opts.PerPage, opts.Offset())...)
+		ORDER BY `+portalDocumentOrder.orderBy()+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, info, err
 	}
+	docs = trim(opts, docs, &info, portalDocumentKey)
 	// Site names of other sites than the scope's would say more than the user may know.
 	for _, d := range docs {
 		d.SiteIDs, d.SiteNames = visibleSites(scope, d)

@@ -31,6 +31,9 @@ type PortalProject struct {
 	ClientName string
 	Switches   int
 	SwitchesOn int
+	// SwitchesOffline counts the visible switches whose device is offline
+	// (they are neither on nor off as far as anyone can tell).
+	SwitchesOffline int
 }
 
 const portalProjectColumns = `p.id, p.company_id, p.client_id, COALESCE(p.site_id, 0), COALESCE(st.name, ''), p.name, p.status, p.created_at, c.name`
@@ -49,12 +52,13 @@ func (view *PortalView) PortalProjects(ctx context.Context) ([]*PortalProject, e
 	// The switch counts' placeholders come first in the text, so their arguments do too.
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+portalProjectColumns+`,
 		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND `+switches+`),
-		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+switches+`)
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.is_on = 1 AND sw.online = 1 AND `+switches+`),
+		(SELECT COUNT(*) FROM switches sw WHERE sw.company_id = p.company_id AND sw.project_id = p.id AND sw.online = 0 AND `+switches+`)
 		FROM projects p JOIN clients c ON c.company_id = p.company_id AND c.id = p.client_id
 		LEFT JOIN sites st ON st.company_id = p.company_id AND st.id = p.site_id
 		WHERE `+where+`
 		ORDER BY CASE p.status WHEN 'active' THEN 0 ELSE 1 END, c.name, p.name, p.id`),
-		slices.Concat(swArgs, swArgs, args)...)
+		slices.Concat(swArgs, swArgs, swArgs, args)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: portal projects: %w", err)
 	}
@@ -75,7 +79,7 @@ func scanPortalProject(row interface{ Scan(...any) error }, counts bool) (*Porta
 	var created int64
 	dest := []any{&pp.ID, &pp.CompanyID, &pp.ClientID, &pp.SiteID, &pp.SiteName, &pp.Name, &pp.Status, &created, &pp.ClientName}
 	if counts {
-		dest = append(dest, &pp.Switches, &pp.SwitchesOn)
+		dest = append(dest, &pp.Switches, &pp.SwitchesOn, &pp.SwitchesOffline)
 	}
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
@@ -145,21 +149,38 @@ func (view *PortalView) portalSwitch(ctx context.Context, c cond) (*domain.Switc
 // selected), other portal users' by name, and changes nobody here commanded as
 // domain.ExternalLabel.
 func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int64, teamLabel string, limit int) ([]*domain.SwitchEvent, error) {
+	list, _, err := view.PortalSwitchActivityPage(ctx, projectID, teamLabel, domain.ListOptions{Keyset: true, PerPage: limit})
+	return list, err
+}
+
+// activityOrder is the order of switch activity: newest first.
+var activityOrder = keyOrder{cols: []string{"e.happened_at", "e.id"}, kinds: []keyKind{keyInt, keyInt}, desc: true}
+
+// PortalSwitchActivityPage is a keyset page (opts.Keyset) of PortalSwitchActivity.
+func (view *PortalView) PortalSwitchActivityPage(ctx context.Context, projectID int64, teamLabel string, opts domain.ListOptions) ([]*domain.SwitchEvent, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
-	c := and(eq("e.company_id", scope.CompanyID()), eq("e.project_id", projectID), portalSwitches(scope))
+	opts = opts.Normalized()
+	opts.Keyset = true
+	info := domain.PageInfo{Page: 1, PerPage: opts.PerPage}
+	after, err := activityOrder.after(opts)
+	if err != nil {
+		return nil, info, err
+	}
+	c := and(eq("e.company_id", scope.CompanyID()), eq("e.project_id", projectID), portalSwitches(scope), after)
 	if c.matchesNothing() {
-		return nil, nil
+		return nil, info, nil
 	}
 	where, args := c.where()
+	limit, _ := activityOrder.limit(opts)
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT e.id, e.switch_id, sw.name, e.is_on, e.status, e.actor_kind, COALESCE(e.portal_user_id, 0),
 			CASE WHEN e.actor_kind = 'portal' THEN e.actor_name ELSE '' END, e.created_at, e.done_at, e.happened_at
 		FROM switch_events e
 		JOIN switches sw ON sw.company_id = e.company_id AND sw.id = e.switch_id
 		JOIN projects p ON p.company_id = sw.company_id AND p.id = sw.project_id
-		WHERE `+where+` ORDER BY e.happened_at DESC, e.id DESC LIMIT ?`),
+		WHERE `+where+` ORDER BY `+activityOrder.orderBy()+` LIMIT ?`),
 		append(args, limit)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: portal switch activity: %w", err)
+		return nil, info, fmt.Errorf("store: portal switch activity: %w", err)
 	}
 	defer rows.Close()
 	var out []*domain.SwitchEvent
@@ -170,7 +191,7 @@ func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int6
 		var done sql.NullInt64
 		var name string
 		if err := rows.Scan(&e.ID, &e.SwitchID, &e.SwitchName, &on, &e.Status, &e.ActorKind, &portalID, &name, &created, &done, &happened); err != nil {
-			return nil, err
+			return nil, info, err
 		}
 		e.On, e.Requested, e.At, e.DoneAt = on == 1, fromMicros(created), fromMicros(happened), nullMicros(done)
 		switch e.ActorKind {
@@ -189,7 +210,8 @@ func (view *PortalView) PortalSwitchActivity(ctx context.Context, projectID int6
 		}
 		out = append(out, &e)
 	}
-	return out, rows.Err()
+	out = trim(opts, out, &info, func(e *domain.SwitchEvent) []any { return []any{micros(e.At), e.ID} })
+	return out, info, rows.Err()
 }
 
 // PortalSwitchVisible reports whether the Scope sees switch id, for checks that

@@ -13,6 +13,12 @@ const (
 	MailPortalInvitation    = "portal_invitation"
 	MailPortalAccessGranted = "portal_access_granted"
 	MailPortalReset         = "portal_reset"
+	// MailPortalResetByStaff is a reset link staff sent from the Users page,
+	// worded as coming from the service company.
+	MailPortalResetByStaff = "portal_reset_staff"
+	// MailPortalReminder is an invitation sent again to an account already
+	// activated: it reminds where to sign in and grants nothing new.
+	MailPortalReminder = "portal_reminder"
 )
 
 // loadGrants fills the grants of the users, with client and site names, in two
@@ -107,14 +113,25 @@ func (view *StaffView) ClientPortalUsers(ctx context.Context, clientID int64) ([
 
 // PortalUsers lists one page of the company's portal users by email, with grants.
 func (view *StaffView) PortalUsers(ctx context.Context, opts domain.ListOptions) ([]*domain.PortalUser, domain.PageInfo, error) {
+	return view.PortalUsersMatching(ctx, "", opts)
+}
+
+// portalUserSearch is the text a portal user is found by: email and name.
+var portalUserSearch = foldedSQL(`u.email || ' ' || u.first_name || ' ' || u.last_name`)
+
+// PortalUsersMatching lists one page of the company's portal users whose email
+// or name contains query, ignoring case and accents (all of them when query is
+// blank), by email, with grants. Users of other companies never match.
+func (view *StaffView) PortalUsersMatching(ctx context.Context, query string, opts domain.ListOptions) ([]*domain.PortalUser, domain.PageInfo, error) {
 	s, staff := view.s, view.staff
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
-	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_users WHERE company_id = ?`), staff.CompanyID()).Scan(&info.Total); err != nil {
-		return nil, info, err
+	where, args := and(eq("u.company_id", staff.CompanyID()), contains(portalUserSearch, query)).where()
+	if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM portal_users u WHERE `+where), args...).Scan(&info.Total); err != nil {
+		return nil, info, fmt.Errorf("store: count portal users: %w", err)
 	}
 	users, err := s.collectPortalUsers(ctx, s.db, staff.CompanyID(), `SELECT `+portalUserColumns+` FROM portal_users u
-		WHERE u.company_id = ? ORDER BY u.email, u.id LIMIT ? OFFSET ?`, staff.CompanyID(), opts.PerPage, opts.Offset())
+		WHERE `+where+` ORDER BY u.email, u.id LIMIT ? OFFSET ?`, append(args, opts.PerPage, opts.Offset())...)
 	return users, info, err
 }
 

@@ -15,7 +15,8 @@ import (
 // TestPortalProtocolPlans: the portal's protocol list and its count find a
 // user's protocols through the (company, client, status, date, id) index on both
 // engines — never by scanning protocols, nor from every site of the tenant — for
-// a user of one company, of three, of twenty, and one restricted to a site; the
+// a user of one company, of three, of twenty, and one restricted to a site, and
+// so does the API's keyset page (the rows after a protocol's key); the
 // Documents page's materials come from the index of materials used per site, and
 // the dashboard's counts from the kept counts per site.
 func TestPortalProtocolPlans(t *testing.T) {
@@ -72,17 +73,27 @@ func TestPortalProtocolPlans(t *testing.T) {
 			page   int
 			site   bool // the scope's one site may be read through protocols_site
 			many   bool // PostgreSQL may page by walking protocols_date backwards
+			keyset bool // the API's page: the rows after a protocol's key
 		}{
-			{"one company", grants(1), 1, false, false},
-			{"three companies", grants(3), 1, false, false},
-			{"three companies, page 3", grants(3), 3, false, false},
-			{"twenty companies", grants(20), 1, false, true},
-			{"twenty companies, page 3", grants(20), 3, false, true},
-			{"restricted to a site", restricted, 1, true, false},
+			{"one company", grants(1), 1, false, false, false},
+			{"three companies", grants(3), 1, false, false, false},
+			{"three companies, page 3", grants(3), 3, false, false, false},
+			{"twenty companies", grants(20), 1, false, true, false},
+			{"twenty companies, page 3", grants(20), 3, false, true, false},
+			{"restricted to a site", restricted, 1, true, false, false},
+			{"one company, keyset", grants(1), 1, false, false, true},
+			{"three companies, keyset", grants(3), 1, false, false, true},
+			{"twenty companies, keyset", grants(20), 1, false, true, true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				view := db.Store.Portal(access.NewScope(tn.Company.ID, 1, tc.grants))
-				count, page, err := view.ExplainProtocols(ctx, store.ProtocolFilter{ListOptions: domain.ListOptions{Page: tc.page}})
+				opts := domain.ListOptions{Page: tc.page}
+				if tc.keyset {
+					// After the first client's 11th newest protocol.
+					p := ps[clients*10]
+					opts = domain.ListOptions{Keyset: true, After: []any{p.PerformedAt.UnixMicro(), p.ID}}
+				}
+				count, page, err := view.ExplainProtocols(ctx, store.ProtocolFilter{ListOptions: opts})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -124,9 +135,12 @@ func TestPortalProtocolPlans(t *testing.T) {
 					strings.Contains(sums, "protocols p") || strings.Contains(sums, `"Relation Name":"protocols"`) {
 					t.Errorf("dashboard counts are not read from site_protocols by its key:\n%s", sums)
 				}
-				list, info, err := view.PortalProtocols(ctx, store.ProtocolFilter{ListOptions: domain.ListOptions{Page: tc.page}})
-				if err != nil || len(list) == 0 || info.Total == 0 {
+				list, info, err := view.PortalProtocols(ctx, store.ProtocolFilter{ListOptions: opts})
+				if err != nil || len(list) == 0 || info.Total == 0 && !tc.keyset {
 					t.Fatalf("PortalProtocols: %d rows of %d, %v", len(list), info.Total, err)
+				}
+				if tc.keyset && !list[0].PerformedAt.Before(ps[clients*10].PerformedAt) {
+					t.Fatalf("the keyset page starts at %v, not after the key's %v", list[0].PerformedAt, ps[clients*10].PerformedAt)
 				}
 			})
 		}

@@ -58,14 +58,14 @@ func protocolList(staffNames bool, c cond, opts domain.ListOptions) (count, page
 func protocolPage(staffNames bool, where string) string {
 	return protocolColumns(staffNames) + `
 		FROM (SELECT p.id FROM protocols p WHERE ` + where + `
-			ORDER BY p.performed_at DESC, p.id DESC LIMIT ? OFFSET ?) page
+			ORDER BY ` + protocolOrder.orderBy() + ` LIMIT ? OFFSET ?) page
 		CROSS JOIN protocols p
 		CROSS JOIN clients c
 		CROSS JOIN sites st` + technicianJoin(staffNames) + `
 		WHERE p.id = page.id
 		AND c.company_id = p.company_id AND c.id = p.client_id
 		AND st.company_id = p.company_id AND st.id = p.site_id
-		ORDER BY p.performed_at DESC, p.id DESC`
+		ORDER BY ` + protocolOrder.orderBy()
 }
 
 func scanProtocol(row interface{ Scan(...any) error }) (*domain.Protocol, error) {
@@ -104,18 +104,34 @@ func (f ProtocolFilter) cond() cond {
 	)
 }
 
-// listProtocols runs a count and one page of protocols p matching c, newest first.
+// protocolOrder is the order of protocol lists, newest first; protocolPage
+// spells it out.
+var protocolOrder = keyOrder{cols: []string{"p.performed_at", "p.id"}, kinds: []keyKind{keyInt, keyInt}, desc: true}
+
+// protocolKey is a protocol's key in protocolOrder.
+func protocolKey(p *domain.Protocol) []any { return []any{micros(p.PerformedAt), p.ID} }
+
+// listProtocols runs a count and one page of protocols p matching c, newest
+// first; a keyset page (opts.Keyset) is not counted.
 func (s *Store) listProtocols(ctx context.Context, staffNames bool, c cond, opts domain.ListOptions) ([]*domain.Protocol, domain.PageInfo, error) {
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
+	after, err := protocolOrder.after(opts)
+	if err != nil {
+		return nil, info, err
+	}
+	c = and(c, after)
 	if c.matchesNothing() {
 		return nil, info, nil
 	}
 	count, page, args := protocolList(staffNames, c, opts)
-	if err := s.db.QueryRowContext(ctx, s.q(count), args...).Scan(&info.Total); err != nil {
-		return nil, info, fmt.Errorf("store: count protocols: %w", err)
+	if !opts.Keyset {
+		if err := s.db.QueryRowContext(ctx, s.q(count), args...).Scan(&info.Total); err != nil {
+			return nil, info, fmt.Errorf("store: count protocols: %w", err)
+		}
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(page), append(args, opts.PerPage, opts.Offset())...)
+	limit, offset := protocolOrder.limit(opts)
+	rows, err := s.db.QueryContext(ctx, s.q(page), append(args, limit, offset)...)
 	if err != nil {
 		return nil, info, fmt.Errorf("store: protocols: %w", err)
 	}
@@ -128,6 +144,7 @@ func (s *Store) listProtocols(ctx context.Context, staffNames bool, c cond, opts
 		}
 		out = append(out, p)
 	}
+	out = trim(opts, out, &info, protocolKey)
 	return out, info, rows.Err()
 }
 
@@ -384,4 +401,18 @@ func (s *Store) protocolSite(ctx context.Context, tx *sql.Tx, companyID, id int6
 	var x siteRef
 	err := tx.QueryRowContext(ctx, s.q(`SELECT client_id, site_id FROM protocols WHERE company_id = ? AND id = ?`), companyID, id).Scan(&x.clientID, &x.siteID)
 	return x, notFound(err, "Protocol not found.")
+}
+
+// ClientHasCompletedProtocol reports whether the client of the staff member's
+// company has at least one completed protocol — what its portal users would
+// find there first. A client of another company has none.
+func (view *StaffView) ClientHasCompletedProtocol(ctx context.Context, clientID int64) (bool, error) {
+	s, staff := view.s, view.staff
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 FROM protocols p
+		WHERE p.company_id = ? AND p.client_id = ? AND p.status = ? LIMIT 1) x`), staff.CompanyID(), clientID, domain.ProtocolCompleted).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: client %d has protocols: %w", clientID, err)
+	}
+	return n > 0, nil
 }

@@ -116,8 +116,14 @@ func (s *Store) StaffCredentials(ctx context.Context, companyID int64, email str
 
 // StaffUsers lists the tenant's staff users by name.
 func (view *StaffView) StaffUsers(ctx context.Context) ([]*domain.StaffUser, error) {
-	s, companyID := view.s, view.staff.CompanyID()
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE company_id = ? ORDER BY name, id`), companyID)
+	return view.staffUsers(ctx, always())
+}
+
+// staffUsers lists the company's staff users matching c, by name.
+func (view *StaffView) staffUsers(ctx context.Context, c cond) ([]*domain.StaffUser, error) {
+	s := view.s
+	where, args := and(eq("company_id", view.staff.CompanyID()), c).where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+staffColumns+` FROM staff_users WHERE `+where+` ORDER BY name, id`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: staff users: %w", err)
 	}
@@ -137,10 +143,36 @@ func (view *StaffView) StaffUsers(ctx context.Context) ([]*domain.StaffUser, err
 // permissions and state, to a member who manages staff (users.manage), and none
 // to anyone else: a page shows the list exactly to those who may see it.
 func (view *StaffView) ManagedStaffUsers(ctx context.Context) ([]*domain.StaffUser, error) {
+	return view.ManagedStaffUsersMatching(ctx, "")
+}
+
+// ManagedStaffUsersMatching is ManagedStaffUsers narrowed to the staff users whose
+// name or email contains query, ignoring case and accents; a blank query narrows
+// nothing.
+func (view *StaffView) ManagedStaffUsersMatching(ctx context.Context, query string) ([]*domain.StaffUser, error) {
 	if !view.staff.Can(access.UsersManage) {
 		return nil, nil
 	}
-	return view.StaffUsers(ctx)
+	return view.staffUsers(ctx, contains(foldedSQL(`name || ' ' || email`), query))
+}
+
+// StaffNamesWith returns the names of the company's enabled staff users who
+// hold permission p, by name: whom to ask for something p allows.
+func (view *StaffView) StaffNamesWith(ctx context.Context, p string) ([]string, error) {
+	if !access.ValidPermission(p) {
+		return nil, domain.Errorf(domain.EINVALID, "Unknown permission %q.", p)
+	}
+	users, err := view.staffUsers(ctx, expr(`disabled_at IS NULL`))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, u := range users {
+		if slices.Contains(u.Permissions, p) {
+			names = append(names, u.Name)
+		}
+	}
+	return names, nil
 }
 
 // StaffUpdate is a change to a staff user; nil fields stay as they are.

@@ -46,11 +46,17 @@ type Tenant struct {
 // administrator admin@<slug>.test has Password.
 func (db *DB) Tenant(t testing.TB, slug string) *Tenant {
 	t.Helper()
+	return db.TenantIn(t, slug, "")
+}
+
+// TenantIn is Tenant speaking the locale ("sk", or "" for English).
+func (db *DB) TenantIn(t testing.TB, slug, locale string) *Tenant {
+	t.Helper()
 	if slug == "" {
 		slug = fmt.Sprintf("t%d", seq.Add(1))
 	}
 	ctx := context.Background()
-	c := &domain.Company{Slug: slug, Name: "Company " + slug}
+	c := &domain.Company{Slug: slug, Name: "Company " + slug, Locale: locale}
 	admin := &domain.StaffUser{Email: "admin@" + slug + ".test", Name: "Admin " + slug, Permissions: access.Permissions}
 	if err := db.Store.CreateCompany(ctx, c, admin); err != nil {
 		t.Fatalf("testenv: tenant %s: %v", slug, err)

@@ -298,6 +298,19 @@ func TestBrowserAxe(t *testing.T) {
 		pages := a11yCrawl(t, b, base, portal+"/", label+" portal", dialogs,
 			fmt.Sprintf("%s/projects/%d", portal, r.project.ID), portal+"/")
 		t.Logf("portal pages checked: %s", strings.Join(pages, " "))
+		// A document's preview page, and on a phone the menu opened.
+		b.Run(chromedp.Navigate(base + portal + "/documents"))
+		preview := testenv.Result(b, chromedp.Evaluate[string](`(document.querySelector("a[data-preview]") || {}).href || ""`))
+		if preview == "" {
+			t.Fatal("the portal's Documents page has no preview link")
+		}
+		b.Run(chromedp.Navigate(preview))
+		axeCheck(t, b, label+" portal document preview")
+		if label == "390px" {
+			b.Run(chromedp.Click(chromedp.CSS("details.nav-menu > summary")))
+			waitJS(t, b, `document.querySelector("details.nav-menu").open`)
+			axeCheck(t, b, label+" portal menu open")
+		}
 		// My data with a refused email edit: the inline form and the dialog.
 		b.Run(chromedp.Navigate(base + portal + "/my-data"))
 		b.Run(chromedp.Click(chromedp.CSS(`[data-open-dialog="edit-emails"]`)), chromedp.WaitVisible(chromedp.ID("edit-emails")))

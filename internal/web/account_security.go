@@ -34,7 +34,7 @@ type accountSecurityPage struct {
 	Page
 	Sec       *security
 	Language  *Form // the staff member's own language
-	Languages []language
+	Languages []languageChoice
 }
 
 type portalSecurityPage struct {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -8,10 +10,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"portico/internal/app"
 	"portico/internal/domain"
@@ -196,11 +203,16 @@ type apiList[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// cursor is where a page starts. It travels as opaque base64url JSON, and
-// carries the page size it was made with, so that pages join up.
+// cursor is where a page starts: the sort key of the last row of the page
+// before (its id last) in the list it was made for, and the page size. It
+// travels as opaque base64url JSON. A page is the rows after that key — a
+// keyset, not a count of rows — so rows added or removed before it move
+// nothing, and since the key only narrows the list's own scoped query, no
+// cursor, however made, reaches a row the token may not read.
 type cursor struct {
-	Offset int `json:"o"`
-	Limit  int `json:"n"`
+	List  string `json:"l"` // the list (route) it was made for
+	Limit int    `json:"n"`
+	After []any  `json:"k"`
 }
 
 const (
@@ -208,11 +220,51 @@ const (
 	apiMaxLimit     = 100
 )
 
-// pageOf reads ?cursor= and ?limit= (1–100, 50 by default; a cursor keeps the
-// size it was made with).
+var errBadCursor = domain.Errorf(domain.EINVALID, "The cursor is not valid; start again without one.")
+
+// listTag names the list a request reads, for its cursors: a hash of the
+// route's pattern.
+func listTag(r *http.Request) string {
+	h := fnv.New32a()
+	h.Write([]byte(r.Pattern))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
+}
+
+// pageOf reads ?cursor= and ?limit= (1–100; 50 by default, or the size the
+// cursor was made with). A cursor that is not one this list made is EINVALID.
 func pageOf(r *http.Request) (cursor, error) {
 	q := r.URL.Query()
-	c := cursor{Limit: apiDefaultLimit}
+	c := cursor{List: listTag(r), Limit: apiDefaultLimit}
+	if v := q.Get("cursor"); v != "" {
+		var in cursor
+		raw, err := base64.RawURLEncoding.DecodeString(v)
+		if err != nil {
+			return c, errBadCursor
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		dec.DisallowUnknownFields()
+		if dec.Decode(&in) != nil || dec.More() || in.List != c.List || in.Limit < 1 || in.Limit > apiMaxLimit || len(in.After) == 0 {
+			return c, errBadCursor
+		}
+		for i, k := range in.After {
+			switch k := k.(type) {
+			case json.Number:
+				n, err := k.Int64()
+				if err != nil {
+					return c, errBadCursor
+				}
+				in.After[i] = n
+			case string:
+			default:
+				return c, errBadCursor
+			}
+		}
+		if _, ok := in.After[len(in.After)-1].(int64); !ok {
+			return c, errBadCursor // the id is last
+		}
+		c.Limit, c.After = in.Limit, in.After
+	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > apiMaxLimit {
@@ -220,47 +272,103 @@ func pageOf(r *http.Request) (cursor, error) {
 		}
 		c.Limit = n
 	}
-	if v := q.Get("cursor"); v != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || json.Unmarshal(raw, &c) != nil || c.Offset < 0 || c.Limit < 1 || c.Limit > apiMaxLimit || c.Offset%c.Limit != 0 {
-			return c, domain.Errorf(domain.EINVALID, "The cursor is not valid; start again without one.")
-		}
-	}
 	return c, nil
 }
 
-// listOptions is the store's page of the cursor.
+// listOptions is the store's keyset page of the cursor.
 func (c cursor) listOptions() domain.ListOptions {
-	return domain.ListOptions{Page: c.Offset/c.Limit + 1, PerPage: c.Limit}
+	return domain.ListOptions{Keyset: true, PerPage: c.Limit, After: c.After}
 }
 
-// next returns the cursor of the following page, or "" when more is false.
-func (c cursor) next(more bool) string {
-	if !more {
+// next returns the cursor of the page after the row whose key is key, or ""
+// when key is nil (no page follows).
+func (c cursor) next(key []any) string {
+	if key == nil {
 		return ""
 	}
-	b, _ := json.Marshal(cursor{Offset: c.Offset + c.Limit, Limit: c.Limit})
+	b, _ := json.Marshal(cursor{List: c.List, Limit: c.Limit, After: key})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// pageSlice returns the cursor's page of a list held whole.
-func pageSlice[T any](items []T, c cursor) apiList[T] {
-	start := min(c.Offset, len(items))
-	end := min(start+c.Limit, len(items))
-	out := apiList[T]{Items: items[start:end], NextCursor: c.next(end < len(items))}
-	if out.Items == nil {
-		out.Items = []T{}
-	}
-	return out
-}
-
-// pageStore returns a page the store cut, with the next cursor if the store
-// says more follow.
+// pageStore returns a keyset page the store cut, with the next cursor if the
+// store says more follow.
 func pageStore[T any](items []T, info domain.PageInfo, c cursor) apiList[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return apiList[T]{Items: items, NextCursor: c.next(info.HasNext())}
+	return apiList[T]{Items: items, NextCursor: c.next(info.NextKey)}
+}
+
+// pageSlice returns the cursor's page of a list held whole (a user's
+// companies, a client's contacts): the list is put in the order of its key
+// (strings by the language-neutral collation, ties by their bytes; key ends
+// with the id), ascending, and the page is the rows after the cursor's key.
+func pageSlice[T any](items []T, c cursor, key func(T) []any) (apiList[T], error) {
+	col := collate.New(language.Und)
+	var bad bool
+	cmpKeys := func(a, b []any) int {
+		if len(a) != len(b) {
+			bad = true
+			return 0
+		}
+		for i := range a {
+			var d int
+			switch x := a[i].(type) {
+			case int64:
+				y, ok := b[i].(int64)
+				bad = bad || !ok
+				d = cmp.Compare(x, y)
+			case string:
+				y, ok := b[i].(string)
+				bad = bad || !ok
+				if d = col.CompareString(x, y); d == 0 {
+					d = strings.Compare(x, y)
+				}
+			}
+			if d != 0 {
+				return d
+			}
+		}
+		return 0
+	}
+	keys := make(map[int][]any, len(items))
+	order := make([]int, len(items))
+	for i, it := range items {
+		order[i], keys[i] = i, key(it)
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return cmpKeys(keys[i], keys[j]) })
+	start := 0
+	if c.After != nil {
+		start = len(order)
+		for n, i := range order {
+			if cmpKeys(keys[i], c.After) > 0 {
+				start = n
+				break
+			}
+		}
+	}
+	if bad {
+		return apiList[T]{}, errBadCursor
+	}
+	end := min(start+c.Limit, len(order))
+	out := apiList[T]{Items: make([]T, 0, end-start)}
+	for _, i := range order[start:end] {
+		out.Items = append(out.Items, items[i])
+	}
+	if end < len(order) {
+		out.NextCursor = c.next(keys[order[end-1]])
+	}
+	return out, nil
+}
+
+// apiSlice answers the cursor's page of a list held whole, ordered by key (see
+// pageSlice).
+func apiSlice[T any](w http.ResponseWriter, r *http.Request, items []T, c cursor, key func(T) []any) error {
+	page, err := pageSlice(items, c, key)
+	if err != nil {
+		return err
+	}
+	return apiJSON(w, r, http.StatusOK, page)
 }
 
 // decodeJSON reads a JSON request body into v, refusing unknown fields.

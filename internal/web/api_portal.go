@@ -224,7 +224,7 @@ func (s *Server) apiCompanies(w http.ResponseWriter, r *http.Request) error {
 	for _, x := range cs {
 		out = append(out, apiCompany{ID: x.ID, Name: x.Name, CompanyNumber: x.CompanyNumber, City: x.City, SiteCount: x.SiteCount})
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiSlice(w, r, out, c, func(x apiCompany) []any { return []any{x.Name, x.ID} })
 }
 
 func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) error {
@@ -242,12 +242,15 @@ func (s *Server) apiSites(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := []apiSite{}
-	for _, x := range cs { // by client name, as the pages list them
+	clientName := map[int64]string{}
+	for _, x := range cs {
+		clientName[x.ID] = x.Name
 		for _, site := range all[x.ID] {
 			out = append(out, toAPISite(site))
 		}
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	// By client name, then name, as the pages list them.
+	return apiSlice(w, r, out, c, func(x apiSite) []any { return []any{clientName[x.ClientID], x.Name, x.ID} })
 }
 
 func (s *Server) apiSite(w http.ResponseWriter, r *http.Request) error {
@@ -353,8 +356,11 @@ func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request) error {
 	for _, pp := range ps {
 		out = append(out, toAPIProject(pp))
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiSlice(w, r, out, c, projectKey)
 }
+
+// projectKey orders projects by client name, then name.
+func projectKey(x apiProject) []any { return []any{x.ClientName, x.Name, x.ID} }
 
 func (s *Server) apiProject(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
@@ -397,7 +403,7 @@ func (s *Server) apiProjectActivity(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	acts, err := ac.portal.PortalSwitchActivity(r.Context(), pp.ID, ac.caller.Company.TeamLabel(), c.Offset+c.Limit+1)
+	acts, info, err := ac.portal.PortalSwitchActivityPage(r.Context(), pp.ID, ac.caller.Company.TeamLabel(), c.listOptions())
 	if err != nil {
 		return err
 	}
@@ -405,7 +411,7 @@ func (s *Server) apiProjectActivity(w http.ResponseWriter, r *http.Request) erro
 	for _, e := range acts {
 		out = append(out, apiSwitchEvent{ID: e.ID, SwitchID: e.SwitchID, SwitchName: e.SwitchName, On: e.On, Status: e.Status, Who: e.Who, At: apiTime(e.At), Error: e.Error})
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiJSON(w, r, http.StatusOK, pageStore(out, info, c))
 }
 
 // apiSwitches serves GET /api/v1/switches?project=: every switch the token's
@@ -422,10 +428,12 @@ func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) error {
 	}
 	only := queryID(r.URL.Query(), "project")
 	out := []apiSwitch{}
+	projects := map[int64]apiProject{}
 	for _, pp := range ps {
 		if only != 0 && pp.ID != only {
 			continue
 		}
+		projects[pp.ID] = toAPIProject(pp)
 		sws, err := view.PortalSwitches(r.Context(), pp.ID)
 		if err != nil {
 			return err
@@ -434,7 +442,7 @@ func (s *Server) apiSwitches(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, toAPISwitch(sw))
 		}
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiSlice(w, r, out, c, func(x apiSwitch) []any { return append(projectKey(projects[x.ProjectID]), x.Name, x.ID) })
 }
 
 func (s *Server) apiSwitch(w http.ResponseWriter, r *http.Request) error {

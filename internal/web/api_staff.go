@@ -37,7 +37,9 @@ func toAPIClient(c *domain.Client) apiClient {
 		Country: c.Country, Archived: c.Archived}
 }
 
-// apiClientInput is the body of POST /api/v1/staff/clients.
+// apiClientInput is the body of POST /api/v1/staff/clients, and of PATCH
+// /api/v1/staff/clients/{id}, which reads it over the client as it is: the
+// fields the body leaves out keep their values.
 type apiClientInput struct {
 	Name          string `json:"name"`
 	CompanyNumber string `json:"company_number"`
@@ -53,6 +55,38 @@ type apiClientInput struct {
 	Country       string `json:"country"`
 }
 
+// clientInputOf is the client as an input, for a PATCH to change.
+func clientInputOf(c *domain.Client) apiClientInput {
+	return apiClientInput{Name: c.Name, CompanyNumber: c.CompanyNumber, TaxID: c.TaxID, VATID: c.VATID, ContactPerson: c.ContactPerson,
+		Email: c.Email, ProtocolEmail: c.ProtocolEmail, Phone: c.Phone, Street: c.Street, City: c.City, PostalCode: c.PostalCode, Country: c.Country}
+}
+
+// client is the input as a client to save; the store validates it as it does
+// the staff form's.
+func (in apiClientInput) client() *domain.Client {
+	return &domain.Client{Name: in.Name, CompanyNumber: in.CompanyNumber, TaxID: in.TaxID, VATID: in.VATID, ContactPerson: in.ContactPerson,
+		Email: in.Email, ProtocolEmail: in.ProtocolEmail, Phone: in.Phone, Street: in.Street, City: in.City, PostalCode: in.PostalCode, Country: in.Country}
+}
+
+// apiContactInput is the body of POST /api/v1/staff/clients/{id}/contacts and
+// of PATCH …/contacts/{cid} (read over the contact as it is).
+type apiContactInput struct {
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+	Position  string `json:"position"`
+}
+
+func contactInputOf(c *domain.Contact) apiContactInput {
+	return apiContactInput{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, Phone: c.Phone, Position: c.Position}
+}
+
+// contact is the input as contact id of client clientID, to save.
+func (in apiContactInput) contact(clientID, id int64) *domain.Contact {
+	return &domain.Contact{ID: id, ClientID: clientID, FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone, Position: in.Position}
+}
+
 type apiContact struct {
 	ID        int64  `json:"id"`
 	ClientID  int64  `json:"client_id"`
@@ -61,6 +95,10 @@ type apiContact struct {
 	Email     string `json:"email"`
 	Phone     string `json:"phone"`
 	Position  string `json:"position"`
+}
+
+func toAPIContact(x *domain.Contact) apiContact {
+	return apiContact{ID: x.ID, ClientID: x.ClientID, FirstName: x.FirstName, LastName: x.LastName, Email: x.Email, Phone: x.Phone, Position: x.Position}
 }
 
 type apiStaffProject struct {
@@ -73,13 +111,18 @@ type apiStaffProject struct {
 }
 
 // staffAPIRoutes are the endpoints of a staff user's token. Reading needs any
-// staff member, as the pages do; creating a client needs clients.manage.
+// staff member, as the pages do; changing clients and contacts needs
+// clients.manage, as the forms do (and the store checks it again).
 func (s *Server) staffAPIRoutes() []route {
 	return []route{
 		{"GET /api/v1/staff/clients", apiStaff(""), s.apiStaffClients},
 		{"POST /api/v1/staff/clients", apiStaff(access.ClientsManage), s.apiStaffClientCreate},
 		{"GET /api/v1/staff/clients/{id}", apiStaff(""), s.apiStaffClient},
+		{"PATCH /api/v1/staff/clients/{id}", apiStaff(access.ClientsManage), s.apiStaffClientUpdate},
 		{"GET /api/v1/staff/clients/{id}/contacts", apiStaff(""), s.apiStaffContacts},
+		{"POST /api/v1/staff/clients/{id}/contacts", apiStaff(access.ClientsManage), s.apiStaffContactCreate},
+		{"GET /api/v1/staff/clients/{id}/contacts/{cid}", apiStaff(""), s.apiStaffContact},
+		{"PATCH /api/v1/staff/clients/{id}/contacts/{cid}", apiStaff(access.ClientsManage), s.apiStaffContactUpdate},
 		{"GET /api/v1/staff/clients/{id}/sites", apiStaff(""), s.apiStaffSites},
 		{"GET /api/v1/staff/clients/{id}/projects", apiStaff(""), s.apiStaffProjects},
 		{"GET /api/v1/staff/clients/{id}/projects/{pid}/switches", apiStaff(""), s.apiStaffSwitches},
@@ -121,13 +164,7 @@ func (s *Server) apiStaffClientCreate(w http.ResponseWriter, r *http.Request) er
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	c := &domain.Client{Name: in.Name, CompanyNumber: in.CompanyNumber, TaxID: in.TaxID, VATID: in.VATID, ContactPerson: in.ContactPerson,
-		Email: in.Email, ProtocolEmail: in.ProtocolEmail, Phone: in.Phone, Street: in.Street, City: in.City, PostalCode: in.PostalCode, Country: in.Country}
-	for field, v := range map[string]string{"name": c.Name, "contact_person": c.ContactPerson, "street": c.Street, "city": c.City} {
-		if !domain.CleanText(v) {
-			return &domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.", Fields: map[string]string{field: domain.InvalidTextMessage}}
-		}
-	}
+	c := in.client()
 	if err := apiOf(r).staff.CreateClient(r.Context(), c); err != nil {
 		return err
 	}
@@ -135,16 +172,101 @@ func (s *Server) apiStaffClientCreate(w http.ResponseWriter, r *http.Request) er
 	return apiJSON(w, r, http.StatusCreated, toAPIClient(c))
 }
 
+// apiStaffClientUpdate serves PATCH /api/v1/staff/clients/{id}: the fields
+// the body gives replace the client's, through the edit form's store method
+// (its validation, its audit entry); a client of another tenant is not found.
+func (s *Server) apiStaffClientUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	view := apiOf(r).staff
+	old, err := view.Client(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	in := clientInputOf(old)
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c := in.client()
+	c.ID = old.ID
+	if err := view.UpdateClient(r.Context(), c); err != nil {
+		return err
+	}
+	return s.apiStaffClient(w, r)
+}
+
+// apiStaffContact serves GET /api/v1/staff/clients/{id}/contacts/{cid}.
+func (s *Server) apiStaffContact(w http.ResponseWriter, r *http.Request) error {
+	c, err := apiContactOf(r)
+	if err != nil {
+		return err
+	}
+	return apiJSON(w, r, http.StatusOK, toAPIContact(c))
+}
+
+// apiContactOf loads the contact the path names, ENOTFOUND outside the
+// token owner's tenant or under another client.
+func apiContactOf(r *http.Request) (*domain.Contact, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	cid, err := pathID(r, "cid")
+	if err != nil {
+		return nil, err
+	}
+	return apiOf(r).staff.Contact(r.Context(), id, cid)
+}
+
+// apiStaffContactCreate serves POST /api/v1/staff/clients/{id}/contacts,
+// through the contact form's store method.
+func (s *Server) apiStaffContactCreate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in apiContactInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c := in.contact(id, 0)
+	if err := apiOf(r).staff.CreateContact(r.Context(), c); err != nil {
+		return err
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/staff/clients/%d/contacts/%d", id, c.ID))
+	return apiJSON(w, r, http.StatusCreated, toAPIContact(c))
+}
+
+// apiStaffContactUpdate serves PATCH /api/v1/staff/clients/{id}/contacts/{cid}:
+// the fields the body gives replace the contact's.
+func (s *Server) apiStaffContactUpdate(w http.ResponseWriter, r *http.Request) error {
+	old, err := apiContactOf(r)
+	if err != nil {
+		return err
+	}
+	in := contactInputOf(old)
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	c := in.contact(old.ClientID, old.ID)
+	if err := apiOf(r).staff.UpdateContact(r.Context(), c); err != nil {
+		return err
+	}
+	return s.apiStaffContact(w, r)
+}
+
 func (s *Server) apiStaffContacts(w http.ResponseWriter, r *http.Request) error {
 	return apiClientList(w, r, (*store.StaffView).Contacts, func(x *domain.Contact) apiContact {
-		return apiContact{ID: x.ID, ClientID: x.ClientID, FirstName: x.FirstName, LastName: x.LastName, Email: x.Email, Phone: x.Phone, Position: x.Position}
-	})
+		return toAPIContact(x)
+	}, func(x apiContact) []any { return []any{x.LastName, x.FirstName, x.ID} })
 }
 
 // apiClientList answers a page of one kind of record of the client in the
 // path, read by list and shown as conv makes them; a client the staff user
 // cannot see is ENOTFOUND, as on its pages.
-func apiClientList[T, U any](w http.ResponseWriter, r *http.Request, list func(*store.StaffView, context.Context, int64) ([]T, error), conv func(T) U) error {
+func apiClientList[T, U any](w http.ResponseWriter, r *http.Request, list func(*store.StaffView, context.Context, int64) ([]T, error), conv func(T) U, key func(U) []any) error {
 	c, err := pageOf(r)
 	if err != nil {
 		return err
@@ -165,17 +287,17 @@ func apiClientList[T, U any](w http.ResponseWriter, r *http.Request, list func(*
 	for _, x := range rows {
 		out = append(out, conv(x))
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiSlice(w, r, out, c, key)
 }
 
 func (s *Server) apiStaffSites(w http.ResponseWriter, r *http.Request) error {
-	return apiClientList(w, r, (*store.StaffView).Sites, toAPISite)
+	return apiClientList(w, r, (*store.StaffView).Sites, toAPISite, func(x apiSite) []any { return []any{x.Name, x.ID} })
 }
 
 func (s *Server) apiStaffProjects(w http.ResponseWriter, r *http.Request) error {
 	return apiClientList(w, r, (*store.StaffView).Projects, func(x *domain.Project) apiStaffProject {
 		return apiStaffProject{ID: x.ID, ClientID: x.ClientID, SiteID: x.SiteID, SiteName: x.SiteName, Name: x.Name, Status: x.Status}
-	})
+	}, func(x apiStaffProject) []any { return []any{x.Name, x.ID} })
 }
 
 func (s *Server) apiStaffSwitches(w http.ResponseWriter, r *http.Request) error {
@@ -203,7 +325,7 @@ func (s *Server) apiStaffSwitches(w http.ResponseWriter, r *http.Request) error 
 	for _, x := range list {
 		out = append(out, toAPISwitch(x))
 	}
-	return apiJSON(w, r, http.StatusOK, pageSlice(out, c))
+	return apiSlice(w, r, out, c, func(x apiSwitch) []any { return []any{x.Name, x.ID} })
 }
 
 func (s *Server) apiStaffProtocols(w http.ResponseWriter, r *http.Request) error {

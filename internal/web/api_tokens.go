@@ -129,7 +129,7 @@ func (s *Server) renderPortalTokens(w http.ResponseWriter, r *http.Request, stat
 		tok.Form = newForm(nil)
 	}
 	p := &portalTokensPage{PortalPage: s.portalPage(r, "API tokens"), Tok: tok}
-	p.Nav = "security"
+	p.Nav = "tokens"
 	s.render(w, r, status, "portal_api_tokens", p)
 	return nil
 }

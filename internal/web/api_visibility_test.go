@@ -25,6 +25,11 @@ import (
 // against the OpenAPI document. A toggle of a switch outside the Scope is not
 // found; of one inside it, refused as offline (no device is connected).
 //
+// The staff side too: each tenant's administrator's token adds a contact to
+// every client of its tenant through the API, then reads clients, contacts
+// (list and by id), sites and projects — all of its own tenant, and every
+// other tenant's client and contact not found, by GET and by PATCH.
+//
 // The number of worlds is rapid's -rapid.checks; unless it is given, 8 per
 // database keeps the test quick.
 func TestAPIVisibilityRandomWorlds(t *testing.T) {
@@ -52,6 +57,7 @@ func TestAPIVisibilityRandomWorlds(t *testing.T) {
 					checkAPIUser(rt, w, ti, ui, api, &requests)
 				}
 			}
+			checkAPIStaff(t, rt, srv, w, &requests)
 		})
 		t.Logf("%s: %d worlds, %d API requests checked against the oracle and the OpenAPI document in %v", db.Engine, worlds.Load(), requests.Load(), time.Since(start).Round(time.Millisecond))
 	})
@@ -216,6 +222,95 @@ func checkAPIUser(rt *rapid.T, w *testenv.World, ti, ui int, api *apiClient, req
 		}
 		for ei, e := range ot.Billing.Estimates {
 			get("/api/v1/estimates/"+itoa(e.ID), oti == ti && w.SeesEstimate(ti, ui, ei))
+		}
+	}
+}
+
+// checkAPIStaff checks what each tenant's administrator's token reads and may
+// change through the staff endpoints against the world: its own tenant's
+// clients and their contacts, sites and projects, nothing of another tenant.
+func checkAPIStaff(t *testing.T, rt *rapid.T, srv *testenv.Server, w *testenv.World, requests *atomic.Int64) {
+	apis := make([]*apiClient, len(w.Tenants))
+	contacts := make([][]int64, len(w.Tenants)) // per tenant, a new contact per client
+	for ti, wt := range w.Tenants {
+		_, token, err := srv.App.CreateStaffAPIToken(context.Background(), wt.Staff, "world", time.Time{})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		apis[ti] = newAPIClient(t, srv.URL, token)
+		apis[ti].fatalf = rt.Fatalf
+		for _, cl := range wt.Clients {
+			requests.Add(1)
+			r := apis[ti].call(http.MethodPost, fmt.Sprintf("/api/v1/staff/clients/%d/contacts", cl.ID),
+				map[string]string{"first_name": "Eva", "last_name": "Client " + itoa(cl.ID)})
+			var ct struct {
+				ID int64 `json:"id"`
+			}
+			if r.Status != http.StatusCreated || r.json(&ct) != nil {
+				rt.Fatalf("tenant %d: add a contact to client %d: %d %s", ti, cl.ID, r.Status, r.Body)
+			}
+			contacts[ti] = append(contacts[ti], ct.ID)
+		}
+	}
+	ids := func(api *apiClient, path string) map[int64]bool {
+		requests.Add(1)
+		out := map[int64]bool{}
+		for _, id := range api.listIDs(path, 2) {
+			if out[id] {
+				rt.Fatalf("%s lists %d twice", path, id)
+			}
+			out[id] = true
+		}
+		return out
+	}
+	for ti, wt := range w.Tenants {
+		api := apis[ti]
+		want := map[int64]bool{}
+		for _, cl := range wt.Clients {
+			want[cl.ID] = true
+		}
+		if got := ids(api, "/api/v1/staff/clients"); !maps.Equal(got, want) {
+			rt.Fatalf("tenant %d: staff clients %v, want %v", ti, sortedKeys(got), sortedKeys(want))
+		}
+		for oti, ot := range w.Tenants {
+			for ci, cl := range ot.Clients {
+				own := oti == ti
+				base := "/api/v1/staff/clients/" + itoa(cl.ID)
+				contact := fmt.Sprintf("%s/contacts/%d", base, contacts[oti][ci])
+				if !own {
+					for _, path := range []string{base, base + "/contacts", base + "/sites", base + "/projects", contact} {
+						requests.Add(1)
+						api.get(path, http.StatusNotFound)
+					}
+					requests.Add(1)
+					if r := api.call(http.MethodPatch, contact, map[string]string{"position": "Owner"}); r.Status != http.StatusNotFound {
+						rt.Fatalf("tenant %d: PATCH another tenant's contact %s: %d", ti, contact, r.Status)
+					}
+					continue
+				}
+				requests.Add(2)
+				api.get(base, http.StatusOK)
+				api.get(contact, http.StatusOK)
+				if got := ids(api, base+"/contacts"); !got[contacts[oti][ci]] {
+					rt.Fatalf("tenant %d: client %d's contacts %v lack the new one", ti, cl.ID, sortedKeys(got))
+				}
+				wantS := map[int64]bool{}
+				for _, s := range ot.Sites[ci] {
+					wantS[s.ID] = true
+				}
+				if got := ids(api, base+"/sites"); !maps.Equal(got, wantS) {
+					rt.Fatalf("tenant %d: client %d's sites %v, want %v", ti, cl.ID, sortedKeys(got), sortedKeys(wantS))
+				}
+				wantP := map[int64]bool{}
+				for _, p := range ot.Billing.Projects {
+					if p.ClientID == cl.ID {
+						wantP[p.ID] = true
+					}
+				}
+				if got := ids(api, base+"/projects"); !maps.Equal(got, wantP) {
+					rt.Fatalf("tenant %d: client %d's projects %v, want %v", ti, cl.ID, sortedKeys(got), sortedKeys(wantP))
+				}
+			}
 		}
 	}
 }

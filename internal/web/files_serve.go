@@ -15,6 +15,10 @@ import (
 // take it for HTML.
 const previewCSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
 
+// embedCSP is previewCSP for a file shown inside the portal's own preview page
+// (?embed=1): the same sandbox, framed by this origin's pages and no other.
+const embedCSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+
 // sendFile writes a file with its type, as a preview (inline) or a download
 // (attachment). The type comes from the server — sniffed at upload or generated —
 // never from the request.
@@ -28,6 +32,10 @@ func sendFile(w http.ResponseWriter, r *http.Request, body io.Reader, size int64
 	h.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", previewCSP)
+	if !download && r.URL.Query().Get("embed") == "1" {
+		h.Set("Content-Security-Policy", embedCSP)
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+	}
 	// A file is one signed-in person's: no cache, shared or private, keeps a copy.
 	h.Set("Cache-Control", "private, no-store")
 	if size >= 0 {

@@ -74,7 +74,7 @@ var translatingFuncs = map[string]bool{"t": true}
 
 // englishFuncs are the functions of templateFuncs that return English text for
 // a key; the unwrapped report lists where their result is printed without t.
-var englishFuncs = map[string]bool{"permLabel": true, "tabTitle": true}
+var englishFuncs = map[string]bool{"permLabel": true, "permHint": true, "tabTitle": true}
 
 // parsedTemplates parses every template file into one text/template set (the
 // same files and functions the server uses), so that each tree can be walked.

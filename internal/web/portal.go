@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"portico/internal/access"
@@ -86,21 +88,50 @@ type PortalPage struct {
 	// one) and the one the page is about, 0 when none in particular.
 	Companies []*domain.Client
 	CompanyID int64
+
+	// LimitedTo names the sites a site-restricted user sees ("Košice, Žilina"),
+	// for the note on the dashboard and the lists; empty when she sees all sites
+	// of every company (see limitView).
+	LimitedTo string
+}
+
+// portalNavNames are the portal's sections by their Nav key, as the phone's
+// menu names the page it is on.
+var portalNavNames = map[string]string{
+	"home": "Overview", "projects": "Projects", "protocols": "Protocols", "documents": "Documents",
+	"invoices": "Invoices", "estimates": "Estimates", "my-data": "My data",
+	"security": "Account security", "tokens": "API tokens",
+}
+
+// NavName is the English name of the section the page belongs to, "Menu" when
+// it belongs to none.
+func (p PortalPage) NavName() string {
+	if n, ok := portalNavNames[p.Nav]; ok {
+		return n
+	}
+	return "Menu"
 }
 
 func (s *Server) portalPage(r *http.Request, title string) PortalPage {
+	p := s.portalFrame(r, title)
+	if p.User != nil {
+		cs, err := s.portalView(r).PortalClientNames(r.Context())
+		if err != nil {
+			s.log.WarnContext(r.Context(), "company selector", "err", err)
+		}
+		p.Companies = cs
+	}
+	return p
+}
+
+// portalFrame is portalPage without the header's companies, for a page that
+// has read them already (the overview) and sets Companies itself.
+func (s *Server) portalFrame(r *http.Request, title string) PortalPage {
 	p := PortalPage{Page: s.page(r, title)}
 	if pc := portalOf(r); pc != nil {
 		p.Tenant, p.User = pc.company, pc.user
 		p.Base = portalBase(r)
 		p.ViewingAs = pc.viewer
-		if pc.user != nil {
-			cs, err := s.portalView(r).PortalClients(r.Context())
-			if err != nil {
-				s.log.WarnContext(r.Context(), "company selector", "err", err)
-			}
-			p.Companies = cs
-		}
 	}
 	return p
 }
@@ -115,6 +146,23 @@ func (s *Server) withTenant(r *http.Request) (*http.Request, *portalCtx, error) 
 	return r.WithContext(context.WithValue(r.Context(), keyPortal, pc)), pc, nil
 }
 
+// withPortalSession resolves {tenant} and the signed-in user's session with
+// their Scope loaded fresh, for every route of a signed-in portal user: an
+// unknown slug is a 404, no live session a 401 (and the cookie is cleared).
+func (s *Server) withPortalSession(w http.ResponseWriter, r *http.Request) (*http.Request, *portalCtx, error) {
+	c, u, scope, err := s.app.PortalTenantSession(r.Context(), r.PathValue("tenant"), sessionToken(r, portalCookie))
+	if c == nil {
+		return r, nil, err
+	}
+	pc := &portalCtx{company: c, user: u}
+	s.setScope(pc, scope)
+	r = r.WithContext(context.WithValue(r.Context(), keyPortal, pc))
+	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
+		clearCookieAt(w, portalCookie, portalCookiePath(c), s.secure)
+	}
+	return r, pc, err
+}
+
 // portalCookiePath keeps each tenant's portal session to its own URLs.
 func portalCookiePath(c *domain.Company) string { return "/portal/" + c.Slug + "/" }
 
@@ -127,4 +175,48 @@ func portalLoginPath(p string) string {
 	rest := strings.TrimPrefix(p, "/portal/")
 	slug, _, _ := strings.Cut(rest, "/")
 	return "/portal/" + slug + "/login"
+}
+
+// limitedNames is how many sites the limited-view note names before "+n more".
+const limitedNames = 4
+
+// limitView fills p.LimitedTo when the user is restricted to some sites of a
+// company: the dashboard and the lists say that her view is limited, and to
+// which sites. A user who sees every site of her companies is told nothing.
+func (s *Server) limitView(r *http.Request, p *PortalPage) error {
+	var limited []int64
+	for _, c := range scopeOf(r).Clients() {
+		if !c.AllSites {
+			limited = append(limited, c.ClientID)
+		}
+	}
+	if len(limited) == 0 {
+		return nil
+	}
+	sites, err := s.portalView(r).PortalAllSites(r.Context())
+	if err != nil {
+		return err
+	}
+	multi := len(p.Companies) > 1
+	var names []string
+	for _, c := range p.Companies {
+		if !slices.Contains(limited, c.ID) {
+			continue
+		}
+		for _, st := range sites[c.ID] {
+			n := st.Name
+			if multi {
+				n = c.Name + " — " + n
+			}
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		names = append(names, translate(p.Locale, "none"))
+	}
+	if len(names) > limitedNames {
+		names = append(names[:limitedNames], fmt.Sprintf(translate(p.Locale, "and %d more"), len(names)-limitedNames))
+	}
+	p.LimitedTo = strings.Join(names, ", ")
+	return nil
 }

@@ -13,19 +13,19 @@ type portalAccountPage struct {
 	PortalPage
 	Form      *Form // name and language
 	Password  *Form
-	Languages []language
+	Languages []languageChoice
 }
 
-// language is one choice of a language picker.
-type language struct {
+// languageChoice is one choice of a language picker.
+type languageChoice struct {
 	Code, Name string
 }
 
 // languageChoices lists the languages a person may choose, by their own names.
-func languageChoices() []language {
-	var out []language
+func languageChoices() []languageChoice {
+	var out []languageChoice
 	for _, l := range i18n.Locales {
-		out = append(out, language{l, i18n.Names[l]})
+		out = append(out, languageChoice{l, i18n.Names[l]})
 	}
 	return out
 }

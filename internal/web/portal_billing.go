@@ -36,6 +36,9 @@ func (s *Server) portalBillingList(k billingKind) handlerFunc {
 		p := &portalBillingListPage{PortalPage: s.portalPage(r, k.Label()+"s"), Fmt: s.billingFormat(r), Kind: k,
 			States: billingStates(k, true), Multi: len(scope.Clients()) > 1, URL: r.URL}
 		p.Nav = k.Plural()
+		if err := s.limitView(r, &p.PortalPage); err != nil {
+			return err
+		}
 		var opts domain.ListOptions
 		p.State, opts = billingListOptions(r, p.States)
 		f := store.BillingFilter{State: p.State, ListOptions: opts}

@@ -95,16 +95,19 @@ func TestBrowserPortalProtocolsAndPreview(t *testing.T) {
 		b.Follow(chromedp.Navigate(base + "/documents"))
 		browserWantText(t, b, "SDS Ratimor", "Bait station plan — Košice", "Certificate ABC")
 		b.Screenshot("portal-documents")
-		eye := testenv.Result(b, chromedp.AttributeValue(chromedp.CSS(`a[data-preview="`+itoa(plan.ID)+`"]`), "href")).Value
-		f = browserFetch(b, eye)
-		if f.Status != http.StatusOK || f.Type != "image/png" || !strings.HasPrefix(f.Disposition, "inline") || !strings.Contains(f.CSP, "sandbox") {
-			t.Errorf("the eye icon's %s answered %+v, want an inline, sandboxed PNG", eye, f)
-		}
-		if st := b.Follow(chromedp.Navigate(w.srv.URL + eye)); st != http.StatusOK {
+		// The eye icon opens the preview page inside the portal; the picture in
+		// it is the file, inline and sandboxed.
+		if st := b.Follow(chromedp.Click(chromedp.CSS(`a[data-preview="` + itoa(plan.ID) + `"]`))); st != http.StatusOK {
 			t.Errorf("opening the preview: status %d", st)
 		}
-		if n := testenv.Result(b, chromedp.Evaluate[int](`document.images.length`)); n != 1 {
+		browserWantText(t, b, "Bait station plan — Košice", "Download")
+		if n := testenv.Result(b, chromedp.Evaluate[int](`document.querySelectorAll("img.doc-preview-img").length`)); n != 1 {
 			t.Errorf("the preview shows %d images, want the plan", n)
+		}
+		src := testenv.Result(b, chromedp.Evaluate[string](`document.querySelector("img.doc-preview-img").src`))
+		f = browserFetch(b, src)
+		if f.Status != http.StatusOK || f.Type != "image/png" || !strings.HasPrefix(f.Disposition, "inline") || !strings.Contains(f.CSP, "sandbox") || !strings.Contains(f.CSP, "frame-ancestors 'self'") {
+			t.Errorf("the preview's picture %s answered %+v, want an inline, sandboxed PNG framed by this origin only", src, f)
 		}
 		b.Screenshot("portal-document-preview")
 		pdfDoc := testenv.Result(b, chromedp.Evaluate[string](`location.origin`)) + "/portal/acme/documents/" + itoa(w.docs["sds"].ID)

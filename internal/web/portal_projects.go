@@ -21,6 +21,9 @@ func (s *Server) portalProjects(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &portalProjectsPage{PortalPage: s.portalPage(r, "Projects"), Projects: ps}
 	p.Nav = "projects"
+	if err := s.limitView(r, &p.PortalPage); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "portal_projects", p)
 	return nil
 }

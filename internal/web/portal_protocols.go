@@ -19,6 +19,10 @@ type portalProtocolsPage struct {
 	Filter    url.Values
 	Filtered  bool
 	URL       *url.URL
+
+	// DateError says why the date range cannot match (from after to), shown
+	// next to the To field instead of a silently empty list.
+	DateError string
 }
 
 // portalProtocols serves GET /portal/{tenant}/protocols?client=&site=&from=&to=&page=:
@@ -29,9 +33,17 @@ func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
 	p := &portalProtocolsPage{PortalPage: s.portalPage(r, "Protocols"), Filter: q, URL: r.URL}
 	f := store.ProtocolFilter{ClientID: queryID(q, "client"), SiteID: queryID(q, "site"), ListOptions: domain.ListOptions{Page: page}}
 	f.From, f.To = dateFilter(q, p.Tenant.Location())
-	ps, info, err := s.portalView(r).PortalProtocols(r.Context(), f)
-	if err != nil {
-		return err
+	status := http.StatusOK
+	var ps []*domain.Protocol
+	var info domain.PageInfo
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		// to is the day after the To date, so from == to means To < From.
+		p.DateError, status = "The end date is before the start date.", http.StatusUnprocessableEntity
+	} else {
+		var err error
+		if ps, info, err = s.portalView(r).PortalProtocols(r.Context(), f); err != nil {
+			return err
+		}
 	}
 	sites, err := s.portalView(r).PortalAllSites(r.Context())
 	if err != nil {
@@ -46,7 +58,10 @@ func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
 	p.Protocols, p.Info, p.CompanyID = ps, info, f.ClientID
 	p.Filtered = f.ClientID != 0 || f.SiteID != 0 || !f.From.IsZero() || !f.To.IsZero()
 	p.Nav = "protocols"
-	s.render(w, r, http.StatusOK, "portal_protocols", p)
+	if err := s.limitView(r, &p.PortalPage); err != nil {
+		return err
+	}
+	s.render(w, r, status, "portal_protocols", p)
 	return nil
 }
 

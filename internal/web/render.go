@@ -192,6 +192,16 @@ func templateFuncs(locale string) template.FuncMap {
 		"datetime":  func(c *domain.Company, t time.Time) string { return i18n.DateTime(locale, t, zoneOf(c)) },
 		"date":      func(c *domain.Company, t time.Time) string { return i18n.Date(locale, t, zoneOf(c)) },
 		"permLabel": access.PermissionLabel,
+		"permHint":  access.PermissionHint,
+		// wbrEmail lets a narrow cell break an address before its @, not inside a word.
+		"wbrEmail": func(email string) template.HTML {
+			local, domain, ok := strings.Cut(email, "@")
+			if !ok {
+				return template.HTML(template.HTMLEscapeString(email))
+			}
+			return template.HTML(template.HTMLEscapeString(local) + "<wbr>@" + template.HTMLEscapeString(domain))
+		},
+		"telHref": telHref,
 		"pageURL": func(u *url.URL, page int) string {
 			q := u.Query()
 			q.Set("page", strconv.Itoa(page))

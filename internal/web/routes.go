@@ -92,14 +92,11 @@ func (s *Server) guard(rt route) http.Handler {
 	case "tenant", "portal":
 		signedIn := rt.policy.kind == "portal"
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r, pc, err := s.withTenant(r)
-			if err == nil && signedIn {
-				var scope access.Scope
-				pc.user, scope, err = s.app.PortalSession(r.Context(), pc.company, sessionToken(r, portalCookie))
-				s.setScope(pc, scope)
-				if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
-					clearCookieAt(w, portalCookie, portalCookiePath(pc.company), s.secure)
-				}
+			var err error
+			if signedIn {
+				r, _, err = s.withPortalSession(w, r)
+			} else {
+				r, _, err = s.withTenant(r)
 			}
 			if err == nil {
 				err = h(w, r)

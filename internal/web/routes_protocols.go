@@ -44,7 +44,8 @@ func (s *Server) protocolRoutes() []route {
 		{"GET /portal/{tenant}/protocols", portalUser(), s.portalProtocols},
 		{"GET /portal/{tenant}/protocols/{file}", portalUser(), s.portalProtocol}, // {id} or {id}.pdf
 		{"GET /portal/{tenant}/documents", portalUser(), s.portalDocuments},
-		{"GET /portal/{tenant}/documents/{id}", portalUser(), s.portalDocument}, // preview; ?download=1
+		{"GET /portal/{tenant}/documents/{id}", portalUser(), s.portalDocument}, // the file; ?download=1, ?embed=1
+		{"GET /portal/{tenant}/documents/{id}/view", portalUser(), s.portalDocumentView},
 		{"GET /portal/{tenant}/my-data", portalUser(), s.portalMyData},
 		{"POST /portal/{tenant}/my-data", portalUser(), s.portalMyDataSave},
 		{"GET /portal/{tenant}/sites/{id}", portalUser(), s.portalSite},

@@ -257,7 +257,7 @@ func (s *Server) contactsPage(r *http.Request, t clientTabPage) (*childListPage,
 	for _, u := range users {
 		p.HasPortal[u.Email] = true
 	}
-	return p, nil
+	return p, s.withInviteHints(r, &p.clientTabPage)
 }
 
 // ---- sites

@@ -47,6 +47,12 @@ type clientTabPage struct {
 	// On the overview tab: the Portal access card and its invitation dialog.
 	Access     portalAccess
 	InviteForm *Form
+
+	// Where the client can be invited (overview, invitation page, contacts):
+	// whom to ask when the member may not invite, and whether the client has
+	// no completed protocol yet, so that its portal would open empty.
+	Inviters    []string
+	NoProtocols bool
 }
 
 // withAccess fills the overview's Portal access card.
@@ -61,7 +67,7 @@ func (s *Server) withAccess(r *http.Request, p *clientTabPage) error {
 		choice = "other"
 	}
 	p.InviteForm = newForm(url.Values{"email_choice": {choice}})
-	return nil
+	return s.withInviteHints(r, p)
 }
 
 func (s *Server) clientTab(r *http.Request, tab string) (clientTabPage, error) {

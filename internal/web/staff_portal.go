@@ -60,6 +60,28 @@ func (s *Server) portalAccessOf(r *http.Request, clientID int64) (portalAccess, 
 	return out, nil
 }
 
+// maxInviters is how many of the people who may invite a note names; a
+// company with more has an administrator to ask.
+const maxInviters = 3
+
+// withInviteHints fills what the places that invite a client say besides the
+// form: to a member without portal.invite, who has it; to one with it, whether
+// the client has no completed protocol yet (a hint, never a block: the product
+// suggests inviting after the first protocol).
+func (s *Server) withInviteHints(r *http.Request, p *clientTabPage) error {
+	view := s.staffView(r)
+	if !who(r).Can(access.PortalInvite) {
+		names, err := view.StaffNamesWith(r.Context(), access.PortalInvite)
+		if len(names) <= maxInviters {
+			p.Inviters = names
+		}
+		return err
+	}
+	has, err := view.ClientHasCompletedProtocol(r.Context(), p.Client.ID)
+	p.NoProtocols = !has
+	return err
+}
+
 type invitePage struct {
 	clientTabPage
 	Form *Form
@@ -77,6 +99,9 @@ func (s *Server) clientInviteForm(w http.ResponseWriter, r *http.Request) error 
 		f.Values.Set("email_choice", app.InviteAnotherEmail)
 	}
 	t.Title = "Invite to the portal"
+	if err := s.withInviteHints(r, &t); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "client_invite", &invitePage{clientTabPage: t, Form: f})
 	return nil
 }
@@ -100,6 +125,9 @@ func (s *Server) clientInvite(w http.ResponseWriter, r *http.Request) error {
 		switch domain.ErrorCode(err) {
 		case domain.EINVALID, domain.ECONFLICT:
 			t.Title = "Invite to the portal"
+			if err := s.withInviteHints(r, &t); err != nil {
+				return err
+			}
 			s.render(w, r, http.StatusUnprocessableEntity, "client_invite", &invitePage{clientTabPage: t, Form: newForm(r.PostForm).withError(err)})
 			return nil
 		}

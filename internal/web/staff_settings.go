@@ -10,7 +10,7 @@ import (
 type settingsPage struct {
 	Page
 	Form      *Form
-	Languages []language
+	Languages []languageChoice
 }
 
 // settings serves GET /app/settings: the company's portal settings.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -16,11 +17,13 @@ type userListPage struct {
 	PortalInfo domain.PageInfo
 	URL        *url.URL
 	Users      []*domain.StaffUser // staff, for administrators only
+	Query      string              // the search: name or email
 	Link       string              // a password link just issued, shown once
 	For        *domain.StaffUser
 }
 
-// userList serves GET /app/users?page=: portal users, and staff for administrators.
+// userList serves GET /app/users?q=&page=: portal users, and staff for
+// administrators, those whose name or email contains q when it is given.
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.userListPage(r)
 	if err != nil {
@@ -32,13 +35,14 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) userListPage(r *http.Request) (*userListPage, error) {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	portal, info, err := s.staffView(r).PortalUsers(r.Context(), domain.ListOptions{Page: page})
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	portal, info, err := s.staffView(r).PortalUsersMatching(r.Context(), q, domain.ListOptions{Page: page})
 	if err != nil {
 		return nil, err
 	}
-	p := &userListPage{Page: s.page(r, "Users"), Portal: portal, PortalInfo: info, URL: r.URL}
+	p := &userListPage{Page: s.page(r, "Users"), Portal: portal, PortalInfo: info, URL: r.URL, Query: q}
 	p.Nav = "users"
-	if p.Users, err = s.staffView(r).ManagedStaffUsers(r.Context()); err != nil {
+	if p.Users, err = s.staffView(r).ManagedStaffUsersMatching(r.Context(), q); err != nil {
 		return nil, err
 	}
 	return p, nil

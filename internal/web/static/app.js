@@ -303,11 +303,14 @@
         var chip = doc.createElement("span");
         chip.className = "chip";
         chip.setAttribute("role", "listitem");
-        chip.appendChild(doc.createTextNode(opt.textContent.trim()));
+        // an option may name itself fuller as a chip, out of its optgroup
+        // (a site as "Client — Site")
+        var text = opt.getAttribute("data-chip") || opt.textContent.trim();
+        chip.appendChild(doc.createTextNode(text));
         if (!opt.disabled && !select.disabled) {
           var btn = doc.createElement("button");
           btn.type = "button";
-          btn.setAttribute("aria-label", "Remove " + opt.textContent.trim());
+          btn.setAttribute("aria-label", "Remove " + text);
           btn.title = "Remove";
           btn.setAttribute("data-index", String(idx));
           btn.appendChild(xIcon());
