@@ -92,5 +92,5 @@ func (a *App) billingData(ctx context.Context, companyID int64, settings func(co
 	if err != nil {
 		return pdf.BillingData{}, err
 	}
-	return pdf.BillingData{Company: company, Details: s.Details, Locale: company.Locale}, nil
+	return pdf.BillingData{Company: company, Details: s.Details, Locale: readerLocale(ctx, company)}, nil
 }

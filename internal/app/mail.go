@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"portico/internal/i18n"
 	"slices"
 	"time"
 
@@ -92,7 +93,12 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 
 // mailLocale is the language of a mail to the portal user: for now the
 // tenant's; the one place to put the user's own choice.
-func mailLocale(company *domain.Company, _ *domain.PortalUser) string { return company.Locale }
+func mailLocale(company *domain.Company, u *domain.PortalUser) string {
+	if u == nil {
+		return i18n.Resolve("", "", company.Locale)
+	}
+	return i18n.Resolve(u.Locale, "", company.Locale)
+}
 
 // mailContents counts what the user finds in the portal for the client, within
 // their Scope as it is now: the client's sites and switches they may see, and

@@ -27,7 +27,7 @@ func (a *App) StaffProtocolPDF(ctx context.Context, staff access.Staff, id int64
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p, Locale: company.Locale})
+	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p, Locale: readerLocale(ctx, company)})
 	return p, doc, err
 }
 
@@ -50,6 +50,6 @@ func (a *App) PortalProtocolPDF(ctx context.Context, scope access.Scope, id int6
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p, Locale: company.Locale})
+	doc, err := pdf.Protocol(pdf.ProtocolData{Company: company, Client: c, Site: s, Protocol: p, Locale: readerLocale(ctx, company)})
 	return p, doc, err
 }

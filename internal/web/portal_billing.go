@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"portico/internal/app"
 	"strconv"
 	"strings"
 
@@ -125,13 +126,13 @@ func (s *Server) loadPortalDoc(r *http.Request, k billingKind, id int64) (*porta
 // renders for the Scope (ENOTFOUND outside it).
 func (s *Server) portalBillingPDF(w http.ResponseWriter, r *http.Request, k billingKind, id int64) error {
 	if k == kindInvoice {
-		inv, doc, err := s.app.PortalInvoicePDF(r.Context(), scopeOf(r), id)
+		inv, doc, err := s.app.PortalInvoicePDF(app.WithLocale(r.Context(), requestLocale(r)), scopeOf(r), id)
 		if err != nil {
 			return err
 		}
 		return sendPDF(w, r, doc, "invoice-"+inv.Number+".pdf")
 	}
-	e, doc, err := s.app.PortalEstimatePDF(r.Context(), scopeOf(r), id)
+	e, doc, err := s.app.PortalEstimatePDF(app.WithLocale(r.Context(), requestLocale(r)), scopeOf(r), id)
 	if err != nil {
 		return err
 	}

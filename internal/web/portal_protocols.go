@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"portico/internal/app"
 	"strconv"
 	"strings"
 
@@ -81,7 +82,7 @@ func (s *Server) portalProtocol(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
 	}
 	if isPDF {
-		p, doc, err := s.app.PortalProtocolPDF(r.Context(), scopeOf(r), id)
+		p, doc, err := s.app.PortalProtocolPDF(app.WithLocale(r.Context(), requestLocale(r)), scopeOf(r), id)
 		if err != nil {
 			return err
 		}

@@ -489,3 +489,35 @@ func TestPortalMyDataAndCompanySelector(t *testing.T) {
 		}
 	})
 }
+
+// A PDF comes in its reader's language: a portal user who chose Slovak gets the
+// protocol in Slovak from an English tenant, staff of that tenant in English.
+func TestProtocolPDFInTheReadersLanguage(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		w := newABC(t, db)
+		p := w.protocols["Košice"]
+		wantStatus(t, w.kosiceC.Post("/portal/acme/account", url.Values{"first_name": {"Katarína"}, "locale": {"sk"}}), http.StatusSeeOther)
+		text := func(c *testenv.Client, path string) string {
+			t.Helper()
+			r := c.Get(path)
+			wantStatus(t, r, http.StatusOK)
+			file := filepath.Join(t.TempDir(), "p.pdf")
+			if err := os.WriteFile(file, []byte(r.Body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("pdftotext", "-layout", file, "-").CombinedOutput()
+			if err != nil {
+				t.Fatalf("pdftotext: %v\n%s", err, out)
+			}
+			return string(out)
+		}
+		portal := text(w.kosiceC, fmt.Sprintf("/portal/acme/protocols/%d.pdf", p.ID))
+		if !strings.Contains(portal, "Tím Company acme") || strings.Contains(portal, "Company acme team") {
+			t.Errorf("the Slovak reader's PDF is not in Slovak:\n%s", portal)
+		}
+		staff := text(w.staff, fmt.Sprintf("/app/clients/%d/protocols/%d/pdf", w.abc.ID, p.ID))
+		if !strings.Contains(staff, "Company acme team") {
+			t.Errorf("the English staff member's PDF is not in English:\n%s", staff)
+		}
+	})
+}

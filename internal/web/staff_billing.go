@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"portico/internal/app"
 	"strconv"
 
 	"portico/internal/domain"
@@ -356,13 +357,13 @@ func (s *Server) billingPDF(k billingKind) handlerFunc {
 			return err
 		}
 		if k == kindInvoice {
-			inv, doc, err := s.app.StaffInvoicePDF(r.Context(), who(r), cid, id)
+			inv, doc, err := s.app.StaffInvoicePDF(app.WithLocale(r.Context(), requestLocale(r)), who(r), cid, id)
 			if err != nil {
 				return err
 			}
 			return sendPDF(w, r, doc, "invoice-"+inv.DisplayNumber()+".pdf")
 		}
-		e, doc, err := s.app.StaffEstimatePDF(r.Context(), who(r), cid, id)
+		e, doc, err := s.app.StaffEstimatePDF(app.WithLocale(r.Context(), requestLocale(r)), who(r), cid, id)
 		if err != nil {
 			return err
 		}

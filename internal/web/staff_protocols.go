@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"portico/internal/app"
 	"strconv"
 	"strings"
 	"time"
@@ -124,7 +125,7 @@ func (s *Server) protocolPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, doc, err := s.app.StaffProtocolPDF(r.Context(), who(r), p.Protocol.ID)
+	_, doc, err := s.app.StaffProtocolPDF(app.WithLocale(r.Context(), requestLocale(r)), who(r), p.Protocol.ID)
 	if err != nil {
 		return err
 	}
