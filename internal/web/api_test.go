@@ -190,7 +190,7 @@ func TestAPIStaffTokens(t *testing.T) {
 		rd := newAPIClient(t, srv.URL, text)
 		rd.get("/api/v1/staff/clients", http.StatusOK)
 		r = rd.call(http.MethodPost, "/api/v1/staff/clients", map[string]string{"name": "Hacked"})
-		if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), access.ClientsManage) {
+		if r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), access.PermissionLabel(access.ClientsManage)) {
 			t.Fatalf("create client without clients.manage: %d %s", r.Status, r.Body)
 		}
 		// Given the permission, the next request may.
@@ -613,7 +613,7 @@ func TestAPIStaffClientAndContactWrites(t *testing.T) {
 			{http.MethodPost, "/api/v1/staff/clients/" + itoa(abc.ID) + "/contacts", map[string]string{"first_name": "X", "last_name": "Y"}},
 			{http.MethodPatch, fmt.Sprintf("/api/v1/staff/clients/%d/contacts/%d", abc.ID, ct.ID), map[string]string{"last_name": "Hacked"}},
 		} {
-			if r := rd.call(w.method, w.path, w.body); r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), access.ClientsManage) {
+			if r := rd.call(w.method, w.path, w.body); r.Status != http.StatusForbidden || !strings.Contains(string(r.Body), access.PermissionLabel(access.ClientsManage)) {
 				t.Errorf("%s %s without clients.manage: %d %s", w.method, w.path, r.Status, r.Body)
 			}
 		}

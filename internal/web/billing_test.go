@@ -188,7 +188,7 @@ func TestStaffBillingPages(t *testing.T) {
 		dontWantBody(t, resp, "New invoice", "Billing settings")
 		resp = reader.Post(base+"/invoices", form)
 		wantStatus(t, resp, http.StatusForbidden)
-		wantBody(t, resp, access.BillingManage)
+		wantBody(t, resp, access.PermissionLabel(access.BillingManage))
 	})
 }
 

@@ -93,7 +93,7 @@ func TestRoutePoliciesAreEnforced(t *testing.T) {
 			} else {
 				resp = signedIn.Post(path, url.Values{"name": {"Hacked"}, "permissions": {access.UsersManage}, "enabled": {"1"}})
 			}
-			if resp.Status != http.StatusForbidden || !strings.Contains(resp.Body, perm) {
+			if resp.Status != http.StatusForbidden || !strings.Contains(resp.Body, access.PermissionLabel(perm)) {
 				t.Errorf("%s %s without %s: status %d, want 403 naming the permission", method, path, perm, resp.Status)
 			}
 			checked++
