@@ -231,6 +231,9 @@ var appBeforePrincipal = []string{
 	// The API's bearer token, like a session cookie, says who the request is:
 	// APIAuthenticate makes the principal through the session code's makers.
 	"APIAuthenticate",
+	// WithLocale only attaches the reader's language to a context; it reads
+	// and writes nothing.
+	"WithLocale",
 }
 
 // module loads every package of the module with its tests, once for all tests.
