@@ -69,8 +69,9 @@ func TestEveryTemplateStringHasSlovak(t *testing.T) {
 }
 
 // translatingFuncs are the functions of templateFuncs that take the English text
-// as their argument and translate it. Only t does.
-var translatingFuncs = map[string]bool{"t": true}
+// as their argument and translate it: t, and tf, which fills the translated
+// format with the values after it.
+var translatingFuncs = map[string]bool{"t": true, "tf": true}
 
 // englishFuncs are the functions of templateFuncs that return English text for
 // a key; the unwrapped report lists where their result is printed without t.
@@ -256,7 +257,7 @@ func (w *templateWalker) walk(tree *parse.Tree, n parse.Node, own bool, emit fun
 			if isIdent && translatingFuncs[id.Ident] {
 				var arg parse.Node
 				switch {
-				case len(c.Args) == 2:
+				case len(c.Args) == 2, id.Ident == "tf" && len(c.Args) > 2:
 					arg = c.Args[1]
 				case len(c.Args) == 1 && i > 0 && len(p.Cmds[i-1].Args) == 1:
 					arg = p.Cmds[i-1].Args[0] // "…" | t

@@ -157,6 +157,24 @@ func parseLocale(locale string) (map[string]*template.Template, error) {
 func templateFuncs(locale string) template.FuncMap {
 	return template.FuncMap{
 		"t": func(msg string) string { return translate(locale, msg) },
+		// tf translates a sentence with values in it, so that the translation may
+		// move them: {{tf "For %s, a link." (strong .Email)}}. The sentence and
+		// every value not already HTML are escaped.
+		"tf": func(format string, args ...any) template.HTML {
+			vals := make([]any, len(args))
+			for i, a := range args {
+				if h, ok := a.(template.HTML); ok {
+					vals[i] = string(h)
+				} else {
+					vals[i] = template.HTMLEscapeString(fmt.Sprint(a))
+				}
+			}
+			return template.HTML(fmt.Sprintf(template.HTMLEscapeString(translate(locale, format)), vals...))
+		},
+		// strong marks a value inside a tf sentence as bold.
+		"strong": func(v any) template.HTML {
+			return template.HTML("<strong>" + template.HTMLEscapeString(fmt.Sprint(v)) + "</strong>")
+		},
 		// msg translates a sentence made in Go, which may carry names and numbers.
 		"msg": func(m string) string { return i18n.Message(locale, m) },
 		// plural picks the form of a count: {{plural .N "%d protocol" "%d protocols"}}.
