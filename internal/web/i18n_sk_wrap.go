@@ -25,7 +25,7 @@ var skWrap = map[string]string{
 	"Unit, line %v":                        "Jednotka, riadok %v",
 	"Where applied, line %v":               "Miesto aplikácie, riadok %v",
 	"first: every protocol is for a site.": "– každý protokol patrí k prevádzke.",
-	"%s gets access to all of its sites. The person receives an email with a link to set a password.":                                 "Pozvaná osoba získa prístup ku všetkým prevádzkam klienta %s. Dostane e-mail s odkazom na nastavenie hesla.",
+	"%s gets access to all of its sites. The person receives an email with a link to set a password.":                                 "Pozvaná osoba získa prístup ku klientovi %s a ku všetkým jeho prevádzkam. Dostane e-mail s odkazom na nastavenie hesla.",
 	"A completed protocol is final: it can no longer be changed, and %s's portal users with access to %s see it and its PDF at once.": "Dokončený protokol je konečný: už ho nemožno zmeniť a používatelia portálu klienta %s s prístupom k prevádzke %s ho spolu s PDF uvidia okamžite.",
 	"A project groups work for %s, optionally at one of its sites.":                                                                   "Projekt združuje prácu pre klienta %s, prípadne na jednej z jeho prevádzok.",
 	"A protocol records a service visit at one of %s's sites. Completed protocols appear in the client's portal.":                     "Protokol zaznamenáva servisný zásah na niektorej z prevádzok klienta %s. Dokončené protokoly sa zobrazia v klientskom portáli.",
@@ -45,7 +45,7 @@ var skWrap = map[string]string{
 	"Send %s an estimate, and they can accept or decline it in the client portal.":                        "Pošlite klientovi %s cenovú ponuku; v klientskom portáli ju môže prijať alebo odmietnuť.",
 	"Sites are the addresses where you work for %s.":                                                      "Prevádzky sú adresy, na ktorých pracujete pre klienta %s.",
 	"Void invoice %s?":                     "Stornovať faktúru %s?",
-	"Who changed what in %s, newest first": "Kto čo zmenil v %s, najnovšie navrchu",
+	"Who changed what in %s, newest first": "Kto čo zmenil v spoločnosti %s, najnovšie navrchu",
 }
 
 func init() {
