@@ -38,12 +38,15 @@ var skWrap = map[string]string{
 	"Invoices for %s start as drafts; sending one gives it its number and shows it in the client portal.": "Faktúry pre klienta %s vznikajú ako koncepty; odoslaním faktúra dostane číslo a zobrazí sa v klientskom portáli.",
 	"No clients match “%s”":                                                                               "Hľadaniu „%s“ nezodpovedá žiadny klient",
 	"No materials match “%s”":                                                                             "Hľadaniu „%s“ nezodpovedá žiadny materiál",
-	"Page %v of %v":                                                                                       "Strana %v z %v",
-	"Printed on the estimate and shown in the portal, e.g. payment terms.":                                "Vytlačí sa na cenovej ponuke a zobrazí v portáli, napr. platobné podmienky.",
-	"Printed on the invoice and shown in the portal, e.g. payment terms.":                                 "Vytlačí sa na faktúre a zobrazí v portáli, napr. platobné podmienky.",
-	"Projects at this site":                                                                               "Projekty na tejto prevádzke",
-	"Send %s an estimate, and they can accept or decline it in the client portal.":                        "Pošlite klientovi %s cenovú ponuku; v klientskom portáli ju môže prijať alebo odmietnuť.",
-	"Sites are the addresses where you work for %s.":                                                      "Prevádzky sú adresy, na ktorých pracujete pre klienta %s.",
+	// "on %s" dates an answer to an estimate ("Accepted by … on 4 Dec 2026"); the
+	// bare "on" would be read as a switch state.
+	"on %s":         "dňa %s",
+	"Page %v of %v": "Strana %v z %v",
+	"Printed on the estimate and shown in the portal, e.g. payment terms.": "Vytlačí sa na cenovej ponuke a zobrazí v portáli, napr. platobné podmienky.",
+	"Printed on the invoice and shown in the portal, e.g. payment terms.":  "Vytlačí sa na faktúre a zobrazí v portáli, napr. platobné podmienky.",
+	"Projects at this site": "Projekty na tejto prevádzke",
+	"Send %s an estimate, and they can accept or decline it in the client portal.": "Pošlite klientovi %s cenovú ponuku; v klientskom portáli ju môže prijať alebo odmietnuť.",
+	"Sites are the addresses where you work for %s.":                               "Prevádzky sú adresy, na ktorých pracujete pre klienta %s.",
 	"Void invoice %s?":                     "Stornovať faktúru %s?",
 	"Who changed what in %s, newest first": "Kto čo zmenil v spoločnosti %s, najnovšie navrchu",
 }
