@@ -100,7 +100,7 @@ type PortalPage struct {
 var portalNavNames = map[string]string{
 	"home": "Overview", "projects": "Projects", "protocols": "Protocols", "documents": "Documents",
 	"invoices": "Invoices", "estimates": "Estimates", "my-data": "My data",
-	"security": "Account security", "tokens": "API tokens",
+	"account": "Your account", "security": "Account security", "tokens": "API tokens",
 }
 
 // NavName is the English name of the section the page belongs to, "Menu" when

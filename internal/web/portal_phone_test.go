@@ -75,7 +75,7 @@ func TestPortalProtocolFilterWording(t *testing.T) {
 
 		r = c.Get("/portal/acme/protocols?site=" + itoa(w.sites["Košice"].ID))
 		wantStatus(t, r, http.StatusOK)
-		wantBody(t, r, "1 completed protocols at your sites", "data-clear", "Clear filters")
+		wantBody(t, r, "1 completed protocol at your sites", "data-clear", "Clear filters")
 
 		r = c.Get("/portal/acme/protocols?from=2026-05-01&to=2026-04-01")
 		wantStatus(t, r, http.StatusUnprocessableEntity)

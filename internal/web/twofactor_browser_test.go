@@ -54,7 +54,8 @@ func TestBrowserTwoFactor(t *testing.T) {
 		b.Screenshot("two-factor-setup")
 		secret := strings.ReplaceAll(testenv.Result(b, chromedp.Text(chromedp.CSS(`[data-totp-secret]`))), " ", "")
 		b.Run(browserFill("code", realCode(t, db, secret)))
-		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+		// The page has more than one form (Language above): the setup's own button.
+		if st := b.Follow(chromedp.Click(chromedp.CSS(`form[action$="/confirm"] button[type=submit]`))); st != http.StatusOK {
 			t.Fatalf("confirming: status %d", st)
 		}
 		browserWantText(t, b, "Your recovery codes", "Store these codes somewhere safe", "On")
