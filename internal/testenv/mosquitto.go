@@ -166,7 +166,19 @@ func (m *Mosquitto) AddUser(user, password string) {
 		if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
 			m.t.Fatalf("testenv: reloading mosquitto: %v", err)
 		}
-		time.Sleep(200 * time.Millisecond) // the reload is asynchronous
+		// The reload is asynchronous, and slow on a loaded machine: wait until
+		// the broker takes the new account rather than guessing how long that is.
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			err := TryConnect(m.DeviceURL(), user, password)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				m.t.Fatalf("testenv: mosquitto did not take the account %s after a reload: %v\n%s", user, err, m.Log())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 }
 
@@ -174,16 +186,23 @@ func (m *Mosquitto) writePasswords() {
 	m.t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// Written beside and renamed into place, so that a reload still pending from
+	// an earlier AddUser never reads a half-written file and drops an account
+	// (and, with it, a connected device).
 	file := filepath.Join(m.dir, "passwd")
-	os.Remove(file)
-	if err := os.WriteFile(file, nil, 0o600); err != nil {
+	next := file + ".next"
+	os.Remove(next)
+	if err := os.WriteFile(next, nil, 0o600); err != nil {
 		m.t.Fatal(err)
 	}
 	for u, p := range m.users {
-		out, err := exec.Command("mosquitto_passwd", "-b", file, u, p).CombinedOutput()
+		out, err := exec.Command("mosquitto_passwd", "-b", next, u, p).CombinedOutput()
 		if err != nil {
 			m.t.Fatalf("testenv: mosquitto_passwd: %v\n%s", err, out)
 		}
+	}
+	if err := os.Rename(next, file); err != nil {
+		m.t.Fatal(err)
 	}
 }
 
