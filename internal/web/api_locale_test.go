@@ -116,7 +116,7 @@ func TestAPIErrorsInOwnersLanguage(t *testing.T) {
 			return answer{problemOf(t, method+" "+path, r), r.Header.Get("Content-Language")}
 		}
 		const missing = "/api/v1/sites/999999"
-		wantSK := answer{apiProblem{Type: "about:blank", Title: "Nenájdené", Status: 404, Detail: "Nenašlo sa, alebo to tento token nevidí.", Code: "not_found"}, "sk"}
+		wantSK := answer{apiProblem{Type: "about:blank", Title: "Nenájdené", Status: 404, Detail: "Nenašlo sa alebo to tento token nevidí.", Code: "not_found"}, "sk"}
 		wantEN := answer{apiProblem{Type: "about:blank", Title: "Not Found", Status: 404, Detail: "Not found, or not visible to this token.", Code: "not_found"}, "en"}
 		for _, tc := range []struct {
 			name   string
@@ -166,7 +166,7 @@ func TestAPIErrorsInOwnersLanguage(t *testing.T) {
 
 		// Before a token is known: the request's language, else English.
 		anon := newAPIClient(t, srv.URL, "")
-		if p := problemOf(t, "no token", anon.call(http.MethodGet, "/api/v1/sites", nil, "Accept-Language", "sk")); p.Title != "Neprihlásený" || p.Code != "unauthorized" ||
+		if p := problemOf(t, "no token", anon.call(http.MethodGet, "/api/v1/sites", nil, "Accept-Language", "sk")); p.Title != "Neoverený prístup" || p.Code != "unauthorized" ||
 			!strings.HasPrefix(p.Detail, "Pošlite osobný prístupový token") {
 			t.Errorf("no token, Accept-Language sk: %+v", p)
 		}

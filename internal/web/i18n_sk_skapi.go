@@ -9,8 +9,8 @@ import "portico/internal/i18n"
 // them, in the token owner's language.
 var skSkapi = map[string]string{
 	"Bad Request":              "Chybná požiadavka",
-	"Unauthorized":             "Neprihlásený",
-	"Forbidden":                "Zakázané",
+	"Unauthorized":             "Neoverený prístup",
+	"Forbidden":                "Prístup zamietnutý",
 	"Not Found":                "Nenájdené",
 	"Conflict":                 "Konflikt",
 	"Too Many Requests":        "Priveľa požiadaviek",
@@ -18,7 +18,7 @@ var skSkapi = map[string]string{
 	"Internal Server Error":    "Chyba servera",
 
 	"Something went wrong on our side. Please try again.":   "Niečo sa u nás pokazilo. Skúste to, prosím, znova.",
-	"Not found, or not visible to this token.":              "Nenašlo sa, alebo to tento token nevidí.",
+	"Not found, or not visible to this token.":              "Nenašlo sa alebo to tento token nevidí.",
 	"The field %s has a value of the wrong type.":           "Pole %s má hodnotu nesprávneho typu.",
 	"The field %s is not known to this endpoint.":           "Pole %s tento koncový bod nepozná.",
 	"The request body is not valid JSON for this endpoint.": "Telo požiadavky nie je platný JSON pre tento koncový bod.",
