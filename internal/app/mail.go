@@ -52,7 +52,22 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 		if !ok {
 			return nil, fmt.Errorf("the account no longer has access to the client: %w", mail.ErrDrop)
 		}
-		contents, cerr := a.mailContents(ctx, user, clientID)
+		grants, gerr := a.store.PortalGrants(ctx, user.CompanyID, user.ID)
+		if gerr != nil {
+			return nil, gerr
+		}
+		// An invitation or a reminder is about the whole portal: it names every
+		// client the user may see and counts what all of them hold. Access granted
+		// is news of one client: that one and what it holds.
+		clients, counted := visibleClients(user, grants), grants
+		one := slices.DeleteFunc(slices.Clone(grants), func(g access.ClientAccess) bool { return g.ClientID != clientID })
+		if len(one) == 0 {
+			return nil, fmt.Errorf("the account no longer has access to the client: %w", mail.ErrDrop)
+		}
+		if user.Activated && kind == store.MailPortalAccessGranted {
+			counted = one
+		}
+		contents, cerr := a.mailContents(ctx, user, counted)
 		if cerr != nil {
 			return nil, cerr
 		}
@@ -64,10 +79,10 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 				return nil, lerr
 			}
 			e, err = mail.RenderIn(locale, mail.KindPortalInvitation, mail.Invitation{CompanyName: company.Name, ClientName: client,
-				RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour)), SignIn: signIn, Contents: contents})
+				Clients: clients, RecipientName: recipient, Link: link, ValidDays: int(auth.ActivationTTL / (24 * time.Hour)), SignIn: signIn, Contents: contents})
 		case kind == store.MailPortalReminder:
 			e, err = mail.RenderIn(locale, mail.KindPortalReminder, mail.Reminder{CompanyName: company.Name, ClientName: client,
-				RecipientName: recipient, Link: signIn, Contents: contents})
+				Clients: clients, RecipientName: recipient, Link: signIn, Contents: contents})
 		default:
 			e, err = mail.RenderIn(locale, mail.KindPortalAccessGranted, mail.AccessGranted{CompanyName: company.Name, ClientName: client,
 				RecipientName: recipient, Link: signIn, Contents: contents})
@@ -91,8 +106,8 @@ func (a *App) ComposeMail(ctx context.Context, m mail.Message) (*mail.Email, err
 	return e, nil
 }
 
-// mailLocale is the language of a mail to the portal user: for now the
-// tenant's; the one place to put the user's own choice.
+// mailLocale is the language of a mail to the portal user: their own choice
+// (Account page), else the tenant's. A mail has no browser to ask.
 func mailLocale(company *domain.Company, u *domain.PortalUser) string {
 	if u == nil {
 		return i18n.Resolve("", "", company.Locale)
@@ -100,20 +115,28 @@ func mailLocale(company *domain.Company, u *domain.PortalUser) string {
 	return i18n.Resolve(u.Locale, "", company.Locale)
 }
 
-// mailContents counts what the user finds in the portal for the client, within
-// their Scope as it is now: the client's sites and switches they may see, and
-// only those.
-func (a *App) mailContents(ctx context.Context, u *domain.PortalUser, clientID int64) (mail.Contents, error) {
-	grants, err := a.store.PortalGrants(ctx, u.CompanyID, u.ID)
-	if err != nil {
-		return mail.Contents{}, err
-	}
-	grants = slices.DeleteFunc(grants, func(g access.ClientAccess) bool { return g.ClientID != clientID })
+// mailContents counts what the user finds in the portal within grants (all of
+// theirs, or those of one client), as their Scope is now: the clients' sites
+// and switches they may see, and only those.
+func (a *App) mailContents(ctx context.Context, u *domain.PortalUser, grants []access.ClientAccess) (mail.Contents, error) {
 	if len(grants) == 0 {
 		return mail.Contents{}, nil
 	}
 	c, err := a.store.Portal(portalPrincipal(u, grants)).PortalContents(ctx)
 	return mail.Contents(c), err
+}
+
+// visibleClients names the clients the user may see, in the order of their
+// names: those of the user's grants that their Scope's grants hold too, so a
+// mail never names a client the user cannot open.
+func visibleClients(u *domain.PortalUser, grants []access.ClientAccess) []string {
+	var out []string
+	for _, g := range u.Grants {
+		if slices.ContainsFunc(grants, func(a access.ClientAccess) bool { return a.ClientID == g.ClientID }) {
+			out = append(out, g.ClientName)
+		}
+	}
+	return out
 }
 
 func grantedClient(u *domain.PortalUser, clientID int64) (string, bool) {

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"strconv"
+	"strings"
 )
 
 // lang is what a locale's templates need beyond their text: counted nouns in the
@@ -17,6 +18,8 @@ type lang struct {
 	protocols, documents, sites, projects, switches, invoices, estimates noun
 	// units of a link's validity, as in "valid for 7 days".
 	day, hour, minute noun
+	// and joins the last two names of a list: "Hotel Tatra and Penzión Lipa".
+	and string
 }
 
 // noun is a noun's forms: English uses one and many; Slovak one, few (2–4) and many.
@@ -40,6 +43,7 @@ var english = lang{
 	day:       noun{one: "day", many: "days"},
 	hour:      noun{one: "hour", many: "hours"},
 	minute:    noun{one: "minute", many: "minutes"},
+	and:       " and ",
 }
 
 // slovak's units are in the accusative, as "platí 1 hodinu" needs; the list's
@@ -65,6 +69,7 @@ var slovak = lang{
 	day:       noun{"deň", "dni", "dní"},
 	hour:      noun{"hodinu", "hodiny", "hodín"},
 	minute:    noun{"minútu", "minúty", "minút"},
+	and:       " a ",
 }
 
 // count says n with its noun: "1 day", "7 days", "5 dní", "1 234 dokumentov".
@@ -119,4 +124,16 @@ func (l lang) contents(c Contents) []string {
 		}
 	}
 	return out
+}
+
+// names joins names as a sentence lists them: "A", "A and B", "A, B and C" in
+// English; "A, B a C" in Slovak. No names give "".
+func (l lang) names(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + l.and + names[len(names)-1]
 }

@@ -24,8 +24,12 @@ var Locales = []string{"en", "sk"}
 // Invitation is the data of a KindPortalInvitation email: a new portal user is
 // asked to activate their account.
 type Invitation struct {
-	CompanyName   string // the service company, sender of the invitation
-	ClientName    string // the client whose data the portal shows
+	CompanyName string // the service company, sender of the invitation
+	ClientName  string // the client whose data the portal shows
+	// Clients names every client whose data the portal shows the recipient, when
+	// there are several ("Hotel Tatra and Penzión Lipa"); empty: ClientName alone.
+	// Only clients the recipient may see belong here.
+	Clients       []string
 	RecipientName string // "" greets without a name
 	Link          string // the one-time activation link
 	ValidDays     int    // how long Link lives
@@ -56,6 +60,7 @@ type AccessGranted struct {
 type Reminder struct {
 	CompanyName   string
 	ClientName    string
+	Clients       []string // every client the portal shows the recipient; empty: ClientName alone
 	RecipientName string
 	Link          string // the portal's sign-in page
 	Contents      Contents
@@ -99,6 +104,7 @@ func parseTemplates(dir string, l lang) map[string]kindTemplates {
 		"duration": l.duration,
 		"period":   period,
 		"contents": l.contents,
+		"names":    l.names,
 	}
 	out := make(map[string]kindTemplates, len(kinds))
 	for _, kind := range kinds {
@@ -166,6 +172,7 @@ func checkData(kind string, data any) (any, error) {
 	case KindPortalInvitation:
 		var d Invitation
 		d, ok = value[Invitation](data)
+		d.Clients = clientsOr(d.Clients, d.ClientName)
 		data, company, link, valid = d, d.CompanyName, d.Link, d.ValidDays
 	case KindPortalAccessGranted:
 		var d AccessGranted
@@ -174,6 +181,7 @@ func checkData(kind string, data any) (any, error) {
 	case KindPortalReminder:
 		var d Reminder
 		d, ok = value[Reminder](data)
+		d.Clients = clientsOr(d.Clients, d.ClientName)
 		data, company, link = d, d.CompanyName, d.Link
 	case KindPortalReset:
 		var d Reset
@@ -195,6 +203,14 @@ func checkData(kind string, data any) (any, error) {
 		return nil, fmt.Errorf("mail: %s: no validity period", kind)
 	}
 	return data, nil
+}
+
+// clientsOr is the clients a mail names: clients, else the one client name.
+func clientsOr(clients []string, one string) []string {
+	if len(clients) > 0 || one == "" {
+		return clients
+	}
+	return []string{one}
 }
 
 // value returns data as a T, whether it holds a T or a non-nil *T.

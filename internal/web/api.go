@@ -22,6 +22,7 @@ import (
 
 	"portico/internal/app"
 	"portico/internal/domain"
+	"portico/internal/i18n"
 	"portico/internal/store"
 )
 
@@ -30,7 +31,9 @@ import (
 // since a bearer token is never sent by a browser on its own, the API takes no
 // part in the forms' cross-origin protection. The token acts as its owner, with
 // the owner's Scope or permissions loaded fresh on every request
-// (app.APIAuthenticate). Errors are RFC 9457 problem details.
+// (app.APIAuthenticate). Errors are RFC 9457 problem details, whose sentences
+// are in the owner's language (apiLocale); their type, status, code and field
+// names are the same in every language.
 
 //go:embed api/openapi.json
 var openAPIDocument []byte
@@ -77,7 +80,7 @@ var (
 func (s *Server) apiGuard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "private, no-cache")
-		w.Header().Set("Vary", "Authorization")
+		w.Header().Set("Vary", "Authorization, Accept-Language")
 		err := s.apiAuthorize(r, rt.policy)
 		if err == nil {
 			err = rt.h(w, r)
@@ -102,7 +105,10 @@ func (s *Server) apiAuthorize(r *http.Request, p policy) error {
 	if err != nil {
 		return err
 	}
+	// The caller is known from here on, so a refusal below is already in the
+	// owner's language.
 	ac := &apiCtx{caller: caller}
+	*r = *r.WithContext(context.WithValue(r.Context(), keyAPI, ac))
 	switch p.kind {
 	case "apiportal":
 		if caller.PortalUser == nil {
@@ -121,11 +127,39 @@ func (s *Server) apiAuthorize(r *http.Request, p policy) error {
 		}
 		ac.staff = s.app.StaffView(caller.Staff)
 	}
-	*r = *r.WithContext(context.WithValue(r.Context(), keyAPI, ac))
 	return nil
 }
 
-// problem is an RFC 9457 problem details object.
+// apiLocale is the language an API request is answered in: its token owner's own
+// choice (users.locale), else the request's Accept-Language when Portico speaks
+// it, else the tenant's language. Before a token is known (none sent, or a dead
+// one): the Accept-Language, else English. PDFs made for the request are in it
+// too.
+func apiLocale(r *http.Request) string {
+	accept := r.Header.Get("Accept-Language")
+	ac := apiOf(r)
+	if ac == nil || ac.caller == nil || ac.caller.Company == nil {
+		return i18n.Resolve("", accept, "")
+	}
+	own := ""
+	switch {
+	case ac.caller.PortalUser != nil:
+		own = ac.caller.PortalUser.Locale
+	case ac.caller.StaffUser != nil:
+		own = ac.caller.StaffUser.Locale
+	}
+	return i18n.Resolve(own, accept, ac.caller.Company.Locale)
+}
+
+// apiContext is the request's context carrying its language for the documents
+// made for it (PDFs).
+func apiContext(r *http.Request) context.Context {
+	return app.WithLocale(r.Context(), apiLocale(r))
+}
+
+// problem is an RFC 9457 problem details object. Title, Detail and the
+// messages of Errors are in the request's language (apiLocale); Type, Status,
+// Code and the field names of Errors are not translated, for programs to read.
 type problem struct {
 	Type   string            `json:"type"`
 	Title  string            `json:"title"`
@@ -154,14 +188,31 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="portico"`)
 	}
 	setRetryAfter(w, err)
-	p := problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: domain.ErrorMessage(err), Code: code, Errors: domain.FieldErrors(err)}
+	locale := apiLocale(r)
+	p := problem{Type: "about:blank", Title: statusTitle(locale, status), Status: status,
+		Detail: i18n.Message(locale, domain.ErrorMessage(err)), Code: code}
+	if fields := domain.FieldErrors(err); len(fields) > 0 {
+		p.Errors = make(map[string]string, len(fields))
+		for field, msg := range fields {
+			p.Errors[field] = i18n.Message(locale, msg)
+		}
+	}
 	if status == http.StatusNotFound {
-		p.Detail = "Not found, or not visible to this token."
+		p.Detail = translate(locale, "Not found, or not visible to this token.")
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", locale)
 	w.Header().Del("ETag")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
+}
+
+// statusTitle is the title of a problem with the status, in the locale: the
+// status's reason phrase in English ("Not Found"), the same in the locale's
+// words. Only the statuses statusOf gives have a Slovak title (see
+// TestAPIErrorsHaveSlovak).
+func statusTitle(locale string, status int) string {
+	return translate(locale, http.StatusText(status))
 }
 
 // apiJSON writes v as JSON with an ETag of its bytes; a GET whose
@@ -383,7 +434,16 @@ func decodeJSON(r *http.Request, v any) error {
 		if errors.Is(err, io.EOF) {
 			return domain.Errorf(domain.EINVALID, "The request body is empty; send a JSON object.")
 		}
-		return domain.Errorf(domain.EINVALID, "The request body is not valid JSON for this endpoint: %s", err.Error())
+		// The sentence is the caller's language; the field's name, as the
+		// body spells it, is not translated.
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) && ute.Field != "" {
+			return domain.Errorf(domain.EINVALID, "The field %s has a value of the wrong type.", strconv.Quote(ute.Field))
+		}
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return domain.Errorf(domain.EINVALID, "The field %s is not known to this endpoint.", field)
+		}
+		return domain.Errorf(domain.EINVALID, "The request body is not valid JSON for this endpoint.")
 	}
 	return nil
 }

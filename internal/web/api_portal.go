@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portico/internal/domain"
+	"portico/internal/i18n"
 	"portico/internal/store"
 )
 
@@ -300,7 +301,7 @@ func (s *Server) apiProtocolPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, doc, err := s.app.PortalProtocolPDF(r.Context(), apiOf(r).caller.Scope, id)
+	p, doc, err := s.app.PortalProtocolPDF(apiContext(r), apiOf(r).caller.Scope, id)
 	if err != nil {
 		return err
 	}
@@ -460,6 +461,8 @@ func (s *Server) apiSwitch(w http.ResponseWriter, r *http.Request) error {
 // apiToggle is the answer to PUT /api/v1/switches/{id}/state: the portal
 // toggle's outcome — confirmed (or superseded by a later command), failed,
 // pending, or offline (refused: nothing was sent) — and the switch as it now is.
+// Message is a sentence for a person, in the request's language (apiLocale);
+// Status is for programs.
 type apiToggle struct {
 	OK      bool       `json:"ok"`
 	Status  string     `json:"status"`
@@ -497,7 +500,7 @@ func (s *Server) apiSwitchState(w http.ResponseWriter, r *http.Request) error {
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.ECONFLICT:
-		return apiJSON(w, r, http.StatusConflict, apiToggle{Status: "offline", Message: domain.ErrorMessage(err)})
+		return apiJSON(w, r, http.StatusConflict, apiToggle{Status: "offline", Message: i18n.Message(apiLocale(r), domain.ErrorMessage(err))})
 	default:
 		return err // not found, rate limited (429 with Retry-After), or a failure
 	}
@@ -505,7 +508,7 @@ func (s *Server) apiSwitchState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	answer := apiToggle{OK: out.OK, Status: out.Status, Message: out.Message}
+	answer := apiToggle{OK: out.OK, Status: out.Status, Message: i18n.Message(apiLocale(r), out.Message)}
 	if sw, err := ac.portal.PortalSwitch(r.Context(), id); err == nil {
 		x := toAPISwitch(sw)
 		answer.Switch = &x
@@ -551,7 +554,7 @@ func (s *Server) apiInvoicePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	i, doc, err := s.app.PortalInvoicePDF(r.Context(), apiOf(r).caller.Scope, id)
+	i, doc, err := s.app.PortalInvoicePDF(apiContext(r), apiOf(r).caller.Scope, id)
 	if err != nil {
 		return err
 	}
@@ -591,7 +594,7 @@ func (s *Server) apiEstimatePDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, doc, err := s.app.PortalEstimatePDF(r.Context(), apiOf(r).caller.Scope, id)
+	e, doc, err := s.app.PortalEstimatePDF(apiContext(r), apiOf(r).caller.Scope, id)
 	if err != nil {
 		return err
 	}

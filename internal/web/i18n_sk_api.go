@@ -1,7 +1,7 @@
 package web
 
-// Slovak for the API tokens pages. The API's own error texts stay English:
-// they are read by programs and by the people who write them.
+// Slovak for the API tokens pages. The API's problem details are translated
+// too (i18n_sk_skapi.go), all but their machine-readable parts.
 var skAPI = map[string]string{
 	"API tokens":     "API tokeny",
 	"Your new token": "Váš nový token",
