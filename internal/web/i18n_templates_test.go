@@ -120,6 +120,7 @@ const (
 	evUntransArg                          // a literal handed to a partial that prints it untranslated
 	evComputedArg                         // a computed text (printf …) handed to a partial key that is translated or shown
 	evPrintedLiteral                      // a literal an action prints: {{or .Name "System"}}
+	evPlural                              // {{plural n "one" "other"}}: text is "one|other"
 )
 
 type walkEvent struct {
@@ -243,7 +244,7 @@ func ownKey(n parse.Node, own bool) string {
 }
 
 // walk reports, through emit, the translated literals and computed values in n,
-// and what is handed to partials through dict.
+// the plural calls, and what is handed to partials through dict.
 func (w *templateWalker) walk(tree *parse.Tree, n parse.Node, own bool, emit func(walkEvent)) {
 	where := func(n parse.Node) string {
 		loc, _ := tree.ErrorContext(n)
@@ -256,6 +257,13 @@ func (w *templateWalker) walk(tree *parse.Tree, n parse.Node, own bool, emit fun
 		}
 		for i, c := range p.Cmds {
 			id, isIdent := c.Args[0].(*parse.IdentifierNode)
+			if isIdent && id.Ident == "plural" && len(c.Args) == 4 {
+				one, ok1 := c.Args[2].(*parse.StringNode)
+				other, ok2 := c.Args[3].(*parse.StringNode)
+				if ok1 && ok2 {
+					emit(walkEvent{evPlural, one.Text + "|" + other.Text, where(c) + ": " + c.String()})
+				}
+			}
 			if isIdent && translatingFuncs[id.Ident] {
 				var arg parse.Node
 				switch {
