@@ -63,6 +63,7 @@ var skFinish = map[string]string{
 	"Activate your account":        "Aktivujte si účet",
 	"Activate account":             "Aktivovať účet",
 	"Set a new password":           "Nastavte si nové heslo",
+	"Remove":                       "Odstrániť",
 	"Forgot password":              "Zabudnuté heslo",
 	"This link is no longer valid": "Tento odkaz už neplatí",
 	"Edit contact":                 "Upraviť kontakt",
