@@ -622,3 +622,76 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		p.Screenshot("portal-switch-toggled-by-keyboard")
 	})
 }
+
+// The pages with forms and dialogs pass axe in Slovak too, where labels and
+// buttons are longer and the page must say lang="sk" (axe checks that the
+// language is valid; this test that it is Slovak): the portal by the browser's
+// Accept-Language, the staff app by the administrator's own choice. At desktop
+// width on SQLite and at phone width on PostgreSQL.
+func TestBrowserAxeSlovak(t *testing.T) {
+	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		r := newA11yRig(t, db)
+		base := r.ss.URL
+		if err := db.Store.Staff(r.tn.Staff).SetStaffLocale(t.Context(), "sk"); err != nil {
+			t.Fatal(err)
+		}
+		var b *testenv.Browser
+		label := "sk 1280px"
+		if db.Engine == "postgres" {
+			b, label = testenv.NewPhoneBrowser(t), "sk 390px"
+		} else {
+			b = testenv.NewBrowser(t)
+		}
+		browserLanguage(b, "sk-SK,sk;q=0.9")
+		dialogs := map[string]bool{}
+		check := func(what string) {
+			t.Helper()
+			if lang := browserLang(b); lang != "sk" {
+				t.Errorf("%s: <html lang=%q>, want sk", what, lang)
+			}
+			axeCheck(t, b, what)
+			a11yDialogs(t, b, what, dialogs)
+		}
+
+		portal := "/portal/" + demo.Slug
+		for _, p := range []string{portal + "/login", portal + "/forgot"} {
+			b.Run(chromedp.Navigate(base + p))
+			check(label + " " + p)
+		}
+		b.Run(chromedp.Navigate(base+portal+"/login"), browserFill("email", r.adaEmail), browserFill("password", "wrong password"))
+		b.Follow(chromedp.Click(browserSubmit))
+		check(label + " portal sign-in refused")
+		b.Run(chromedp.Navigate(base+portal+"/login"), browserFill("email", r.adaEmail), browserFill("password", testenv.Password))
+		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("portal sign-in: status %d", st)
+		}
+		for _, p := range []string{"/", fmt.Sprintf("/projects/%d", r.project.ID), "/protocols", "/documents", "/my-data", "/account", "/account/security", "/account/tokens"} {
+			b.Run(chromedp.Navigate(base + portal + p))
+			check(label + " portal " + p)
+		}
+		b.Run(chromedp.Navigate(base + portal + "/my-data"))
+		b.Run(chromedp.Click(chromedp.CSS(`[data-open-dialog="edit-emails"]`)), chromedp.WaitVisible(chromedp.ID("edit-emails")))
+		b.Run(chromedp.Evaluate[chromedp.Void](`document.querySelector("#edit-emails input[name=email]").value = "not an email"`))
+		if st := b.Follow(chromedp.Click(chromedp.CSS(`#edit-emails button[type=submit]`))); st != http.StatusUnprocessableEntity {
+			t.Errorf("a bad email on My data: status %d, want 422", st)
+		}
+		check(label + " portal my-data refused")
+		b.Follow(chromedp.Click(chromedp.CSS(`.btn-signout`)))
+
+		b.Run(chromedp.Navigate(base+"/app/login"), browserFill("company", demo.Slug), browserFill("email", demo.AdminEmail), browserFill("password", demo.AdminPassword))
+		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
+			t.Fatalf("staff sign-in: status %d", st)
+		}
+		client := fmt.Sprintf("/app/clients/%d", r.client.ID)
+		pages := []string{"/app/clients", "/app/clients/new", client, client + "/edit", client + "/contacts", client + "/contacts/new",
+			client + "/sites/new", client + "/protocols/new", client + "/projects/new", fmt.Sprintf("%s/projects/%d", client, r.project.ID),
+			fmt.Sprintf("%s/projects/%d/switches/new", client, r.project.ID), client + "/billing/invoices/new", client + "/billing/estimates/new",
+			client + "/portal/invite", "/app/documents/new", "/app/materials/new", "/app/users", "/app/users/new", "/app/portal-users/new",
+			"/app/settings", "/app/settings/billing", "/app/account/security", "/app/account/tokens", "/app/access"}
+		for _, p := range pages {
+			b.Run(chromedp.Navigate(base + p))
+			check(label + " staff " + p)
+		}
+		a11yErrorStates(t, b, base, pages, label+" staff")
+	})
+}

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
-	"text/template/parse"
 
 	"portico/internal/i18n"
 )
@@ -21,14 +19,19 @@ func TestTemplatePluralsHaveSlovak(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := map[string]string{} // one|other → where
+	w := newTemplateWalker(set)
 	for _, tmpl := range set.Templates() {
 		if tmpl.Tree == nil {
 			continue
 		}
-		walkPlurals(tmpl.Tree.Root, func(n *parse.CommandNode, one, other string) {
-			found[one+"|"+other] = fmt.Sprintf("%s: %s", tmpl.Tree.ParseName, n)
+		w.walk(tmpl.Tree, tmpl.Tree.Root, true, func(ev walkEvent) {
+			if ev.kind != evPlural {
+				return
+			}
+			found[ev.text] = ev.where
+			one, other, _ := strings.Cut(ev.text, "|")
 			if !strings.Contains(one, "%d") || !strings.Contains(other, "%d") {
-				t.Errorf("%s: both forms must show the count as %%d", found[one+"|"+other])
+				t.Errorf("%s: both forms must show the count as %%d", ev.where)
 			}
 		})
 	}
@@ -59,54 +62,5 @@ func checkSlovakPlural(t *testing.T, key, where string) {
 		if !slices.Equal(formatVerbs(f), en) {
 			t.Errorf("%s: Slovak form %q has verbs %v, the English %v", where, f, formatVerbs(f), en)
 		}
-	}
-}
-
-// walkPlurals calls fn for every {{plural n "one" "other"}} under node.
-func walkPlurals(node parse.Node, fn func(n *parse.CommandNode, one, other string)) {
-	switch n := node.(type) {
-	case *parse.ListNode:
-		if n == nil {
-			return
-		}
-		for _, c := range n.Nodes {
-			walkPlurals(c, fn)
-		}
-	case *parse.ActionNode:
-		walkPlurals(n.Pipe, fn)
-	case *parse.PipeNode:
-		if n == nil {
-			return
-		}
-		for _, c := range n.Cmds {
-			walkPlurals(c, fn)
-		}
-	case *parse.CommandNode:
-		if len(n.Args) == 4 {
-			if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "plural" {
-				one, ok1 := n.Args[2].(*parse.StringNode)
-				other, ok2 := n.Args[3].(*parse.StringNode)
-				if ok1 && ok2 {
-					fn(n, one.Text, other.Text)
-				}
-			}
-		}
-		for _, a := range n.Args {
-			walkPlurals(a, fn)
-		}
-	case *parse.IfNode:
-		walkPlurals(n.Pipe, fn)
-		walkPlurals(n.List, fn)
-		walkPlurals(n.ElseList, fn)
-	case *parse.RangeNode:
-		walkPlurals(n.Pipe, fn)
-		walkPlurals(n.List, fn)
-		walkPlurals(n.ElseList, fn)
-	case *parse.WithNode:
-		walkPlurals(n.Pipe, fn)
-		walkPlurals(n.List, fn)
-		walkPlurals(n.ElseList, fn)
-	case *parse.TemplateNode:
-		walkPlurals(n.Pipe, fn)
 	}
 }

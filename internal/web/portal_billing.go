@@ -34,7 +34,7 @@ type portalBillingListPage struct {
 func (s *Server) portalBillingList(k billingKind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		scope := scopeOf(r)
-		p := &portalBillingListPage{PortalPage: s.portalPage(r, k.Label()+"s"), Fmt: s.billingFormat(r), Kind: k,
+		p := &portalBillingListPage{PortalPage: s.portalPage(r, k.listTitle()), Fmt: s.billingFormat(r), Kind: k,
 			States: billingStates(k, true), Multi: len(scope.Clients()) > 1, URL: r.URL}
 		p.Nav = k.Plural()
 		if err := s.limitView(r, &p.PortalPage); err != nil {

@@ -92,7 +92,7 @@ func (s *Server) portalProtocol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pg := &portalProtocolPage{PortalPage: s.portalPage(r, fmt.Sprintf("Protocol %d", p.Number)), Protocol: p}
+	pg := &portalProtocolPage{PortalPage: s.portalPage(r, localf(r, "Protocol %d", p.Number)), Protocol: p}
 	pg.Nav, pg.CompanyID = "protocols", p.ClientID
 	s.render(w, r, http.StatusOK, "portal_protocol", pg)
 	return nil

@@ -93,10 +93,10 @@ func (s *Server) billingForm(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := &billingFormPage{clientTabPage: t, Kind: k, Form: f, Lines: lines, Projects: projects, Currencies: domain.Currencies, ID: id}
 	p.Action = fmt.Sprintf("/app/clients/%d/billing/%s", t.Client.ID, k.Plural())
-	p.Title = "New " + string(k)
+	p.Title = k.newTitle()
 	if id != 0 {
 		p.Action += "/" + strconv.FormatInt(id, 10)
-		p.Title = "Edit draft " + string(k)
+		p.Title = k.editDraftTitle()
 	}
 	s.render(w, r, status, "billing_form", p)
 	return nil

@@ -191,7 +191,7 @@ func (s *Server) clientEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &clientFormPage{Page: s.page(r, "Edit "+t.Client.Name), Client: t.Client, Form: newForm(clientValues(t.Client))}
+	p := &clientFormPage{Page: s.page(r, localf(r, "Edit %s", t.Client.Name)), Client: t.Client, Form: newForm(clientValues(t.Client))}
 	p.Nav = "clients"
 	s.render(w, r, http.StatusOK, "client_form", p)
 	return nil
@@ -213,7 +213,7 @@ func (s *Server) clientUpdate(w http.ResponseWriter, r *http.Request) error {
 		if domain.ErrorCode(err) != domain.EINVALID {
 			return err
 		}
-		p := &clientFormPage{Page: s.page(r, "Edit "+t.Client.Name), Client: t.Client, Form: newForm(r.PostForm).withError(err)}
+		p := &clientFormPage{Page: s.page(r, localf(r, "Edit %s", t.Client.Name)), Client: t.Client, Form: newForm(r.PostForm).withError(err)}
 		p.Nav = "clients"
 		s.render(w, r, http.StatusUnprocessableEntity, "client_form", p)
 		return nil

@@ -104,7 +104,7 @@ func (s *Server) documentForm(w http.ResponseWriter, r *http.Request, status int
 	p := &documentFormPage{Page: s.page(r, "Upload document"), Form: f, Action: "/app/documents", Document: d, Back: "/app/documents", Kinds: kindOptions(true)}
 	p.Nav = "materials"
 	if d != nil {
-		p.Title, p.Action = "Edit "+d.Title, fmt.Sprintf("/app/documents/%d", d.ID)
+		p.Title, p.Action = localf(r, "Edit %s", d.Title), fmt.Sprintf("/app/documents/%d", d.ID)
 	}
 	if clientID != 0 {
 		c, err := s.staffView(r).Client(r.Context(), clientID)

@@ -78,7 +78,7 @@ type materialFormPage struct {
 func (s *Server) materialForm(w http.ResponseWriter, r *http.Request, status int, m *domain.Material, f *Form) {
 	title, action := "Add material", "/app/materials"
 	if m != nil {
-		title, action = "Edit "+m.Name, fmt.Sprintf("/app/materials/%d", m.ID)
+		title, action = localf(r, "Edit %s", m.Name), fmt.Sprintf("/app/materials/%d", m.ID)
 	}
 	p := &materialFormPage{Page: s.page(r, title), Material: m, Form: f, Action: action}
 	p.Nav = "materials"

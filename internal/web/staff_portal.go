@@ -253,7 +253,7 @@ func (s *Server) portalUserForm(w http.ResponseWriter, r *http.Request, status i
 	}
 	title := "Add portal user"
 	if u != nil {
-		title = "Edit " + u.Name()
+		title = localf(r, "Edit %s", u.Name())
 	}
 	p := &portalUserFormPage{Page: s.page(r, title), User: u, Form: f, Clients: clients, Sites: sites}
 	if u != nil {

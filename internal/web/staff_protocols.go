@@ -104,7 +104,7 @@ func (s *Server) protocolOf(r *http.Request) (*protocolPage, error) {
 	if p.ClientID != t.Client.ID {
 		return nil, domain.Errorf(domain.ENOTFOUND, "Protocol not found.")
 	}
-	t.Title = fmt.Sprintf("Protocol %d", p.Number)
+	t.Title = localf(r, "Protocol %d", p.Number)
 	return &protocolPage{clientTabPage: t, Protocol: p}, nil
 }
 
@@ -167,7 +167,7 @@ func (s *Server) protocolForm(w http.ResponseWriter, r *http.Request, status int
 	pg := &protocolFormPage{clientTabPage: t, Form: f, Protocol: p, Sites: sites, Technicians: staffUsers, Materials: materials, Services: domain.ServiceTypes}
 	pg.Title, pg.Action = "New protocol", fmt.Sprintf("/app/clients/%d/protocols", t.Client.ID)
 	if p != nil {
-		pg.Title, pg.Action = fmt.Sprintf("Edit protocol %d", p.Number), fmt.Sprintf("/app/clients/%d/protocols/%d", t.Client.ID, p.ID)
+		pg.Title, pg.Action = localf(r, "Edit protocol %d", p.Number), fmt.Sprintf("/app/clients/%d/protocols/%d", t.Client.ID, p.ID)
 	}
 	v := f.Values
 	for i := range v["m_material"] {

@@ -346,7 +346,7 @@ func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientT
 	if pg.Broker.Host == "" {
 		pg.Broker.Host = hostOf(r)
 	}
-	pg.Title = "Connect " + sw.Name
+	pg.Title = localf(r, "Connect %s", sw.Name)
 	pg.Topics = topicsOf(sw)
 	pg.Simulate = simulateCommand(s.command, pg.Broker, sw, password)
 	if ip := net.ParseIP(pg.Broker.Host); pg.Broker.Host == "localhost" || (ip != nil && ip.IsLoopback()) {

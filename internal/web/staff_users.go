@@ -58,7 +58,7 @@ type userFormPage struct {
 func (s *Server) userForm(w http.ResponseWriter, r *http.Request, status int, u *domain.StaffUser, f *Form) {
 	title := "Add staff user"
 	if u != nil {
-		title = "Edit " + u.Name
+		title = localf(r, "Edit %s", u.Name)
 	}
 	p := &userFormPage{Page: s.page(r, title), User: u, Form: f, Permissions: access.Permissions}
 	p.Nav = "users"

@@ -310,8 +310,10 @@
         if (!opt.disabled && !select.disabled) {
           var btn = doc.createElement("button");
           btn.type = "button";
-          btn.setAttribute("aria-label", "Remove " + text);
-          btn.title = "Remove";
+          // the page gives the word in its language (data-remove)
+          var remove = select.getAttribute("data-remove") || "Remove";
+          btn.setAttribute("aria-label", remove + " " + text);
+          btn.title = remove;
           btn.setAttribute("data-index", String(idx));
           btn.appendChild(xIcon());
           chip.appendChild(btn);
