@@ -23,10 +23,16 @@ type Company struct {
 // TeamLabel is how staff actions are shown to portal users, who never see staff
 // names: the configured label, or "<company name> team".
 func (c *Company) TeamLabel() string {
+	return c.TeamLabelOr(c.Name + " team")
+}
+
+// TeamLabelOr is the configured label, or def for a company that set none: the
+// default label in the reader's language.
+func (c *Company) TeamLabelOr(def string) string {
 	if c.Team != "" {
 		return c.Team
 	}
-	return c.Name + " team"
+	return def
 }
 
 // Location returns the company's time zone, UTC when unknown.

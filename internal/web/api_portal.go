@@ -404,7 +404,7 @@ func (s *Server) apiProjectActivity(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	acts, info, err := ac.portal.PortalSwitchActivityPage(r.Context(), pp.ID, ac.caller.Company.TeamLabel(), c.listOptions())
+	acts, info, err := ac.portal.PortalSwitchActivityPage(r.Context(), pp.ID, ac.caller.Company.TeamLabelOr(fmt.Sprintf(translate(apiLocale(r), "%s team"), ac.caller.Company.Name)), c.listOptions())
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,8 @@ func (k billingKind) listTitle() string {
 // skFinish translates the page titles, headings, labels and hints that Go sets
 // and templates translate ({{t .Title}}, {{t .Heading}}, {{t .Label}}).
 var skFinish = map[string]string{
+	// The label of staff actions for a company without one of its own.
+	"%s team":             "Tím %s",
 	"Edit %s":             "Upraviť %s",
 	"Protocol %d":         "Protokol %d",
 	"Edit protocol %d":    "Upraviť protokol %d",

@@ -46,7 +46,7 @@ func (s *Server) portalPanel(r *http.Request, pp *store.PortalProject) (*switchP
 	if err != nil {
 		return nil, err
 	}
-	acts, err := s.portalView(r).PortalSwitchActivity(r.Context(), pp.ID, pc.company.TeamLabel(), activityLimit)
+	acts, err := s.portalView(r).PortalSwitchActivity(r.Context(), pp.ID, pc.company.TeamLabelOr(localf(r, "%s team", pc.company.Name)), activityLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -186,6 +186,16 @@ func TestSwitchesPortalIsAnonymised(t *testing.T) {
 				t.Errorf("the live stream does not carry %q", want)
 			}
 		}
+		// A Slovak reader gets the default label in Slovak; a label of the
+		// company's own is its own words in every language.
+		req, err := http.NewRequest(http.MethodGet, c.BaseURL().String()+pbase, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Language", "sk")
+		if sk := c.Do(req).Body; !strings.Contains(sk, "Tím "+r.tn.Company.Name) || strings.Contains(sk, r.tn.Company.TeamLabel()) {
+			t.Errorf("the Slovak portal project page does not name the team as %q", "Tím "+r.tn.Company.Name)
+		}
 		secrets := []string{r.tn.Admin.Name, tech.Name, r.tas.Username, r.sh.Username, r.passwords[0], r.passwords[1], "sw-"}
 		for _, b := range bodies {
 			for _, s := range secrets {
