@@ -137,20 +137,32 @@ func parseLocale(locale string) (map[string]*template.Template, error) {
 	// name a shared file or another page defines, so one set per locale holds
 	// them all and each page is executed by name. Parsing the shared layouts again
 	// for every page cost most of the start-up time and memory.
-	set, err := template.New("_pages").Funcs(templateFuncs(locale)).ParseFS(templateFS, append(pages, shared...)...)
+	funcs := templateFuncs(locale)
+	set, err := template.New("_pages").Funcs(funcs).ParseFS(templateFS, append(pages, shared...)...)
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	out := map[string]*template.Template{}
+	var names []string
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
 		if set.Lookup(name) == nil {
 			return nil, fmt.Errorf("web: template %s: the file defines no template %q", p, name)
 		}
 		out[name] = set
+		names = append(names, name)
+	}
+	if foldTemplates {
+		if _, err := foldConstants(set, names, funcs); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
+
+// foldTemplates turns folding of constant actions on (see foldConstants); a test
+// turns it off to compare the pages' bytes with and without it.
+var foldTemplates = true
 
 // templateFuncs returns the functions templates may call, with translation bound
 // to the locale.
