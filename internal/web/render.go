@@ -137,20 +137,32 @@ func parseLocale(locale string) (map[string]*template.Template, error) {
 	// name a shared file or another page defines, so one set per locale holds
 	// them all and each page is executed by name. Parsing the shared layouts again
 	// for every page cost most of the start-up time and memory.
-	set, err := template.New("_pages").Funcs(templateFuncs(locale)).ParseFS(templateFS, append(pages, shared...)...)
+	funcs := templateFuncs(locale)
+	set, err := template.New("_pages").Funcs(funcs).ParseFS(templateFS, append(pages, shared...)...)
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	out := map[string]*template.Template{}
+	var names []string
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
 		if set.Lookup(name) == nil {
 			return nil, fmt.Errorf("web: template %s: the file defines no template %q", p, name)
 		}
 		out[name] = set
+		names = append(names, name)
+	}
+	if foldTemplates {
+		if _, err := foldConstants(set, names, funcs); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
+
+// foldTemplates turns folding of constant actions on (see foldConstants); a test
+// turns it off to compare the pages' bytes with and without it.
+var foldTemplates = true
 
 // templateFuncs returns the functions templates may call, with translation bound
 // to the locale.
@@ -189,10 +201,21 @@ func templateFuncs(locale string) template.FuncMap {
 		"money": func(m domain.Money, currency string) string {
 			return domain.BillingFormat{Locale: locale}.Money(m, currency)
 		},
-		"icon": func(name string) template.HTML {
-			return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg#` +
-				template.HTMLEscapeString(name) + `"></use></svg>`)
+		"icon": iconHTML,
+		// protocolRows writes the protocol table's rows (render_rows.go).
+		"protocolRows": func(ps []*domain.Protocol, base string, tenant *domain.Company, showCompany bool) template.HTML {
+			return protocolRows(locale, base, tenant, ps, showCompany)
 		},
+		"documentRows": func(docs []*domain.Document, base string, group bool) template.HTML {
+			return documentRows(locale, base, docs, group)
+		},
+		"companyCards": func(sums []domain.ClientSummary, base string, tenant *domain.Company) template.HTML {
+			return companyCards(locale, base, tenant, sums)
+		},
+		"clientOptions": func(cs []*domain.Client, selected string) template.HTML {
+			return optionsHTML(cs, selected, clientIDName)
+		},
+		"siteOptions": func(ss []*domain.Site, selected string) template.HTML { return optionsHTML(ss, selected, siteIDName) },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")
@@ -244,6 +267,12 @@ func templateFuncs(locale string) template.FuncMap {
 		"itoa":    func(n int64) string { return strconv.FormatInt(n, 10) },
 		"mapURL":  func(addr string) string { return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(addr) },
 	}
+}
+
+// iconHTML is the markup of the named icon of /static/icons.svg.
+func iconHTML(name string) template.HTML {
+	return template.HTML(`<svg class="icon" aria-hidden="true"><use href="/static/icons.svg#` +
+		template.HTMLEscapeString(name) + `"></use></svg>`)
 }
 
 // render executes the page template into a buffer first, so that a template error
