@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 
 	"portico/internal/domain"
 	"portico/internal/testenv"
+	"portico/internal/web"
 )
 
 // The first minutes of someone trying Portico: staff create a new client with
@@ -73,7 +75,7 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		d.fill("name", "Zelená záhrada s.r.o.")
 		d.fill("contact_person", "Jana Nováková")
 		d.fill("email", "jana@zahrada.test")
-		d.read(`label[for="f-add_contact"]`, `.field-check:has(#f-add_contact) .hint`)
+		d.read(`label[for="f-add_contact"]`)
 		b.Screenshot("new-client")
 		if st := d.follow(string(browserSubmit)); st != http.StatusOK {
 			t.Fatalf("creating the client: status %d", st)
@@ -84,8 +86,7 @@ func TestBrowserFirstMinutes(t *testing.T) {
 
 		// A project, then a switch whose topic the form suggests.
 		k.step("project and switch")
-		d.follow(browserTab("Projects"))
-		d.follow(browserLink("Add project"))
+		d.follow(browserLink("Add project")) // on the new client's page
 		d.arrive()
 		d.fill("name", "Garden")
 		if st := d.follow(string(browserSubmit)); st != http.StatusOK {
@@ -113,8 +114,8 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		d.read("#simulate-heading", "#simulate-howto")
 		b.Screenshot("switch-connection")
 		d.click(`button[data-copy="simulate-command"]`)
-		d.elsewhere() // the terminal
-		d.keys(3 + 1) // paste (Ctrl, Shift, V) and Enter
+		d.elsewhere(true) // the terminal, to paste into
+		d.keys(3+1, true) // paste (Ctrl, Shift, V) and Enter
 		action := testenv.Result(b, chromedp.AttributeValue(chromedp.CSS(`form[action$="/credentials"]`), "action")).Value
 		var id int64
 		if _, err := fmt.Sscanf(action[strings.LastIndex(action, "/switches/"):], "/switches/%d/credentials", &id); err != nil {
@@ -124,14 +125,15 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		sim.wait(t, "tasmota garden_pump is online at")
 		k.readText("tasmota garden_pump is online at") // the line that says it works
 		sw := ss.WaitSwitch(t, id, "online", func(sw *domain.Switch) bool { return sw.Online })
-		d.elsewhere() // back to the browser
+		d.elsewhere(false) // back to the browser
 
-		// The invitation, confirmed from the contact's row.
+		// The invitation, offered by the connection page once the device is
+		// online, with the confirmation of the contact's row.
 		k.step("invitation")
-		d.follow(fmt.Sprintf(`//nav[contains(@class,"breadcrumbs")]/a[normalize-space()=%q]`, "Zelená záhrada s.r.o."))
-		d.follow(browserTab("Contacts"))
-		b.Run(chromedp.WaitVisible(chromedp.CSS("table")))
-		d.click(`//tr[.//strong[normalize-space()="Jana Nováková"]]//button[normalize-space()="Invite to portal"]`)
+		b.Run(chromedp.WaitVisible(chromedp.ID("next-step")))
+		b.Screenshot("switch-connected-next-step")
+		d.read("#next-step .next-step-text")
+		d.click(`#next-step button`)
 		b.Run(chromedp.WaitVisible(chromedp.CSS("dialog[open]")))
 		dialog := testenv.Result(b, chromedp.Text(chromedp.CSS("dialog[open]")))
 		for _, want := range []string{"Invite Jana Nováková to the portal?", "jana@zahrada.test", "Zelená záhrada s.r.o.", "all its sites", "0/5 used, 1/5 after this invitation"} {
@@ -146,8 +148,11 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		}
 		browserWantText(t, b, "Invitation sent to jana@zahrada.test.")
 		d.arrive()
-		if !strings.HasPrefix(browserLocation(t, b), clientURL) {
-			t.Errorf("after inviting the browser is at %s, want the client's pages", browserLocation(t, b))
+		if got, want := browserLocation(t, b), fmt.Sprintf("%s/projects/%d/switches/%d/connect", clientURL, sw.ProjectID, sw.ID); got != want {
+			t.Errorf("after inviting the browser is at %s, want back on the connection page %s", got, want)
+		}
+		if testenv.Result(b, chromedp.Evaluate[bool](`!!document.getElementById("next-step")`)) {
+			t.Error("the connection page still offers to invite Jana, who is invited")
 		}
 
 		// The mail: the activation link and the address to bookmark.
@@ -161,16 +166,15 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		if activate == "" || !strings.Contains(m.Text, signIn) || !strings.Contains(m.Text, "Bookmark it") {
 			t.Fatalf("the invitation lacks the activation link or the sign-in address:\n%s", m.Text)
 		}
-		d.elsewhere() // the mailbox
+		d.elsewhere(false) // the mailbox
 		k.readText(klmProse(m.Text[:strings.Index(m.Text, activate)]))
-		d.elsewhere() // the link
+		d.elsewhere(false) // the link
 		client.Run(chromedp.Navigate(activate), chromedp.WaitVisible(chromedp.ID("f-password")))
 		c := k.desktop(client)
 		c.arrive()
 		c.read(".auth-card > p")
 		const password = "garden hose twelve lilies"
 		c.fill("password", password)
-		c.fill("password_confirm", password)
 		if st := c.follow(string(browserSubmit)); st != http.StatusOK {
 			t.Fatalf("activating: status %d", st)
 		}
@@ -182,14 +186,27 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		c.arrive()
 		c.read(".welcome-body .stack > p:not(.welcome-address):not(.row)")
 		client.Screenshot("welcome")
+		// The QR code opens the sign-in with her email filled in (in the
+		// fragment, which no server sees).
+		scan := signIn + "#email=" + url.QueryEscape("jana@zahrada.test")
+		want, err := web.QRDataURI(scan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src := testenv.Result(client, chromedp.AttributeValue(chromedp.CSS("img.welcome-qr"), "src")).Value; src != want {
+			t.Errorf("the welcome page's QR code does not say %s", scan)
+		}
 
 		// On the phone: sign in at that address, turn the pump on from the overview.
 		k.step("phone sign-in and toggle")
 		k.device()
 		ph := k.phone(p)
-		p.Run(chromedp.Navigate(address), chromedp.WaitVisible(chromedp.ID("f-email")))
+		p.Run(chromedp.Navigate(scan), chromedp.WaitVisible(chromedp.ID("f-email")))
+		waitJS(t, p, `document.activeElement && document.activeElement.id === "f-password"`)
+		if got := testenv.Result(p, chromedp.Value(chromedp.ID("f-email"))); got != "jana@zahrada.test" {
+			t.Errorf("the sign-in opened from the QR code has %q in Email", got)
+		}
 		ph.arrive()
-		ph.fill("email", "jana@zahrada.test")
 		ph.fill("password", password)
 		if st := ph.follow(string(browserSubmit)); st != http.StatusOK {
 			t.Fatalf("signing in on the phone: status %d", st)

@@ -62,14 +62,19 @@ const (
 //     page's instructions, the invitation's confirmation, the mail up to its
 //     link, the welcome page). Words are runs of letters or digits; a URL or
 //     a command line the person copies is not read word by word, but the
-//     sentence around it is.
+//     sentence around it is. A word is a run between spaces with a letter or
+//     a digit in it.
 //   - fill: M (what to type), then to reach the field a click (P and BB), or
 //     Tab (one K) when the hand is on the keyboard from the field before in
-//     the same form, or nothing when the page put the cursor there (autofocus);
-//     H when the hand was on the mouse; one K per character typed.
+//     the same form, or nothing when the page put the cursor there (autofocus;
+//     on a phone a tap all the same, as a phone may not raise its keyboard for
+//     a field it did not see tapped); H when the hand was on the mouse; one K
+//     per character typed.
 //   - click: M (deciding), H when the hand was on the keyboard, P and BB.
-//   - key: M, H when the hand was on the mouse, one K per key (a paste is
-//     Ctrl, Shift, V; Enter is one).
+//   - key: H when the hand was on the mouse, one K per key (a paste is Ctrl,
+//     Shift, V; Enter is one); and M unless it continues the unit begun by the
+//     click before it (KLM's rule 3: copying a command, bringing the terminal
+//     forward and pasting it is one cognitive unit, with one M).
 //   - device: klmSwitchDevice, once, when the person picks up the phone.
 //
 // On the phone there is no H: the thumb types and taps.
@@ -115,7 +120,12 @@ func (k *klmModel) cur() *klmStep {
 }
 
 // readText counts the words of text as read.
-func (k *klmModel) readText(text string) { k.cur().words += klmWords(text) }
+func (k *klmModel) readText(text string) {
+	k.cur().words += klmWords(text)
+	if os.Getenv("KLM_DEBUG") != "" {
+		k.t.Logf("klm read %d: %q", klmWords(text), text)
+	}
+}
 
 // device counts picking up the phone.
 func (k *klmModel) device() { k.cur().devices++ }
@@ -164,15 +174,15 @@ func klmProse(s string) string {
 	return strings.Join(out, " ")
 }
 
-// klmWords counts runs of letters or digits.
+// klmWords counts the words of s: runs between spaces with a letter or a digit
+// in them, so that "s.r.o." and an email address are one word each, and a
+// bullet or an arrow none.
 func klmWords(s string) int {
-	n, in := 0, false
-	for _, r := range s {
-		w := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if w && !in {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		if strings.IndexFunc(f, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
 			n++
 		}
-		in = w
 	}
 	return n
 }
@@ -259,7 +269,7 @@ func (a *klmActor) fill(name, value string) {
 	form := testenv.Result(a.b, chromedp.Evaluate[string](fmt.Sprintf(`(function(){var f=document.getElementById(%q).form;return f?(f.action||"form"):""})()`, id)))
 	focused := testenv.Result(a.b, chromedp.Evaluate[bool](fmt.Sprintf(`document.activeElement && document.activeElement.id === %q`, id)))
 	switch {
-	case focused:
+	case focused && !a.phone:
 	case !a.phone && a.keyboard && a.form != "" && a.form == form:
 		st.deskKeys++ // Tab
 	default:
@@ -302,10 +312,13 @@ func (a *klmActor) follow(sel string) int {
 	return a.b.Follow(klmClick(sel))
 }
 
-// keys counts n keys pressed outside the browser (a paste, Enter).
-func (a *klmActor) keys(n int) {
+// keys counts n keys pressed outside the browser (a paste, Enter); unit says
+// they continue the click before them, without a decision of their own.
+func (a *klmActor) keys(n int, unit bool) {
 	st := a.k.cur()
-	st.mental++
+	if !unit {
+		st.mental++
+	}
 	a.toKeyboard()
 	if a.phone {
 		st.phoneKeys += n
@@ -315,9 +328,12 @@ func (a *klmActor) keys(n int) {
 }
 
 // elsewhere counts a click outside the page under test: bringing the
-// terminal's window to the front, opening the mailbox, following a mail's link.
-func (a *klmActor) elsewhere() {
-	a.k.cur().mental++
+// terminal's window to the front, opening the mailbox, following a mail's
+// link; unit says it continues the click before it, as keys.
+func (a *klmActor) elsewhere(unit bool) {
+	if !unit {
+		a.k.cur().mental++
+	}
 	a.toMouse()
 	a.k.cur().clicks++
 }
