@@ -47,6 +47,8 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		browserSignInAs(t, b, ss.URL, slug, tn.Admin.Email)
 		client := testenv.NewBrowser(t)
 		p := testenv.NewPhoneBrowser(t)
+		staffPhone := testenv.NewPhoneBrowser(t) // for the 390 px layout of the staff pages
+		browserSignInAs(t, staffPhone, ss.URL, slug, tn.Admin.Email)
 
 		// The README's section is what the person follows.
 		k.step("README")
@@ -132,6 +134,9 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		k.step("invitation")
 		b.Run(chromedp.WaitVisible(chromedp.ID("next-step")))
 		b.Screenshot("switch-connected-next-step")
+		staffPhone.Run(chromedp.Navigate(fmt.Sprintf("%s/projects/%d/switches/%d/connect", clientURL, sw.ProjectID, sw.ID)), chromedp.WaitVisible(chromedp.ID("next-step")))
+		browserNoSidewaysScroll(t, staffPhone, "connection page")
+		staffPhone.Screenshot("phone-switch-connected-next-step")
 		d.read("#next-step .next-step-text")
 		d.click(`#next-step button`)
 		b.Run(chromedp.WaitVisible(chromedp.CSS("dialog[open]")))
@@ -169,6 +174,9 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		d.elsewhere(false) // the mailbox
 		k.readText(klmProse(m.Text[:strings.Index(m.Text, activate)]))
 		d.elsewhere(false) // the link
+		p.Run(chromedp.Navigate(activate), chromedp.WaitVisible(chromedp.ID("f-password"))) // looking does not use the link
+		browserNoSidewaysScroll(t, p, "activation page")
+		p.Screenshot("phone-activation")
 		client.Run(chromedp.Navigate(activate), chromedp.WaitVisible(chromedp.ID("f-password")))
 		c := k.desktop(client)
 		c.arrive()

@@ -267,7 +267,10 @@ func (a *klmActor) fill(name, value string) {
 	st := a.k.cur()
 	st.mental++
 	form := testenv.Result(a.b, chromedp.Evaluate[string](fmt.Sprintf(`(function(){var f=document.getElementById(%q).form;return f?(f.action||"form"):""})()`, id)))
-	focused := testenv.Result(a.b, chromedp.Evaluate[bool](fmt.Sprintf(`document.activeElement && document.activeElement.id === %q`, id)))
+	// The page puts the cursor in an autofocus field when it loads; read from
+	// the markup, not from where the focus is at this instant, for a
+	// deterministic count.
+	focused := a.form == "" && testenv.Result(a.b, chromedp.Evaluate[bool](fmt.Sprintf(`document.getElementById(%q).hasAttribute("autofocus")`, id)))
 	switch {
 	case focused && !a.phone:
 	case !a.phone && a.keyboard && a.form != "" && a.form == form:
