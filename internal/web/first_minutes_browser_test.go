@@ -173,7 +173,7 @@ func TestBrowserFirstMinutes(t *testing.T) {
 		}
 		d.elsewhere(false) // the mailbox
 		k.readText(klmProse(m.Text[:strings.Index(m.Text, activate)]))
-		d.elsewhere(false) // the link
+		d.elsewhere(false)                                                                  // the link
 		p.Run(chromedp.Navigate(activate), chromedp.WaitVisible(chromedp.ID("f-password"))) // looking does not use the link
 		browserNoSidewaysScroll(t, p, "activation page")
 		p.Screenshot("phone-activation")
