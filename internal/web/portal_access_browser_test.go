@@ -68,14 +68,28 @@ func TestBrowserPortalInvite(t *testing.T) {
 		}
 		browserWantText(t, b, "Activate your account", "marta@abc.test", "Company acme")
 		b.Screenshot("activation-page")
-		b.Run(browserFill("password", pwAnother), browserFill("password_confirm", pwAnother))
+		// One password field, focused, with a Show button to check what was typed.
+		if !testenv.Result(b, chromedp.Evaluate[bool](`document.activeElement && document.activeElement.id === "f-password"`)) {
+			t.Error("the activation page does not put the cursor in the password field")
+		}
+		b.Run(browserFill("password", pwAnother))
+		reveal := chromedp.CSS(`button[data-reveal-password="f-password"]`)
+		b.Run(chromedp.Click(reveal))
+		if got := testenv.Result(b, chromedp.Evaluate[string](`document.getElementById("f-password").type + " " + document.querySelector("[data-reveal-password]").getAttribute("aria-pressed") + " " + document.querySelector("[data-reveal-password]").innerText.trim()`)); got != "text true Hide" {
+			t.Errorf("after Show the password field and its button are %q, want text, pressed, Hide", got)
+		}
+		b.Screenshot("activation-password-shown")
+		b.Run(chromedp.Click(reveal))
+		if got := testenv.Result(b, chromedp.Evaluate[string](`document.getElementById("f-password").type + " " + document.querySelector("[data-reveal-password]").innerText.trim()`)); got != "password Show" {
+			t.Errorf("after Hide the password field and its button are %q, want password, Show", got)
+		}
 		if st := b.Follow(chromedp.Click(browserSubmit)); st != http.StatusOK {
 			t.Fatalf("activating: status %d, want 200 after the redirect", st)
 		}
 		if got := browserLocation(t, b); got != srv.URL+"/portal/acme/welcome" {
 			t.Fatalf("after activation the browser is at %s, want the welcome page", got)
 		}
-		browserWantText(t, b, "Your password is set.", "Your account is ready", srv.URL+"/portal/acme/login", "Bookmark it")
+		browserWantText(t, b, "Your account is ready", srv.URL+"/portal/acme/login", "Bookmark it")
 		b.Screenshot("portal-welcome")
 		if st := b.Follow(chromedp.Click(`//a[normalize-space()="Go to the overview"]`)); st != http.StatusOK {
 			t.Fatalf("the overview: status %d", st)

@@ -153,12 +153,13 @@ func followLink(t *testing.T, srv *testenv.Server, path, email, password string)
 	for range 2 {
 		r := c.Get(path)
 		wantStatus(t, r, http.StatusOK)
-		wantBody(t, r, html.EscapeString(email), `name="password"`, `name="password_confirm"`)
+		wantBody(t, r, html.EscapeString(email), `name="password"`, `data-reveal-password="f-password"`)
+		dontWantBody(t, r, `name="password_confirm"`) // one field, with Show, not a second to retype in
 		if got := r.Header.Get("Referrer-Policy"); got != "no-referrer" {
 			t.Errorf("link page Referrer-Policy = %q, want no-referrer: the token must not leak to other sites", got)
 		}
 	}
-	r := c.Post(path, url.Values{"password": {password}, "password_confirm": {password}})
+	r := c.Post(path, url.Values{"password": {password}})
 	wantStatus(t, r, http.StatusSeeOther)
 	want := "/portal/" + slugOf(path) + "/"
 	if strings.Contains(path, "/activate/") {

@@ -203,11 +203,9 @@ func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error
 			Form: newForm(nil).withError(err), Email: u.Email, Action: r.URL.Path, Heading: heading, Button: button})
 		return nil
 	}
+	// One field, with a Show button to check what was typed, rather than a
+	// second field to type it again in.
 	pw := r.PostForm.Get("password")
-	if pw != r.PostForm.Get("password_confirm") {
-		return rerender(&domain.Error{Code: domain.EINVALID, Message: "Please correct the highlighted fields.",
-			Fields: map[string]string{"password_confirm": "The two passwords do not match."}})
-	}
 	var session string
 	err = unlessText(textErr, func() (err error) {
 		session, err = s.app.SetPortalPasswordWithLink(r.Context(), pc.company, purpose, token, pw)
@@ -227,7 +225,9 @@ func (s *Server) portalSetPassword(w http.ResponseWriter, r *http.Request) error
 	}
 	s.setPortalCookie(w, pc.company, session)
 	if purpose == store.PurposeActivation {
-		return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/welcome", "Your password is set. Welcome!")
+		// The welcome page's heading says it: "Your account is ready".
+		http.Redirect(w, r, "/portal/"+pc.company.Slug+"/welcome", http.StatusSeeOther)
+		return nil
 	}
 	return s.redirectFlash(w, r, "/portal/"+pc.company.Slug+"/", "Your password is set. Welcome!")
 }

@@ -133,10 +133,9 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := "Client " + c.Name + " created."
 	if first != nil {
+		// The client's page it opens on offers the next steps: Add project,
+		// and Invite on its Portal access card.
 		msg = "Client " + c.Name + " created, with " + first.Name() + " as its first contact."
-		if first.Email != "" {
-			msg += " Invite them to the portal from the Contacts tab."
-		}
 	}
 	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d", c.ID), msg)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -77,8 +78,10 @@ func (s *Server) withInviteHints(r *http.Request, p *clientTabPage) error {
 		}
 		return err
 	}
+	// A client with projects (and their switches) has a portal with something
+	// in it already; the hint is for a portal that would open empty.
 	has, err := view.ClientHasCompletedProtocol(r.Context(), p.Client.ID)
-	p.NoProtocols = !has
+	p.NoProtocols = !has && p.Client.ProjectCount == 0
 	return err
 }
 
@@ -173,8 +176,16 @@ func (s *Server) contactInvite(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return s.redirectFlash(w, r, fmt.Sprintf("/app/clients/%d/contacts", t.Client.ID), inviteMessage(res))
+	back := fmt.Sprintf("/app/clients/%d/contacts", t.Client.ID)
+	if next := r.PostFormValue("next"); connectPathRE.MatchString(next) && strings.HasPrefix(next, fmt.Sprintf("/app/clients/%d/", t.Client.ID)) {
+		back = next // invited from a switch's connection page, which goes on from there
+	}
+	return s.redirectFlash(w, r, back, inviteMessage(res))
 }
+
+// connectPathRE is a switch's connection page, the one other page that offers
+// to invite a contact and where the invitation returns.
+var connectPathRE = regexp.MustCompile(`^/app/clients/[0-9]+/projects/[0-9]+/switches/[0-9]+/connect$`)
 
 // portalResend serves POST /app/clients/{id}/portal/{uid}/resend.
 func (s *Server) portalResend(w http.ResponseWriter, r *http.Request) error {

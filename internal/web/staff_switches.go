@@ -333,6 +333,14 @@ type switchConnectPage struct {
 	// machine's address on the local network, if it has one.
 	Loopback bool
 	LAN      string
+	// Invitee is the client's first contact with an email and no portal
+	// access yet, offered as the next step once the device is online, for
+	// staff who may invite and while the client has a free seat; nil else.
+	// LiveURL is the project's live stream, which tells the page when the
+	// device comes online; Path is this page, where the invitation returns.
+	Invitee         *domain.Contact
+	Seats, MaxSeats int
+	LiveURL, Path   string
 }
 
 type topicLine struct{ Topic, What string }
@@ -352,9 +360,49 @@ func (s *Server) renderConnect(w http.ResponseWriter, r *http.Request, t clientT
 	if ip := net.ParseIP(pg.Broker.Host); pg.Broker.Host == "localhost" || (ip != nil && ip.IsLoopback()) {
 		pg.Loopback, pg.LAN = true, lanAddress()
 	}
+	if err := s.offerInvite(r, pg); err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store") // the page may hold a password
 	s.render(w, r, http.StatusOK, "switch_credentials", pg)
 	return nil
+}
+
+// offerInvite fills in the connection page's next step: inviting the client's
+// first contact who has an email and no portal access yet.
+func (s *Server) offerInvite(r *http.Request, pg *switchConnectPage) error {
+	if !who(r).Can(access.PortalInvite) {
+		return nil
+	}
+	view := s.staffView(r)
+	cs, err := view.Contacts(r.Context(), pg.Client.ID)
+	if err != nil {
+		return err
+	}
+	users, err := view.ClientPortalUsers(r.Context(), pg.Client.ID)
+	if err != nil {
+		return err
+	}
+	if len(users) >= access.MaxPortalUsersPerClient {
+		return nil
+	}
+	has := map[string]bool{}
+	for _, u := range users {
+		has[strings.ToLower(u.Email)] = true
+	}
+	for _, c := range cs {
+		if c.Email != "" && !has[strings.ToLower(c.Email)] {
+			pg.Invitee = c
+			break
+		}
+	}
+	if pg.Invitee == nil {
+		return nil
+	}
+	base := fmt.Sprintf("/app/clients/%d/projects/%d", pg.Client.ID, pg.Project.ID)
+	pg.Seats, pg.MaxSeats = len(users), access.MaxPortalUsersPerClient
+	pg.LiveURL, pg.Path = base+"/live", fmt.Sprintf("%s/switches/%d/connect", base, pg.Switch.ID)
+	return s.withInviteHints(r, &pg.clientTabPage)
 }
 
 // simulateCommand is the command line that runs a simulated device for the

@@ -203,6 +203,13 @@ func TestStaffInviteHints(t *testing.T) {
 		for _, page := range []string{"", "/portal/invite"} {
 			dontWantBody(t, inviter.Get(clientPage(served)+page), hint)
 		}
+		// Nor for a client with a project: its projects and switches are in the portal.
+		projects := db.Client(t, acme, "Projects s.r.o.")
+		db.Contact(t, acme, projects, "Pavol", "Projektový", "pavol@projects.test")
+		db.Project(t, acme, projects, "Garden", nil)
+		for _, page := range []string{"", "/portal/invite", "/contacts"} {
+			dontWantBody(t, inviter.Get(clientPage(projects)+page), hint)
+		}
 		// A hint, not a block: the invitation goes out.
 		r := inviter.Post(clientPage(empty)+"/portal/invite", url.Values{"email_choice": {"other"}, "other_email": {"eva@empty.test"}})
 		wantStatus(t, r, http.StatusSeeOther)

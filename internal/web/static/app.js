@@ -14,6 +14,13 @@
  *  - input[data-topic-suggest="URL"]  a new switch's topic: filled from URL?family=&name= as
  *                             the name or the family changes, until the person types in it
  *  - [data-copy="ID"]         copies the text of element ID to the clipboard
+ *  - #email=ADDRESS on a page with input#f-email[data-email-from-hash] (the portal's sign-in,
+ *                             opened from the welcome page's QR code): the address goes in the
+ *                             empty field and the cursor in the password field
+ *  - [data-when-online="URL"][data-switch-row="ID"][hidden]  listens to the switches stream at
+ *                             URL and shows itself once row ID there is no longer Offline
+ *  - [data-reveal-password="ID"]  shows or hides the password typed in input ID
+ *                             (aria-pressed says which; data-hide-label names it while shown)
  *  - <html> gets class "js"   so `.no-js-only` fallbacks (e.g. a "Go" button) can be hidden
  *  - .tabs, .nav, .table-wrap  sideways scrollers: the current item is scrolled into view and
  *                             .fade-start / .fade-end mark the edges with more to scroll
@@ -189,6 +196,56 @@
     if (name) name.addEventListener("input", later);
     if (family) family.addEventListener("change", suggest);
     if (name && name.value) suggest();
+  });
+
+  /* --------------------------------------------------- shown once online */
+
+  function whenOnline() {
+    var el = doc.querySelector("[data-when-online][data-switch-row][hidden]");
+    if (!el || !window.EventSource) return;
+    var es = new EventSource(el.getAttribute("data-when-online"));
+    es.addEventListener("switches", function (e) {
+      var tpl = doc.createElement("template");
+      tpl.innerHTML = e.data;
+      var row = tpl.content.getElementById(el.getAttribute("data-switch-row"));
+      if (row && row.getAttribute("data-state") !== "Offline") {
+        el.hidden = false;
+        es.close();
+      }
+    });
+  }
+
+  /* ------------------------------------------------------ email from #hash */
+
+  function emailFromHash() {
+    var input = doc.querySelector("input#f-email[data-email-from-hash]");
+    var m = /^#email=([^&]*)$/.exec(location.hash);
+    if (!input || !m || input.value) return;
+    var email;
+    try { email = decodeURIComponent(m[1].replace(/\+/g, " ")); } catch (e) { return; }
+    if (email.indexOf("@") < 1 || email.length > 254) return;
+    input.value = email;
+    var pw = doc.getElementById("f-password");
+    if (pw) pw.focus();
+  }
+
+  /* --------------------------------------------------------- show password */
+
+  doc.addEventListener("click", function (e) {
+    var t = e.target instanceof Element ? e.target.closest("[data-reveal-password]") : null;
+    if (!t) return;
+    var input = doc.getElementById(t.getAttribute("data-reveal-password"));
+    if (!input) return;
+    e.preventDefault();
+    var show = input.type === "password";
+    input.type = show ? "text" : "password";
+    t.setAttribute("aria-pressed", show ? "true" : "false");
+    var label = t.querySelector(".reveal-label");
+    if (label) {
+      var other = t.getAttribute("data-hide-label");
+      t.setAttribute("data-hide-label", label.textContent);
+      label.textContent = other;
+    }
   });
 
   /* ------------------------------------------------------------------- copy */
@@ -463,10 +520,12 @@
   }
 
   if (doc.readyState === "loading") {
-    doc.addEventListener("DOMContentLoaded", function () { init(); focusFirstError(); });
+    doc.addEventListener("DOMContentLoaded", function () { init(); focusFirstError(); emailFromHash(); whenOnline(); });
   } else {
     init();
     focusFirstError();
+    emailFromHash();
+    whenOnline();
   }
 
   window.Portico = { init: init, openDialog: openDialog, closeDialog: closeDialog };
