@@ -44,7 +44,10 @@ func (k billingKind) listTitle() string {
 // and templates translate ({{t .Title}}, {{t .Heading}}, {{t .Label}}).
 var skFinish = map[string]string{
 	// The label of staff actions for a company without one of its own.
-	"%s team":             "Tím %s",
+	"%s team": "Tím %s",
+	// What switches.js and app.js say when the server's answer cannot tell.
+	"Something went wrong. Please try again.":            "Niečo sa pokazilo. Skúste to znova.",
+	"The server could not be reached. Please try again.": "Nepodarilo sa spojiť so serverom. Skúste to znova.",
 	"Edit %s":             "Upraviť %s",
 	"Protocol %d":         "Protokol %d",
 	"Edit protocol %d":    "Upraviť protokol %d",

@@ -17,6 +17,9 @@
   var doc = document;
   var hook = doc.querySelector("[data-switch-events]");
   if (!hook || !window.fetch) return;
+  // The page's own words for what only this script can tell, in its language.
+  var msgFailed = hook.getAttribute("data-msg-failed") || "Something went wrong. Please try again.";
+  var msgUnreachable = hook.getAttribute("data-msg-unreachable") || "The server could not be reached. Please try again.";
 
   // What the last toggle of each row came to, by row id, shown in the row. Notes
   // outlive the live updates that re-render the rows; one that says the toggle
@@ -140,12 +143,12 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (resp) {
-      return resp.json().catch(function () { return { ok: false, message: "Something went wrong. Please try again." }; });
+      return resp.json().catch(function () { return { ok: false, message: msgFailed }; });
     }).then(function (res) {
       say(id, res.message || "", !res.ok);
       if (!res.ok) restore();
     }, function () {
-      say(id, "The server could not be reached. Please try again.", true);
+      say(id, msgUnreachable, true);
       restore();
     });
   });
