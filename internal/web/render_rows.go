@@ -201,43 +201,38 @@ func documentRows(locale, base string, docs []*domain.Document, group bool) temp
 				b.WriteString(`</span>`)
 			}
 		}
-		b.WriteString("</td>\n    <td class=\"actions\">\n      <a class=\"icon-btn\" href=\"")
-		escText(&b, base)
-		b.WriteString("/documents/")
-		b.Write(id)
-		b.WriteString(`/view" data-preview="`)
-		b.Write(id)
-		b.WriteString(`" title="`)
-		b.WriteString(l.preview)
-		b.WriteString(`: `)
-		escText(&b, d.Title)
-		b.WriteString(`" aria-label="`)
-		b.WriteString(l.preview)
-		b.WriteString(`: `)
-		escText(&b, d.Title)
-		b.WriteString(`">`)
-		b.WriteString(l.eyeIcon)
-		b.WriteString(`<span class="act-label">`)
-		b.WriteString(l.preview)
-		b.WriteString("</span></a>\n      <a class=\"icon-btn\" href=\"")
-		escText(&b, base)
-		b.WriteString("/documents/")
-		b.Write(id)
-		b.WriteString(`?download=1" title="`)
-		b.WriteString(l.download)
-		b.WriteString(`: `)
-		escText(&b, d.Title)
-		b.WriteString(`" aria-label="`)
-		b.WriteString(l.download)
-		b.WriteString(`: `)
-		escText(&b, d.Title)
-		b.WriteString(`">`)
-		b.WriteString(l.downloadIcon)
-		b.WriteString(`<span class="act-label">`)
-		b.WriteString(l.download)
-		b.WriteString("</span></a>\n    </td>\n  </tr>")
+		b.WriteString("</td>\n    <td class=\"actions\">\n      ")
+		documentAction(&b, base, id, `/view" data-preview="`+string(id), l.preview, l.eyeIcon, d.Title)
+		b.WriteString("\n      ")
+		documentAction(&b, base, id, `?download=1`, l.download, l.downloadIcon, d.Title)
+		b.WriteString("\n    </td>\n  </tr>")
 	}
 	return template.HTML(b.String())
+}
+
+// documentAction writes one icon link of a document row: the document's URL
+// with rest appended (rest is fixed markup and digits, written as it is), the
+// action's label (already escaped) as its visible text and, with the document's
+// title, as its title and accessible name.
+func documentAction(b *strings.Builder, base string, id []byte, rest, label, icon, title string) {
+	b.WriteString(`<a class="icon-btn" href="`)
+	escText(b, base)
+	b.WriteString("/documents/")
+	b.Write(id)
+	b.WriteString(rest)
+	b.WriteString(`" title="`)
+	b.WriteString(label)
+	b.WriteString(`: `)
+	escText(b, title)
+	b.WriteString(`" aria-label="`)
+	b.WriteString(label)
+	b.WriteString(`: `)
+	escText(b, title)
+	b.WriteString(`">`)
+	b.WriteString(icon)
+	b.WriteString(`<span class="act-label">`)
+	b.WriteString(label)
+	b.WriteString(`</span></a>`)
 }
 
 // companyCards writes the overview's card of each of the user's companies.
