@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"portico/internal/app"
+	"portico/internal/web"
+
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 )
@@ -183,4 +186,21 @@ func (c *apiClient) listIDs(path string, limit int) []int64 {
 		}
 		next = fmt.Sprintf("%s%scursor=%s", path, sep, page.NextCursor)
 	}
+}
+
+// apiRoutes lists the server's API routes, portal and staff: those a token
+// reaches.
+func apiRoutes(t *testing.T, a *app.App) []web.RouteInfo {
+	t.Helper()
+	s, err := web.NewServer(web.Config{App: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []web.RouteInfo
+	for _, rt := range s.Routes() {
+		if rt.Policy == "api:portal" || strings.HasPrefix(rt.Policy, "api:staff") {
+			out = append(out, rt)
+		}
+	}
+	return out
 }
