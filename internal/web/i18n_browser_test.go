@@ -245,6 +245,13 @@ func slovakLeftovers(t *testing.T, b *testenv.Browser) (lang string, english []s
 // The staff member and the portal user chose Slovak themselves.
 func TestBrowserEveryPageSlovak(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
+		// Each engine renders every page once: the phone (where Slovak words can
+		// push a page sideways) on SQLite, the desktop on PostgreSQL. The words
+		// are the same at both widths; the suite's time is not.
+		widths := []int{390}
+		if db.Engine == "postgres" {
+			widths = []int{1280}
+		}
 		ctx := t.Context()
 		srv := testenv.StartServer(t, db)
 		pages, _ := staffWidthPages(t, db, srv)
@@ -304,7 +311,7 @@ func TestBrowserEveryPageSlovak(t *testing.T) {
 				}
 			}
 		}
-		for _, width := range []int{390, 1280} {
+		for _, width := range widths {
 			t.Run(fmt.Sprintf("staff %dpx", width), func(t *testing.T) {
 				var b *testenv.Browser
 				if width == 390 {
@@ -377,7 +384,7 @@ func TestBrowserEveryPageSlovak(t *testing.T) {
 			{"/invoices", 200}, {"/invoices/" + itoa(w.invoice.ID), 200}, {"/estimates", 200}, {"/my-data", 200},
 			{"/account", 200}, {"/account/security", 200}, {"/account/tokens", 200}, {"/protocols/999999", http.StatusNotFound},
 		}
-		for _, width := range []int{390, 1280} {
+		for _, width := range widths {
 			t.Run(fmt.Sprintf("portal %dpx", width), func(t *testing.T) {
 				var b *testenv.Browser
 				if width == 390 {
