@@ -450,8 +450,14 @@ func a11yTabTo(t *testing.T, b *testenv.Browser, what string, max int, ok func(a
 // of at least 3:1 against its surroundings, once its transition has run.
 func a11yWantRing(t *testing.T, b *testenv.Browser) {
 	t.Helper()
-	time.Sleep(250 * time.Millisecond)
+	// The ring fades in (a .15 s transition), later still on a loaded machine:
+	// wait for it rather than guess, and judge it when it has settled.
+	deadline := time.Now().Add(3 * time.Second)
 	f := a11yFocused(b)
+	for f.Ring < 3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		f = a11yFocused(b)
+	}
 	if f.Ring < 3 {
 		t.Errorf("the focus ring of %s has a contrast of %.2f:1, want at least 3:1", f, f.Ring)
 	}

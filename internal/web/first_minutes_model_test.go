@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -343,10 +344,21 @@ func (a *klmActor) elsewhere(unit bool) {
 
 // klmClick clicks sel: XPath when it begins with "/" or "(", CSS otherwise.
 func klmClick(sel string) chromedp.Action[chromedp.Void] {
+	click := chromedp.Click(chromedp.CSS(sel))
 	if sel[0] == '/' || sel[0] == '(' {
-		return chromedp.Click(sel)
+		click = chromedp.Click(sel)
 	}
-	return chromedp.Click(chromedp.CSS(sel))
+	// The project page's live stream may replace the element between finding
+	// and clicking it (nothing is clicked then): find it again.
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		for try := 1; ; try++ {
+			v, err := click(ctx, tg)
+			if err == nil || try == 5 || !strings.Contains(err.Error(), "Could not find node") {
+				return v, err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
 }
 
 // finish ends the last step, logs the table and fails when the modelled
