@@ -245,19 +245,32 @@ func (s *Server) contactPages() *childPages[*domain.Contact] {
 // contactsPage lists the client's contacts and which of their emails already
 // have portal access to the client, so that those rows offer no invitation.
 func (s *Server) contactsPage(r *http.Request, t clientTabPage) (*childListPage, error) {
-	cs, err := s.staffView(r).Contacts(r.Context(), t.Client.ID)
+	cs, hasPortal, seats, err := s.contactsAndSeats(r, t.Client.ID)
 	if err != nil {
 		return nil, err
 	}
-	users, err := s.staffView(r).ClientPortalUsers(r.Context(), t.Client.ID)
-	if err != nil {
-		return nil, err
-	}
-	p := &childListPage{clientTabPage: t, Contacts: cs, HasPortal: map[string]bool{}, Seats: len(users), MaxSeats: access.MaxPortalUsersPerClient}
-	for _, u := range users {
-		p.HasPortal[u.Email] = true
-	}
+	p := &childListPage{clientTabPage: t, Contacts: cs, HasPortal: hasPortal, Seats: seats, MaxSeats: access.MaxPortalUsersPerClient}
 	return p, s.withInviteHints(r, &p.clientTabPage)
+}
+
+// contactsAndSeats returns the client's contacts, the (normalised) emails that
+// already have portal access to the client, and how many portal seats are taken:
+// what an "Invite to portal" offer needs.
+func (s *Server) contactsAndSeats(r *http.Request, clientID int64) ([]*domain.Contact, map[string]bool, int, error) {
+	view := s.staffView(r)
+	cs, err := view.Contacts(r.Context(), clientID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	users, err := view.ClientPortalUsers(r.Context(), clientID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	hasPortal := make(map[string]bool, len(users))
+	for _, u := range users {
+		hasPortal[u.Email] = true
+	}
+	return cs, hasPortal, len(users), nil
 }
 
 // ---- sites

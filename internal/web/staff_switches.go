@@ -374,24 +374,15 @@ func (s *Server) offerInvite(r *http.Request, pg *switchConnectPage) error {
 	if !who(r).Can(access.PortalInvite) {
 		return nil
 	}
-	view := s.staffView(r)
-	cs, err := view.Contacts(r.Context(), pg.Client.ID)
+	cs, hasPortal, seats, err := s.contactsAndSeats(r, pg.Client.ID)
 	if err != nil {
 		return err
 	}
-	users, err := view.ClientPortalUsers(r.Context(), pg.Client.ID)
-	if err != nil {
-		return err
-	}
-	if len(users) >= access.MaxPortalUsersPerClient {
+	if seats >= access.MaxPortalUsersPerClient {
 		return nil
 	}
-	has := map[string]bool{}
-	for _, u := range users {
-		has[strings.ToLower(u.Email)] = true
-	}
 	for _, c := range cs {
-		if c.Email != "" && !has[strings.ToLower(c.Email)] {
+		if c.Email != "" && !hasPortal[c.Email] {
 			pg.Invitee = c
 			break
 		}
@@ -400,7 +391,7 @@ func (s *Server) offerInvite(r *http.Request, pg *switchConnectPage) error {
 		return nil
 	}
 	base := fmt.Sprintf("/app/clients/%d/projects/%d", pg.Client.ID, pg.Project.ID)
-	pg.Seats, pg.MaxSeats = len(users), access.MaxPortalUsersPerClient
+	pg.Seats, pg.MaxSeats = seats, access.MaxPortalUsersPerClient
 	pg.LiveURL, pg.Path = base+"/live", fmt.Sprintf("%s/switches/%d/connect", base, pg.Switch.ID)
 	return s.withInviteHints(r, &pg.clientTabPage)
 }
