@@ -272,25 +272,29 @@ func companyCards(locale, base string, tenant *domain.Company, sums []domain.Cli
 		} else {
 			escText(&b, i18n.Date(locale, c.LastProtocolAt, zone))
 		}
-		b.WriteString("</dd></div>\n      </dl>\n      <p class=\"row mb-0\"><a class=\"btn btn-primary btn-sm\" href=\"")
-		escText(&b, base)
-		b.WriteString("/protocols?client=")
-		b.Write(id)
-		b.WriteString(`">`)
-		b.WriteString(l.fileTextIcon)
-		b.WriteString(" ")
-		b.WriteString(l.allProtocols)
-		b.WriteString("</a>\n        <a class=\"btn btn-sm\" href=\"")
-		escText(&b, base)
-		b.WriteString("/my-data?company=")
-		b.Write(id)
-		b.WriteString(`">`)
-		b.WriteString(l.buildingIcon)
-		b.WriteString(" ")
-		b.WriteString(l.companyDetails)
-		b.WriteString("</a></p>\n    </div>\n  </section>\n")
+		b.WriteString("</dd></div>\n      </dl>\n      <p class=\"row mb-0\">")
+		companyButton(&b, "btn btn-primary btn-sm", base, "/protocols?client=", id, l.fileTextIcon, l.allProtocols)
+		b.WriteString("\n        ")
+		companyButton(&b, "btn btn-sm", base, "/my-data?company=", id, l.buildingIcon, l.companyDetails)
+		b.WriteString("</p>\n    </div>\n  </section>\n")
 	}
 	return template.HTML(b.String())
+}
+
+// companyButton writes one button link of a company card: base, path and the
+// company's id, the icon and the (already escaped) label.
+func companyButton(b *strings.Builder, class, base, path string, id []byte, icon, label string) {
+	b.WriteString(`<a class="`)
+	b.WriteString(class)
+	b.WriteString(`" href="`)
+	escText(b, base)
+	b.WriteString(path)
+	b.Write(id)
+	b.WriteString(`">`)
+	b.WriteString(icon)
+	b.WriteString(" ")
+	b.WriteString(label)
+	b.WriteString("</a>")
 }
 
 // optionsHTML writes an <option> per item, value its id, the one whose id
