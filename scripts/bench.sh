@@ -43,11 +43,13 @@ protocols() {
 	esac
 }
 
-# free_port: a TCP port nothing listens on now.
+# free_port: a TCP port nothing listens on now, below the kernel's range of
+# ephemeral ports (32768 and up on Linux), which any outgoing connection may
+# take between this check and the server's bind.
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((20000 + RANDOM % 12000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return
@@ -113,10 +115,21 @@ synchronous_commit = off
 full_page_writes = off
 EOF
 	fi
-	port=$(free_port)
 	PG_DIR=$dir
-	"${AS_PG[@]}" "$PG_BIN/pg_ctl" start --pgdata="$dir/data" --log="$dir/postgres.log" --wait --timeout=120 \
-		-o "-p $port" >/dev/null
+	# Another process may still bind the port first: try a few.
+	local try
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		if "${AS_PG[@]}" "$PG_BIN/pg_ctl" start --pgdata="$dir/data" --log="$dir/postgres.log" --wait --timeout=120 \
+			-o "-p $port" >/dev/null; then
+			break
+		fi
+		((try < 5)) || {
+			tail -n 20 "$dir/postgres.log" >&2
+			log "PostgreSQL did not start"
+			exit 1
+		}
+	done
 	if ! "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'portico'" postgres | grep -q 1; then
 		"${AS_PG[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres portico >/dev/null
 	fi

@@ -216,6 +216,9 @@ func templateFuncs(locale string) template.FuncMap {
 			return optionsHTML(cs, selected, clientIDName)
 		},
 		"siteOptions": func(ss []*domain.Site, selected string) template.HTML { return optionsHTML(ss, selected, siteIDName) },
+		// portalTop and portalBottom write the portal's frame (render_frame.go).
+		"portalTop":    func(data any) (template.HTML, error) { return portalTop(locale, data) },
+		"portalBottom": func(data any) (template.HTML, error) { return portalBottom(locale, data) },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")
