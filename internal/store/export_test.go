@@ -38,6 +38,21 @@ func (view *PortalView) ExplainProtocols(ctx context.Context, f ProtocolFilter) 
 	return count, page, err
 }
 
+// ExplainKeptCount returns the query plan of the total of
+// view.PortalProtocols(f) when f has no dates: summed from site_protocols.
+func (view *PortalView) ExplainKeptCount(ctx context.Context, f ProtocolFilter) (string, error) {
+	query, args := keptProtocolCount(view.scope, f)
+	return view.s.explain(ctx, view.s.q(query), args...)
+}
+
+// DirectProtocolTotal answers the total of view.PortalProtocols(f) by counting
+// the protocols themselves, without the site_protocols summary.
+func (view *PortalView) DirectProtocolTotal(ctx context.Context, f ProtocolFilter) (int, error) {
+	f.Status = ""
+	_, info, err := view.s.listProtocols(ctx, false, and(portalProtocols(view.scope), f.cond()), f.ListOptions)
+	return info.Total, err
+}
+
 // ExplainMaterials returns the query plan of the materials whose safety data
 // sheets the Documents page shows, like ExplainProtocols.
 func (view *PortalView) ExplainMaterials(ctx context.Context) (string, error) {

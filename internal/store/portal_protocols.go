@@ -20,10 +20,33 @@ func portalProtocols(scope access.Scope) cond {
 
 // PortalProtocols lists one page of the completed protocols at the sites the user may
 // see, newest first, narrowed by f (its Status is ignored). Drafts never appear.
+//
+// Without dates the total is summed from the kept per-site counts
+// (site_protocols): a row per site the user may see, however many protocols
+// there are, where counting the protocols reads an index entry for each.
 func (view *PortalView) PortalProtocols(ctx context.Context, f ProtocolFilter) ([]*domain.Protocol, domain.PageInfo, error) {
 	s, scope := view.s, view.scope
 	f.Status = ""
-	return s.listProtocols(ctx, false, and(portalProtocols(scope), f.cond()), f.ListOptions)
+	c := and(portalProtocols(scope), f.cond())
+	if !f.From.IsZero() || !f.To.IsZero() || f.Keyset || c.matchesNothing() {
+		return s.listProtocols(ctx, false, c, f.ListOptions)
+	}
+	query, args := keptProtocolCount(scope, f)
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.q(query), args...).Scan(&total); err != nil {
+		return nil, domain.PageInfo{}, fmt.Errorf("store: count protocols: %w", err)
+	}
+	return s.listProtocolsCounted(ctx, false, c, f.ListOptions, &total)
+}
+
+// keptProtocolCount is the query of the number of completed protocols the
+// scope sees at f's client and site, summed from site_protocols, and its
+// arguments.
+func keptProtocolCount(scope access.Scope, f ProtocolFilter) (string, []any) {
+	where, args := and(scopeSites(scope, "sp.company_id", "sp.client_id", "sp.site_id"),
+		when(f.ClientID != 0, eq("sp.client_id", f.ClientID)),
+		when(f.SiteID != 0, eq("sp.site_id", f.SiteID))).where()
+	return `SELECT COALESCE(SUM(sp.completed), 0) FROM site_protocols sp WHERE ` + where, args
 }
 
 // PortalProtocol returns completed protocol id with its materials if the user may see
@@ -170,6 +193,32 @@ func (view *PortalView) PortalAllSites(ctx context.Context) (map[int64][]*domain
 	for rows.Next() {
 		x, err := scanSite(rows)
 		if err != nil {
+			return nil, err
+		}
+		out[x.ClientID] = append(out[x.ClientID], x)
+	}
+	return out, rows.Err()
+}
+
+// PortalSiteNames is PortalAllSites with each site's id, client and name
+// only: the protocols filter's choices and the note of a site-restricted
+// user, on every visit of those pages.
+func (view *PortalView) PortalSiteNames(ctx context.Context) (map[int64][]*domain.Site, error) {
+	s, scope := view.s, view.scope
+	c := scopeSites(scope, "company_id", "client_id", "id")
+	if c.matchesNothing() {
+		return nil, nil
+	}
+	where, args := c.where()
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, client_id, name FROM sites WHERE `+where+` ORDER BY name, id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: portal sites: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]*domain.Site{}
+	for rows.Next() {
+		x := &domain.Site{CompanyID: scope.CompanyID()}
+		if err := rows.Scan(&x.ID, &x.ClientID, &x.Name); err != nil {
 			return nil, err
 		}
 		out[x.ClientID] = append(out[x.ClientID], x)

@@ -114,6 +114,12 @@ func protocolKey(p *domain.Protocol) []any { return []any{micros(p.PerformedAt),
 // listProtocols runs a count and one page of protocols p matching c, newest
 // first; a keyset page (opts.Keyset) is not counted.
 func (s *Store) listProtocols(ctx context.Context, staffNames bool, c cond, opts domain.ListOptions) ([]*domain.Protocol, domain.PageInfo, error) {
+	return s.listProtocolsCounted(ctx, staffNames, c, opts, nil)
+}
+
+// listProtocolsCounted is listProtocols with the total already known, when
+// total is not nil: the page alone is read.
+func (s *Store) listProtocolsCounted(ctx context.Context, staffNames bool, c cond, opts domain.ListOptions, total *int) ([]*domain.Protocol, domain.PageInfo, error) {
 	opts = opts.Normalized()
 	info := domain.PageInfo{Page: opts.Page, PerPage: opts.PerPage}
 	after, err := protocolOrder.after(opts)
@@ -125,7 +131,9 @@ func (s *Store) listProtocols(ctx context.Context, staffNames bool, c cond, opts
 		return nil, info, nil
 	}
 	count, page, args := protocolList(staffNames, c, opts)
-	if !opts.Keyset {
+	if total != nil {
+		info.Total = *total
+	} else if !opts.Keyset {
 		if err := s.db.QueryRowContext(ctx, s.q(count), args...).Scan(&info.Total); err != nil {
 			return nil, info, fmt.Errorf("store: count protocols: %w", err)
 		}

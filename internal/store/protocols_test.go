@@ -212,6 +212,25 @@ func TestPortalProtocolVisibility(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("%s: PortalAllSites = %v, want %v", tc.name, got, tc.want)
 			}
+			// The names-only form has the same sites, in the same order, named.
+			names, err := db.Store.Portal(tc.sc).PortalSiteNames(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(names) != len(all) {
+				t.Errorf("%s: PortalSiteNames has %d companies, PortalAllSites %d", tc.name, len(names), len(all))
+			}
+			for client, sites := range all {
+				if len(names[client]) != len(sites) {
+					t.Errorf("%s: PortalSiteNames(%d) = %d sites, PortalAllSites %d", tc.name, client, len(names[client]), len(sites))
+					continue
+				}
+				for i, x := range sites {
+					if y := names[client][i]; y.ID != x.ID || y.Name != x.Name || y.ClientID != x.ClientID || y.CompanyID != x.CompanyID {
+						t.Errorf("%s: PortalSiteNames(%d)[%d] = %+v, want %+v", tc.name, client, i, *y, *x)
+					}
+				}
+			}
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/domain"
+	"portico/internal/store"
 	"portico/internal/testenv"
 )
 
@@ -169,6 +170,27 @@ func siteMaterialsWorld(t *testing.T, db *testenv.DB, seed uint64) {
 					}
 				}
 				view := db.Store.Portal(scope)
+				// The protocol list's totals, summed from site_protocols, for
+				// every client and site filter, including ones outside the scope.
+				filters := []store.ProtocolFilter{{}}
+				for _, c := range w.sites {
+					filters = append(filters, store.ProtocolFilter{ClientID: c[0].ClientID}, store.ProtocolFilter{SiteID: c[1].ID},
+						store.ProtocolFilter{ClientID: c[0].ClientID, SiteID: c[0].ID})
+				}
+				for _, f := range filters {
+					_, info, err := view.PortalProtocols(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := view.DirectProtocolTotal(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if info.Total != want {
+						t.Fatalf("step %d (%s): user %d's protocol list (client %d, site %d) says %d protocols, the protocols say %d",
+							step, did, scope.PortalUserID(), f.ClientID, f.SiteID, info.Total, want)
+					}
+				}
 				got, err := view.PortalSummaries(ctx)
 				if err != nil {
 					t.Fatal(err)

@@ -193,7 +193,7 @@ func (s *Server) limitView(r *http.Request, p *PortalPage) error {
 	if len(limited) == 0 {
 		return nil
 	}
-	sites, err := s.portalView(r).PortalAllSites(r.Context())
+	sites, err := s.portalView(r).PortalSiteNames(r.Context())
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (s *Server) portalProtocols(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	sites, err := s.portalView(r).PortalAllSites(r.Context())
+	sites, err := s.portalView(r).PortalSiteNames(r.Context())
 	if err != nil {
 		return err
 	}
