@@ -5,11 +5,22 @@ export PATH := $(GOBIN):$(PATH)
 
 .PHONY: test deps vet demo fuzz bench
 
-# The two longest packages are named first so that they start first: go test
-# runs packages in the order given, two at a time on two cores, and the web
-# package alone takes most of the run.
+# Two go tests run side by side. The browser tests spend most of their time
+# waiting for Chromium rather than on the CPU, so they run in a go test of
+# their own (every package that has them); the other tests of every package
+# run in the second, the two longest packages first (go test starts packages
+# in the order given, two at a time on two cores). The browser tests' output
+# follows the rest; either failing fails the target.
+BROWSER_PKGS = $(sort $(dir $(shell grep -rl '^func TestBrowser' --include=*_test.go ./internal ./cmd)))
+TEST_FLAGS = -race -count=1 -timeout 40m
+
 test: deps vet
-	go test -race -count=1 -timeout 40m ./internal/web/ ./cmd/portico/ ./...
+	@log=$$(mktemp); \
+	go test $(TEST_FLAGS) -run '^TestBrowser' $(BROWSER_PKGS) >$$log 2>&1 & browser=$$!; \
+	go test $(TEST_FLAGS) -skip '^TestBrowser' ./internal/web/ ./cmd/portico/ ./...; rest=$$?; \
+	wait $$browser; brc=$$?; \
+	echo "browser tests:"; cat $$log; rm -f $$log; \
+	test $$rest -eq 0 -a $$brc -eq 0
 
 deps:
 	./scripts/install-deps.sh
