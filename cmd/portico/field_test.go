@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"portico/internal/app"
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/store"
 	"portico/internal/switches"
@@ -45,10 +44,7 @@ func newField(t *testing.T, processes int, extra ...string) *field {
 	u := f.db.PortalUser(t, f.tenant, app.NewPortalUser{FirstName: "Jana", LastName: "Kováčová",
 		Email: f.email, ClientIDs: []int64{client.ID}})
 	f.userID = u.ID
-	hash, err := auth.HashPassword(testenv.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hash := testenv.PasswordHash(t, testenv.Password)
 	if err := f.db.Store.SetPortalPassword(ctx, f.tenant.Company.ID, u.ID, hash); err != nil {
 		t.Fatal(err)
 	}

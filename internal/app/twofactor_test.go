@@ -88,10 +88,7 @@ func activePortalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, email st
 	t.Helper()
 	c := db.Client(t, tn, "Client of "+email)
 	u := portalUser(t, db, tn, email, "Port", "Al", c)
-	hash, err := auth.HashPassword(testenv.Password)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hash := testenv.PasswordHash(t, testenv.Password)
 	if err := db.Store.SetPortalPassword(t.Context(), tn.Company.ID, u.ID, hash); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/app"
-	"portico/internal/auth"
 	"portico/internal/demo"
 	"portico/internal/domain"
 	"portico/internal/store"
@@ -167,10 +166,7 @@ func TestFillAgainReusesTheTenantAndResetsThePassword(t *testing.T) {
 		before := clientsByName(t, db.Store, staff)
 
 		// Someone played with the demo and changed the administrator's password.
-		hash, err := auth.HashPassword("something else entirely")
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, "something else entirely")
 		if err := db.Store.SetStaffPassword(ctx, first.CompanyID, staff.UserID(), hash); err != nil {
 			t.Fatal(err)
 		}

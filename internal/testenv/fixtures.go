@@ -2,10 +2,14 @@ package testenv
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 
 	"portico/internal/access"
 	"portico/internal/app"
@@ -23,16 +27,33 @@ var (
 	seq      atomic.Int64
 )
 
-// passwordHash hashes Password once per run; argon2id is slow on purpose.
+// passwordHash is PasswordHash(Password), made once per run.
 func passwordHash(t testing.TB) string {
-	hashOnce.Do(func() {
-		var err error
-		hash, err = auth.HashPassword(Password)
-		if err != nil {
-			panic(err)
-		}
-	})
+	hashOnce.Do(func() { hash = PasswordHash(t, Password) })
 	return hash
+}
+
+// PasswordHash returns an argon2id hash of pw in the format the app writes
+// (auth.HashPassword), with argon2id's smallest costs (64 KiB, one pass)
+// instead of the app's 19 MiB and two. Checking it is the app's own check —
+// auth.CheckPassword reads the costs from the hash — but takes a millisecond
+// rather than over half a second of CPU under the race detector, once per
+// sign-in of every test. Passwords the app sets itself (activation, reset,
+// change) keep the app's costs.
+func PasswordHash(t testing.TB, pw string) string {
+	const memory, passes, lanes = 64, 1, 1
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		t.Fatal(err)
+	}
+	key := argon2.IDKey([]byte(pw), salt, passes, memory, lanes, 32)
+	b64 := base64.RawStdEncoding
+	h := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, passes, lanes,
+		b64.EncodeToString(salt), b64.EncodeToString(key))
+	if !auth.CheckPassword(h, pw) {
+		t.Fatalf("testenv: the app does not accept the fixtures' password hash %s", h)
+	}
+	return h
 }
 
 // Tenant is a service company with an administrator holding every permission.

@@ -12,7 +12,6 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/app"
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -41,10 +40,7 @@ func TestAccessOverview(t *testing.T) {
 		db.PortalUser(t, tn, app.NewPortalUser{FirstName: "Peter", LastName: "Novák", Email: "peter@hotel.test", ClientIDs: []int64{hotel.ID}, SiteIDs: []int64{garden.ID}})
 		eva := db.PortalUser(t, tn, app.NewPortalUser{FirstName: "Eva", LastName: "Malá", Email: "eva@bakery.test", ClientIDs: []int64{bakery.ID}})
 		rig.deliver() // every invitation so far is sent
-		hash, err := auth.HashPassword(pwOffice)
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, pwOffice)
 		if err := db.Store.SetPortalPassword(ctx, tn.Company.ID, eva.ID, hash); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -21,10 +20,7 @@ import (
 func TestBrowserEstimateAcceptance(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		r := newBillingRig(t, db)
-		hash, err := auth.HashPassword(testenv.Password)
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, testenv.Password)
 		if err := db.Store.SetPortalPassword(t.Context(), r.tn.Company.ID, r.kosiceOnly.ID, hash); err != nil {
 			t.Fatal(err)
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"portico/internal/access"
-	"portico/internal/auth"
 	"portico/internal/demo"
 	"portico/internal/domain"
 	"portico/internal/i18n"
@@ -80,10 +79,7 @@ func TestBrowserPortalSlovak(t *testing.T) {
 		r := newBillingRig(t, db)
 		ctx := t.Context()
 		e := r.estimate(t, true, 3, 30)
-		hash, err := auth.HashPassword("owner-Lantern-1987")
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, "owner-Lantern-1987")
 		for _, u := range []*domain.PortalUser{r.owner, r.kosiceOnly} {
 			if err := db.Store.SetPortalPassword(ctx, r.tn.Company.ID, u.ID, hash); err != nil {
 				t.Fatal(err)
@@ -358,10 +354,7 @@ func TestBrowserEveryPageSlovak(t *testing.T) {
 		}
 
 		w := newPhoneWorld(t, db)
-		hash, err := auth.HashPassword("owner-Lantern-1987")
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, "owner-Lantern-1987")
 		if err := db.Store.SetPortalPassword(ctx, w.tn.Company.ID, w.owner.ID, hash); err != nil {
 			t.Fatal(err)
 		}

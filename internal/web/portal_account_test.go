@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -40,10 +39,7 @@ func accountUser(t *testing.T, db *testenv.DB, srv *testenv.Server, tn *testenv.
 	if u.FirstName != "" {
 		t.Fatalf("invited from the client card with a name: %+v", u)
 	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hash := testenv.PasswordHash(t, pw)
 	if err := db.Store.SetPortalPassword(context.Background(), tn.Company.ID, u.ID, hash); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -47,10 +46,7 @@ func TestBrowserPortalProtocolsAndPreview(t *testing.T) {
 		if err := w.srv.App.UploadDocument(ctx, w.tn.Staff, plan, appUpload("plan.png", pngBytes(t))); err != nil {
 			t.Fatal(err)
 		}
-		hash, err := auth.HashPassword("owner-Lantern-1987")
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, "owner-Lantern-1987")
 		if err := db.Store.SetPortalPassword(ctx, w.tn.Company.ID, w.owner.ID, hash); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"portico/internal/auth"
 	"portico/internal/testenv"
 )
 
@@ -57,10 +56,7 @@ const navCheckJS = `(() => {
 func TestBrowserPortalAtPhoneAndDesktopWidths(t *testing.T) {
 	testenv.EachDB(t, func(t *testing.T, db *testenv.DB) {
 		w := newPhoneWorld(t, db)
-		hash, err := auth.HashPassword("owner-Lantern-1987")
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, "owner-Lantern-1987")
 		if err := db.Store.SetPortalPassword(t.Context(), w.tn.Company.ID, w.owner.ID, hash); err != nil {
 			t.Fatal(err)
 		}

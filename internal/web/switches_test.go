@@ -13,7 +13,6 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/app"
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -27,12 +26,7 @@ var (
 // sites when any) whose password is testenv.Password.
 func swPortalUser(t *testing.T, db *testenv.DB, tn *testenv.Tenant, first, email string, clients []int64, sites ...int64) *domain.PortalUser {
 	t.Helper()
-	swHashOnce.Do(func() {
-		var err error
-		if swHash, err = auth.HashPassword(testenv.Password); err != nil {
-			panic(err)
-		}
-	})
+	swHashOnce.Do(func() { swHash = testenv.PasswordHash(t, testenv.Password) })
 	u := db.PortalUser(t, tn, app.NewPortalUser{FirstName: first, LastName: "Portalová",
 		Email: email, ClientIDs: clients, SiteIDs: sites})
 	if err := db.Store.SetPortalPassword(context.Background(), tn.Company.ID, u.ID, swHash); err != nil {

@@ -189,10 +189,7 @@ func TestTwoFactorPortal(t *testing.T) {
 		other := db.Tenant(t, "other")
 		client := db.Client(t, tn, "ABC s.r.o.")
 		u := db.PortalUser(t, tn, app.NewPortalUser{FirstName: "Peter", LastName: "Novák", Email: "peter@abc.test", ClientIDs: []int64{client.ID}})
-		hash, err := auth.HashPassword(testenv.Password)
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, testenv.Password)
 		if err := db.Store.SetPortalPassword(t.Context(), tn.Company.ID, u.ID, hash); err != nil {
 			t.Fatal(err)
 		}

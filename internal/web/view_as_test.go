@@ -11,7 +11,6 @@ import (
 
 	"portico/internal/access"
 	"portico/internal/app"
-	"portico/internal/auth"
 	"portico/internal/domain"
 	"portico/internal/testenv"
 )
@@ -59,10 +58,7 @@ func TestViewAsPortalUser(t *testing.T) {
 
 		jana := db.PortalUser(t, tn, app.NewPortalUser{FirstName: "Jana", LastName: "Kováčová", Email: "jana@hotel.test",
 			ClientIDs: []int64{hotel.ID}, SiteIDs: []int64{spa.ID}})
-		hash, err := auth.HashPassword(pwOffice)
-		if err != nil {
-			t.Fatal(err)
-		}
+		hash := testenv.PasswordHash(t, pwOffice)
 		if err := db.Store.SetPortalPassword(ctx, tn.Company.ID, jana.ID, hash); err != nil {
 			t.Fatal(err)
 		}
