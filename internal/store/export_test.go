@@ -38,6 +38,13 @@ func (view *PortalView) ExplainProtocols(ctx context.Context, f ProtocolFilter) 
 	return count, page, err
 }
 
+// ExplainClientNames returns the query plan of PortalClientNames, the
+// portal header's companies.
+func (view *PortalView) ExplainClientNames(ctx context.Context) (string, error) {
+	where, args := scopeClientsByID(view.scope).where()
+	return view.s.explain(ctx, view.s.q(`SELECT c.id, c.name FROM clients c WHERE `+where+` ORDER BY c.name, c.id`), args...)
+}
+
 // ExplainKeptCount returns the query plan of the total of
 // view.PortalProtocols(f) when f has no dates: summed from site_protocols.
 func (view *PortalView) ExplainKeptCount(ctx context.Context, f ProtocolFilter) (string, error) {

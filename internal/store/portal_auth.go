@@ -267,7 +267,7 @@ func (s *Store) setPortalPassword(ctx context.Context, tx *sql.Tx, companyID, us
 // PortalClients it counts no sites.
 func (view *PortalView) PortalClientNames(ctx context.Context) ([]*domain.Client, error) {
 	s, scope := view.s, view.scope
-	clients := scopeClients(scope, "c.company_id", "c.id")
+	clients := scopeClientsByID(scope)
 	if clients.matchesNothing() {
 		return nil, nil
 	}
@@ -292,7 +292,7 @@ func (view *PortalView) PortalClientNames(ctx context.Context) ([]*domain.Client
 // sites the user may see.
 func (view *PortalView) PortalClients(ctx context.Context) ([]*domain.Client, error) {
 	s, scope := view.s, view.scope
-	clients := scopeClients(scope, "c.company_id", "c.id")
+	clients := scopeClientsByID(scope)
 	if clients.matchesNothing() {
 		return nil, nil
 	}

@@ -72,7 +72,7 @@ func (view *PortalView) PortalProtocol(ctx context.Context, id int64) (*domain.P
 // rather than counted from the protocols, which grows with every protocol.
 func (view *PortalView) PortalSummaries(ctx context.Context) ([]domain.ClientSummary, error) {
 	s, scope := view.s, view.scope
-	clients := scopeClients(scope, "c.company_id", "c.id")
+	clients := scopeClientsByID(scope)
 	if clients.matchesNothing() {
 		return nil, nil
 	}

@@ -136,6 +136,16 @@ func TestPortalProtocolPlans(t *testing.T) {
 					strings.Contains(sums, "protocols p") || strings.Contains(sums, `"Relation Name":"protocols"`) {
 					t.Errorf("dashboard counts are not read from site_protocols by its key:\n%s", sums)
 				}
+				// The header's companies are found by their ids, not by walking
+				// the tenant's clients in name order (400 here).
+				names, err := view.ExplainClientNames(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if usesIndex(db.Engine, names, "clients_company_name") ||
+					db.Engine == "sqlite" && !strings.Contains(names, "INTEGER PRIMARY KEY") {
+					t.Errorf("the header's companies are not read by their ids:\n%s", names)
+				}
 				// So is the protocol list's total when it has no dates.
 				kept, err := view.ExplainKeptCount(ctx, store.ProtocolFilter{})
 				if err != nil {
