@@ -45,6 +45,17 @@ func (view *PortalView) ExplainClientNames(ctx context.Context) (string, error) 
 	return view.s.explain(ctx, view.s.q(`SELECT c.id, c.name FROM clients c WHERE `+where+` ORDER BY c.name, c.id`), args...)
 }
 
+// ExplainDocuments returns the query plan of PortalDocumentCount, the
+// documents the scope sees.
+func (view *PortalView) ExplainDocuments(ctx context.Context) (string, error) {
+	c, err := view.s.portalDocuments(ctx, view.scope)
+	if err != nil {
+		return "", err
+	}
+	where, args := c.where()
+	return view.s.explain(ctx, view.s.q(`SELECT COUNT(*) FROM documents d WHERE `+where), args...)
+}
+
 // ExplainKeptCount returns the query plan of the total of
 // view.PortalProtocols(f) when f has no dates: summed from site_protocols.
 func (view *PortalView) ExplainKeptCount(ctx context.Context, f ProtocolFilter) (string, error) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"portico/internal/access"
 	"portico/internal/domain"
@@ -53,19 +54,43 @@ func (s *Store) portalMaterialsQuery(scope access.Scope, siteID int64) (string, 
 //     completed protocol the scope may see, performed in the last SDSMonths months;
 //   - a client's documents when the client is the scope's and the document is for
 //     all of its sites or for a site the scope may see.
+//
+// The condition is written as d.id IN the union of the two kinds, each found by
+// its own index (documents_material, documents_client): as one condition with
+// an OR between the kinds, SQLite read every portal document of the tenant,
+// 1,219 at 1M protocols, for each count and page. The second kind leaves out
+// what the first has, so that no document is counted twice.
 func (s *Store) portalDocuments(ctx context.Context, scope access.Scope) (cond, error) {
 	mats, err := s.portalMaterials(ctx, scope, 0)
 	if err != nil {
 		return none(), err
 	}
-	return and(eq("d.company_id", scope.CompanyID()), expr("d.portal_visible = TRUE"), or(
-		in("d.material_id", mats),
-		and(scopeClients(scope, "d.company_id", "d.client_id"), or(
-			expr("d.all_sites = TRUE"),
-			exists("document_sites ds", and(expr("ds.company_id = d.company_id AND ds.document_id = d.id"),
-				scopeSites(scope, "ds.company_id", "ds.client_id", "ds.site_id"))),
-		)),
-	)), nil
+	if !scope.Valid() {
+		return none(), nil
+	}
+	visible := and(eq("d.company_id", scope.CompanyID()), expr("d.portal_visible = TRUE"))
+	sheets := and(visible, in("d.material_id", mats))
+	clients := and(visible, scopeClients(scope, "d.company_id", "d.client_id"), or(
+		expr("d.all_sites = TRUE"),
+		// By the document's key: the tenant's column as +ds.company_id, which no
+		// index serves, or SQLite walks every document site of the tenant.
+		exists("document_sites ds", and(expr("+ds.company_id = d.company_id AND ds.document_id = d.id"),
+			scopeSites(scope, "+ds.company_id", "ds.client_id", "ds.site_id"))),
+	), or(expr("d.material_id IS NULL"), notIn("d.material_id", mats)))
+	var parts []string
+	var args []any
+	for _, c := range []cond{sheets, clients} {
+		if c.matchesNothing() {
+			continue
+		}
+		where, a := c.where()
+		parts = append(parts, `SELECT d.id FROM documents d WHERE `+where)
+		args = append(args, a...)
+	}
+	if len(parts) == 0 {
+		return none(), nil
+	}
+	return expr(`d.id IN (`+strings.Join(parts, ` UNION ALL `)+`)`, args...), nil
 }
 
 // PortalDocumentFilter narrows the portal's document lists.

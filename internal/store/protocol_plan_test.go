@@ -146,6 +146,19 @@ func TestPortalProtocolPlans(t *testing.T) {
 					db.Engine == "sqlite" && !strings.Contains(names, "INTEGER PRIMARY KEY") {
 					t.Errorf("the header's companies are not read by their ids:\n%s", names)
 				}
+				// The documents the scope sees: the safety data sheets by
+				// material and the client documents by client, each by its
+				// index, a document's sites by its key — never every portal
+				// document of the tenant.
+				docs, err := view.ExplainDocuments(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if usesIndex(db.Engine, docs, "documents_company") || db.Engine == "sqlite" &&
+					(!usesIndex(db.Engine, docs, "documents_material") || !usesIndex(db.Engine, docs, "documents_client") ||
+						usesIndex(db.Engine, docs, "document_sites_site") || strings.Contains(docs, "SCAN")) {
+					t.Errorf("the portal's documents are not read by material and client:\n%s", docs)
+				}
 				// So is the protocol list's total when it has no dates.
 				kept, err := view.ExplainKeptCount(ctx, store.ProtocolFilter{})
 				if err != nil {
