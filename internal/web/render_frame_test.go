@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"html/template"
 	"testing"
 
@@ -108,16 +107,7 @@ func TestPortalFrameAsTheTemplate(t *testing.T) {
 					}
 					p.CompanyID = int64(rapid.IntRange(0, 5).Draw(rt, "companyID"))
 				}
-				var want, got bytes.Buffer
-				if err := ref.Execute(&want, p); err != nil {
-					rt.Fatal(err)
-				}
-				if err := now.Execute(&got, p); err != nil {
-					rt.Fatal(err)
-				}
-				if got.String() != want.String() {
-					rt.Fatalf("Go:\n%s\ntemplate:\n%s", got.String(), want.String())
-				}
+				sameOutput(rt, ref, now, p)
 			})
 		})
 	}
